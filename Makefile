@@ -1,0 +1,47 @@
+# Zero-setup targets: `make run` and `make test` work on a machine that has only Python 3.11.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run test test-postgres lint format migrate demo diagrams clean
+
+$(VENV)/.installed: requirements.lock.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock.txt
+	touch $@
+
+migrate: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/admin/ (logins: see README)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed
+	$(PY) -m ruff check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q
+
+# The same suite against a real PostgreSQL (TEST_DATABASE_URL must be set); CI runs it.
+test-postgres: $(VENV)/.installed
+	test -n "$(TEST_DATABASE_URL)" || (echo "Set TEST_DATABASE_URL=postgres://..." && exit 2)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+diagrams: $(VENV)/.installed
+	$(PY) manage.py draw_workflows --format mermaid
+
+clean:
+	rm -rf $(VENV) var

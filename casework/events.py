@@ -1,0 +1,86 @@
+"""Named constructors for the append-only audit trail and for outbox messages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import models
+
+from .models import Case, CaseEvent, OutboxMessage
+
+# Fields whose change is bookkeeping, not content.
+_UNAUDITED = {"updated_at", "version", "created_at"}
+
+
+def snapshot(case: Case) -> dict[str, Any]:
+    return {
+        f.attname: getattr(case, f.attname) for f in case._meta.concrete_fields if f.attname not in _UNAUDITED
+    }
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+    def plain(v):
+        return v.isoformat() if isinstance(v, date) else v
+
+    return {k: [plain(before[k]), plain(after[k])] for k in before if before[k] != after.get(k)}
+
+
+def case_transitioned(
+    *,
+    case: Case,
+    actor,
+    action: str,
+    from_state: str,
+    effective_date: date | None,
+    note: str,
+    changes: dict[str, list],
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        effective_date=effective_date,
+        note=note,
+        changes=changes,
+    )
+
+
+def case_registered(*, case: Case, actor, note: str = "") -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        action="register",
+        from_state="",
+        to_state=case.state,
+        effective_date=case.received_at,
+        note=note,
+        changes={"intake_flags": [None, case.intake_flags]} if case.intake_flags else {},
+    )
+
+
+def case_noted(*, case: Case, actor, action: str, note: str, changes: dict | None = None) -> CaseEvent:
+    """Something happened to the case that is not a state change (a dialogue, a calendar change)."""
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        action=action,
+        from_state=case.state,
+        to_state=case.state,
+        note=note,
+        changes=changes or {},
+    )
+
+
+def enqueue(*, topic: str, case: Case | None, payload: dict[str, Any], dedup_key: str) -> OutboxMessage:
+    message, _created = OutboxMessage.objects.get_or_create(
+        dedup_key=dedup_key, defaults={"topic": topic, "case": case, "payload": payload}
+    )
+    return message
+
+
+def last_effective_date(case: Case) -> date:
+    latest = case.events.exclude(effective_date=None).aggregate(m=models.Max("effective_date"))["m"]
+    return max(filter(None, [latest, case.received_at]))

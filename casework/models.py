@@ -1,0 +1,580 @@
+"""The domain's tables: authority units, people, the reception book, cases, deadlines, dialogues.
+
+Models hold data and integrity rules only; what happens to a case is decided in workflows/ and in
+the services of this app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
+
+from .choices import (
+    AuthorityLevel,
+    CalendarDayKind,
+    CaseKind,
+    CaseState,
+    Channel,
+    DayType,
+    DeadlineKind,
+    DeadlineStatus,
+    DialogueKind,
+    Outcome,
+    PartyKind,
+    PartyRole,
+    ReceptionKind,
+    RefusalReason,
+    Role,
+    VisitOutcome,
+)
+
+User = settings.AUTH_USER_MODEL
+
+
+class UnitLevel(models.Model):
+    """A level of the administrative map. Data, not code: districts were abolished on 1/7/2025."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("0 = highest authority"))
+    authority_level = models.CharField(
+        _("authority level for reports"), max_length=16, choices=AuthorityLevel.choices
+    )
+    is_agency = models.BooleanField(
+        _("agency inside a government level"), default=False, help_text=_("e.g. a provincial department")
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["rank", "is_agency", "code"]
+        verbose_name = _("unit level")
+        verbose_name_plural = _("unit levels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """An authority in the tree. `path` is a materialized path ("/1/7/23/") so subtrees are one indexed
+    prefix match, on SQLite and PostgreSQL alike."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    level = models.ForeignKey(
+        UnitLevel, on_delete=models.PROTECT, related_name="units", verbose_name=_("level")
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    is_remote = models.BooleanField(
+        _("remote area (vùng sâu, vùng xa)"),
+        default=False,
+        help_text=_("The law gives longer deadlines here."),
+    )
+    head = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_units",
+        verbose_name=_("head (resolver who signs)"),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        if not self.pk:
+            super().save(*args, **kwargs)
+            kwargs = {k: v for k, v in kwargs.items() if k not in ("force_insert",)}
+        parent_path = self.parent.path if self.parent_id else "/"
+        self.path = f"{parent_path}{self.pk}/"
+        self.depth = self.path.count("/") - 2
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # A unit moved: rewrite every descendant's path in one statement.
+            Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(Value(self.path), Substr(F("path"), len(old_path) + 1)),
+                depth=F("depth") + (self.depth - (old_path.count("/") - 2)),
+            )
+
+    def subtree(self) -> models.QuerySet[Unit]:
+        return Unit.objects.filter(path__startswith=self.path)
+
+    def ancestors(self) -> models.QuerySet[Unit]:
+        ids = [int(p) for p in self.path.strip("/").split("/") if p][:-1]
+        return Unit.objects.filter(pk__in=ids).order_by("depth")
+
+    def is_within(self, other: Unit) -> bool:
+        return self.path.startswith(other.path)
+
+    @property
+    def authority_level(self) -> str:
+        return self.level.authority_level
+
+
+class Membership(models.Model):
+    """A user's role in a unit. Roles are Django groups (permissions); memberships scope them to units."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="uniq_membership")]
+        indexes = [models.Index(fields=["unit", "role"])]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.unit}"
+
+
+class Party(models.Model):
+    """A citizen or organization who petitions, complains or denounces."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=PartyKind.choices, default=PartyKind.PERSON)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=20, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["full_name"])]
+        verbose_name = _("person or organization")
+        verbose_name_plural = _("people and organizations")
+
+    def __str__(self) -> str:
+        return self.full_name or _("(anonymous)")
+
+    @property
+    def is_anonymous(self) -> bool:
+        return not (self.full_name.strip() and (self.address.strip() or self.id_number.strip()))
+
+
+class ReferenceCounter(models.Model):
+    """Issues reference numbers per unit and year without gaps from concurrent intakes."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    series = models.CharField(max_length=8)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "series"], name="uniq_reference_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}/{self.series}: {self.last_number}"
+
+
+class Case(FSMModelMixin, models.Model):
+    """One citizen matter at one unit. A transfer or an appeal opens a new, linked case elsewhere."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("unit"))
+    year = models.PositiveSmallIntegerField(editable=False)
+    sequence = models.PositiveIntegerField(editable=False)
+    reference = models.CharField(_("reference"), max_length=64, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=CaseKind.choices)
+    round = models.PositiveSmallIntegerField(
+        _("round"), null=True, blank=True, help_text=_("Complaints: 1 or 2")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    received_at = models.DateField(_("received on"))
+    summary = models.TextField(_("summary"))
+    respondent_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unit whose decision or official is complained of / denounced"),
+    )
+    respondent = models.CharField(_("person or act complained of / denounced"), max_length=300, blank=True)
+    decision_known_at = models.DateField(
+        _("date the complainant learned of the decision or act"), null=True, blank=True
+    )
+    limitation_excuse = models.TextField(_("reason the limitation period was missed"), blank=True)
+    several_locations = models.BooleanField(_("verification at several locations"), default=False)
+    is_group = models.BooleanField(_("group petition (5+ people)"), default=False)
+
+    first_round_case = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeal_cases",
+        verbose_name=_("first-round case"),
+    )
+    transferred_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers",
+        verbose_name=_("transferred from"),
+    )
+    registered_by = models.ForeignKey(
+        User,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="registered_cases",
+        verbose_name=_("registered by"),
+    )
+    handler = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
+        verbose_name=_("handler"),
+    )
+
+    state = FSMField(
+        _("state"), max_length=24, choices=CaseState.choices, default=CaseState.RECEIVED, protected=True
+    )
+    suspended_from = models.CharField(max_length=24, blank=True, editable=False)
+    reason_code = models.CharField(_("reason code"), max_length=32, blank=True)
+    guidance = models.TextField(_("guidance given"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    outcome_summary = models.TextField(_("conclusion summary"), blank=True)
+    claim_differs = models.BooleanField(_("claim differs from verification"), null=True, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=64, blank=True)
+    accepted_at = models.DateField(_("accepted on"), null=True, blank=True)
+    decided_at = models.DateField(_("decided on"), null=True, blank=True)
+    published_at = models.DateField(_("published on"), null=True, blank=True)
+    closed_at = models.DateField(_("closed on"), null=True, blank=True)
+    intake_flags = models.JSONField(_("intake flags"), default=list, blank=True)
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "sequence"], name="uniq_case_reference"),
+            models.CheckConstraint(
+                condition=Q(kind="complaint", round__in=[1, 2])
+                | (~Q(kind="complaint") & Q(round__isnull=True)),
+                name="case_round_only_for_complaints",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "state"]),
+            models.Index(fields=["kind", "state"]),
+            models.Index(fields=["handler", "state"]),
+            models.Index(fields=["received_at"]),
+            models.Index(fields=["reference"]),
+        ]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_kind_display()})"
+
+
+class CaseParty(models.Model):
+    """Links people to a case. For denunciations the petitioners are denouncers and are sealed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_parties")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="case_links")
+    role = models.CharField(max_length=16, choices=PartyRole.choices, default=PartyRole.PETITIONER)
+    confidential = models.BooleanField(default=False, help_text=_("Denouncer identity (LTC Art. 47)"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "party", "role"], name="uniq_case_party")]
+        verbose_name = _("party to a case")
+        verbose_name_plural = _("parties to a case")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} #{self.party_id} — case #{self.case_id}"
+
+
+class Visit(models.Model):
+    """One line of the reception book (sổ tiếp công dân)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="visits", verbose_name=_("unit"))
+    year = models.PositiveSmallIntegerField(editable=False)
+    book_number = models.PositiveIntegerField(_("no. in book"), editable=False)
+    officer = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="visits", verbose_name=_("officer")
+    )
+    visited_at = models.DateTimeField(_("time of visit"))
+    reception_kind = models.CharField(
+        _("reception kind"), max_length=16, choices=ReceptionKind.choices, default=ReceptionKind.REGULAR
+    )
+    received_by_head = models.BooleanField(_("received by the unit head in person"), default=False)
+    visitor_count = models.PositiveIntegerField(_("number of visitors"), default=1)
+    is_group = models.BooleanField(_("group (5+ people)"), default=False)
+    summary = models.TextField(_("summary of content"))
+    previously_handled_by = models.CharField(_("body that already handled it"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=VisitOutcome.choices)
+    refusal_reason = models.CharField(
+        _("refusal reason"), max_length=32, choices=RefusalReason.choices, blank=True
+    )
+    guidance = models.TextField(_("guidance given"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    visitors = models.ManyToManyField(Party, related_name="visits", verbose_name=_("visitors"))
+    cases = models.ManyToManyField(Case, related_name="visits", blank=True, verbose_name=_("cases"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "book_number"], name="uniq_visit_book_number")
+        ]
+        indexes = [models.Index(fields=["unit", "visited_at"])]
+        verbose_name = _("visit (reception book)")
+        verbose_name_plural = _("reception book")
+
+    def __str__(self) -> str:
+        return f"{self.unit} #{self.book_number}/{self.year}"
+
+
+class Dialogue(models.Model):
+    """A dialogue session: on a case (LKN Art. 30) or a head's periodic dialogue with citizens."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=DialogueKind.choices, default=DialogueKind.CASE)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="dialogues", verbose_name=_("unit"))
+    chair = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="chaired_dialogues", verbose_name=_("chair")
+    )
+    held_at = models.DateTimeField(_("time"))
+    place = models.CharField(_("place"), max_length=200)
+    participants = models.TextField(_("participants"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    agreed_points = models.TextField(_("agreed points"), blank=True)
+    complainant_attended = models.BooleanField(_("complainant attended"), default=True)
+    absence_with_valid_reason = models.BooleanField(
+        _("absence had a valid reason"),
+        default=False,
+        help_text=_("An absence without valid reason is recorded and resolution continues (Law 136/2025)."),
+    )
+    cases = models.ManyToManyField(Case, related_name="dialogues", blank=True, verbose_name=_("cases"))
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_at"]
+        indexes = [models.Index(fields=["unit", "held_at"])]
+        verbose_name = _("dialogue")
+        verbose_name_plural = _("dialogues")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.unit} — {timezone.localtime(self.held_at):%d/%m/%Y}"
+
+    @property
+    def satisfies_dialogue_requirement(self) -> bool:
+        return self.complainant_attended or not self.absence_with_valid_reason
+
+
+class Deadline(models.Model):
+    """One legal clock on a case. The ledger (DeadlineEntry) is the source of truth; `due_date` is derived
+    from it and stored so scans and reports can use an index."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(_("kind"), max_length=16, choices=DeadlineKind.choices)
+    rule_code = models.CharField(_("rule"), max_length=64)
+    basis = models.CharField(_("legal basis"), max_length=300)
+    day_type = models.CharField(_("day type"), max_length=10, choices=DayType.choices)
+    start_date = models.DateField(_("clock started"))
+    base_days = models.PositiveSmallIntegerField(_("days"))
+    extension_days = models.PositiveSmallIntegerField(_("extension days"), default=0)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeadlineStatus.choices, default=DeadlineStatus.RUNNING
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    reminder_working_days = models.PositiveSmallIntegerField(default=3)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="uniq_case_deadline_kind")]
+        indexes = [
+            # The overdue / due-soon scan reads only running clocks; closed cases never enter this index.
+            models.Index(fields=["due_date"], condition=Q(status="running"), name="deadline_running_due_idx"),
+        ]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.due_date or _('paused')}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (DeadlineStatus.RUNNING, DeadlineStatus.PAUSED)
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.status == DeadlineStatus.RUNNING and self.due_date is not None and self.due_date < today
+
+    @property
+    def met_on_time(self) -> bool | None:
+        if self.status != DeadlineStatus.MET or self.due_date is None:
+            return None
+        return self.completed_on <= self.due_date
+
+
+class DeadlineEntry(models.Model):
+    """The deadline ledger: start, pauses with their legal reason, extensions, transfers, recomputations."""
+
+    class Kind(models.TextChoices):
+        START = "start", _("Clock started")
+        PAUSE = "pause", _("Paused")
+        RESUME = "resume", _("Resumed")
+        EXTEND = "extend", _("Extended")
+        TRANSFER = "transfer", _("Transferred")
+        RECOMPUTE = "recompute", _("Recomputed after a calendar change")
+        COMPLETE = "complete", _("Completed")
+        CANCEL = "cancel", _("Cancelled")
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    on = models.DateField()
+    days = models.SmallIntegerField(default=0)
+    reason = models.CharField(max_length=32, blank=True)
+    note = models.TextField(blank=True)
+    due_before = models.DateField(null=True, blank=True)
+    due_after = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("deadline ledger entry")
+        verbose_name_plural = _("deadline ledger")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on:%d/%m/%Y}"
+
+
+class CaseEvent(models.Model):
+    """Append-only audit trail of a case: who did what, when, from which state to which."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24, blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_state} → {self.to_state}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit records are append-only.")
+
+
+class CalendarDay(models.Model):
+    """An administrator-entered exception to the calendar: an extra day off or a make-up working day."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CalendarDayKind.choices)
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} — {self.get_kind_display()}"
+
+
+class OutboxMessage(models.Model):
+    """Written in the same transaction as the change it announces; a relay delivers it later."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    topic = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    payload = models.JSONField(default=dict)
+    dedup_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["id"], condition=Q(status="pending"), name="outbox_pending_idx")]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"
+
+
+class AccessLog(models.Model):
+    """Every unmasked read of a denouncer's identity and every export of personal data (DOMAIN.md §9;
+    Law 91/2025 on Personal Data Protection)."""
+
+    class Kind(models.TextChoices):
+        UNMASKED_READ = "unmasked_read", _("Unmasked read of a confidential identity")
+        PERSONAL_DATA_READ = "personal_data_read", _("Read of personal data")
+        EXPORT = "export", _("Export of personal data")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=32, help_text=_("api, admin, export, ..."))
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["user", "at"])]
+        verbose_name = _("personal data access record")
+        verbose_name_plural = _("personal data access log")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by #{self.user_id} at {self.at:%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Access records are append-only.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,148 @@
+"""The actions of DOMAIN.md §13 with the fields each takes, and their validation.
+
+Validation here is about the shape of the input (types, required, choices, existence) and about who
+or what it may name (a handler of this unit, a target unit elsewhere); legal guards live in the
+machines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from casework.choices import OUTCOMES_BY_KIND, ExtensionReason, FileReason, RejectReason, Role
+from casework.models import Case, Membership, Unit
+
+from .errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # text | int | bool | choice | unit | user
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    max_length: int = 4000
+
+
+WITHDRAW_SCOPES = ("full", "partial")
+
+ACTION_PARAMS: dict[str, tuple[Param, ...]] = {
+    "review": (),
+    "transfer": (Param("target_unit", "unit", required=True),),
+    "guide": (Param("guidance", "text", required=True),),
+    "file": (Param("reason", "choice", required=True, choices=tuple(FileReason.values)),),
+    "accept": (Param("limitation_excuse", "text"),),
+    "reject": (Param("reason", "choice", required=True, choices=tuple(RejectReason.values)),),
+    "start_verification": (Param("handler", "user", required=True),),
+    "submit_for_approval": (
+        Param(
+            "outcome",
+            "choice",
+            required=True,
+            choices=tuple(sorted({o for outs in OUTCOMES_BY_KIND.values() for o in outs})),
+        ),
+        Param("summary", "text", required=True),
+        Param("claim_differs", "bool"),
+    ),
+    "return_for_revision": (),
+    "approve": (Param("decision_number", "text", required=True, max_length=64),),
+    "publish": (),
+    "extend": (
+        Param("days", "int", required=True),
+        Param("reason", "choice", required=True, choices=tuple(ExtensionReason.values)),
+    ),
+    "suspend": (Param("reason", "text", required=True, max_length=200),),
+    "resume": (),
+    "withdraw": (Param("scope", "choice", choices=WITHDRAW_SCOPES),),
+    "appeal": (Param("target_unit", "unit"),),
+    "close": (),
+}
+ACTIONS = tuple(ACTION_PARAMS)
+
+
+def _parse(param: Param, raw: Any, errors: dict[str, list[str]]) -> Any:
+    def fail(message: str) -> None:
+        errors.setdefault(param.name, []).append(message)
+
+    if param.type == "text":
+        value = str(raw).strip()
+        if len(value) > param.max_length:
+            fail(_("At most %(n)d characters.") % {"n": param.max_length})
+        return value
+    if param.type == "int":
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            return fail(_("A whole number is required."))
+        if value < 1:
+            fail(_("Must be at least 1."))
+        return value
+    if param.type == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() in ("true", "1", "on", "yes"):
+            return True
+        if str(raw).lower() in ("false", "0", "off", "no", ""):
+            return False
+        return fail(_("true or false is required."))
+    if param.type == "choice":
+        if raw not in param.choices:
+            return fail(_("Must be one of: %(choices)s.") % {"choices": ", ".join(param.choices)})
+        return raw
+    model = Unit if param.type == "unit" else get_user_model()
+    if isinstance(raw, model):
+        return raw
+    try:
+        return model.objects.get(pk=int(raw), is_active=True)
+    except (TypeError, ValueError, model.DoesNotExist):
+        return fail(_("No such %(what)s.") % {"what": param.type})
+
+
+def validate_params(case: Case, action: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """Parse and check the fields of `action` for this case; raise ValidationFailed with field errors."""
+    errors: dict[str, list[str]] = {}
+    known = {p.name for p in ACTION_PARAMS[action]}
+    for name in sorted(set(raw) - known):
+        errors.setdefault(name, []).append(_("Unknown field for action %(action)s.") % {"action": action})
+    values: dict[str, Any] = {}
+    for param in ACTION_PARAMS[action]:
+        present = param.name in raw and raw[param.name] not in (None, "")
+        if not present:
+            if param.required:
+                errors.setdefault(param.name, []).append(_("This field is required."))
+            continue
+        value = _parse(param, raw[param.name], errors)
+        if param.name not in errors:
+            values[param.name] = value
+    if not errors:
+        _check_references(case, action, values, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def _check_references(case: Case, action: str, values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    outcome = values.get("outcome")
+    if outcome and outcome not in OUTCOMES_BY_KIND[case.kind]:
+        errors["outcome"] = [
+            _("For a %(kind)s the outcome is one of: %(choices)s.")
+            % {"kind": case.get_kind_display(), "choices": ", ".join(OUTCOMES_BY_KIND[case.kind])}
+        ]
+    target = values.get("target_unit")
+    if target is not None:
+        if target.pk == case.unit_id:
+            errors["target_unit"] = [_("The target must be another unit.")]
+        elif action == "appeal" and not case.unit.is_within(target):
+            errors["target_unit"] = [_("A second-round complaint goes to a unit above the first-round unit.")]
+    handler = values.get("handler")
+    if (
+        handler is not None
+        and not Membership.objects.filter(
+            user=handler, unit=case.unit, role__in=[Role.HANDLER, Role.UNIT_HEAD]
+        ).exists()
+    ):
+        errors["handler"] = [_("The handler must be a handler or head of %(unit)s.") % {"unit": case.unit}]

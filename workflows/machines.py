@@ -1,0 +1,411 @@
+"""One state machine per case kind (DOMAIN.md §§5–7, names from §13).
+
+`casework.Case` owns the protected FSM field; each kind here is a proxy model carrying that kind's
+transitions and guards. Transitions are only ever called by `workflows.service.perform_action`,
+which checks permission, locks the row, records the audit trail and writes the outbox around them.
+
+A guard is a condition with a `code`: when it fails the service reports that code (e.g.
+`dialogue_required`) together with the actions that are allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import RETURN_VALUE, transition
+
+from casework.choices import CaseKind, DeadlineKind, DeadlineStatus, PartyRole
+from casework.choices import CaseState as S
+from casework.models import Case, Deadline
+
+from . import deadlines, policy
+from .errors import RuleViolation
+
+# States in which the case is being resolved; suspension and extension apply here.
+IN_RESOLUTION = [S.ACCEPTED, S.VERIFYING, S.AWAITING_APPROVAL]
+BEFORE_ACCEPTANCE = [S.RECEIVED, S.UNDER_REVIEW]
+WITHDRAWABLE = BEFORE_ACCEPTANCE + IN_RESOLUTION + [S.SUSPENDED]
+
+
+@dataclass
+class ActionContext:
+    actor: Any
+    effective_date: date
+    note: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def guard(code: str, message) -> Callable[[Callable[[Case], bool]], Callable[[Case], bool]]:
+    """Mark a transition condition with the machine-readable code reported when it fails."""
+
+    def mark(fn: Callable[[Case], bool]) -> Callable[[Case], bool]:
+        fn.guard_code = code
+        fn.guard_message = message
+        return fn
+
+    return mark
+
+
+# --- Guards -------------------------------------------------------------------------------------
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _deadline(case: Case, kind: str) -> Deadline | None:
+    return case.deadlines.filter(kind=kind).first()
+
+
+def has_valid_dialogue(case: Case) -> bool:
+    """A dialogue held, or the complainant's absence without valid reason recorded (Law 136/2025)."""
+    return any(d.satisfies_dialogue_requirement for d in case.dialogues.all())
+
+
+@guard(
+    "dialogue_required",
+    gettext_lazy(
+        "A second-round complaint cannot be decided without a recorded dialogue or a recorded absence of "
+        "the complainant without valid reason (LKN Art. 39)."
+    ),
+)
+def dialogue_recorded_for_second_round(case: Case) -> bool:
+    return case.round != 2 or has_valid_dialogue(case)
+
+
+@guard("first_round_only", gettext_lazy("Only a first-round complaint can be appealed."))
+def is_first_round(case: Case) -> bool:
+    return case.round == 1
+
+
+@guard(
+    "appeal_window_open",
+    gettext_lazy(
+        "The appeal window is still open; the case closes when it lapses without a second-round complaint."
+    ),
+)
+def appeal_window_lapsed(case: Case) -> bool:
+    if case.round != 1:
+        return True
+    window = _deadline(case, DeadlineKind.APPEAL_WINDOW)
+    return window is None or window.status != DeadlineStatus.RUNNING or window.due_date < _today()
+
+
+@guard(
+    "publication_required",
+    gettext_lazy("The decision or conclusion must be published before the case is closed."),
+)
+def published_if_required(case: Case) -> bool:
+    needs_publication = case.kind == CaseKind.DENUNCIATION or case.round == 2
+    return not needs_publication or case.published_at is not None
+
+
+@guard(
+    "anonymous_denunciation",
+    gettext_lazy(
+        "An anonymous denunciation, or one under a false name, is not accepted; file it (LTC Art. 25)."
+    ),
+)
+def denouncer_identified(case: Case) -> bool:
+    return any(not cp.party.is_anonymous for cp in case.case_parties.select_related("party"))
+
+
+@guard(
+    "representative_required",
+    gettext_lazy(
+        "A group complaint (5 or more people) must name its representatives before acceptance "
+        "(Decree 124/2020 Art. 6)."
+    ),
+)
+def group_has_representative(case: Case) -> bool:
+    return not case.is_group or case.case_parties.filter(role=PartyRole.REPRESENTATIVE).exists()
+
+
+@guard("not_already_published", gettext_lazy("The decision has already been published."))
+def not_published(case: Case) -> bool:
+    return case.published_at is None
+
+
+# --- Base machine -------------------------------------------------------------------------------
+
+
+class CaseWorkflow(Case):
+    """Steps common to every kind: intake, classification, acceptance, verification, approval, closure."""
+
+    class Meta:
+        proxy = True
+
+    # Classification -------------------------------------------------------------------------
+    @transition(field="state", source=S.RECEIVED, target=S.UNDER_REVIEW)
+    def review(self, ctx: ActionContext) -> None:
+        """Start the competence and eligibility check."""
+
+    @transition(field="state", source=BEFORE_ACCEPTANCE, target=S.TRANSFERRED)
+    def transfer(self, ctx: ActionContext) -> None:
+        """Not competent: send to the competent unit, where a linked case is opened."""
+        from .intake import open_transferred_case
+
+        open_transferred_case(
+            source=self, target_unit=ctx.params["target_unit"], actor=ctx.actor, on=ctx.effective_date
+        )
+        deadlines.complete_deadlines(case=self, kinds=[DeadlineKind.PROCESSING], on=ctx.effective_date)
+        deadlines.cancel_open_deadlines(
+            case=self, on=ctx.effective_date, reason="transferred", kind="transfer"
+        )
+
+    @transition(field="state", source=BEFORE_ACCEPTANCE, target=S.GUIDED)
+    def guide(self, ctx: ActionContext) -> None:
+        """Not competent: guide the citizen to the competent body (once only)."""
+        self.guidance = ctx.params["guidance"]
+        self._finish_intake(ctx)
+
+    @transition(field="state", source=BEFORE_ACCEPTANCE, target=S.FILED)
+    def file(self, ctx: ActionContext) -> None:
+        """Not eligible for processing: archive with a coded reason."""
+        self.reason_code = ctx.params["reason"]
+        self._finish_intake(ctx)
+
+    def _finish_intake(self, ctx: ActionContext) -> None:
+        deadlines.complete_deadlines(case=self, kinds=[DeadlineKind.PROCESSING], on=ctx.effective_date)
+        deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason=self.state)
+
+    # Acceptance ------------------------------------------------------------------------------
+    @transition(field="state", source=S.UNDER_REVIEW, target=S.ACCEPTED)
+    def accept(self, ctx: ActionContext) -> None:
+        """Formal acceptance (thụ lý): the resolution clock starts."""
+        self._do_accept(ctx)
+
+    def _do_accept(self, ctx: ActionContext) -> None:
+        self.accepted_at = ctx.effective_date
+        deadlines.complete_deadlines(
+            case=self, kinds=[DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE], on=ctx.effective_date
+        )
+        deadlines.start_deadline(case=self, kind=DeadlineKind.RESOLUTION, on=ctx.effective_date)
+
+    @transition(field="state", source=S.UNDER_REVIEW, target=S.REJECTED)
+    def reject(self, ctx: ActionContext) -> None:
+        """Refuse acceptance (không thụ lý) with a coded reason."""
+        self.reason_code = ctx.params["reason"]
+        deadlines.complete_deadlines(
+            case=self, kinds=[DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE], on=ctx.effective_date
+        )
+        deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="rejected")
+
+    # Resolution ------------------------------------------------------------------------------
+    @transition(field="state", source=S.ACCEPTED, target=S.VERIFYING)
+    def start_verification(self, ctx: ActionContext) -> None:
+        self.handler = ctx.params["handler"]
+
+    @transition(field="state", source=S.VERIFYING, target=S.AWAITING_APPROVAL)
+    def submit_for_approval(self, ctx: ActionContext) -> None:
+        self.outcome = ctx.params["outcome"]
+        self.outcome_summary = ctx.params["summary"]
+
+    @transition(field="state", source=S.AWAITING_APPROVAL, target=S.VERIFYING)
+    def return_for_revision(self, ctx: ActionContext) -> None:
+        """The head sends the draft back; the drafted outcome stays as a starting point."""
+
+    @transition(field="state", source=S.AWAITING_APPROVAL, target=S.DECIDED)
+    def approve(self, ctx: ActionContext) -> None:
+        """The head signs the decision / conclusion / answer."""
+        self._do_approve(ctx)
+
+    def _do_approve(self, ctx: ActionContext) -> None:
+        self.decision_number = ctx.params["decision_number"]
+        self.decided_at = ctx.effective_date
+        deadlines.complete_deadlines(case=self, kinds=[DeadlineKind.RESOLUTION], on=ctx.effective_date)
+
+    @transition(field="state", source=S.DECIDED, target=S.DECIDED, conditions=[not_published])
+    def publish(self, ctx: ActionContext) -> None:
+        """Record the publication / notification of the decision."""
+        self.published_at = ctx.effective_date
+
+    @transition(
+        field="state",
+        source=S.DECIDED,
+        target=S.CLOSED,
+        conditions=[appeal_window_lapsed, published_if_required],
+    )
+    def close(self, ctx: ActionContext) -> None:
+        self.closed_at = ctx.effective_date
+        deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="closed")
+
+    # Interruptions ---------------------------------------------------------------------------
+    @transition(field="state", source=IN_RESOLUTION, target=RETURN_VALUE(*IN_RESOLUTION))
+    def extend(self, ctx: ActionContext) -> str:
+        deadlines.extend_deadline(
+            case=self,
+            days=ctx.params["days"],
+            reason=ctx.params["reason"],
+            on=ctx.effective_date,
+            note=ctx.note,
+        )
+        return self.state
+
+    @transition(field="state", source=IN_RESOLUTION, target=S.SUSPENDED)
+    def suspend(self, ctx: ActionContext) -> None:
+        """Suspension (tạm đình chỉ) by written decision; the suspended time does not count."""
+        self.suspended_from = self.state
+        deadlines.pause_deadlines(case=self, on=ctx.effective_date, reason=ctx.params["reason"])
+
+    @transition(field="state", source=S.SUSPENDED, target=RETURN_VALUE(*IN_RESOLUTION))
+    def resume(self, ctx: ActionContext) -> str:
+        deadlines.resume_deadlines(case=self, on=ctx.effective_date)
+        previous, self.suspended_from = self.suspended_from or S.ACCEPTED, ""
+        return previous
+
+    @transition(field="state", source=WITHDRAWABLE, target=RETURN_VALUE(S.WITHDRAWN, *WITHDRAWABLE))
+    def withdraw(self, ctx: ActionContext) -> str:
+        """Withdrawal in writing: in full the case ends (đình chỉ); in part it goes on for the rest."""
+        if ctx.params.get("scope", "full") == "partial":
+            return self.state
+        deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="withdrawn")
+        self.closed_at = ctx.effective_date
+        self.suspended_from = ""
+        return S.WITHDRAWN
+
+
+# --- Complaints (LKN 02/2011) -------------------------------------------------------------------
+
+
+class ComplaintWorkflow(CaseWorkflow):
+    class Meta:
+        proxy = True
+
+    @transition(
+        field="state", source=S.UNDER_REVIEW, target=S.ACCEPTED, conditions=[group_has_representative]
+    )
+    def accept(self, ctx: ActionContext) -> None:
+        if ctx.params.get("limitation_excuse"):
+            self.limitation_excuse = ctx.params["limitation_excuse"]
+        expired_on = self.limitation_expired_on()
+        if expired_on and not self.limitation_excuse.strip():
+            raise RuleViolation(
+                "limitation_expired",
+                _(
+                    "The 90-day limitation period ended on %(date)s (LKN Art. 9); record the excuse "
+                    "(force majeure, illness, travel) or reject the complaint."
+                )
+                % {"date": expired_on},
+            )
+        self._do_accept(ctx)
+
+    def limitation_expired_on(self) -> date | None:
+        """The last day of the limitation period if the complaint came after it, else None."""
+        if self.round != 1 or not self.decision_known_at:
+            return None
+        days = policy.legal_value("complaint.limitation_days", self.decision_known_at)
+        last_day = self.decision_known_at + timedelta(days=days)
+        return last_day if self.received_at > last_day else None
+
+    @transition(
+        field="state",
+        source=S.VERIFYING,
+        target=S.AWAITING_APPROVAL,
+        conditions=[dialogue_recorded_for_second_round],
+    )
+    def submit_for_approval(self, ctx: ActionContext) -> None:
+        self.claim_differs = ctx.params.get("claim_differs")
+        if self.claim_differs and not has_valid_dialogue(self):
+            raise RuleViolation(
+                "dialogue_required",
+                _("The claim differs from the verification result: hold a dialogue first (LKN Art. 30)."),
+            )
+        self.outcome = ctx.params["outcome"]
+        self.outcome_summary = ctx.params["summary"]
+
+    @transition(field="state", source=S.AWAITING_APPROVAL, target=S.DECIDED)
+    def approve(self, ctx: ActionContext) -> None:
+        self._do_approve(ctx)
+        if self.round == 1:
+            deadlines.start_deadline(case=self, kind=DeadlineKind.APPEAL_WINDOW, on=ctx.effective_date)
+
+    @transition(
+        field="state", source=[S.DECIDED, *IN_RESOLUTION], target=S.APPEALED, conditions=[is_first_round]
+    )
+    def appeal(self, ctx: ActionContext) -> None:
+        """Register a second-round complaint: a round-2 case opens at the higher unit."""
+        from .intake import open_appeal_case
+
+        on = ctx.effective_date
+        if self.state == S.DECIDED:
+            window = _deadline(self, DeadlineKind.APPEAL_WINDOW)
+            if window and window.due_date and on > window.due_date:
+                raise RuleViolation(
+                    "appeal_window_lapsed",
+                    _("The appeal window ended on %(due)s (LKN Art. 33).") % {"due": window.due_date},
+                )
+        else:
+            resolution = _deadline(self, DeadlineKind.RESOLUTION)
+            if not (resolution and resolution.due_date and on > resolution.due_date):
+                raise RuleViolation(
+                    "first_round_pending",
+                    _(
+                        "The first-round complaint is still within its resolution deadline; a second-round "
+                        "complaint is possible only after the decision or once that deadline lapses."
+                    ),
+                )
+        open_appeal_case(first_round=self, target_unit=ctx.params.get("target_unit"), actor=ctx.actor, on=on)
+        deadlines.complete_deadlines(case=self, kinds=[DeadlineKind.APPEAL_WINDOW], on=on)
+        deadlines.cancel_open_deadlines(case=self, on=on, reason="appealed")
+
+
+# --- Denunciations (LTC 25/2018) ----------------------------------------------------------------
+
+
+class DenunciationWorkflow(CaseWorkflow):
+    class Meta:
+        proxy = True
+
+    @transition(field="state", source=S.UNDER_REVIEW, target=S.ACCEPTED, conditions=[denouncer_identified])
+    def accept(self, ctx: ActionContext) -> None:
+        self._do_accept(ctx)
+
+
+# --- Recommendations and reflections ------------------------------------------------------------
+
+
+class PetitionWorkflow(CaseWorkflow):
+    """Kiến nghị / phản ánh: classified, handled and answered; no statutory refusal, extension,
+    suspension or appeal, so those actions are not offered."""
+
+    class Meta:
+        proxy = True
+
+    reject = None
+    extend = None
+    suspend = None
+    resume = None
+
+
+class RecommendationWorkflow(PetitionWorkflow):
+    class Meta:
+        proxy = True
+
+
+class ReflectionWorkflow(PetitionWorkflow):
+    class Meta:
+        proxy = True
+
+
+MACHINES: dict[str, type[CaseWorkflow]] = {
+    CaseKind.COMPLAINT: ComplaintWorkflow,
+    CaseKind.DENUNCIATION: DenunciationWorkflow,
+    CaseKind.RECOMMENDATION: RecommendationWorkflow,
+    CaseKind.REFLECTION: ReflectionWorkflow,
+}
+
+
+def workflow_for(case: Case) -> CaseWorkflow:
+    """The case as an instance of its kind's machine (same row, proxy class)."""
+    machine = MACHINES[case.kind]
+    if isinstance(case, machine):
+        return case
+    case.__class__ = machine
+    return case

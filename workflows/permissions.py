@@ -1,0 +1,49 @@
+"""Which role may take which action (DOMAIN.md §13), in the unit that holds the case."""
+
+from __future__ import annotations
+
+from casework.access import can_act_in, is_system_admin, roles_in
+from casework.choices import Role
+from casework.models import Case
+
+RECEPTION_ACTIONS = frozenset({"review", "transfer", "guide", "file", "withdraw", "appeal"})
+HANDLER_ACTIONS = frozenset({"submit_for_approval"})
+HEAD_ACTIONS = (
+    frozenset(
+        {
+            "accept",
+            "reject",
+            "start_verification",
+            "return_for_revision",
+            "approve",
+            "extend",
+            "suspend",
+            "resume",
+            "close",
+            "publish",
+        }
+    )
+    | RECEPTION_ACTIONS
+    | HANDLER_ACTIONS
+)
+# What the clock may do by itself (actor None): close a first-round complaint whose appeal window lapsed.
+SYSTEM_ACTIONS = frozenset({"close"})
+
+INTAKE_ROLES = {Role.RECEPTION_OFFICER, Role.UNIT_HEAD}
+
+
+def may_perform(actor, case: Case, action: str) -> bool:
+    if actor is None:
+        return action in SYSTEM_ACTIONS
+    if is_system_admin(actor):
+        return True
+    roles = roles_in(actor, case.unit)
+    if Role.ADMINISTRATOR in roles or Role.UNIT_HEAD in roles:
+        return action in HEAD_ACTIONS
+    if Role.RECEPTION_OFFICER in roles and action in RECEPTION_ACTIONS:
+        return True
+    return Role.HANDLER in roles and action in HANDLER_ACTIONS and case.handler_id == actor.pk
+
+
+def may_register(actor, unit) -> bool:
+    return can_act_in(actor, unit, INTAKE_ROLES)

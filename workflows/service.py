@@ -1,0 +1,157 @@
+"""The transition service: the only way a case changes state.
+
+One call = one transaction: scope and role check, row lock (PostgreSQL) plus version check, the
+machine's guards, the transition itself (which updates the deadline ledger), the audit record and
+the outbox message. Any failure rolls all of it back.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework import events
+from casework.access import can_view_unit
+from casework.models import Case
+
+from .actions import ACTION_PARAMS, validate_params
+from .errors import (
+    CaseNotFound,
+    Forbidden,
+    RuleViolation,
+    StaleVersion,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
+from .machines import ActionContext, CaseWorkflow, workflow_for
+from .permissions import may_perform
+
+
+def _transition_from_state(case: CaseWorkflow, action: str):
+    for t in case.get_all_state_transitions():
+        if t.name == action and t.source in (case.state, "*", "+"):
+            return t
+    return None
+
+
+def state_actions(case: Case) -> list[str]:
+    """Actions the machine allows from the current state whose guards pass, for anyone."""
+    machine = workflow_for(case)
+    return sorted({t.name for t in machine.get_available_state_transitions()})
+
+
+def available_actions(case: Case, user) -> list[str]:
+    """What `user` may do to this case now (the state allows it, guards pass, the role permits it)."""
+    return [a for a in state_actions(case) if may_perform(user, case, a)]
+
+
+def _check_effective_date(case: Case, effective_date: date | None) -> date:
+    today = timezone.localdate()
+    if effective_date is None:
+        return today
+    if effective_date > today:
+        raise ValidationFailed({"effective_date": [_("The date on the paper cannot be in the future.")]})
+    previous = events.last_effective_date(case)
+    if effective_date < previous:
+        raise ValidationFailed(
+            {"effective_date": [_("Cannot be before the previous step (%(date)s).") % {"date": previous}]}
+        )
+    return effective_date
+
+
+def perform_action(
+    *,
+    case_id: int,
+    action: str,
+    actor,
+    version: int,
+    note: str = "",
+    effective_date: date | None = None,
+    params: dict[str, Any] | None = None,
+) -> Case:
+    """Apply `action` to the case if `actor` may, the case is still at `version`, and the law allows it.
+
+    Raises CaseNotFound, Forbidden, StaleVersion, TransitionNotAllowed, RuleViolation or ValidationFailed.
+    """
+    params = params or {}
+    with transaction.atomic():
+        try:
+            # select_for_update is a row lock on PostgreSQL; SQLite serializes writers on its own.
+            case = workflow_for(
+                Case.objects.select_for_update().select_related("unit", "unit__level").get(pk=case_id)
+            )
+        except (Case.DoesNotExist, ValueError, TypeError):
+            raise CaseNotFound(_("No such case.")) from None
+        if actor is not None and not can_view_unit(actor, case.unit):
+            raise CaseNotFound(_("No such case."))
+        if action not in ACTION_PARAMS:
+            raise TransitionNotAllowed(
+                _("Unknown action %(action)s.") % {"action": action}, available_actions(case, actor)
+            )
+        if not may_perform(actor, case, action):
+            raise Forbidden(
+                _("Your role in %(unit)s does not allow %(action)s.") % {"unit": case.unit, "action": action}
+            )
+        if case.version != version:
+            raise StaleVersion(case.version)
+
+        transition = _transition_from_state(case, action)
+        if transition is None:
+            raise TransitionNotAllowed(
+                _("%(action)s is not possible for a %(kind)s in state %(state)s.")
+                % {"action": action, "kind": case.get_kind_display(), "state": case.get_state_display()},
+                available_actions(case, actor),
+            )
+        for condition in transition.conditions:
+            if not condition(case):
+                raise RuleViolation(
+                    getattr(condition, "guard_code", "guard_failed"),
+                    str(getattr(condition, "guard_message", _("A legal condition is not met."))),
+                    available_actions(case, actor),
+                )
+        values = validate_params(case, action, params)
+        ctx = ActionContext(
+            actor=actor, effective_date=_check_effective_date(case, effective_date), note=note, params=values
+        )
+
+        before = events.snapshot(case)
+        from_state = case.state
+        try:
+            getattr(case, action)(ctx)
+        except RuleViolation as violation:
+            raise violation.with_allowed_actions(available_actions(case, actor)) from None
+        case.version += 1
+        case.save()
+
+        changes = events.diff(before, events.snapshot(case))
+        events.case_transitioned(
+            case=case,
+            actor=actor,
+            action=action,
+            from_state=from_state,
+            effective_date=ctx.effective_date,
+            note=note,
+            changes=changes,
+        )
+        events.enqueue(
+            topic=f"case.{action}",
+            case=case,
+            payload={
+                "case_id": case.pk,
+                "reference": case.reference,
+                "kind": case.kind,
+                "unit_id": case.unit_id,
+                "action": action,
+                "from_state": from_state,
+                "to_state": case.state,
+                "actor_id": getattr(actor, "pk", None),
+                "effective_date": ctx.effective_date.isoformat(),
+                "version": case.version,
+            },
+            dedup_key=f"case:{case.pk}:v{case.version}",
+        )
+    return case
