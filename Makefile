@@ -41,7 +41,7 @@ format: $(VENV)/.installed
 	$(PY) -m ruff check --fix .
 
 diagrams: $(VENV)/.installed
-	$(PY) manage.py draw_workflows --format mermaid
+	$(PY) manage.py draw_workflows --update-readme README.md
 
 clean:
 	rm -rf $(VENV) var

@@ -154,10 +154,7 @@ class CaseWorkflow(Case):
         open_transferred_case(
             source=self, target_unit=ctx.params["target_unit"], actor=ctx.actor, on=ctx.effective_date
         )
-        deadlines.complete_deadlines(case=self, kinds=[DeadlineKind.PROCESSING], on=ctx.effective_date)
-        deadlines.cancel_open_deadlines(
-            case=self, on=ctx.effective_date, reason="transferred", kind="transfer"
-        )
+        self._finish_intake(ctx, ledger_entry="transfer")
 
     @transition(field="state", source=BEFORE_ACCEPTANCE, target=S.GUIDED)
     def guide(self, ctx: ActionContext) -> None:
@@ -171,9 +168,14 @@ class CaseWorkflow(Case):
         self.reason_code = ctx.params["reason"]
         self._finish_intake(ctx)
 
-    def _finish_intake(self, ctx: ActionContext) -> None:
-        deadlines.complete_deadlines(case=self, kinds=[DeadlineKind.PROCESSING], on=ctx.effective_date)
-        deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason=self.state)
+    def _finish_intake(self, ctx: ActionContext, ledger_entry: str = "complete") -> None:
+        # Classifying the letter (transfer, guidance, filing) is what both intake clocks ask for.
+        deadlines.complete_deadlines(
+            case=self,
+            kinds=[DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE],
+            on=ctx.effective_date,
+            ledger_entry=ledger_entry,
+        )
 
     # Acceptance ------------------------------------------------------------------------------
     @transition(field="state", source=S.UNDER_REVIEW, target=S.ACCEPTED)
