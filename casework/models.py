@@ -268,6 +268,9 @@ class Case(FSMModelMixin, models.Model):
     decided_at = models.DateField(_("decided on"), null=True, blank=True)
     published_at = models.DateField(_("published on"), null=True, blank=True)
     closed_at = models.DateField(_("closed on"), null=True, blank=True)
+    awaiting_citizen_since = models.DateField(
+        _("waiting on the citizen since"), null=True, blank=True, editable=False
+    )
     intake_flags = models.JSONField(_("intake flags"), default=list, blank=True)
 
     version = models.PositiveIntegerField(default=1, editable=False)

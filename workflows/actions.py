@@ -58,6 +58,8 @@ ACTION_PARAMS: dict[str, tuple[Param, ...]] = {
     "suspend": (Param("reason", "text", required=True, max_length=200),),
     "resume": (),
     "withdraw": (Param("scope", "choice", choices=WITHDRAW_SCOPES),),
+    "await_citizen": (Param("reason", "text", required=True, max_length=200),),
+    "citizen_responded": (),
     "appeal": (Param("target_unit", "unit"),),
     "close": (),
 }

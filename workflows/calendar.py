@@ -19,6 +19,15 @@ def _public_holidays(year: int, language: str) -> dict[date, str]:
     return dict(holidays_lib.country_holidays("VN", years=year, language=language))
 
 
+@lru_cache(maxsize=64)
+def _makeup_saturdays(year: int) -> frozenset[date]:
+    """Weekend days the government made working days in exchange for a bridging day off (e.g. Sat
+    22/08/2026 for Mon 31/08/2026); the `holidays` package lists the day off as a holiday, so the
+    swapped Saturday must count as worked or the year would lose a working day."""
+    vn = holidays_lib.country_holidays("VN", years=year)
+    return frozenset(d for d in vn.weekend_workdays if d.year == year)
+
+
 class WorkingCalendar:
     """A snapshot of the calendar. Build one per computation with `WorkingCalendar.load()`; the
     administrator's exceptions are a handful of rows, loaded in one query."""
@@ -41,6 +50,8 @@ class WorkingCalendar:
         exception = self.exceptions.get(day)
         if exception is not None:
             return exception[0] == CalendarDayKind.WORKING_DAY
+        if day in _makeup_saturdays(day.year):
+            return True
         return day.weekday() < 5 and self.public_holiday(day) is None
 
     def why_not_working(self, day: date) -> str:

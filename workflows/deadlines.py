@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import groupby
 
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework.choices import CalendarDayKind, DayType, DeadlineKind, DeadlineStatus
+from casework.choices import CalendarDayKind, DayType, DeadlineKind, DeadlineStatus, ExtensionReason
 from casework.models import CalendarDay, Case, CaseEvent, Deadline, DeadlineEntry
 
 from . import policy
@@ -44,6 +43,8 @@ class DueComputation:
     counted: int
     skipped: list[tuple[date, str]] = field(default_factory=list)
     rolled_from: date | None = None
+    # The non-working days the roll-forward passed over, so explain() can name them (e.g. all of Tết).
+    rolled_over: list[tuple[date, str]] = field(default_factory=list)
 
 
 def compute_due(
@@ -67,6 +68,13 @@ def compute_due(
     if day_type == DayType.CALENDAR and not calendar.is_working_day(day):
         result.rolled_from = day
         while not calendar.is_working_day(day) or any(p.covers(day) for p in pauses):
+            pause = next((p for p in pauses if p.covers(day)), None)
+            why = (
+                _("suspended: %(reason)s") % {"reason": pause.reason}
+                if pause is not None
+                else calendar.why_not_working(day)
+            )
+            result.rolled_over.append((day, why))
             day += timedelta(days=1)
     result.due_date = day
     return result
@@ -90,10 +98,10 @@ def pauses_of(entries: list[DeadlineEntry]) -> list[Pause]:
         if entry.kind == DeadlineEntry.Kind.PAUSE and open_pause is None:
             open_pause = entry
         elif entry.kind == DeadlineEntry.Kind.RESUME and open_pause is not None:
-            pauses.append(Pause(open_pause.on, entry.on, open_pause.reason or open_pause.note))
+            pauses.append(Pause(open_pause.on, entry.on, open_pause.note or open_pause.reason))
             open_pause = None
     if open_pause is not None:
-        pauses.append(Pause(open_pause.on, None, open_pause.reason or open_pause.note))
+        pauses.append(Pause(open_pause.on, None, open_pause.note or open_pause.reason))
     return pauses
 
 
@@ -147,9 +155,11 @@ def _open_deadlines(case: Case, kinds=None):
     return qs.filter(kind__in=kinds) if kinds else qs
 
 
-def complete_deadlines(*, case: Case, kinds: list[str], on: date) -> None:
+def complete_deadlines(
+    *, case: Case, kinds: list[str], on: date, ledger_entry: str = DeadlineEntry.Kind.COMPLETE
+) -> None:
     for deadline in _open_deadlines(case, kinds):
-        _add_entry(deadline, DeadlineEntry.Kind.COMPLETE, on)
+        _add_entry(deadline, ledger_entry, on)
         deadline.status, deadline.completed_on = DeadlineStatus.MET, on
         deadline.save(update_fields=["status", "completed_on"])
 
@@ -163,9 +173,20 @@ def cancel_open_deadlines(
         deadline.save(update_fields=["status", "completed_on"])
 
 
+PAUSE_REASON_CODE = "suspension"
+
+
 def pause_deadlines(*, case: Case, on: date, reason: str) -> None:
     for deadline in _open_deadlines(case).filter(status=DeadlineStatus.RUNNING):
-        _add_entry(deadline, DeadlineEntry.Kind.PAUSE, on, reason=reason, due_before=deadline.due_date)
+        # The suspension decision's wording (up to 200 characters) goes in the note; `reason` is a short code.
+        _add_entry(
+            deadline,
+            DeadlineEntry.Kind.PAUSE,
+            on,
+            reason=PAUSE_REASON_CODE,
+            note=reason,
+            due_before=deadline.due_date,
+        )
         deadline.status, deadline.due_date = DeadlineStatus.PAUSED, None
         deadline.save(update_fields=["status", "due_date"])
 
@@ -182,7 +203,7 @@ def resume_deadlines(*, case: Case, on: date) -> None:
 
 def extension_room(deadline: Deadline, reason: str) -> tuple[int, int]:
     """(extensions still allowed for `reason`, most days per extension) under the deadline's rule."""
-    rule = policy.rule_by_code(deadline.rule_code)
+    rule = policy.rule_by_code(deadline.rule_code, deadline.start_date)
     cap = rule.extensions.get(reason)
     if cap is None:
         return 0, 0
@@ -304,9 +325,15 @@ def _fmt(day: date | None) -> str:
 
 def _ranges(skipped: list[tuple[date, str]]) -> list[str]:
     """Group consecutive skipped days with the same reason: "Mon 16/02/2026 – Fri 20/02/2026 (Tết)"."""
+    runs: list[tuple[list[date], str]] = []
+    for day, reason in skipped:
+        # Only days that follow each other form a run: two Sundays a week apart stay separate.
+        if runs and runs[-1][1] == reason and runs[-1][0][-1] + timedelta(days=1) == day:
+            runs[-1][0].append(day)
+        else:
+            runs.append(([day], reason))
     parts = []
-    for reason, run in groupby(skipped, key=lambda s: s[1]):
-        days = [d for d, _r in run]
+    for days, reason in runs:
         span = _fmt(days[0]) if len(days) == 1 else f"{_fmt(days[0])} – {_fmt(days[-1])}"
         parts.append(f"{span} ({reason})")
     return parts
@@ -322,7 +349,7 @@ START_EVENT_LABELS = {
 def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
     """Answer "why is it due on this date?" in words, naming the days that were not counted."""
     calendar = calendar or WorkingCalendar.load()
-    rule = policy.rule_by_code(deadline.rule_code)
+    rule = policy.rule_by_code(deadline.rule_code, deadline.start_date)
     entries = _current_entries(deadline)
     computation = computation_for(deadline, calendar)
     unit = _("working days") if deadline.day_type == DayType.WORKING else _("calendar days")
@@ -340,9 +367,14 @@ def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
     ]
     for entry in entries:
         if entry.kind == DeadlineEntry.Kind.EXTEND:
+            reason = (
+                ExtensionReason(entry.reason).label
+                if entry.reason in ExtensionReason.values
+                else entry.reason
+            )
             lines.append(
                 _("Extended by %(days)d days on %(on)s (%(reason)s).")
-                % {"days": entry.days, "on": _fmt(entry.on), "reason": entry.reason}
+                % {"days": entry.days, "on": _fmt(entry.on), "reason": reason}
             )
     for pause in pauses_of(entries):
         if pause.end is None:
@@ -375,6 +407,10 @@ def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
                 "why": calendar.why_not_working(computation.rolled_from),
             }
         )
+        if len(computation.rolled_over) > 1:
+            lines.append(
+                _("Days passed over: %(days)s.") % {"days": "; ".join(_ranges(computation.rolled_over))}
+            )
     if deadline.status == DeadlineStatus.MET:
         lines.append(_("Met on %(on)s.") % {"on": _fmt(deadline.completed_on)})
     elif deadline.status == DeadlineStatus.CANCELLED:
@@ -388,4 +424,6 @@ def working_days_left(deadline: Deadline, today: date, calendar: WorkingCalendar
     """Working days from today to the due date (negative when overdue); None while paused or done."""
     if deadline.status != DeadlineStatus.RUNNING or deadline.due_date is None:
         return None
-    return (calendar or WorkingCalendar.load()).working_days_between(today, deadline.due_date)
+    left = (calendar or WorkingCalendar.load()).working_days_between(today, deadline.due_date)
+    # On a weekend right after the due date no working day has passed yet, but the case is overdue.
+    return min(left, -1) if today > deadline.due_date else left

@@ -31,6 +31,8 @@ from .errors import RuleViolation
 IN_RESOLUTION = [S.ACCEPTED, S.VERIFYING, S.AWAITING_APPROVAL]
 BEFORE_ACCEPTANCE = [S.RECEIVED, S.UNDER_REVIEW]
 WITHDRAWABLE = BEFORE_ACCEPTANCE + IN_RESOLUTION + [S.SUSPENDED]
+# States in which the unit may wait on the citizen to supplement the file (clocks paused meanwhile).
+AWAITABLE = BEFORE_ACCEPTANCE + IN_RESOLUTION
 
 
 @dataclass
@@ -132,6 +134,19 @@ def not_published(case: Case) -> bool:
     return case.published_at is None
 
 
+@guard(
+    "awaiting_citizen",
+    gettext_lazy("The case is waiting on the citizen to supplement the file; record the reply first."),
+)
+def not_awaiting_citizen(case: Case) -> bool:
+    return case.awaiting_citizen_since is None
+
+
+@guard("not_awaiting_citizen", gettext_lazy("The case is not waiting on the citizen."))
+def awaiting_citizen(case: Case) -> bool:
+    return case.awaiting_citizen_since is not None
+
+
 # --- Base machine -------------------------------------------------------------------------------
 
 
@@ -169,6 +184,7 @@ class CaseWorkflow(Case):
         self._finish_intake(ctx)
 
     def _finish_intake(self, ctx: ActionContext, ledger_entry: str = "complete") -> None:
+        self.awaiting_citizen_since = None
         # Classifying the letter (transfer, guidance, filing) is what both intake clocks ask for.
         deadlines.complete_deadlines(
             case=self,
@@ -178,7 +194,7 @@ class CaseWorkflow(Case):
         )
 
     # Acceptance ------------------------------------------------------------------------------
-    @transition(field="state", source=S.UNDER_REVIEW, target=S.ACCEPTED)
+    @transition(field="state", source=S.UNDER_REVIEW, target=S.ACCEPTED, conditions=[not_awaiting_citizen])
     def accept(self, ctx: ActionContext) -> None:
         """Formal acceptance (thụ lý): the resolution clock starts."""
         self._do_accept(ctx)
@@ -190,7 +206,7 @@ class CaseWorkflow(Case):
         )
         deadlines.start_deadline(case=self, kind=DeadlineKind.RESOLUTION, on=ctx.effective_date)
 
-    @transition(field="state", source=S.UNDER_REVIEW, target=S.REJECTED)
+    @transition(field="state", source=S.UNDER_REVIEW, target=S.REJECTED, conditions=[not_awaiting_citizen])
     def reject(self, ctx: ActionContext) -> None:
         """Refuse acceptance (không thụ lý) with a coded reason."""
         self.reason_code = ctx.params["reason"]
@@ -200,11 +216,13 @@ class CaseWorkflow(Case):
         deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="rejected")
 
     # Resolution ------------------------------------------------------------------------------
-    @transition(field="state", source=S.ACCEPTED, target=S.VERIFYING)
+    @transition(field="state", source=S.ACCEPTED, target=S.VERIFYING, conditions=[not_awaiting_citizen])
     def start_verification(self, ctx: ActionContext) -> None:
         self.handler = ctx.params["handler"]
 
-    @transition(field="state", source=S.VERIFYING, target=S.AWAITING_APPROVAL)
+    @transition(
+        field="state", source=S.VERIFYING, target=S.AWAITING_APPROVAL, conditions=[not_awaiting_citizen]
+    )
     def submit_for_approval(self, ctx: ActionContext) -> None:
         self.outcome = ctx.params["outcome"]
         self.outcome_summary = ctx.params["summary"]
@@ -213,7 +231,9 @@ class CaseWorkflow(Case):
     def return_for_revision(self, ctx: ActionContext) -> None:
         """The head sends the draft back; the drafted outcome stays as a starting point."""
 
-    @transition(field="state", source=S.AWAITING_APPROVAL, target=S.DECIDED)
+    @transition(
+        field="state", source=S.AWAITING_APPROVAL, target=S.DECIDED, conditions=[not_awaiting_citizen]
+    )
     def approve(self, ctx: ActionContext) -> None:
         """The head signs the decision / conclusion / answer."""
         self._do_approve(ctx)
@@ -239,7 +259,12 @@ class CaseWorkflow(Case):
         deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="closed")
 
     # Interruptions ---------------------------------------------------------------------------
-    @transition(field="state", source=IN_RESOLUTION, target=RETURN_VALUE(*IN_RESOLUTION))
+    @transition(
+        field="state",
+        source=IN_RESOLUTION,
+        target=RETURN_VALUE(*IN_RESOLUTION),
+        conditions=[not_awaiting_citizen],
+    )
     def extend(self, ctx: ActionContext) -> str:
         deadlines.extend_deadline(
             case=self,
@@ -250,7 +275,7 @@ class CaseWorkflow(Case):
         )
         return self.state
 
-    @transition(field="state", source=IN_RESOLUTION, target=S.SUSPENDED)
+    @transition(field="state", source=IN_RESOLUTION, target=S.SUSPENDED, conditions=[not_awaiting_citizen])
     def suspend(self, ctx: ActionContext) -> None:
         """Suspension (tạm đình chỉ) by written decision; the suspended time does not count."""
         self.suspended_from = self.state
@@ -262,6 +287,27 @@ class CaseWorkflow(Case):
         previous, self.suspended_from = self.suspended_from or S.ACCEPTED, ""
         return previous
 
+    @transition(
+        field="state", source=AWAITABLE, target=RETURN_VALUE(*AWAITABLE), conditions=[not_awaiting_citizen]
+    )
+    def await_citizen(self, ctx: ActionContext) -> str:
+        """The file is incomplete: the citizen is asked to supplement it and the clocks stop meanwhile."""
+        self.awaiting_citizen_since = ctx.effective_date
+        deadlines.pause_deadlines(
+            case=self,
+            on=ctx.effective_date,
+            reason=_("awaiting the citizen: %(r)s") % {"r": ctx.params["reason"]},
+        )
+        return self.state
+
+    @transition(
+        field="state", source=AWAITABLE, target=RETURN_VALUE(*AWAITABLE), conditions=[awaiting_citizen]
+    )
+    def citizen_responded(self, ctx: ActionContext) -> str:
+        self.awaiting_citizen_since = None
+        deadlines.resume_deadlines(case=self, on=ctx.effective_date)
+        return self.state
+
     @transition(field="state", source=WITHDRAWABLE, target=RETURN_VALUE(S.WITHDRAWN, *WITHDRAWABLE))
     def withdraw(self, ctx: ActionContext) -> str:
         """Withdrawal in writing: in full the case ends (đình chỉ); in part it goes on for the rest."""
@@ -269,6 +315,7 @@ class CaseWorkflow(Case):
             return self.state
         deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="withdrawn")
         self.closed_at = ctx.effective_date
+        self.awaiting_citizen_since = None
         self.suspended_from = ""
         return S.WITHDRAWN
 
@@ -281,7 +328,10 @@ class ComplaintWorkflow(CaseWorkflow):
         proxy = True
 
     @transition(
-        field="state", source=S.UNDER_REVIEW, target=S.ACCEPTED, conditions=[group_has_representative]
+        field="state",
+        source=S.UNDER_REVIEW,
+        target=S.ACCEPTED,
+        conditions=[not_awaiting_citizen, group_has_representative],
     )
     def accept(self, ctx: ActionContext) -> None:
         if ctx.params.get("limitation_excuse"):
@@ -310,7 +360,7 @@ class ComplaintWorkflow(CaseWorkflow):
         field="state",
         source=S.VERIFYING,
         target=S.AWAITING_APPROVAL,
-        conditions=[dialogue_recorded_for_second_round],
+        conditions=[not_awaiting_citizen, dialogue_recorded_for_second_round],
     )
     def submit_for_approval(self, ctx: ActionContext) -> None:
         self.claim_differs = ctx.params.get("claim_differs")
@@ -322,7 +372,9 @@ class ComplaintWorkflow(CaseWorkflow):
         self.outcome = ctx.params["outcome"]
         self.outcome_summary = ctx.params["summary"]
 
-    @transition(field="state", source=S.AWAITING_APPROVAL, target=S.DECIDED)
+    @transition(
+        field="state", source=S.AWAITING_APPROVAL, target=S.DECIDED, conditions=[not_awaiting_citizen]
+    )
     def approve(self, ctx: ActionContext) -> None:
         self._do_approve(ctx)
         if self.round == 1:
@@ -365,7 +417,12 @@ class DenunciationWorkflow(CaseWorkflow):
     class Meta:
         proxy = True
 
-    @transition(field="state", source=S.UNDER_REVIEW, target=S.ACCEPTED, conditions=[denouncer_identified])
+    @transition(
+        field="state",
+        source=S.UNDER_REVIEW,
+        target=S.ACCEPTED,
+        conditions=[not_awaiting_citizen, denouncer_identified],
+    )
     def accept(self, ctx: ActionContext) -> None:
         self._do_accept(ctx)
 

@@ -6,7 +6,9 @@ from casework.access import can_act_in, is_system_admin, roles_in
 from casework.choices import Role
 from casework.models import Case
 
-RECEPTION_ACTIONS = frozenset({"review", "transfer", "guide", "file", "withdraw", "appeal"})
+RECEPTION_ACTIONS = frozenset(
+    {"review", "transfer", "guide", "file", "withdraw", "appeal", "await_citizen", "citizen_responded"}
+)
 HANDLER_ACTIONS = frozenset({"submit_for_approval"})
 HEAD_ACTIONS = (
     frozenset(

@@ -305,11 +305,15 @@ def deadline_rule(*, deadline: str, kind: str, on: date, facts: dict[str, Any]) 
     return _with_overrides(best)
 
 
-def rule_by_code(code: str) -> DeadlineRule:
-    for r in DEADLINE_RULES:
-        if r.code == code:
-            return _with_overrides(r)
-    raise RuleNotFound(code)
+def rule_by_code(code: str, on: date | None = None) -> DeadlineRule:
+    """The row `code` in force on `on` (the date the clock started), or its newest row if `on` is None.
+
+    A change in the law may add a row that keeps an existing code with a later `effective_from`; a
+    clock started under the older row keeps that row's extension caps."""
+    rows = [r for r in DEADLINE_RULES if r.code == code and (on is None or r.effective_from <= on)]
+    if not rows:
+        raise RuleNotFound(code if on is None else f"{code} in force on {on}")
+    return _with_overrides(max(rows, key=lambda r: r.effective_from))
 
 
 def has_rule(*, deadline: str, kind: str, on: date, facts: dict[str, Any]) -> bool:
