@@ -1,0 +1,120 @@
+"""Server-rendered staff pages outside the admin's model pages: the printable reception book."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django import forms
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .access import visible_units
+from .models import AccessLog
+from .selectors import log_personal_data_access, reception_book, visitors_masked_for
+
+MASK = "***"
+
+
+class ReceptionBookForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Unit"))
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = visible_units(user).select_related("level")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+
+def book_rows(user, visits) -> list[dict]:
+    rows = []
+    for visit in visits:
+        masked = visitors_masked_for(user, visit)
+        visitors = [
+            {
+                "full_name": MASK if masked else v.full_name,
+                "address": MASK if masked else v.address,
+                "id_number": MASK if masked else v.id_number,
+            }
+            for v in visit.visitors.all()
+        ]
+        cases = list(visit.cases.all())
+        rows.append(
+            {
+                "visit": visit,
+                "visitors": visitors,
+                "people": _("group of %(n)d") % {"n": visit.visitor_count}
+                if visit.is_group
+                else (_("individual") if visit.visitor_count == 1 else str(visit.visitor_count)),
+                "action": visit.get_outcome_display()
+                + (f": {visit.get_refusal_reason_display()}" if visit.refusal_reason else ""),
+                "follow_up": "; ".join(f"{c.reference} — {c.get_state_display()}" for c in cases),
+            }
+        )
+    return rows
+
+
+@staff_member_required
+def reception_book_view(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    initial = {"date_from": today.replace(day=1), "date_to": today}
+    form = ReceptionBookForm(request.GET or None, user=request.user, initial=initial)
+    context = {"form": form, "rows": None, "title": _("Reception book (sổ tiếp công dân)")}
+    if request.GET and form.is_valid():
+        unit, date_from, date_to = (form.cleaned_data[k] for k in ("unit", "date_from", "date_to"))
+        rows = book_rows(request.user, reception_book(unit=unit, date_from=date_from, date_to=date_to))
+        detail = f"reception book {unit.code} {date_from}..{date_to}"
+        if request.GET.get("format") == "csv":
+            log_personal_data_access(
+                user=request.user, kind=AccessLog.Kind.EXPORT, channel="export", detail=detail
+            )
+            return _csv(rows, unit.code, date_from, date_to)
+        log_personal_data_access(
+            user=request.user, kind=AccessLog.Kind.PERSONAL_DATA_READ, channel="admin", detail=detail
+        )
+        context.update(rows=rows, unit=unit, date_from=date_from, date_to=date_to)
+    elif request.GET and "unit" in form.errors:
+        raise Http404
+    return render(request, "casework/reception_book.html", context)
+
+
+CSV_HEADERS = [
+    "STT", "Ngày", "Họ tên, địa chỉ, CCCD", "Nội dung", "Cá nhân / đoàn đông người",
+    "Cơ quan đã giải quyết", "Kết quả tiếp", "Theo dõi kết quả", "Ghi chú",
+]  # fmt: skip
+
+
+def _csv(rows: list[dict], unit_code: str, date_from: date, date_to: date) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="so-tiep-cong-dan-{unit_code}-{date_from}-{date_to}.csv"'
+    )
+    response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADERS)
+    for row in rows:
+        visit = row["visit"]
+        writer.writerow(
+            [
+                f"{visit.book_number}/{visit.year}",
+                timezone.localtime(visit.visited_at).strftime("%d/%m/%Y %H:%M"),
+                "; ".join(f"{v['full_name']}, {v['address']}, {v['id_number']}" for v in row["visitors"]),
+                visit.summary,
+                row["people"],
+                visit.previously_handled_by,
+                row["action"],
+                row["follow_up"],
+                visit.notes,
+            ]
+        )
+    return response
