@@ -19,9 +19,10 @@ migrate: $(VENV)/.installed
 demo: migrate
 	$(PY) manage.py load_demo
 
+# Web server, Celery worker and beat together (bin/devserver.py); Ctrl-C stops all three.
 run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/admin/ (logins: see README)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) bin/devserver.py --port $(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check .

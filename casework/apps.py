@@ -13,4 +13,4 @@ class CaseworkConfig(AppConfig):
         from . import checks  # noqa: F401  (registers system checks)
         from .roles import sync_groups
 
-        post_migrate.connect(sync_groups, sender=self)
+        post_migrate.connect(sync_groups, dispatch_uid="casework.sync_groups")

@@ -105,6 +105,8 @@ class Unit(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         old_path = self.path
+        if old_path and self.parent_id and self.parent.path.startswith(old_path):
+            raise ValueError("A unit cannot be moved under itself or one of its descendants.")
         if not self.pk:
             super().save(*args, **kwargs)
             kwargs = {k: v for k, v in kwargs.items() if k not in ("force_insert",)}

@@ -17,7 +17,17 @@ VIEW_ALL = [
 ]
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
-    Role.RECEPTION_OFFICER: [*VIEW_ALL, "add_party", "change_party", "add_visit", "add_case", "change_case"],
+    Role.RECEPTION_OFFICER: [
+        *VIEW_ALL,
+        "add_party",
+        "change_party",
+        "add_visit",
+        "add_case",
+        "change_case",
+        "add_dialogue",
+        "notifications.view_letter",
+        "notifications.change_letter",
+    ],
     Role.HANDLER: [*VIEW_ALL, "change_case", "add_dialogue", "change_dialogue"],
     Role.UNIT_HEAD: [
         *VIEW_ALL,
@@ -28,6 +38,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "change_case",
         "add_dialogue",
         "change_dialogue",
+        "notifications.view_letter",
+        "notifications.change_letter",
+        "notifications.view_notification",
     ],
     Role.MONITOR: VIEW_ALL,
     Role.ADMINISTRATOR: [
@@ -48,17 +61,27 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "add_dialogue",
         "change_dialogue",
         "view_outboxmessage",
+        "view_accesslog",
+        "notifications.view_notification",
+        "notifications.change_notification",
+        "notifications.view_letter",
+        "notifications.change_letter",
+        "notifications.view_notificationpreference",
     ],
 }
 
 
 def sync_groups(**kwargs) -> None:
-    """Create or update the role groups with their permissions. Runs after every migrate (post_migrate),
-    so a new model's permissions reach the groups without a data migration."""
+    """Create or update the role groups with their permissions. Runs after every app's migrate
+    (post_migrate, every sender: the last run sees every app's permissions), so a new model's
+    permissions reach the groups without a data migration."""
     from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
 
-    for role, codenames in GROUP_PERMISSIONS.items():
+    for role, names in GROUP_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="casework", codename__in=codenames)
-        )
+        wanted = Q(pk__in=[])
+        for name in names:  # "codename" means a casework permission; "app.codename" any other app's
+            app_label, codename = name.split(".") if "." in name else ("casework", name)
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))

@@ -1,11 +1,25 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from casework.views import reception_book_view
+from casework.views_dashboard import monitor_dashboard
+
+# The admin index shows a "Monitoring" box (dashboard link) to monitors, unit heads and administrators.
+admin.site.index_template = "admin/casework/index_reports.html"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/reception-book/", reception_book_view, name="reception-book"),
+    path("admin/dashboard/", monitor_dashboard, name="monitor-dashboard"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("open311/v2/", include("api.open311")),
 ]
+
+# JSON (not an HTML page) for unknown URLs under /api/ and /open311/.
+handler404 = "api.exceptions.not_found"
+

@@ -6,3 +6,12 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from casework.models import OutboxMessage
+
+        from .hooks import outbox_saved
+
+        post_save.connect(outbox_saved, sender=OutboxMessage, dispatch_uid="notifications.outbox_saved")

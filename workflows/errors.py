@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 
 class WorkflowError(Exception):
     code = "workflow_error"
@@ -30,7 +32,8 @@ class StaleVersion(WorkflowError):
 
     def __init__(self, current_version: int):
         super().__init__(
-            f"The case was changed by someone else (now version {current_version}); reload it.",
+            _("The case was changed by someone else (now version %(v)d); reload it.")
+            % {"v": current_version},
             current_version=current_version,
         )
         self.current_version = current_version
@@ -49,6 +52,7 @@ class RuleViolation(WorkflowError):
 
     def __init__(self, code: str, message: str, allowed_actions: list[str] | None = None):
         self.code = code
+        self.allowed_actions = allowed_actions
         extra = {"allowed_actions": allowed_actions} if allowed_actions is not None else {}
         super().__init__(message, **extra)
 

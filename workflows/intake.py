@@ -223,6 +223,16 @@ def intake_checks(data: CaseInput) -> list[dict[str, Any]]:
 # --- Validation ---------------------------------------------------------------------------------
 
 
+def _rules_in_force(on: date, code: str = "group.min_people") -> bool:
+    """Whether the policy table covers `on`; intake reads these parameters and must not crash on an
+    implausibly old date (a typo, or a fuzzer) but refuse it."""
+    try:
+        policy.legal_parameter(code, on)
+    except policy.RuleNotFound:
+        return False
+    return True
+
+
 def _validate(data: CaseInput) -> None:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
@@ -232,6 +242,10 @@ def _validate(data: CaseInput) -> None:
         errors["channel"] = [_("Must be one of: %(c)s.") % {"c": ", ".join(Channel.values)}]
     if data.received_at > today:
         errors["received_at"] = [_("Cannot be in the future.")]
+    elif not _rules_in_force(data.received_at):
+        errors["received_at"] = [_("No legal rules are recorded for a date this early.")]
+    if data.decision_known_at and not _rules_in_force(data.decision_known_at, "complaint.limitation_days"):
+        errors["decision_known_at"] = [_("No limitation rule is recorded for a date this early.")]
     if not data.summary.strip():
         errors["summary"] = [_("This field is required.")]
     if data.kind == CaseKind.COMPLAINT:
@@ -253,7 +267,11 @@ def _validate(data: CaseInput) -> None:
     complainants = [p for p in data.petitioners if not p.is_representative or p.full_name]
     representatives = [p for p in data.petitioners if p.is_representative]
     people = len(complainants)
-    if representatives and people >= policy.legal_value("group.min_people", data.received_at):
+    if (
+        representatives
+        and "received_at" not in errors
+        and people >= policy.legal_value("group.min_people", data.received_at)
+    ):
         cap_code = (
             "group.max_representatives_up_to_10" if people <= 10 else "group.max_representatives_over_10"
         )
@@ -398,7 +416,13 @@ def open_transferred_case(*, source: Case, target_unit: Unit, actor, on: date) -
         limitation_excuse=source.limitation_excuse,
         several_locations=source.several_locations,
     )
-    return _create_case(data, actor=actor, transferred_from=source, flags=intake_checks(data))
+    from .machines import denouncer_identified
+
+    flags = intake_checks(data)
+    if source.kind == CaseKind.DENUNCIATION and denouncer_identified(source):
+        # Stripped for confidentiality, not anonymous: the sending unit checked the identity.
+        flags = [f for f in flags if f["code"] != "anonymous_denunciation"]
+    return _create_case(data, actor=actor, transferred_from=source, flags=flags)
 
 
 def open_appeal_case(*, first_round: Case, target_unit: Unit | None, actor, on: date) -> Case:
@@ -467,6 +491,8 @@ def record_visit(data: VisitInput, *, actor) -> Visit:
         errors["visitors"] = [_("At least one visitor is required (visitors identify themselves).")]
     if data.visited_at > timezone.now():
         errors["visited_at"] = [_("Cannot be in the future.")]
+    elif not _rules_in_force(data.visited_at.date()):
+        errors["visited_at"] = [_("No legal rules are recorded for a date this early.")]
     if not data.summary.strip():
         errors["summary"] = [_("This field is required.")]
     if data.refusal_reason and data.refusal_reason not in RefusalReason.values:

@@ -61,8 +61,13 @@ def _today() -> date:
     return timezone.localdate()
 
 
+# Guards read related rows through .all() so that a list of cases prefetched with
+# GUARD_PREFETCH answers available_actions without a query per case.
+GUARD_PREFETCH = ("deadlines", "dialogues", "case_parties__party")
+
+
 def _deadline(case: Case, kind: str) -> Deadline | None:
-    return case.deadlines.filter(kind=kind).first()
+    return next((d for d in case.deadlines.all() if d.kind == kind), None)
 
 
 def has_valid_dialogue(case: Case) -> bool:
@@ -100,6 +105,22 @@ def appeal_window_lapsed(case: Case) -> bool:
 
 
 @guard(
+    "first_round_pending",
+    gettext_lazy(
+        "The first-round complaint is still within its resolution deadline; a second-round complaint is "
+        "possible only after the decision or once that deadline lapses (LKN Art. 33)."
+    ),
+)
+def decided_or_resolution_lapsed(case: Case) -> bool:
+    # Judged on today so the action is not offered when it must fail: the paper's date is never after
+    # today, so a deadline not yet lapsed today cannot have lapsed on it. appeal() re-checks that date.
+    if case.state == S.DECIDED:
+        return True
+    resolution = _deadline(case, DeadlineKind.RESOLUTION)
+    return bool(resolution and resolution.due_date and resolution.due_date < _today())
+
+
+@guard(
     "publication_required",
     gettext_lazy("The decision or conclusion must be published before the case is closed."),
 )
@@ -114,8 +135,13 @@ def published_if_required(case: Case) -> bool:
         "An anonymous denunciation, or one under a false name, is not accepted; file it (LTC Art. 25)."
     ),
 )
-def denouncer_identified(case: Case) -> bool:
-    return any(not cp.party.is_anonymous for cp in case.case_parties.select_related("party"))
+def denouncer_identified(case: Case | None) -> bool:
+    # A transfer strips the denouncer's identity (LTC Art. 47); the unit it came from checked it.
+    while case is not None:
+        if any(not cp.party.is_anonymous for cp in case.case_parties.all()):
+            return True
+        case = case.transferred_from
+    return False
 
 
 @guard(
@@ -126,7 +152,7 @@ def denouncer_identified(case: Case) -> bool:
     ),
 )
 def group_has_representative(case: Case) -> bool:
-    return not case.is_group or case.case_parties.filter(role=PartyRole.REPRESENTATIVE).exists()
+    return not case.is_group or any(cp.role == PartyRole.REPRESENTATIVE for cp in case.case_parties.all())
 
 
 @guard("not_already_published", gettext_lazy("The decision has already been published."))
@@ -381,7 +407,10 @@ class ComplaintWorkflow(CaseWorkflow):
             deadlines.start_deadline(case=self, kind=DeadlineKind.APPEAL_WINDOW, on=ctx.effective_date)
 
     @transition(
-        field="state", source=[S.DECIDED, *IN_RESOLUTION], target=S.APPEALED, conditions=[is_first_round]
+        field="state",
+        source=[S.DECIDED, *IN_RESOLUTION],
+        target=S.APPEALED,
+        conditions=[is_first_round, decided_or_resolution_lapsed],
     )
     def appeal(self, ctx: ActionContext) -> None:
         """Register a second-round complaint: a round-2 case opens at the higher unit."""

@@ -224,6 +224,25 @@ LEGAL_PARAMETERS: tuple[LegalParameter, ...] = (
         LKN_IN_FORCE,
         "LKN Art. 9: complain within 90 days of receiving or learning of the decision or act",
     ),
+    # Decree 75/2012/NĐ-CP set the same group rules before Decree 124/2020 replaced it.
+    LegalParameter(
+        "group.min_people",
+        5,
+        LKN_IN_FORCE,
+        "Decree 75/2012/NĐ-CP Art. 8 (article unverified): five or more people form a group",
+    ),
+    LegalParameter(
+        "group.max_representatives_up_to_10",
+        2,
+        LKN_IN_FORCE,
+        "Decree 75/2012/NĐ-CP Art. 8: groups of 5–10 people name at most 2 representatives",
+    ),
+    LegalParameter(
+        "group.max_representatives_over_10",
+        5,
+        LKN_IN_FORCE,
+        "Decree 75/2012/NĐ-CP Art. 8: groups of 11 or more name at most 5 representatives",
+    ),
     LegalParameter(
         "group.min_people",
         5,

@@ -24,9 +24,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_fsm",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
     "casework",
     "workflows",
     "notifications",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -97,3 +102,158 @@ LOGIN_URL = "admin:login"
 # Per-rule overrides of the deadline policy table (workflows.policy), keyed by rule code, e.g.
 # {"petition.resolution": {"days": 20}}; a province that sets its own SLA for petitions does it here.
 DEADLINE_RULE_OVERRIDES: dict = {}
+
+# --- Email ------------------------------------------------------------------------------------
+# Development writes each email as a file under var/mail/; production points EMAIL_BACKEND at SMTP.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tiepdan@localhost")
+
+# --- Celery -----------------------------------------------------------------------------------
+# One code path, two brokers: the default is kombu's file-system transport under var/broker/ (no
+# service to install); set CELERY_BROKER_URL=redis://... to use Redis. No result backend: tasks
+# record what they did in the database (outbox, deliveries).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True  # a task lost with its worker runs again; every task here is idempotent
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3  # a web request never waits long on a broker that is down
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule")
+)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _BROKER_DIR = VAR_DIR / "broker"
+    for _sub in ("queue", "processed", "control"):
+        (_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
+    # Producers write to data_folder_out and consumers read data_folder_in: one shared folder.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "control_folder": str(_BROKER_DIR / "control"),
+        "store_processed": False,
+        "polling_interval": 1,
+    }
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False  # broadcast queues are files too; nothing uses them
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 3,
+        "visibility_timeout": 3600,
+    }
+
+# --- Notifications and the deadline scan --------------------------------------------------------
+NOTIFICATIONS = {
+    # Language of notices when the recipient set none ("vi" or "en"); empty = LANGUAGE_CODE.
+    "LANGUAGE": os.environ.get("NOTIFY_LANGUAGE", ""),
+    # Staff get in-app notifications always, and email when they have an address and this is on.
+    "STAFF_EMAIL": os.environ.get("NOTIFY_STAFF_EMAIL", "1") == "1",
+    # Working days overdue after which a case is escalated to the monitors of the parent unit.
+    "ESCALATE_AFTER_WORKING_DAYS": int(os.environ.get("NOTIFY_ESCALATE_AFTER_WORKING_DAYS", "10")),
+    # Delivery retries: exponential backoff (factor * 2**(attempt-1) seconds, capped), then failed.
+    "MAX_ATTEMPTS": int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8")),
+    "RETRY_BACKOFF_SECONDS": int(os.environ.get("NOTIFY_RETRY_BACKOFF_SECONDS", "60")),
+    "RETRY_BACKOFF_MAX_SECONDS": int(os.environ.get("NOTIFY_RETRY_BACKOFF_MAX_SECONDS", "21600")),
+    # An email delivery left "sending" this long (its worker died) is looked at again.
+    "SENDING_LEASE_SECONDS": int(os.environ.get("NOTIFY_SENDING_LEASE_SECONDS", "900")),
+    "BATCH_SIZE": int(os.environ.get("NOTIFY_BATCH_SIZE", "200")),
+    "DIGEST_MAX_ITEMS": int(os.environ.get("NOTIFY_DIGEST_MAX_ITEMS", "50")),
+    # Beat schedule: relay sweep, deadline scan, daily digest (local time, Asia/Ho_Chi_Minh).
+    "RELAY_INTERVAL_SECONDS": int(os.environ.get("NOTIFY_RELAY_INTERVAL_SECONDS", "60")),
+    "SCAN_INTERVAL_MINUTES": int(os.environ.get("NOTIFY_SCAN_INTERVAL_MINUTES", "60")),
+    "DIGEST_TIME": os.environ.get("NOTIFY_DIGEST_TIME", "07:30"),
+    # Base address for links in notices.
+    "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
+}
+
+
+def _beat_schedule(conf: dict) -> dict:
+    from datetime import timedelta
+
+    from celery.schedules import crontab
+
+    hour, minute = (int(x) for x in conf["DIGEST_TIME"].split(":"))
+    return {
+        "relay-outbox": {
+            "task": "notifications.relay_outbox",
+            "schedule": timedelta(seconds=conf["RELAY_INTERVAL_SECONDS"]),
+        },
+        "scan-deadlines": {
+            "task": "workflows.scan_deadlines",
+            "schedule": timedelta(minutes=conf["SCAN_INTERVAL_MINUTES"]),
+        },
+        "daily-digest": {
+            "task": "workflows.daily_digest",
+            "schedule": crontab(hour=hour, minute=minute),
+        },
+    }
+
+
+CELERY_BEAT_SCHEDULE = _beat_schedule(NOTIFICATIONS)
+
+# --- REST API (api/) ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header turns a missing login into 401 rather than 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Failed logins on POST /api/v1/auth/token/ allowed per client address ("<n>/<second|minute|hour|day>").
+API_LOGIN_THROTTLE_RATE = os.environ.get("API_LOGIN_THROTTLE_RATE", "5/minute")
+# How long a POST with an Idempotency-Key is remembered (and replayed instead of repeated).
+API_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("API_IDEMPOTENCY_TTL_HOURS", "24"))
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tiếp dân API",
+    "DESCRIPTION": (
+        "Citizen reception, petitions, complaints and denunciations. State changes go through "
+        "POST /api/v1/cases/{id}/actions/{action}/; every error carries a machine-readable `code`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "casework.choices.CaseKind",
+        "CaseStateEnum": "casework.choices.CaseState",
+        "ChannelEnum": "casework.choices.Channel",
+        "OutcomeEnum": "casework.choices.Outcome",
+        "RoleEnum": "casework.choices.Role",
+        "DeadlineKindEnum": "casework.choices.DeadlineKind",
+        "DeadlineStatusEnum": "casework.choices.DeadlineStatus",
+        "DayTypeEnum": "casework.choices.DayType",
+        "PartyKindEnum": "casework.choices.PartyKind",
+        "DialogueKindEnum": "casework.choices.DialogueKind",
+        "CalendarDayKindEnum": "casework.choices.CalendarDayKind",
+        "ReceptionKindEnum": "casework.choices.ReceptionKind",
+        "RefusalReasonEnum": "casework.choices.RefusalReason",
+        "VisitOutcomeEnum": "casework.choices.VisitOutcome",
+        "AuthorityLevelEnum": "casework.choices.AuthorityLevel",
+    },
+}

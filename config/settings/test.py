@@ -12,3 +12,7 @@ if os.environ.get("TEST_DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["TEST_DATABASE_URL"])}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+# Tasks published by the outbox hook go to an in-process queue that nothing reads; tests call the relay
+# and the scan directly (tests/integration/test_redis_broker.py runs a real worker on Redis).
+CELERY_BROKER_URL = "memory://"

@@ -1,0 +1,135 @@
+"""Query-string filters of the lists. Subtree filters (`within`) use the units' materialized path, so
+they are one indexed prefix match."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+
+from casework.choices import CaseKind, CaseState, Channel, DeadlineStatus, DialogueKind
+from casework.models import AccessLog, Case, Deadline, Dialogue, Party, Unit, Visit
+
+from .serializers import MAX_BIGINT, MAX_INT
+
+
+@extend_schema_field({"type": "integer", "minimum": 1})
+class IdFilter(filters.NumberFilter):
+    """An id: a whole number the database can hold (django-filter's NumberFilter takes decimals)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, max_value: int = MAX_BIGINT, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", max_value)
+        super().__init__(*args, **kwargs)
+
+
+class UnitRefFilter(filters.CharFilter):
+    """A unit given by id or code; `within` matches the unit and everything under it."""
+
+    def __init__(self, *args, path_field: str = "path", **kwargs):
+        self.path_field = path_field
+        kwargs.setdefault("help_text", "Unit id or code: this unit and its whole subtree.")
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return qs
+        lookup = Q(code=value)
+        if value.isdigit() and int(value) <= MAX_BIGINT:
+            lookup |= Q(pk=int(value))
+        unit = Unit.objects.filter(lookup).first()
+        if unit is None:
+            raise ValidationError({self.field_name: [_("No such unit.")]})
+        return qs.filter(**{f"{self.path_field}__startswith": unit.path})
+
+
+def running_deadlines():
+    return Deadline.objects.filter(case=OuterRef("pk"), status=DeadlineStatus.RUNNING)
+
+
+class CaseFilter(filters.FilterSet):
+    state = filters.ChoiceFilter(choices=CaseState.choices)
+    kind = filters.ChoiceFilter(choices=CaseKind.choices)
+    channel = filters.ChoiceFilter(choices=Channel.choices)
+    unit = IdFilter(field_name="unit_id", help_text="Cases held by exactly this unit (id).")
+    within = UnitRefFilter(field_name="within", path_field="unit__path")
+    handler = IdFilter(field_name="handler_id", max_value=MAX_INT, help_text="Handler user id.")
+    received_from = filters.DateFilter(field_name="received_at", lookup_expr="gte")
+    received_to = filters.DateFilter(field_name="received_at", lookup_expr="lte")
+    due_before = filters.DateFilter(
+        method="filter_due_before", help_text="Cases with a running deadline due on or before this date."
+    )
+    overdue = filters.BooleanFilter(method="filter_overdue", help_text="true: a running deadline has passed.")
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_due_before(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(Exists(running_deadlines().filter(due_date__lte=value)))
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        overdue = Exists(running_deadlines().filter(due_date__lt=timezone.localdate()))
+        return qs.filter(overdue if value else ~overdue)
+
+
+class UnitFilter(filters.FilterSet):
+    within = UnitRefFilter(field_name="within", path_field="path")
+    parent = IdFilter(field_name="parent_id")
+    is_active = filters.BooleanFilter()
+
+    class Meta:
+        model = Unit
+        fields = []
+
+
+class VisitFilter(filters.FilterSet):
+    unit = IdFilter(field_name="unit_id")
+    within = UnitRefFilter(field_name="within", path_field="unit__path")
+    visited_from = filters.DateFilter(field_name="visited_at", lookup_expr="date__gte")
+    visited_to = filters.DateFilter(field_name="visited_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Visit
+        fields = []
+
+
+class DialogueFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=DialogueKind.choices)
+    unit = IdFilter(field_name="unit_id")
+    within = UnitRefFilter(field_name="within", path_field="unit__path")
+    case = IdFilter(field_name="cases__id", help_text="Dialogues on this case (id).")
+
+    class Meta:
+        model = Dialogue
+        fields = []
+
+
+class PartyFilter(filters.FilterSet):
+    q = filters.CharFilter(
+        method="filter_q", max_length=200, help_text="Part of a name, or an exact ID number."
+    )
+
+    class Meta:
+        model = Party
+        fields = []
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(Q(full_name__icontains=value) | Q(id_number=value))
+
+
+class AccessLogFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=AccessLog.Kind.choices)
+    case = IdFilter(field_name="case_id")
+    user = IdFilter(field_name="user_id", max_value=MAX_INT)
+
+    class Meta:
+        model = AccessLog
+        fields = []

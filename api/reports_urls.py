@@ -1,0 +1,12 @@
+"""/api/v1/reports/...: mounted from api/urls.py with path("reports/", include("api.reports_urls"))."""
+
+from django.urls import path
+
+from . import reports
+
+urlpatterns = [
+    path("resolution-rates/", reports.ResolutionRatesView.as_view(), name="report-resolution-rates"),
+    path("outcomes/", reports.OutcomesView.as_view(), name="report-outcomes"),
+    path("reception/", reports.ReceptionView.as_view(), name="report-reception"),
+    path("overdue/", reports.OverdueView.as_view(), name="report-overdue"),
+]

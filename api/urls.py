@@ -1,0 +1,39 @@
+"""URLs of /api/v1/. Other apps add their viewsets to `router` below (see the marked section)."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("visits", views.VisitViewSet, basename="visit")
+router.register("cases", views.CaseViewSet, basename="case")
+router.register("dialogues", views.DialogueViewSet, basename="dialogue")
+router.register("calendar/days-off", views.CalendarDayViewSet, basename="calendar-day")
+router.register("access-log", views.AccessLogViewSet, basename="access-log")
+
+# --- Registrations by other apps ------------------------------------------------------------------
+# Each app keeps its viewset in its own package and registers it here, e.g.
+#   from notifications.api import NotificationViewSet
+#   router.register("notifications", NotificationViewSet, basename="notification")
+# (GET /api/v1/notifications/ ...). Use api.pagination / api.exceptions conventions: they apply by
+# default through settings.REST_FRAMEWORK.
+# --------------------------------------------------------------------------------------------------
+from notifications.api import NotificationViewSet  # noqa: E402
+
+router.register("notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("reports/", include("api.reports_urls")),
+    *[
+        path(f"cases/<int:pk>/actions/{name}/", view.as_view(), name=f"case-action-{name}")
+        for name, view in views.ACTION_VIEWS.items()
+    ],
+    path("", include(router.urls)),
+]

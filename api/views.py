@@ -1,0 +1,493 @@
+"""API views. Each write validates the shape, calls exactly one service and serializes the result;
+reads go through the casework.access selectors, so anything outside the user's units is a 404."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import authenticate
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.access import is_system_admin, memberships, visible_cases, visible_units
+from casework.choices import DeadlineStatus, Role
+from casework.models import AccessLog, CalendarDay, Case, CaseParty, Deadline, Dialogue, Party, Unit, Visit
+from casework.services import record_dialogue
+from workflows.actions import ACTION_PARAMS
+from workflows.deadlines import remove_calendar_exception, set_calendar_exception
+from workflows.intake import record_visit, register_case
+from workflows.service import perform_action
+
+from . import filters
+from .confidentiality import Disclosures, secrets_of, visible_people
+from .idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from .permissions import IsAdministrator, ReadAnyWriteAdministrator
+from .serializers import (
+    ACTION_SERIALIZERS,
+    AccessLogSerializer,
+    CalendarChangeSerializer,
+    CalendarDaySerializer,
+    CaseCreateSerializer,
+    CaseEventSerializer,
+    CaseSerializer,
+    DialogueCreateSerializer,
+    DialogueSerializer,
+    MeSerializer,
+    PartySerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UnitSerializer,
+    VisitCreateSerializer,
+    VisitSerializer,
+    request_context,
+)
+from .throttling import FailedLoginThrottle
+
+# Cases with no running deadline sort after all others by due date (cursor pagination needs a value).
+NO_DUE_DATE = date(9999, 12, 31)
+ID_REGEX = "[0-9]+"
+
+
+class ApiViewMixin:
+    # Per-request context for the serializers, and the access log of unmasked reads. (A comment, not a
+    # docstring: the OpenAPI description of every view would inherit it.)
+
+    def initial(self, request, *args, **kwargs):
+        request.disclosures = Disclosures()
+        super().initial(request, *args, **kwargs)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):
+            return context
+        if not hasattr(self, "_request_context"):  # the calendar is loaded once per request
+            self._request_context = request_context(self.request)
+        return {**context, **self._request_context}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        disclosures = getattr(request, "disclosures", None)
+        if disclosures is not None and response.status_code < 400 and request.user.is_authenticated:
+            disclosures.write(user=request.user, detail=f"{request.method} {request.path}")
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def case_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Everything the case representation reads, in a fixed number of queries for any page size."""
+    next_due = (
+        Deadline.objects.filter(case=OuterRef("pk"), status=DeadlineStatus.RUNNING, due_date__isnull=False)
+        .order_by("due_date")
+        .values("due_date")[:1]
+    )
+    return (
+        queryset.select_related("unit")
+        .prefetch_related(
+            Prefetch("case_parties", queryset=CaseParty.objects.select_related("party").order_by("id")),
+            Prefetch("deadlines", queryset=Deadline.objects.order_by("id").prefetch_related("entries")),
+            Prefetch("transfers", queryset=Case.objects.only("id", "transferred_from_id").order_by("id")),
+            Prefetch("appeal_cases", queryset=Case.objects.only("id", "first_round_case_id").order_by("id")),
+            "dialogues",
+        )
+        .annotate(due_date=Coalesce(Subquery(next_due), Value(NO_DUE_DATE)))
+    )
+
+
+def serialize_case(view, case_id: int) -> dict:
+    case = case_queryset(Case.objects.filter(pk=case_id)).get()
+    return CaseSerializer(case, context=view.get_serializer_context()).data
+
+
+# --- Session / identity ----------------------------------------------------------------------------
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [FailedLoginThrottle]
+
+    def check_throttles(self, request):
+        self.login_throttles = self.get_throttles()
+        for throttle in self.login_throttles:
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["auth"], auth=[])
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None:
+            for throttle in self.login_throttles:
+                throttle.record_failure()
+            raise ValidationError(
+                {"non_field_errors": [_("Unable to log in with the given username and password.")]},
+                code="invalid_credentials",
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: MeSerializer}, tags=["auth"])
+    def get(self, request):
+        units: dict[int, dict] = {}
+        for m in memberships(request.user):
+            entry = units.setdefault(
+                m.unit_id, {"id": m.unit_id, "code": m.unit.code, "name": m.unit.name, "roles": []}
+            )
+            entry["roles"].append(m.role)
+        data = {
+            "id": request.user.pk,
+            "username": request.user.get_username(),
+            "roles": sorted({m.role for m in memberships(request.user)}),
+            "units": [{**u, "roles": sorted(u["roles"])} for u in units.values()],
+        }
+        return Response(MeSerializer(data).data)
+
+
+# --- Reference data --------------------------------------------------------------------------------
+
+
+@extend_schema_view(list=extend_schema(tags=["units"]), retrieve=extend_schema(tags=["units"]))
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """The authority tree in pre-order (by materialized path). Units are public reference data: anyone
+    signed in needs them to name a transfer target or the unit complained of."""
+
+    serializer_class = UnitSerializer
+    queryset = Unit.objects.select_related("level")
+    filterset_class = filters.UnitFilter
+    ordering_fields = ["path"]
+    ordering = "path"
+    lookup_value_regex = ID_REGEX
+
+
+@extend_schema_view(list=extend_schema(tags=["people"]), retrieve=extend_schema(tags=["people"]))
+class PersonViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Citizens on file within the user's reach. Denouncers appear only to those who may see them."""
+
+    serializer_class = PartySerializer
+    filterset_class = filters.PartyFilter
+    ordering_fields = ["id"]
+    ordering = "id"
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Party.objects.none()
+        return visible_people(self.request.user)
+
+    def _disclose(self, parties: list[Party]) -> None:
+        user = self.request.user
+        links = CaseParty.objects.filter(party__in=parties, confidential=True).filter(
+            Q(case__unit__head_id=user.pk) | Q(case__registered_by_id=user.pk)
+        )
+        for link in links.select_related("case", "party"):
+            self.request.disclosures.add(link.case, link.party)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self._disclose(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        party = self.get_object()
+        self._disclose([party])
+        return Response(self.get_serializer(party).data)
+
+
+# --- Cases -----------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["cases"]),
+    retrieve=extend_schema(tags=["cases"]),
+    create=extend_schema(
+        tags=["cases"],
+        summary="Register a letter",
+        request=CaseCreateSerializer,
+        responses={201: CaseSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+    history=extend_schema(tags=["cases"], responses={200: CaseEventSerializer(many=True)}),
+)
+class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases within the user's units. A denouncer's identity is masked unless the user may see it."""
+
+    serializer_class = CaseSerializer
+    filterset_class = filters.CaseFilter
+    ordering_fields = ["received_at", "reference", "due_date"]
+    ordering = "-received_at"
+    lookup_value_regex = ID_REGEX
+    idempotent = True
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return case_queryset(visible_cases(self.request.user))
+
+    def create(self, request, *args, **kwargs):
+        def perform() -> Response:
+            serializer = CaseCreateSerializer(data=request.data, context=self.get_serializer_context())
+            serializer.is_valid(raise_exception=True)
+            case = register_case(serializer.to_case_input(), actor=request.user)
+            return Response(serialize_case(self, case.pk), status=status.HTTP_201_CREATED)
+
+        return idempotent(request, perform)
+
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        """The audit trail of the case, oldest first."""
+        case = self.get_object()
+        events = case.events.select_related("actor").order_by("at", "id")
+        context = {**self.get_serializer_context(), "secrets": secrets_of(case, request.user)}
+        return Response(CaseEventSerializer(events, many=True, context=context).data)
+
+
+class CaseActionView(ApiViewMixin, GenericAPIView):
+    # POST /api/v1/cases/{id}/actions/{action}/: one call of workflows.service.perform_action.
+
+    queryset = Case.objects.all()  # only for the schema's path parameter; perform_action loads the case
+    action_name = ""
+    conflict_statuses = True
+    pagination_class = None
+    filter_backends = []
+
+    def post(self, request, pk: int):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version, note, effective_date, params = serializer.split()
+        case = perform_action(
+            case_id=pk,
+            action=self.action_name,
+            actor=request.user,
+            version=version,
+            note=note,
+            effective_date=effective_date,
+            params=params,
+        )
+        return Response(serialize_case(self, case.pk))
+
+
+def _action_view(action_name: str) -> type[CaseActionView]:
+    fields = ", ".join(f"`{p.name}`" for p in ACTION_PARAMS[action_name]) or "none"
+
+    @extend_schema(
+        operation_id=f"cases_actions_{action_name}",
+        summary=f"Action `{action_name}`",
+        description=(
+            f"Perform `{action_name}` on the case at `version`. Fields of this action: {fields}. "
+            "Answers 200 with the updated case; 409 when the case changed meanwhile (`stale_version`), "
+            "the state does not allow it (`transition_not_allowed`) or a legal rule refuses it."
+        ),
+        request=ACTION_SERIALIZERS[action_name],
+        responses={200: CaseSerializer},
+        tags=["case actions"],
+    )
+    def post(self, request, pk: int):
+        return CaseActionView.post(self, request, pk)
+
+    return type(
+        "Case" + "".join(p.title() for p in action_name.split("_")) + "View",
+        (CaseActionView,),
+        {"action_name": action_name, "serializer_class": ACTION_SERIALIZERS[action_name], "post": post},
+    )
+
+
+ACTION_VIEWS = {name: _action_view(name) for name in ACTION_PARAMS}
+
+
+# --- Visits and dialogues --------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["visits"]),
+    retrieve=extend_schema(tags=["visits"]),
+    create=extend_schema(
+        tags=["visits"],
+        summary="Record a visit in the reception book",
+        request=VisitCreateSerializer,
+        responses={201: VisitSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+)
+class VisitViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The reception book of the user's units; cases raised at the desk are opened with the visit."""
+
+    serializer_class = VisitSerializer
+    filterset_class = filters.VisitFilter
+    ordering_fields = ["visited_at"]
+    ordering = "-visited_at"
+    lookup_value_regex = ID_REGEX
+    idempotent = True
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Visit.objects.none()
+        return self._with_related(Visit.objects.filter(unit__in=visible_units(self.request.user)))
+
+    @staticmethod
+    def _with_related(queryset: QuerySet[Visit]) -> QuerySet[Visit]:
+        cases = Case.objects.select_related("unit").prefetch_related(
+            Prefetch("case_parties", queryset=CaseParty.objects.select_related("party"))
+        )
+        return queryset.select_related("officer").prefetch_related(
+            Prefetch("visitors", queryset=Party.objects.order_by("id")),
+            Prefetch("cases", queryset=cases.order_by("id")),
+        )
+
+    def create(self, request, *args, **kwargs):
+        def perform() -> Response:
+            serializer = VisitCreateSerializer(data=request.data, context=self.get_serializer_context())
+            serializer.is_valid(raise_exception=True)
+            visit = record_visit(serializer.to_visit_input(), actor=request.user)
+            visit = self._with_related(Visit.objects.filter(pk=visit.pk)).get()
+            return Response(self.get_serializer(visit).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, perform)
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["dialogues"]),
+    retrieve=extend_schema(tags=["dialogues"]),
+    create=extend_schema(
+        tags=["dialogues"], request=DialogueCreateSerializer, responses={201: DialogueSerializer}
+    ),
+)
+class DialogueViewSet(
+    ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Dialogue sessions: on cases (the machines' dialogue guards read them) or periodic ones."""
+
+    serializer_class = DialogueSerializer
+    filterset_class = filters.DialogueFilter
+    ordering_fields = ["held_at"]
+    ordering = "-held_at"
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Dialogue.objects.none()
+        return Dialogue.objects.filter(unit__in=visible_units(self.request.user)).prefetch_related(
+            Prefetch("cases", queryset=Case.objects.only("id").order_by("id"))
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = DialogueCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        dialogue = record_dialogue(
+            actor=request.user,
+            unit=data["unit"],
+            kind=data["kind"],
+            chair=data.get("chair") or request.user,
+            held_at=data["held_at"],
+            place=data["place"],
+            participants=data["participants"],
+            minutes=data["minutes"],
+            agreed_points=data["agreed_points"],
+            cases=list(data["cases"]),
+            complainant_attended=data["complainant_attended"],
+            absence_with_valid_reason=data["absence_with_valid_reason"],
+        )
+        dialogue = self.get_queryset().get(pk=dialogue.pk)
+        return Response(self.get_serializer(dialogue).data, status=status.HTTP_201_CREATED)
+
+
+# --- Calendar and access log -----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["calendar"]),
+    create=extend_schema(
+        tags=["calendar"],
+        summary="Add or change a day off / make-up working day (administrators)",
+        request=CalendarDaySerializer,
+        responses={201: CalendarChangeSerializer},
+    ),
+    destroy=extend_schema(
+        tags=["calendar"],
+        summary="Remove a calendar exception (administrators)",
+        responses={200: OpenApiResponse(CalendarChangeSerializer, description="Removed.")},
+    ),
+)
+class CalendarDayViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Days off and make-up working days entered by administrators; running deadlines are recomputed."""
+
+    serializer_class = CalendarDaySerializer
+    queryset = CalendarDay.objects.all()
+    permission_classes = [ReadAnyWriteAdministrator]
+    filterset_class = None
+    ordering_fields = ["date"]
+    ordering = "date"
+    lookup_field = "date"
+    lookup_value_regex = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        moved = set_calendar_exception(
+            day=data["date"], kind=data["kind"], reason=data["reason"], actor=request.user
+        )
+        body = {
+            "date": data["date"],
+            "kind": data["kind"],
+            "reason": data["reason"],
+            "deadlines_moved": moved,
+        }
+        return Response(CalendarChangeSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        try:
+            day = date.fromisoformat(kwargs["date"])
+        except ValueError:
+            raise NotFound(_("No such calendar exception.")) from None
+        exception = get_object_or_404(CalendarDay, date=day)
+        moved = remove_calendar_exception(day=exception.date, actor=request.user)
+        return Response(CalendarChangeSerializer({"date": exception.date, "deadlines_moved": moved}).data)
+
+
+@extend_schema_view(list=extend_schema(tags=["access log"]))
+class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Unmasked reads of denouncers' identities and exports of personal data (administrators)."""
+
+    serializer_class = AccessLogSerializer
+    permission_classes = [IsAdministrator]
+    filterset_class = filters.AccessLogFilter
+    ordering_fields = ["at"]
+    ordering = "-at"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AccessLog.objects.none()
+        user = self.request.user
+        rows = AccessLog.objects.select_related("user")
+        if is_system_admin(user):
+            return rows
+        paths = [m.unit.path for m in memberships(user) if m.role == Role.ADMINISTRATOR]
+        scope = Q(pk__in=[])
+        for p in paths:
+            scope |= Q(case__unit__path__startswith=p)
+        return rows.filter(scope)

@@ -1,0 +1,172 @@
+"""Property-based fuzzing of the whole API against its own OpenAPI schema (schemathesis).
+
+Every operation of /api/schema/ gets generated requests (schema-valid ones, then deliberately invalid
+ones) sent through the Django WSGI app as the head of a commune, and every answer must be a non-5xx
+response whose status, content type and body the schema documents. Runs in the normal suite; it is
+bounded to a couple of minutes on two cores (FUZZ_EXAMPLES examples per operation and mode).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from rest_framework.authtoken.models import Token
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from casework.choices import CaseKind
+from casework.models import Case
+from tests.api.conftest import DENOUNCER
+from tests.factories import act, petitioner, register
+
+FUZZ_EXAMPLES = 25
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI handler; its per-request connection recycling would end the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def seeded(org, frozen_today):
+    """Cases in several states so that ids the fuzzer picks often exist and actions reach the engine."""
+    frozen_today(date(2026, 3, 20))
+    register(org.commune, org.reception, received_at=date(2026, 3, 2))
+    reviewed = register(org.commune, org.reception, received_at=date(2026, 3, 3), petitioners=[petitioner(2)])
+    act(reviewed, "review", org.reception)
+    accepted = register(org.commune, org.reception, received_at=date(2026, 3, 4), petitioners=[petitioner(3)])
+    act(accepted, "review", org.reception)
+    act(accepted, "accept", org.head)
+    denunciation = register(
+        org.commune,
+        org.reception,
+        kind=CaseKind.DENUNCIATION,
+        received_at=date(2026, 3, 5),
+        petitioners=[DENOUNCER],
+    )
+    act(denunciation, "review", org.reception)
+    register(org.commune, org.reception, kind=CaseKind.REFLECTION, received_at=date(2026, 3, 6))
+    return org
+
+
+def pinning(org):
+    """A map over generated cases that points ids at real objects, so that schema-valid requests get
+    past "no such case" and into the engine (the body stays generated)."""
+    cases = list(Case.objects.order_by("id"))
+    references = {
+        "unit": org.commune.pk,
+        "target_unit": org.province.pk,
+        "handler": org.handler.pk,
+        "jurisdiction_id": org.commune.code,
+    }
+    dropped = ("respondent_unit", "first_round_case", "existing_cases", "chair", "unit_code", "api_key")
+
+    def pin(args):
+        case, index = args
+        target = cases[index % len(cases)]
+        if "id" in (case.path_parameters or {}) and "/cases/" in case.operation.path:
+            case.path_parameters["id"] = target.pk
+        if isinstance(case.body, dict):
+            for name, value in references.items():
+                if name in case.body:
+                    case.body[name] = value
+            for name in dropped:
+                case.body.pop(name, None)
+            if "version" in case.body:
+                case.body["version"] = Case.objects.get(pk=target.pk).version
+            if "cases" in case.body and "/dialogues/" in case.operation.path:
+                case.body["cases"] = [target.pk]
+        return case
+
+    return lambda strategy: st.tuples(strategy, st.integers(0, len(cases) - 1)).map(pin)
+
+
+@pytest.mark.fuzz
+@pytest.mark.django_db
+def test_api_conforms_to_its_schema_under_fuzzing(seeded, wsgi_app):
+    token = Token.objects.create(user=seeded.head).key
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    pinned = pinning(seeded)
+    failures: dict[str, str] = {}  # distinct failure -> its first full report
+    statuses: Counter[int] = Counter()
+    examples = 0
+    started = time.monotonic()
+
+    def fuzz(operation, label: str, strategy) -> None:
+        """FUZZ_EXAMPLES generated requests for one operation; failures are collected, not raised."""
+
+        @given(case=strategy)
+        @settings(
+            max_examples=FUZZ_EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case):
+            nonlocal examples
+            examples += 1
+            try:
+                response = case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+                statuses[response.status_code] += 1
+            except BaseException as failure:  # collect all (FailureGroup is a BaseExceptionGroup)
+                if isinstance(failure, KeyboardInterrupt):
+                    raise
+                text = str(failure)
+                kinds = [line.strip() for line in text.splitlines() if line.strip().startswith("- ")]
+                key = f"{operation.label} [{label}] {' | '.join(kinds) or text[:200]}"
+                failures.setdefault(key, text[:3000])
+
+        try:
+            run()
+        except Unsatisfiable:
+            # Nothing to make invalid (no parameters, no body): the positive passes cover it.
+            assert label == "negative", operation.label
+
+    for operation in operations:
+        fuzz(operation, "positive", operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
+        fuzz(
+            operation,
+            "positive, pinned ids",
+            pinned(operation.as_strategy(generation_mode=GenerationMode.POSITIVE)),
+        )
+        fuzz(operation, "negative", operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+
+    duration = time.monotonic() - started
+    print(
+        f"\nschemathesis: {len(operations)} operations, {examples} examples in {duration:.1f}s; "
+        f"statuses {dict(sorted(statuses.items()))}"
+    )
+    assert len(operations) >= 40
+    assert not failures, "\n".join(failures) + "\n\n" + "\n\n".join(list(failures.values())[:5])
+    # The run reached the engine, not only the validators: cases were created and actions succeeded.
+    assert statuses[200] and statuses[201]

@@ -1,0 +1,202 @@
+"""The synthetic data generator: with a small N the data it writes is what the service would write."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Max
+
+from casework import reports
+from casework.choices import CaseKind, CaseState, Channel, DeadlineKind, DeadlineStatus
+from casework.management.commands.generate_synthetic import Progress
+from casework.models import Case, CaseEvent, CaseParty, Deadline, OutboxMessage, ReferenceCounter, Unit, Visit
+from workflows.deadlines import computation_for
+
+UNTIL = date(2026, 5, 20)
+IN_RESOLUTION = {CaseState.ACCEPTED, CaseState.VERIFYING, CaseState.AWAITING_APPROVAL}
+
+
+@pytest.fixture
+def synthetic(db):
+    out = io.StringIO()
+    call_command(
+        "generate_synthetic",
+        units=14,
+        cases=700,
+        years=2,
+        seed=7,
+        until=UNTIL,
+        no_progress=True,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def cases_with_deadlines():
+    return list(Case.objects.prefetch_related("deadlines", "transfers", "appeal_cases", "case_parties"))
+
+
+def test_generator_builds_a_marked_synthetic_tree_with_staff(synthetic):
+    units = list(Unit.objects.select_related("level", "parent"))
+    assert len(units) == 14 and all(u.code.startswith("syn-") for u in units)
+    assert {u.level.code for u in units} == {"province", "department", "commune"}
+    assert all(u.path == f"{u.parent.path if u.parent else '/'}{u.pk}/" for u in units)
+    assert all(
+        u.head is not None and u.head.memberships.filter(unit=u, role="unit_head").exists() for u in units
+    )
+    assert "700 cases" in synthetic or "cases up to 2026-05-20" in synthetic
+    assert 0.97 * 700 <= Case.objects.count() <= 1.03 * 700
+    assert all(c.summary.startswith("[SYN]") for c in Case.objects.all())
+
+
+def test_no_state_without_its_dates(synthetic):
+    problems = Counter()
+    for case in Case.objects.all():
+        if (
+            case.state in IN_RESOLUTION | {CaseState.DECIDED, CaseState.SUSPENDED}
+            and case.accepted_at is None
+        ):
+            problems["accepted state without accepted_at"] += 1
+        if case.state == CaseState.DECIDED and case.decided_at is None:
+            problems["decided without decided_at"] += 1
+        if case.state in (CaseState.WITHDRAWN, CaseState.CLOSED) and case.closed_at is None:
+            problems["ended without closed_at"] += 1
+        if case.state in (CaseState.RECEIVED, CaseState.UNDER_REVIEW) and (
+            case.accepted_at or case.closed_at
+        ):
+            problems["intake state with later dates"] += 1
+        dates = [case.received_at, case.accepted_at, case.decided_at, case.published_at, case.closed_at]
+        present = [d for d in dates if d is not None]
+        if present != sorted(present) or max(present) > UNTIL:
+            problems["dates out of order or in the future"] += 1
+        if case.state == CaseState.DECIDED and case.kind == CaseKind.DENUNCIATION and not case.outcome:
+            problems["decision without outcome"] += 1
+    assert problems == Counter()
+    assert {c.state for c in Case.objects.all()} >= {
+        CaseState.CLOSED,
+        CaseState.TRANSFERRED,
+        CaseState.REJECTED,
+        CaseState.WITHDRAWN,
+        CaseState.APPEALED,
+    }
+
+
+def test_every_accepted_case_has_a_resolution_deadline_in_the_right_status(synthetic):
+    problems = Counter()
+    for case in cases_with_deadlines():
+        clocks = {d.kind: d for d in case.deadlines.all()}
+        resolution = clocks.get(DeadlineKind.RESOLUTION)
+        if case.accepted_at and resolution is None:
+            problems["accepted without resolution deadline"] += 1
+            continue
+        if resolution is None:
+            continue
+        if resolution.start_date != case.accepted_at:
+            problems["resolution clock not started at acceptance"] += 1
+        if case.state in IN_RESOLUTION and resolution.status != DeadlineStatus.RUNNING:
+            problems["open case with a stopped clock"] += 1
+        if case.state == CaseState.SUSPENDED and (resolution.status, resolution.due_date) != (
+            DeadlineStatus.PAUSED,
+            None,
+        ):
+            problems["suspended case with a running clock"] += 1
+        if case.decided_at and (resolution.status, resolution.completed_on) != (
+            DeadlineStatus.MET,
+            case.decided_at,
+        ):
+            problems["decision did not meet the clock"] += 1
+        if case.state == CaseState.WITHDRAWN and resolution.status != DeadlineStatus.CANCELLED:
+            problems["withdrawal did not cancel the clock"] += 1
+        if case.state in (CaseState.RECEIVED, CaseState.UNDER_REVIEW) and clocks[
+            DeadlineKind.PROCESSING
+        ].status != (DeadlineStatus.RUNNING):
+            problems["intake clock stopped before classification"] += 1
+    assert problems == Counter()
+
+
+def test_due_dates_are_what_the_ledger_and_the_calendar_give(synthetic):
+    deadlines = list(Deadline.objects.select_related("case").prefetch_related("entries"))
+    assert deadlines
+    wrong = [d for d in deadlines if computation_for(d).due_date != d.due_date]
+    assert wrong == []
+    # Extensions and suspensions appear in the ledger, not only in the totals.
+    assert all(d.entries.filter(kind="extend").exists() for d in deadlines if d.extension_days)
+
+
+def test_transfers_and_appeals_open_linked_cases(synthetic):
+    for case in cases_with_deadlines():
+        if case.state == CaseState.TRANSFERRED:
+            target = case.transfers.get()
+            assert target.channel == Channel.TRANSFERRED_IN and target.received_at >= case.received_at
+            assert target.unit_id != case.unit_id
+            if case.kind == CaseKind.DENUNCIATION:
+                assert not target.case_parties.exists()  # the denouncer's identity does not travel
+        if case.state == CaseState.APPEALED:
+            appeal = case.appeal_cases.get()
+            assert (appeal.round, appeal.unit_id) == (2, case.unit.parent_id)
+    assert CaseParty.objects.filter(case__kind=CaseKind.DENUNCIATION, confidential=False).count() == 0
+
+
+def test_numbers_are_gap_free_and_counters_continue_them(synthetic):
+    per_unit_year = Case.objects.values("unit", "year").annotate(n=Count("id"), top=Max("sequence"))
+    assert all(row["n"] == row["top"] for row in per_unit_year)
+    counters = {(c.unit_id, c.year): c.last_number for c in ReferenceCounter.objects.filter(series="case")}
+    assert counters == {(row["unit"], row["year"]): row["n"] for row in per_unit_year}
+    books = Visit.objects.values("unit", "year").annotate(n=Count("id"), top=Max("book_number"))
+    assert all(row["n"] == row["top"] for row in books)
+
+
+def test_audit_trail_and_reception_book_are_written_but_no_notification(synthetic):
+    assert CaseEvent.objects.filter(action="register").count() == Case.objects.count()
+    last_events = CaseEvent.objects.values("case").annotate(n=Count("id"))
+    versions = dict(Case.objects.values_list("id", "version"))
+    assert all(versions[row["case"]] == row["n"] for row in last_events)
+    assert Visit.objects.filter(received_by_head=True).exists()
+    assert Visit.objects.filter(cases__isnull=False).exists()
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_reports_on_synthetic_data_match_a_direct_count_of_the_definitions(synthetic):
+    period = reports.calendar_months(2025, 12)
+    report = reports.resolution_rates(period=period, scope=reports.Scope.all(), compare=False)
+    f, t = period.date_from, period.date_to
+    expected = Counter()
+    for case in cases_with_deadlines():
+        res = next((d for d in case.deadlines.all() if d.kind == DeadlineKind.RESOLUTION), None)
+        ended = any(
+            d is not None and d < f for d in (case.decided_at, case.closed_at, res and res.completed_on)
+        )
+        in_competence = bool(case.accepted_at and case.accepted_at <= t) and not ended
+        in_competence &= case.state != CaseState.TRANSFERRED
+        decided = bool(case.decided_at and f <= case.decided_at <= t)
+        withdrawn = case.state == CaseState.WITHDRAWN and case.accepted_at and f <= case.closed_at <= t
+        resolved = in_competence and (decided or withdrawn)
+        on_time = resolved and (
+            (decided and res.status == DeadlineStatus.MET and res.completed_on <= res.due_date)
+            or (withdrawn and (res.due_date is None or case.closed_at <= res.due_date))
+        )
+        expected["received"] += f <= case.received_at <= t
+        expected["in_competence"] += in_competence
+        expected["resolved"] += resolved
+        expected["resolved_on_time"] += bool(on_time)
+        expected["overdue"] += bool(in_competence and not resolved and res.due_date and res.due_date < t)
+    assert {k: report.totals[k] for k in expected} == dict(expected)
+    assert expected["in_competence"] > 50 and expected["overdue"] > 0  # the sample is not trivial
+
+
+def test_generator_refuses_to_run_twice_into_the_same_database(synthetic):
+    with pytest.raises(CommandError):
+        call_command("generate_synthetic", units=3, cases=10, years=1, no_progress=True, stdout=io.StringIO())
+
+
+def test_progress_bar_reaches_a_hundred_percent():
+    stream = io.StringIO()
+    bar = Progress(200, stream)
+    bar.update(100, "cases", force=True)
+    bar.finish(200, "cases")
+    assert " 50.0% 100/200 cases" in stream.getvalue()
+    assert stream.getvalue().rstrip().split("\r")[-1].startswith("[" + "#" * 30 + "] 100.0% 200/200")

@@ -1,0 +1,100 @@
+from datetime import date
+
+import pytest
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from casework.choices import CaseState
+from casework.models import Case, OutboxMessage
+from notifications import tasks
+from notifications.models import Notification
+from tests.factories import act, register
+from workflows.errors import RuleViolation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviewed(org, frozen_today):
+    frozen_today(date(2026, 3, 20))
+    case = register(org.commune, org.reception, received_at=date(2026, 3, 2))
+    return act(case, "review", org.reception, on=date(2026, 3, 3))
+
+
+@pytest.fixture
+def wakeups(monkeypatch):
+    calls = []
+    monkeypatch.setattr(tasks.relay_outbox, "apply_async", lambda *a, **kw: calls.append(kw))
+    return calls
+
+
+def test_rolled_back_transition_leaves_no_outbox_message_or_notification(reviewed, org, run_relay):
+    before = set(OutboxMessage.objects.values_list("pk", flat=True))
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        act(reviewed, "accept", org.head, on=date(2026, 3, 5))
+        raise RuntimeError("something after the transition failed")
+    run_relay()
+
+    reviewed.refresh_from_db()
+    assert reviewed.state == CaseState.UNDER_REVIEW
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == before
+    assert not OutboxMessage.objects.filter(topic="case.accept").exists()
+    assert not Notification.objects.exists()
+
+
+def test_transition_refused_by_a_guard_writes_nothing(org, frozen_today):
+    frozen_today(date(2026, 3, 20))
+    people = [
+        {"full_name": f"Người {i}", "address": "Thôn 1"} for i in range(6)
+    ]  # a group, no representative
+    case = register(org.commune, org.reception, received_at=date(2026, 3, 2), petitioners=people)
+    case = act(case, "review", org.reception)
+    count = OutboxMessage.objects.count()
+
+    with pytest.raises(RuleViolation):
+        act(case, "accept", org.head)
+
+    assert OutboxMessage.objects.count() == count
+
+
+# These run without the test-wide transaction, so that each transition really commits.
+@pytest.mark.django_db(transaction=True)
+def test_committed_transition_wakes_the_relay_once_per_transaction(org, frozen_today, wakeups):
+    frozen_today(date(2026, 3, 20))
+    case = register(org.commune, org.reception, received_at=date(2026, 3, 2))
+    case = act(case, "review", org.reception)
+    wakeups.clear()
+
+    act(case, "transfer", org.reception, target_unit=org.other_commune.pk)
+
+    # The transfer wrote two messages (case.transfer and the new case's case.register): one wake-up.
+    assert OutboxMessage.objects.filter(topic__in=["case.transfer", "case.register"]).count() == 3
+    assert len(wakeups) == 1
+    assert wakeups[0]["retry"] is False  # fail fast; the periodic relay covers a broker outage
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_transition_wakes_nothing(reviewed, org, wakeups):
+    wakeups.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        act(reviewed, "accept", org.head)
+        raise RuntimeError
+    assert wakeups == []
+
+    act(reviewed, "accept", org.head)
+    assert len(wakeups) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unreachable_broker_does_not_fail_the_transition(reviewed, org, monkeypatch, caplog):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.relay_outbox, "apply_async", broker_down)
+
+    case = act(reviewed, "accept", org.head)
+
+    assert Case.objects.get(pk=case.pk).state == CaseState.ACCEPTED
+    assert OutboxMessage.objects.get(topic="case.accept").status == OutboxMessage.Status.PENDING
+    assert "periodic relay" in caplog.text

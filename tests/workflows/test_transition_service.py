@@ -1,0 +1,551 @@
+"""The transition service: one door for state changes, optimistic versions, atomic writes, the audit
+trail and the outbox. The helpers at the top (`drive`, `crew`, `new_case`, ...) are shared by the other
+workflow test modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from casework import events
+from casework.choices import (
+    OUTCOMES_BY_KIND,
+    CaseKind,
+    Channel,
+    DeadlineKind,
+    DeadlineStatus,
+    DialogueKind,
+)
+from casework.choices import CaseState as S
+from casework.models import Case, CaseEvent, CaseParty, Deadline, DeadlineEntry, OutboxMessage
+from casework.services import record_dialogue
+from tests.factories import act, register
+from workflows.errors import RuleViolation, StaleVersion, TransitionNotAllowed, ValidationFailed
+from workflows.service import available_actions, perform_action
+
+TODAY = date(2026, 3, 20)  # a Friday, before Law 136/2025 takes effect
+RECEIVED = date(2026, 3, 16)
+OUTCOME = {kind: outcomes[0] for kind, outcomes in OUTCOMES_BY_KIND.items()}
+ROUTE = (S.RECEIVED, S.UNDER_REVIEW, S.ACCEPTED, S.VERIFYING, S.AWAITING_APPROVAL, S.DECIDED)
+IN_RESOLUTION = (S.ACCEPTED, S.VERIFYING, S.AWAITING_APPROVAL)
+
+
+@dataclass
+class Crew:
+    reception: object
+    handler: object
+    head: object
+
+
+def crew(org, unit) -> Crew:
+    """The staff who act on cases held by `unit`."""
+    if unit.pk == org.province.pk:
+        return Crew(org.p_reception, org.p_handler, org.p_head)
+    if unit.pk == org.commune.pk:
+        return Crew(org.reception, org.handler, org.head)
+    raise AssertionError(f"no crew for {unit}")
+
+
+def new_case(org, kind: str = CaseKind.COMPLAINT, *, unit=None, received_at: date = RECEIVED, **extra):
+    unit = unit or org.commune
+    return register(unit, crew(org, unit).reception, kind=kind, received_at=received_at, **extra)
+
+
+def hold_dialogue(case, org, *, attended: bool = True, valid_reason: bool = False):
+    head = crew(org, case.unit).head
+    return record_dialogue(
+        actor=head,
+        unit=case.unit,
+        kind=DialogueKind.CASE,
+        chair=head,
+        held_at=timezone.now() - timedelta(hours=1),
+        place="Trụ sở UBND",
+        minutes="Biên bản đối thoại",
+        cases=[case],
+        complainant_attended=attended,
+        absence_with_valid_reason=valid_reason,
+    )
+
+
+def step(case, org, state: str, on: date | None = None):
+    """Move the case one step along the main route, by the staff whose job the step is."""
+    c = crew(org, case.unit)
+    if state == S.UNDER_REVIEW:
+        return act(case, "review", c.reception, on=on)
+    if state == S.ACCEPTED:
+        return act(case, "accept", c.head, on=on)
+    if state == S.VERIFYING:
+        return act(case, "start_verification", c.head, on=on, handler=c.handler.pk)
+    if state == S.AWAITING_APPROVAL:
+        if case.kind == CaseKind.COMPLAINT and case.round == 2 and not case.dialogues.exists():
+            hold_dialogue(case, org)
+        return act(
+            case, "submit_for_approval", c.handler, on=on, outcome=OUTCOME[case.kind], summary="Kết quả"
+        )
+    if state == S.DECIDED:
+        return act(case, "approve", c.head, on=on, decision_number="15/QĐ-UBND")
+    raise AssertionError(state)
+
+
+def drive(case, org, target: str, *, on: date | None = None, suspended_from: str = S.ACCEPTED):
+    """Bring the case to `target` along the main route (all steps dated `on`, default today)."""
+    if target == S.SUSPENDED:
+        case = drive(case, org, suspended_from, on=on)
+        return act(case, "suspend", crew(org, case.unit).head, on=on, reason="Chờ kết quả giám định")
+    for state in ROUTE[ROUTE.index(case.state) + 1 : ROUTE.index(target) + 1]:
+        case = step(case, org, state, on)
+    assert case.state == target
+    return case
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Case, CaseEvent, OutboxMessage, Deadline, DeadlineEntry, CaseParty)
+    }
+
+
+def fresh(case) -> Case:
+    return Case.objects.get(pk=case.pk)
+
+
+# --- Stale versions and atomicity ---------------------------------------------------------------
+
+
+def test_stale_version_is_refused_with_current_version_and_nothing_written(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    before = counts()
+    with pytest.raises(StaleVersion) as exc:
+        perform_action(case_id=case.pk, action="accept", actor=org.head, version=case.version - 1)
+    assert exc.value.current_version == case.version
+    assert exc.value.as_dict()["code"] == "stale_version"
+    assert exc.value.as_dict()["current_version"] == case.version
+    after = fresh(case)
+    assert (after.version, after.state, after.accepted_at) == (case.version, S.UNDER_REVIEW, None)
+    assert counts() == before
+
+
+def test_version_from_the_future_is_also_stale(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    with pytest.raises(StaleVersion):
+        perform_action(case_id=case.pk, action="accept", actor=org.head, version=case.version + 1)
+    assert fresh(case).state == S.UNDER_REVIEW
+
+
+def test_rule_violation_leaves_nothing_half_written(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(
+        new_case(org, decision_known_at=date(2025, 11, 1)), org, S.UNDER_REVIEW
+    )  # 135 days before receipt
+    before = counts()
+    with pytest.raises(RuleViolation) as exc:
+        act(case, "accept", org.head)
+    assert exc.value.code == "limitation_expired"
+    after = fresh(case)
+    assert (after.state, after.version, after.accepted_at) == (S.UNDER_REVIEW, case.version, None)
+    assert counts() == before
+    assert not case.deadlines.filter(kind=DeadlineKind.RESOLUTION).exists()
+
+
+def test_rule_violation_raised_mid_transition_rolls_back_field_changes(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.VERIFYING)
+    before = counts()
+    with pytest.raises(RuleViolation) as exc:
+        act(case, "submit_for_approval", org.handler, outcome="right", summary="Đúng", claim_differs=True)
+    assert exc.value.code == "dialogue_required"
+    after = fresh(case)
+    assert (after.state, after.version, after.claim_differs, after.outcome) == (
+        S.VERIFYING,
+        case.version,
+        None,
+        "",
+    )
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "field"),
+    [
+        ("reject", {}, "reason"),
+        ("reject", {"reason": "no_such_reason"}, "reason"),
+        ("accept", {"bogus": 1}, "bogus"),
+        ("transfer", {"target_unit": 999999}, "target_unit"),
+    ],
+)
+def test_invalid_parameters_leave_nothing_half_written(org, frozen_today, action, params, field):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    before = counts()
+    with pytest.raises(ValidationFailed) as exc:
+        act(case, action, org.head, **params)
+    assert field in exc.value.errors
+    assert exc.value.as_dict()["code"] == "invalid"
+    assert (fresh(case).state, fresh(case).version) == (S.UNDER_REVIEW, case.version)
+    assert counts() == before
+
+
+def test_failure_after_the_transition_wrote_rolls_everything_back(org, frozen_today, monkeypatch):
+    """A transfer writes a new case, deadlines and events before the outbox; if the last write fails,
+    none of it survives."""
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    before = counts()
+    real_enqueue = events.enqueue
+
+    def failing_enqueue(*, topic, **kwargs):
+        if topic == "case.transfer":
+            raise RuntimeError("outbox unavailable")
+        return real_enqueue(topic=topic, **kwargs)
+
+    monkeypatch.setattr(events, "enqueue", failing_enqueue)
+    with pytest.raises(RuntimeError):
+        act(case, "transfer", org.reception, target_unit=org.other_commune.pk)
+    assert counts() == before
+    assert (fresh(case).state, fresh(case).version) == (S.UNDER_REVIEW, case.version)
+    assert not Case.objects.filter(transferred_from=case).exists()
+
+
+def test_unknown_action_is_not_allowed_and_lists_the_allowed_ones(org, frozen_today):
+    frozen_today(TODAY)
+    case = new_case(org)
+    with pytest.raises(TransitionNotAllowed) as exc:
+        act(case, "teleport", org.head)
+    assert exc.value.allowed_actions == available_actions(case, org.head)
+    assert "review" in exc.value.allowed_actions
+
+
+# --- Audit trail and outbox ---------------------------------------------------------------------
+
+
+def test_transition_writes_one_audit_record_with_actor_states_note_date_and_changes(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW, on=date(2026, 3, 17))
+    events_before = case.events.count()
+    case = act(case, "accept", org.head, on=date(2026, 3, 18), note="Thụ lý giải quyết")
+    assert case.events.count() == events_before + 1
+    event = case.events.order_by("-id").first()
+    assert event.actor == org.head
+    assert (event.action, event.from_state, event.to_state) == ("accept", S.UNDER_REVIEW, S.ACCEPTED)
+    assert event.note == "Thụ lý giải quyết"
+    assert event.effective_date == date(2026, 3, 18)
+    assert event.changes == {"state": [S.UNDER_REVIEW, S.ACCEPTED], "accepted_at": [None, "2026-03-18"]}
+
+
+def test_every_transition_writes_exactly_one_audit_record_and_one_outbox_message(org, frozen_today):
+    frozen_today(TODAY)
+    case = new_case(org)
+    assert list(case.events.values_list("action", flat=True)) == ["register"]
+    for state in ROUTE[1:]:
+        events_before = CaseEvent.objects.filter(case=case).count()
+        outbox_before = OutboxMessage.objects.filter(case=case).count()
+        case = step(case, org, state)
+        assert CaseEvent.objects.filter(case=case).count() == events_before + 1
+        assert OutboxMessage.objects.filter(case=case).count() == outbox_before + 1
+        message = OutboxMessage.objects.filter(case=case).order_by("-id").first()
+        assert message.dedup_key == f"case:{case.pk}:v{case.version}"
+        assert message.payload["to_state"] == state
+        assert message.payload["version"] == case.version
+    assert list(case.events.values_list("action", flat=True)) == [
+        "register",
+        "review",
+        "accept",
+        "start_verification",
+        "submit_for_approval",
+        "approve",
+    ]
+    assert list(OutboxMessage.objects.filter(case=case).values_list("dedup_key", flat=True)) == [
+        f"case:{case.pk}:v{v}" for v in range(1, 7)
+    ]
+    assert OutboxMessage.objects.filter(case=case).order_by("-id").first().topic == "case.approve"
+
+
+def test_audit_record_cannot_be_updated_or_deleted(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    event = case.events.get(action="review")
+    event.note = "sửa lại"
+    with pytest.raises(ValueError):
+        event.save()
+    with pytest.raises(ValueError):
+        event.delete()
+    assert CaseEvent.objects.get(pk=event.pk).note == ""
+
+
+# --- Effective date -----------------------------------------------------------------------------
+
+
+def test_effective_date_cannot_be_in_the_future(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    before = counts()
+    with pytest.raises(ValidationFailed) as exc:
+        act(case, "accept", org.head, on=TODAY + timedelta(days=1))
+    assert "effective_date" in exc.value.errors
+    assert counts() == before
+    assert fresh(case).state == S.UNDER_REVIEW
+
+
+def test_effective_date_cannot_be_before_the_previous_step(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW, on=date(2026, 3, 18))
+    before = counts()
+    with pytest.raises(ValidationFailed) as exc:
+        act(case, "accept", org.head, on=date(2026, 3, 17))
+    assert "effective_date" in exc.value.errors
+    assert counts() == before
+    case = act(case, "accept", org.head, on=date(2026, 3, 18))  # the same day is fine
+    assert case.state == S.ACCEPTED
+
+
+def test_effective_date_cannot_be_before_receipt(org, frozen_today):
+    frozen_today(TODAY)
+    case = new_case(org)
+    with pytest.raises(ValidationFailed) as exc:
+        act(case, "review", org.reception, on=RECEIVED - timedelta(days=1))
+    assert "effective_date" in exc.value.errors
+
+
+def test_deadlines_count_from_the_effective_date(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW, on=date(2026, 3, 17))
+    case = act(case, "accept", org.head, on=date(2026, 3, 18))
+    assert case.accepted_at == date(2026, 3, 18)
+    resolution = case.deadlines.get(kind=DeadlineKind.RESOLUTION)
+    assert resolution.start_date == date(2026, 3, 18)
+    assert resolution.due_date == date(2026, 4, 17)  # 30 calendar days, a Friday
+    acceptance = case.deadlines.get(kind=DeadlineKind.ACCEPTANCE)
+    assert (acceptance.status, acceptance.completed_on) == (DeadlineStatus.MET, date(2026, 3, 18))
+
+
+def test_effective_date_defaults_to_today(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    assert case.events.get(action="review").effective_date == TODAY
+
+
+# --- Withdrawal, suspension ---------------------------------------------------------------------
+
+
+def test_full_withdrawal_ends_the_case_and_cancels_open_deadlines(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.VERIFYING)
+    assert case.deadlines.filter(status=DeadlineStatus.RUNNING).exists()
+    case = act(case, "withdraw", org.reception, note="Đơn xin rút khiếu nại", scope="full")
+    assert case.state == S.WITHDRAWN
+    assert case.closed_at == TODAY
+    assert not case.deadlines.filter(status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED]).exists()
+    resolution = case.deadlines.get(kind=DeadlineKind.RESOLUTION)
+    assert resolution.status == DeadlineStatus.CANCELLED
+    assert resolution.entries.order_by("-id").first().reason == "withdrawn"
+    assert available_actions(case, org.head) == []
+
+
+def test_withdrawal_without_scope_is_full(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.ACCEPTED)
+    assert act(case, "withdraw", org.reception).state == S.WITHDRAWN
+
+
+def test_partial_withdrawal_keeps_the_state_and_is_audited(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.VERIFYING)
+    version = case.version
+    case = act(case, "withdraw", org.reception, note="Rút nội dung thứ hai", scope="partial")
+    assert case.state == S.VERIFYING
+    assert case.version == version + 1
+    event = case.events.order_by("-id").first()
+    assert (event.action, event.from_state, event.to_state, event.note) == (
+        "withdraw",
+        S.VERIFYING,
+        S.VERIFYING,
+        "Rút nội dung thứ hai",
+    )
+    assert case.deadlines.get(kind=DeadlineKind.RESOLUTION).status == DeadlineStatus.RUNNING
+    assert OutboxMessage.objects.filter(dedup_key=f"case:{case.pk}:v{case.version}").exists()
+
+
+@pytest.mark.parametrize("state", IN_RESOLUTION)
+def test_resume_returns_to_the_state_the_case_was_suspended_from(org, frozen_today, state):
+    frozen_today(date(2026, 4, 6))
+    case = drive(new_case(org), org, state, on=date(2026, 3, 20))
+    case = act(case, "suspend", org.head, on=date(2026, 3, 25), reason="Chờ kết quả giám định")
+    assert (case.state, case.suspended_from) == (S.SUSPENDED, state)
+    resolution = case.deadlines.get(kind=DeadlineKind.RESOLUTION)
+    assert (resolution.status, resolution.due_date) == (DeadlineStatus.PAUSED, None)
+    case = act(case, "resume", org.head, on=date(2026, 4, 4))
+    assert (case.state, case.suspended_from) == (state, "")
+    resolution.refresh_from_db()
+    # 30 days from 20/3 would end on Sun 19/4 (-> Mon 20/4); 25/3–3/4 (10 days) are not counted.
+    assert (resolution.status, resolution.due_date) == (DeadlineStatus.RUNNING, date(2026, 4, 29))
+
+
+def test_suspended_case_can_only_be_resumed_or_withdrawn(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.SUSPENDED, suspended_from=S.VERIFYING)
+    assert available_actions(case, org.head) == ["resume", "withdraw"]
+    with pytest.raises(TransitionNotAllowed) as exc:
+        act(case, "submit_for_approval", org.handler, outcome="right", summary="x")
+    assert exc.value.allowed_actions == available_actions(case, org.handler)
+
+
+# --- Transfer -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", [S.RECEIVED, S.UNDER_REVIEW])
+def test_transfer_opens_a_linked_case_at_the_target_unit(org, frozen_today, source):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, source, on=date(2026, 3, 17))
+    case = act(case, "transfer", org.reception, on=date(2026, 3, 18), target_unit=org.province.pk)
+    assert case.state == S.TRANSFERRED
+    assert not case.deadlines.filter(status=DeadlineStatus.RUNNING).exists()
+    assert case.deadlines.get(kind=DeadlineKind.PROCESSING).status == DeadlineStatus.MET
+
+    moved = Case.objects.get(transferred_from=case)
+    assert moved.unit == org.province
+    assert moved.state == S.RECEIVED
+    assert moved.channel == Channel.TRANSFERRED_IN
+    assert (moved.kind, moved.round, moved.summary) == (case.kind, case.round, case.summary)
+    assert moved.received_at == date(2026, 3, 18)
+    assert moved.reference == "TINH/2026/00001"
+    assert moved.reference != case.reference
+    # The complainant travels with a complaint.
+    assert set(moved.case_parties.values_list("party_id", flat=True)) == set(
+        case.case_parties.values_list("party_id", flat=True)
+    )
+    for kind in (DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE):
+        deadline = moved.deadlines.get(kind=kind)
+        assert (deadline.status, deadline.start_date) == (DeadlineStatus.RUNNING, date(2026, 3, 18))
+    assert moved.events.get().action == "register"
+
+
+def test_transfer_to_the_same_unit_is_refused(org, frozen_today):
+    frozen_today(TODAY)
+    case = new_case(org)
+    before = counts()
+    with pytest.raises(ValidationFailed) as exc:
+        act(case, "transfer", org.reception, target_unit=org.commune.pk)
+    assert "target_unit" in exc.value.errors
+    assert counts() == before
+
+
+# --- Shared tables for the per-kind machine tests -----------------------------------------------
+
+RECEPTION_ACTIONS = {"review", "transfer", "guide", "file", "withdraw", "appeal"}
+
+
+def actor_for(action: str, case, org):
+    c = crew(org, case.unit)
+    if action in RECEPTION_ACTIONS:
+        return c.reception
+    return c.handler if action == "submit_for_approval" else c.head
+
+
+def params_for(action: str, case, org) -> dict:
+    return {
+        "transfer": {"target_unit": org.other_commune.pk},
+        "guide": {"guidance": "Đề nghị gửi đơn đến UBND xã B"},
+        "file": {"reason": "duplicate"},
+        "reject": {"reason": "not_affected"},
+        "start_verification": {"handler": crew(org, case.unit).handler.pk},
+        "submit_for_approval": {"outcome": OUTCOME[case.kind], "summary": "Kết quả xác minh"},
+        "approve": {"decision_number": "15/QĐ-UBND"},
+        "extend": {"days": 10, "reason": "complex"},
+        "suspend": {"reason": "Chờ kết quả giám định"},
+    }.get(action, {})
+
+
+def reach(case, org, source: str):
+    """`source` is a state, or "suspended/<state>" for a case suspended while in <state>."""
+    state, _sep, suspended_from = source.partition("/")
+    return drive(case, org, state, suspended_from=suspended_from or S.ACCEPTED)
+
+
+def perform(case, action: str, org):
+    return act(case, action, actor_for(action, case, org), **params_for(action, case, org))
+
+
+# Transitions every kind has: (action, source, target). Targets "=" stay in the source state.
+COMMON_LEGAL = [
+    ("review", S.RECEIVED, S.UNDER_REVIEW),
+    ("transfer", S.RECEIVED, S.TRANSFERRED),
+    ("transfer", S.UNDER_REVIEW, S.TRANSFERRED),
+    ("guide", S.RECEIVED, S.GUIDED),
+    ("guide", S.UNDER_REVIEW, S.GUIDED),
+    ("file", S.RECEIVED, S.FILED),
+    ("file", S.UNDER_REVIEW, S.FILED),
+    ("accept", S.UNDER_REVIEW, S.ACCEPTED),
+    ("start_verification", S.ACCEPTED, S.VERIFYING),
+    ("submit_for_approval", S.VERIFYING, S.AWAITING_APPROVAL),
+    ("return_for_revision", S.AWAITING_APPROVAL, S.VERIFYING),
+    ("approve", S.AWAITING_APPROVAL, S.DECIDED),
+    ("publish", S.DECIDED, "="),
+    *[("withdraw", s, S.WITHDRAWN) for s in (S.RECEIVED, S.UNDER_REVIEW, *IN_RESOLUTION)],
+]
+# Refusal, extension and suspension: complaints and denunciations only.
+STATUTORY_LEGAL = [
+    ("reject", S.UNDER_REVIEW, S.REJECTED),
+    *[("extend", s, "=") for s in IN_RESOLUTION],
+    *[("suspend", s, S.SUSPENDED) for s in IN_RESOLUTION],
+    *[("resume", f"{S.SUSPENDED}/{s}", s) for s in IN_RESOLUTION],
+    *[("withdraw", f"{S.SUSPENDED}/{s}", S.WITHDRAWN) for s in IN_RESOLUTION],
+]
+# (action, a state it is not possible from)
+COMMON_ILLEGAL = [
+    ("review", S.UNDER_REVIEW),
+    ("review", S.DECIDED),
+    ("transfer", S.ACCEPTED),
+    ("guide", S.VERIFYING),
+    ("file", S.DECIDED),
+    ("accept", S.RECEIVED),
+    ("accept", S.ACCEPTED),
+    ("start_verification", S.UNDER_REVIEW),
+    ("submit_for_approval", S.ACCEPTED),
+    ("submit_for_approval", S.AWAITING_APPROVAL),
+    ("return_for_revision", S.VERIFYING),
+    ("approve", S.VERIFYING),
+    ("publish", S.AWAITING_APPROVAL),
+    ("withdraw", S.DECIDED),
+    ("close", S.AWAITING_APPROVAL),
+    ("close", S.UNDER_REVIEW),
+]
+STATUTORY_ILLEGAL = [
+    ("reject", S.ACCEPTED),
+    ("reject", S.RECEIVED),
+    ("extend", S.UNDER_REVIEW),
+    ("extend", S.DECIDED),
+    ("suspend", S.DECIDED),
+    ("suspend", S.RECEIVED),
+    ("resume", S.ACCEPTED),
+]
+
+
+def check_legal(case, org, action: str, source: str, target: str):
+    case = reach(case, org, source)
+    before = case.version
+    case = perform(case, action, org)
+    expected = source.partition("/")[0] if target == "=" else target
+    assert case.state == expected
+    assert case.version == before + 1
+    event = case.events.order_by("-id").first()
+    assert (event.action, event.to_state) == (action, expected)
+    return case
+
+
+def check_illegal(case, org, action: str, state: str):
+    case = reach(case, org, state)
+    head = crew(org, case.unit).head  # the head may take every action, so only the state refuses it
+    before = counts()
+    with pytest.raises(TransitionNotAllowed) as exc:
+        act(case, action, head, **params_for(action, case, org))
+    assert exc.value.code == "transition_not_allowed"
+    assert action not in exc.value.allowed_actions
+    assert exc.value.allowed_actions == available_actions(case, head)
+    assert exc.value.as_dict()["allowed_actions"] == exc.value.allowed_actions
+    assert counts() == before
+    assert fresh(case).state == case.state

@@ -1,0 +1,262 @@
+"""The periodic deadline scan: reminders before a deadline, overdue alerts, escalation of long-overdue
+cases, the daily digest per unit, and closing first-round complaints whose appeal window lapsed.
+
+Cost. Every query starts from Deadline(status="running", due_date <= X), which the partial index
+`deadline_running_due_idx` serves: closed cases have no running clock, so they never enter the
+index and the scan's cost does not grow with them.
+
+Safety when run twice, or twice at once. An alert is an outbox message whose dedup_key is
+"deadline:<deadline id>:<alert>:<due date>". The scan inserts with ON CONFLICT DO NOTHING on that
+unique key, so the database, not a Python check, guarantees one alert per deadline, kind and due
+date; a clock that is extended gets a new due date and so its own reminder.
+
+Dates. A reminder fires on the N-th working day before the due date (N = the deadline's
+`reminder_working_days`, from its policy rule); an overdue alert on the first working day after
+it; an escalation on the E-th working day after it (E = NOTIFICATIONS["ESCALATE_AFTER_WORKING_DAYS"]).
+Holidays and weekends are skipped by the working calendar, so none of these lands on a day off. A
+scan that did not run on that day (server down) catches up on its next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.choices import CaseState, DeadlineKind, DeadlineStatus
+from casework.models import Deadline, OutboxMessage
+
+from . import policy
+from .calendar import WorkingCalendar
+from .errors import WorkflowError
+from .service import perform_action
+
+logger = logging.getLogger(__name__)
+
+# Clocks the staff must beat; the appeal window is the citizen's, and its lapse closes the case.
+STAFF_DEADLINES = (DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE, DeadlineKind.RESOLUTION)
+INSERT_BATCH = 500
+
+
+class Alert:
+    REMINDER = "reminder"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+
+
+@dataclass
+class ScanResult:
+    examined: int = 0
+    alerts: int = 0
+    closed: int = 0
+    close_failures: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+# --- Working-day arithmetic ---------------------------------------------------------------------
+
+
+def add_working_days(calendar: WorkingCalendar, day: date, n: int) -> date:
+    """The n-th working day after `day` (n = 0: `day` itself)."""
+    for _i in range(n):
+        day = calendar.next_working_day(day)
+    return day
+
+
+def subtract_working_days(calendar: WorkingCalendar, day: date, n: int) -> date:
+    """The n-th working day before `day` (n = 0: `day` itself)."""
+    while n > 0:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            n -= 1
+    return day
+
+
+def max_reminder_days() -> int:
+    return max(policy.rule_by_code(r.code).reminder_working_days for r in policy.DEADLINE_RULES)
+
+
+def running_due_by(horizon: date) -> QuerySet[Deadline]:
+    """Running clocks due on or before `horizon` (served by the partial index on running due dates)."""
+    return Deadline.objects.filter(status=DeadlineStatus.RUNNING, due_date__lte=horizon)
+
+
+def escalate_after() -> int:
+    return int(settings.NOTIFICATIONS["ESCALATE_AFTER_WORKING_DAYS"])
+
+
+@dataclass(frozen=True)
+class DueAlert:
+    kind: str
+    fire_on: date
+    working_days: int  # left before the due date (reminder) or past it (overdue, escalation)
+
+
+def alerts_due(deadline: Deadline, today: date, calendar: WorkingCalendar) -> list[DueAlert]:
+    """The alerts whose day has come for this clock (the dedup key keeps each to one message)."""
+    due = deadline.due_date
+    alerts = []
+    if today <= due:
+        remind_on = subtract_working_days(calendar, due, deadline.reminder_working_days)
+        if today >= remind_on:
+            alerts.append(DueAlert(Alert.REMINDER, remind_on, calendar.working_days_between(today, due)))
+        return alerts
+    overdue = calendar.working_days_between(due, today)
+    overdue_on = calendar.next_working_day(due)
+    if today >= overdue_on:
+        alerts.append(DueAlert(Alert.OVERDUE, overdue_on, overdue))
+    escalate_on = add_working_days(calendar, due, escalate_after())
+    if today >= escalate_on:
+        alerts.append(DueAlert(Alert.ESCALATION, escalate_on, overdue))
+    return alerts
+
+
+def alert_key(deadline: Deadline, kind: str) -> str:
+    return f"deadline:{deadline.pk}:{kind}:{deadline.due_date.isoformat()}"
+
+
+def _insert(messages: list[OutboxMessage]) -> None:
+    # ON CONFLICT DO NOTHING on dedup_key: a concurrent scan waits for ours and then inserts nothing.
+    with transaction.atomic():
+        for start in range(0, len(messages), INSERT_BATCH):
+            OutboxMessage.objects.bulk_create(messages[start : start + INSERT_BATCH], ignore_conflicts=True)
+
+
+# --- The scan -----------------------------------------------------------------------------------
+
+
+def scan_deadlines(*, today: date | None = None) -> ScanResult:
+    """Write the reminders, overdue alerts and escalations due today; close lapsed appeal windows."""
+    today = today or timezone.localdate()
+    calendar = WorkingCalendar.load()
+    horizon = add_working_days(calendar, today, max_reminder_days())
+    result = ScanResult()
+    messages = []
+    clocks = (
+        running_due_by(horizon)
+        .filter(kind__in=STAFF_DEADLINES)
+        .select_related("case")
+        .order_by("due_date", "id")
+    )
+    for deadline in clocks.iterator(chunk_size=INSERT_BATCH):
+        result.examined += 1
+        for alert in alerts_due(deadline, today, calendar):
+            days_field = "working_days_left" if alert.kind == Alert.REMINDER else "working_days_overdue"
+            messages.append(
+                OutboxMessage(
+                    topic=f"deadline.{alert.kind}",
+                    case_id=deadline.case_id,
+                    dedup_key=alert_key(deadline, alert.kind),
+                    payload={
+                        "deadline_id": deadline.pk,
+                        "case_id": deadline.case_id,
+                        "reference": deadline.case.reference,
+                        "unit_id": deadline.case.unit_id,
+                        "deadline_kind": deadline.kind,
+                        "due_date": deadline.due_date.isoformat(),
+                        "alert": alert.kind,
+                        "fire_on": alert.fire_on.isoformat(),
+                        days_field: alert.working_days,
+                        "basis": deadline.basis,
+                    },
+                )
+            )
+    _insert(messages)
+    result.alerts = len(messages)
+    close_lapsed_appeal_windows(today=today, result=result)
+    logger.info("Deadline scan %s: %s", today, result.as_dict())
+    return result
+
+
+def close_lapsed_appeal_windows(*, today: date, result: ScanResult | None = None) -> ScanResult:
+    """Close first-round complaints whose appeal window ended without a second-round complaint.
+    The system actor (None) may only close; the guards of `close` still apply."""
+    result = result or ScanResult()
+    windows = Deadline.objects.filter(
+        status=DeadlineStatus.RUNNING,
+        kind=DeadlineKind.APPEAL_WINDOW,
+        due_date__lt=today,
+        case__state=CaseState.DECIDED,
+    ).select_related("case")
+    for window in windows:
+        try:
+            perform_action(
+                case_id=window.case_id,
+                action="close",
+                actor=None,
+                version=window.case.version,
+                effective_date=min(window.due_date + timedelta(days=1), today),
+                note=_("Appeal window lapsed on %(due)s without a second-round complaint.")
+                % {"due": window.due_date.strftime("%d/%m/%Y")},
+            )
+            result.closed += 1
+        except WorkflowError as exc:
+            # Changed meanwhile (an appeal registered, a concurrent scan): the next scan looks again.
+            logger.info("Case %s not closed by the scan: %s", window.case_id, exc)
+            result.close_failures += 1
+    return result
+
+
+# --- Daily digest -------------------------------------------------------------------------------
+
+
+def build_daily_digests(*, today: date | None = None) -> int:
+    """One digest message per unit with overdue or due-soon clocks, for the unit's heads."""
+    today = today or timezone.localdate()
+    calendar = WorkingCalendar.load()
+    horizon = add_working_days(calendar, today, max_reminder_days())
+    per_unit: dict[int, list[dict]] = defaultdict(list)
+    clocks = (
+        running_due_by(horizon)
+        .filter(kind__in=STAFF_DEADLINES)
+        .select_related("case")
+        .order_by("due_date", "id")
+    )
+    for deadline in clocks.iterator(chunk_size=INSERT_BATCH):
+        due = deadline.due_date
+        overdue = due < today
+        if not overdue and today < subtract_working_days(calendar, due, deadline.reminder_working_days):
+            continue
+        per_unit[deadline.case.unit_id].append(
+            {
+                "case_id": deadline.case_id,
+                "reference": deadline.case.reference,
+                "case_kind": deadline.case.kind,
+                "deadline_kind": deadline.kind,
+                "due_date": due.isoformat(),
+                "overdue": overdue,
+                "working_days": abs(calendar.working_days_between(today, due)),
+            }
+        )
+    cap = int(settings.NOTIFICATIONS["DIGEST_MAX_ITEMS"])
+    messages = []
+    for unit_id, items in per_unit.items():
+        overdue = [i for i in items if i["overdue"]]
+        due_soon = [i for i in items if not i["overdue"]]
+        shown = (overdue + due_soon)[:cap]
+        messages.append(
+            OutboxMessage(
+                topic="digest.daily",
+                case=None,
+                dedup_key=f"digest:{unit_id}:{today.isoformat()}",
+                payload={
+                    "unit_id": unit_id,
+                    "date": today.isoformat(),
+                    "overdue_count": len(overdue),
+                    "due_soon_count": len(due_soon),
+                    "items": shown,
+                    "left_out": len(items) - len(shown),
+                },
+            )
+        )
+    _insert(messages)
+    return len(messages)
