@@ -48,6 +48,15 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Response:
     return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
 
 
+def purge_expired(user=None) -> int:
+    """Delete stored responses older than API_IDEMPOTENCY_TTL_HOURS (of one user, or of everyone)."""
+    expired = timezone.now() - timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
+    records = IdempotencyRecord.objects.filter(created_at__lt=expired)
+    if user is not None:
+        records = records.filter(user=user)
+    return records.delete()[0]
+
+
 def idempotent(request, perform: Callable[[], Response]) -> Response:
     """Run `perform` once per (user, key); store a successful response and replay it on retries."""
     key = request.headers.get(HEADER)
@@ -57,8 +66,7 @@ def idempotent(request, perform: Callable[[], Response]) -> Response:
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValidationError({HEADER: [_("Give 1 to %(n)d characters.") % {"n": MAX_KEY_LENGTH}]})
     request_hash = fingerprint(request)
-    expired = timezone.now() - timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
-    IdempotencyRecord.objects.filter(user=request.user, created_at__lt=expired).delete()
+    purge_expired(user=request.user)
     record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
     if record is not None:
         return _replay(record, request_hash)

@@ -248,6 +248,11 @@ class RequestsView(Open311View):
 
     @extend_schema(
         operation_id="open311_requests_create",
+        description=(
+            "GeoReport v2 service request, filed as a case with channel `online` by the integration user "
+            "(a user with the reception_officer role at the receiving unit; its API token is sent as "
+            "`api_key` or as `Authorization: Token <token>`). `jurisdiction_id` (or `unit`) is the unit code."
+        ),
         request={
             "application/json": ServiceRequestCreateSerializer,
             "application/x-www-form-urlencoded": ServiceRequestCreateSerializer,

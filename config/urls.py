@@ -22,4 +22,3 @@ urlpatterns = [
 
 # JSON (not an HTML page) for unknown URLs under /api/ and /open311/.
 handler404 = "api.exceptions.not_found"
-

@@ -115,6 +115,17 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tiepdan@localhost")
 
+# --- Cache ------------------------------------------------------------------------------------
+# Login throttling counts failures in the cache: with several web processes they must share one,
+# so a deployment sets CACHE_URL=redis://host:6379/1 (the local-memory default suits one process).
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
+
 # --- Celery -----------------------------------------------------------------------------------
 # One code path, two brokers: the default is kombu's file-system transport under var/broker/ (no
 # service to install); set CELERY_BROKER_URL=redis://... to use Redis. No result backend: tasks
@@ -196,6 +207,11 @@ def _beat_schedule(conf: dict) -> dict:
         "daily-digest": {
             "task": "workflows.daily_digest",
             "schedule": crontab(hour=hour, minute=minute),
+        },
+        # Stored idempotent responses hold personal data: drop them once they expire.
+        "purge-idempotency-records": {
+            "task": "api.purge_expired_idempotency_records",
+            "schedule": timedelta(hours=1),
         },
     }
 
