@@ -364,13 +364,17 @@ class ComplaintWorkflow(CaseWorkflow):
             self.limitation_excuse = ctx.params["limitation_excuse"]
         expired_on = self.limitation_expired_on()
         if expired_on and not self.limitation_excuse.strip():
+            rule = policy.legal_parameter("complaint.limitation_days", self.decision_known_at)
             raise RuleViolation(
                 "limitation_expired",
                 _(
-                    "The 90-day limitation period ended on %(date)s (LKN Art. 9); record the excuse "
+                    "The limitation period ended on %(date)s (%(basis)s); record the excuse "
                     "(force majeure, illness, travel) or reject the complaint."
                 )
-                % {"date": expired_on},
+                % {
+                    "date": expired_on,
+                    "basis": rule.citation,
+                },
             )
         self._do_accept(ctx)
 
