@@ -295,6 +295,20 @@ class Case(FSMModelMixin, models.Model):
             models.Index(fields=["handler", "state"]),
             models.Index(fields=["received_at"]),
             models.Index(fields=["reference"]),
+            # Covers every column the resolution and outcome reports read (bench/RESULTS.md).
+            models.Index(
+                name="case_report_idx",
+                fields=[
+                    "unit",
+                    "received_at",
+                    "accepted_at",
+                    "decided_at",
+                    "closed_at",
+                    "kind",
+                    "state",
+                    "id",
+                ],
+            ),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -422,6 +436,12 @@ class Deadline(models.Model):
         indexes = [
             # The overdue / due-soon scan reads only running clocks; closed cases never enter this index.
             models.Index(fields=["due_date"], condition=Q(status="running"), name="deadline_running_due_idx"),
+            # Reports join each case to its resolution clock index-only.
+            models.Index(
+                fields=["case", "status", "due_date", "completed_on"],
+                condition=Q(kind="resolution"),
+                name="deadline_resolution_idx",
+            ),
         ]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
