@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test test-postgres lint format migrate demo diagrams clean
+.PHONY: run test test-postgres lint format migrate demo diagrams bench-data bench clean
 
 $(VENV)/.installed: requirements.lock.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,18 @@ format: $(VENV)/.installed
 
 diagrams: $(VENV)/.installed
 	$(PY) manage.py draw_workflows --update-readme README.md
+
+# Report benchmarks on PostgreSQL (bench/README.md): 1,000,000 synthetic cases, then the timings.
+bench-data: $(VENV)/.installed
+	test -n "$(BENCH_DATABASE_URL)" || (echo "Set BENCH_DATABASE_URL=postgres://..." && exit 2)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py generate_synthetic --units 1000 --cases 1000000 \
+		--years 5 --seed 1 | tee var/generation.txt
+
+bench: $(VENV)/.installed
+	test -n "$(BENCH_DATABASE_URL)" || (echo "Set BENCH_DATABASE_URL=postgres://..." && exit 2)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run_bench.py \
+		$(if $(wildcard var/generation.txt),--generation-output var/generation.txt)
 
 clean:
 	rm -rf $(VENV) var
