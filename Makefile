@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test test-postgres lint format migrate demo diagrams bench-data bench clean
+.PHONY: run test test-postgres lint format migrate demo diagrams messages bench-data bench clean
 
 $(VENV)/.installed: requirements.lock.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ format: $(VENV)/.installed
 
 diagrams: $(VENV)/.installed
 	$(PY) manage.py draw_workflows --update-readme README.md
+
+# Refresh the Vietnamese catalogue from the source, then compile it (the .mo is committed).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=bench
+	$(PY) manage.py compilemessages -l vi --ignore=.venv
 
 # Report benchmarks on PostgreSQL (bench/README.md): 1,000,000 synthetic cases, then the timings.
 bench-data: $(VENV)/.installed

@@ -101,7 +101,8 @@ def _parse(param: Param, raw: Any, errors: dict[str, list[str]]) -> Any:
     try:
         return model.objects.get(pk=int(raw), is_active=True)
     except (TypeError, ValueError, model.DoesNotExist):
-        return fail(_("No such %(what)s.") % {"what": param.type})
+        # Whole sentences, not the type code, so that translations can name the thing.
+        return fail(_("No such unit.") if param.type == "unit" else _("No such user."))
 
 
 def validate_params(case: Case, action: str, raw: dict[str, Any]) -> dict[str, Any]:

@@ -123,7 +123,8 @@ def intake_checks(data: CaseInput) -> list[dict[str, Any]]:
                     "No petitioner gives a name with an address or ID number: an anonymous "
                     "%(kind)s is not accepted (LKN Art. 11; LTC Art. 25)."
                 )
-                % {"kind": data.kind},
+                # A translated noun, not the code: the code would show up untranslated in Vietnamese.
+                % {"kind": _("complaint") if data.kind == CaseKind.COMPLAINT else _("denunciation")},
             }
         )
 
