@@ -15,9 +15,9 @@ case "${1:-web}" in
       --concurrency "${CELERY_CONCURRENCY:-2}" --hostname "worker@%h"
     ;;
   beat)
-    # The schedule's state file lives in the container: beat is a single instance and recomputes it.
-    exec celery -A config beat --loglevel "${CELERY_LOG_LEVEL:-INFO}" \
-      --schedule "${CELERY_BEAT_SCHEDULE_FILENAME:-/app/var/celerybeat-schedule}"
+    # Beat is a single instance; its schedule state file is CELERY_BEAT_SCHEDULE_FILENAME (settings:
+    # under VAR_DIR, inside the container) and is recomputed if lost.
+    exec celery -A config beat --loglevel "${CELERY_LOG_LEVEL:-INFO}"
     ;;
   migrate)
     exec python manage.py migrate --noinput
