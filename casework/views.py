@@ -6,6 +6,7 @@ import csv
 from datetime import date
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -69,7 +70,12 @@ def reception_book_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"date_from": today.replace(day=1), "date_to": today}
     form = ReceptionBookForm(request.GET or None, user=request.user, initial=initial)
-    context = {"form": form, "rows": None, "title": _("Reception book (sổ tiếp công dân)")}
+    context = {
+        **admin.site.each_context(request),  # site header, user links, sidebar as on every admin page
+        "form": form,
+        "rows": None,
+        "title": _("Reception book (sổ tiếp công dân)"),
+    }
     if request.GET and form.is_valid():
         unit, date_from, date_to = (form.cleaned_data[k] for k in ("unit", "date_from", "date_to"))
         rows = book_rows(request.user, reception_book(unit=unit, date_from=date_from, date_to=date_to))

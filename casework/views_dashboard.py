@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -310,7 +311,12 @@ def monitor_dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"period_kind": "year", "year": today.year, "cutoff": False}
     form = DashboardForm(request.GET or initial, scope=scope)
-    context: dict[str, Any] = {"title": _("Monitoring dashboard"), "form": form, "report": None}
+    context: dict[str, Any] = {
+        **admin.site.each_context(request),
+        "title": _("Monitoring dashboard"),
+        "form": form,
+        "report": None,
+    }
     if form.is_valid():
         period, within = form.period(), form.cleaned_data.get("within")
         report = reports.resolution_rates(

@@ -81,3 +81,11 @@ def test_charts_escape_labels_and_mark_missing_values():
     assert "&lt;b&gt;" in svg and "<b>" not in svg and "–" in svg
     assert 'height="72.0"' in svg  # 40 % of the 180-pixel scale
     assert "polyline" in line_chart([("01/26", 0), ("02/26", 3)])
+
+
+def test_dashboard_page_carries_the_admin_site_header_and_user_links(client, org):
+    client.force_login(org.monitor)
+    html = client.get(URL).content.decode()
+    assert "Tiếp công dân — Case management" in html
+    assert "Django administration" not in html
+    assert "/admin/logout/" in html

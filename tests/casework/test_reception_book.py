@@ -81,7 +81,8 @@ def test_the_book_lists_each_visit_with_its_outcome_and_group_size(client, book)
     response = _get(client, book.head, unit=book.commune.pk, date_from="2026-03-01", date_to="2026-03-31")
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("<tr>") == 4  # header + three visits
+    table = html[html.index('<table class="book"') : html.index("</table>", html.index('<table class="book"'))]
+    assert table.count("<tr>") == 4  # header + three visits
     assert "group of 6" in html and "Reception refused" in html
     assert "Hộ dân 3" in html
 
@@ -108,3 +109,10 @@ def test_the_csv_export_has_the_book_columns_and_is_logged(client, book):
 def test_another_communes_book_is_not_reachable(client, book):
     response = _get(client, book.outsider, unit=book.commune.pk, date_from="2026-03-01", date_to="2026-03-31")
     assert response.status_code == 404
+
+
+def test_the_book_page_carries_the_admin_site_header_and_user_links(client, book):
+    html = _get(client, book.head).content.decode()
+    assert "Tiếp công dân — Case management" in html
+    assert "Django administration" not in html
+    assert "/admin/logout/" in html
