@@ -81,7 +81,8 @@ def test_the_book_lists_each_visit_with_its_outcome_and_group_size(client, book)
     response = _get(client, book.head, unit=book.commune.pk, date_from="2026-03-01", date_to="2026-03-31")
     html = response.content.decode()
     assert response.status_code == 200
-    table = html[html.index('<table class="book"') : html.index("</table>", html.index('<table class="book"'))]
+    start = html.index('<table class="book"')
+    table = html[start : html.index("</table>", start)]
     assert table.count("<tr>") == 4  # header + three visits
     assert "group of 6" in html and "Reception refused" in html
     assert "Hộ dân 3" in html
