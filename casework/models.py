@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 
@@ -76,8 +77,10 @@ class Unit(models.Model):
         related_name="children",
         verbose_name=_("parent"),
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    path = models.CharField(
+        _("path in the unit tree"), max_length=255, db_index=True, editable=False, default=""
+    )
+    depth = models.PositiveSmallIntegerField(_("depth in the unit tree"), editable=False, default=0)
     is_remote = models.BooleanField(
         _("remote area (vùng sâu, vùng xa)"),
         default=False,
@@ -139,8 +142,12 @@ class Unit(models.Model):
 class Membership(models.Model):
     """A user's role in a unit. Roles are Django groups (permissions); memberships scope them to units."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit")
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 
     class Meta:
@@ -150,7 +157,11 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()} @ {self.unit}"
+        return gettext("%(user)s — %(role)s at %(unit)s") % {
+            "user": self.user,
+            "role": self.get_role_display(),
+            "unit": self.unit,
+        }
 
 
 class Party(models.Model):
@@ -162,7 +173,7 @@ class Party(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["full_name"])]
@@ -180,15 +191,17 @@ class Party(models.Model):
 class ReferenceCounter(models.Model):
     """Issues reference numbers per unit and year without gaps from concurrent intakes."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE)
-    year = models.PositiveSmallIntegerField()
-    series = models.CharField(max_length=8)
-    last_number = models.PositiveIntegerField(default=0)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, verbose_name=_("unit"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    series = models.CharField(_("number series"), max_length=8)
+    last_number = models.PositiveIntegerField(_("last number issued"), default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["unit", "year", "series"], name="uniq_reference_counter")
         ]
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.year}/{self.series}: {self.last_number}"
@@ -198,8 +211,8 @@ class Case(FSMModelMixin, models.Model):
     """One citizen matter at one unit. A transfer or an appeal opens a new, linked case elsewhere."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("unit"))
-    year = models.PositiveSmallIntegerField(editable=False)
-    sequence = models.PositiveIntegerField(editable=False)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    sequence = models.PositiveIntegerField(_("number within the year"), editable=False)
     reference = models.CharField(_("reference"), max_length=64, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=CaseKind.choices)
     round = models.PositiveSmallIntegerField(
@@ -259,7 +272,7 @@ class Case(FSMModelMixin, models.Model):
     state = FSMField(
         _("state"), max_length=24, choices=CaseState.choices, default=CaseState.RECEIVED, protected=True
     )
-    suspended_from = models.CharField(max_length=24, blank=True, editable=False)
+    suspended_from = models.CharField(_("state before suspension"), max_length=24, blank=True, editable=False)
     reason_code = models.CharField(_("reason code"), max_length=32, blank=True)
     guidance = models.TextField(_("guidance given"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
@@ -275,9 +288,9 @@ class Case(FSMModelMixin, models.Model):
     )
     intake_flags = models.JSONField(_("intake flags"), default=list, blank=True)
 
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -320,10 +333,16 @@ class Case(FSMModelMixin, models.Model):
 class CaseParty(models.Model):
     """Links people to a case. For denunciations the petitioners are denouncers and are sealed."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_parties")
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="case_links")
-    role = models.CharField(max_length=16, choices=PartyRole.choices, default=PartyRole.PETITIONER)
-    confidential = models.BooleanField(default=False, help_text=_("Denouncer identity (LTC Art. 47)"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="case_parties", verbose_name=_("case")
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="case_links", verbose_name=_("person or organization")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices, default=PartyRole.PETITIONER)
+    confidential = models.BooleanField(
+        _("confidential"), default=False, help_text=_("Denouncer identity (LTC Art. 47)")
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "party", "role"], name="uniq_case_party")]
@@ -331,14 +350,18 @@ class CaseParty(models.Model):
         verbose_name_plural = _("parties to a case")
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()} #{self.party_id} — case #{self.case_id}"
+        return gettext("%(role)s #%(party)s — case #%(case)s") % {
+            "role": self.get_role_display(),
+            "party": self.party_id,
+            "case": self.case_id,
+        }
 
 
 class Visit(models.Model):
     """One line of the reception book (sổ tiếp công dân)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="visits", verbose_name=_("unit"))
-    year = models.PositiveSmallIntegerField(editable=False)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
     book_number = models.PositiveIntegerField(_("no. in book"), editable=False)
     officer = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="visits", verbose_name=_("officer")
@@ -360,7 +383,7 @@ class Visit(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     visitors = models.ManyToManyField(Party, related_name="visits", verbose_name=_("visitors"))
     cases = models.ManyToManyField(Case, related_name="visits", blank=True, verbose_name=_("cases"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-visited_at"]
@@ -395,8 +418,10 @@ class Dialogue(models.Model):
         help_text=_("An absence without valid reason is recorded and resolution continues (Law 136/2025)."),
     )
     cases = models.ManyToManyField(Case, related_name="dialogues", blank=True, verbose_name=_("cases"))
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-held_at"]
@@ -416,7 +441,7 @@ class Deadline(models.Model):
     """One legal clock on a case. The ledger (DeadlineEntry) is the source of truth; `due_date` is derived
     from it and stored so scans and reports can use an index."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=16, choices=DeadlineKind.choices)
     rule_code = models.CharField(_("rule"), max_length=64)
     basis = models.CharField(_("legal basis"), max_length=300)
@@ -429,7 +454,9 @@ class Deadline(models.Model):
         _("status"), max_length=10, choices=DeadlineStatus.choices, default=DeadlineStatus.RUNNING
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
-    reminder_working_days = models.PositiveSmallIntegerField(default=3)
+    reminder_working_days = models.PositiveSmallIntegerField(
+        _("reminder (working days before the due date)"), default=3
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="uniq_case_deadline_kind")]
@@ -477,15 +504,17 @@ class DeadlineEntry(models.Model):
         COMPLETE = "complete", _("Completed")
         CANCEL = "cancel", _("Cancelled")
 
-    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="entries")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    on = models.DateField()
-    days = models.SmallIntegerField(default=0)
-    reason = models.CharField(max_length=32, blank=True)
-    note = models.TextField(blank=True)
-    due_before = models.DateField(null=True, blank=True)
-    due_after = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, related_name="entries", verbose_name=_("deadline")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    days = models.SmallIntegerField(_("days"), default=0)
+    reason = models.CharField(_("reason"), max_length=32, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    due_before = models.DateField(_("due date before"), null=True, blank=True)
+    due_after = models.DateField(_("due date after"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -499,15 +528,17 @@ class DeadlineEntry(models.Model):
 class CaseEvent(models.Model):
     """Append-only audit trail of a case: who did what, when, from which state to which."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    action = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=24, blank=True)
-    to_state = models.CharField(max_length=24, blank=True)
-    effective_date = models.DateField(null=True, blank=True)
-    note = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    actor = models.ForeignKey(
+        User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from state"), max_length=24, blank=True)
+    to_state = models.CharField(_("to state"), max_length=24, blank=True)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -533,8 +564,10 @@ class CalendarDay(models.Model):
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=CalendarDayKind.choices)
     reason = models.CharField(_("reason"), max_length=200)
-    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["date"]
@@ -553,15 +586,17 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    topic = models.CharField(max_length=64)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    payload = models.JSONField(default=dict)
-    dedup_key = models.CharField(max_length=200, unique=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    topic = models.CharField(_("topic"), max_length=64)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+    )
+    payload = models.JSONField(_("payload"), default=dict)
+    dedup_key = models.CharField(_("dedup key"), max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -582,13 +617,24 @@ class AccessLog(models.Model):
         PERSONAL_DATA_READ = "personal_data_read", _("Read of personal data")
         EXPORT = "export", _("Export of personal data")
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    channel = models.CharField(max_length=32, help_text=_("api, admin, export, ..."))
-    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("case")
+    )
+    party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("person or organization"),
+    )
+    channel = models.CharField(_("channel"), max_length=32, help_text=_("api, admin, export, ..."))
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at"]
@@ -597,7 +643,11 @@ class AccessLog(models.Model):
         verbose_name_plural = _("personal data access log")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by #{self.user_id} at {self.at:%d/%m/%Y %H:%M}"
+        return gettext("%(kind)s by #%(user)s at %(at)s") % {
+            "kind": self.get_kind_display(),
+            "user": self.user_id,
+            "at": f"{self.at:%d/%m/%Y %H:%M}",
+        }
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:

@@ -62,7 +62,12 @@ class Notification(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     outbox = models.ForeignKey(
-        OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        OutboxMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("outbox message"),
     )
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
@@ -99,7 +104,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed for sending at"), null=True, blank=True, editable=False)
     # Set the moment the mail server accepted the message, before anything else can fail.
     handed_off_at = models.DateTimeField(_("handed to the mail server"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
@@ -148,7 +153,12 @@ class Letter(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     printed_at = models.DateTimeField(_("printed"), null=True, blank=True)
     printed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("printed by"),
     )
 
     class Meta:
@@ -165,7 +175,10 @@ class NotificationPreference(models.Model):
     """A staff member's choices: language of notices and whether to receive email copies."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
     )
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, blank=True)
     email_enabled = models.BooleanField(_("email copies"), default=True)

@@ -181,6 +181,8 @@ class CaseWorkflow(Case):
 
     class Meta:
         proxy = True
+        verbose_name = gettext_lazy("case workflow")
+        verbose_name_plural = gettext_lazy("case workflows")
 
     # Classification -------------------------------------------------------------------------
     @transition(field="state", source=S.RECEIVED, target=S.UNDER_REVIEW)
@@ -352,6 +354,8 @@ class CaseWorkflow(Case):
 class ComplaintWorkflow(CaseWorkflow):
     class Meta:
         proxy = True
+        verbose_name = gettext_lazy("complaint workflow")
+        verbose_name_plural = gettext_lazy("complaint workflows")
 
     @transition(
         field="state",
@@ -449,6 +453,8 @@ class ComplaintWorkflow(CaseWorkflow):
 class DenunciationWorkflow(CaseWorkflow):
     class Meta:
         proxy = True
+        verbose_name = gettext_lazy("denunciation workflow")
+        verbose_name_plural = gettext_lazy("denunciation workflows")
 
     @transition(
         field="state",
@@ -469,6 +475,8 @@ class PetitionWorkflow(CaseWorkflow):
 
     class Meta:
         proxy = True
+        verbose_name = gettext_lazy("petition workflow")
+        verbose_name_plural = gettext_lazy("petition workflows")
 
     reject = None
     extend = None
@@ -479,11 +487,15 @@ class PetitionWorkflow(CaseWorkflow):
 class RecommendationWorkflow(PetitionWorkflow):
     class Meta:
         proxy = True
+        verbose_name = gettext_lazy("recommendation workflow")
+        verbose_name_plural = gettext_lazy("recommendation workflows")
 
 
 class ReflectionWorkflow(PetitionWorkflow):
     class Meta:
         proxy = True
+        verbose_name = gettext_lazy("reflection workflow")
+        verbose_name_plural = gettext_lazy("reflection workflows")
 
 
 MACHINES: dict[str, type[CaseWorkflow]] = {
