@@ -46,7 +46,7 @@ diagrams: $(VENV)/.installed
 
 # Refresh the Vietnamese catalogue from the source, then compile it (the .mo is committed).
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=bench
+	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 	$(PY) manage.py compilemessages -l vi --ignore=.venv
 
 # Report benchmarks on PostgreSQL (bench/README.md): 1,000,000 synthetic cases, then the timings.

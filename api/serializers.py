@@ -32,6 +32,7 @@ from casework.choices import (
 )
 from casework.models import AccessLog, CalendarDay, Case, CaseEvent, Deadline, Dialogue, Party, Unit, Visit
 from workflows import deadlines as wf_deadlines
+from workflows import policy
 from workflows.actions import ACTION_PARAMS, Param
 from workflows.calendar import WorkingCalendar
 from workflows.intake import CaseInput, PetitionerInput, VisitInput
@@ -90,6 +91,9 @@ class IntakeFlagSerializer(serializers.Serializer):
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
+    basis = serializers.SerializerMethodField(
+        help_text="The article the deadline rests on, in the response's language."
+    )
     working_days_left = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
@@ -116,6 +120,9 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
     def _today(self):
         return self.context["today"]
+
+    def get_basis(self, deadline: Deadline) -> str:
+        return policy.translate_citation(deadline.basis)
 
     def get_working_days_left(self, deadline: Deadline) -> int | None:
         return wf_deadlines.working_days_left(deadline, self._today(), self._calendar())

@@ -58,6 +58,7 @@ from casework.choices import (
 from casework.models import CalendarDay, Case, CaseEvent, CaseParty, Deadline, Dialogue, Unit, Visit
 from casework.selectors import visitors_masked_for
 
+from . import policy
 from .actions import ACTION_PARAMS, Param
 from .calendar import WorkingCalendar
 from .deadlines import explain, remove_calendar_exception, set_calendar_exception, working_days_left
@@ -89,7 +90,15 @@ ACTION_LABELS = {
     "await_citizen": gettext_lazy("Ask the citizen to supplement"),
     "citizen_responded": gettext_lazy("Citizen has supplemented"),
     "appeal": gettext_lazy("Register second-round complaint"),
-    "close": gettext_lazy("Close"),
+    "close": gettext_lazy("Close the case"),
+}
+
+# Audit-trail entries that are not workflow actions.
+EVENT_LABELS = {
+    **ACTION_LABELS,
+    "register": gettext_lazy("Registered"),
+    "deadline_recomputed": gettext_lazy("Deadlines recomputed"),
+    "dialogue_recorded": gettext_lazy("Dialogue recorded"),
 }
 
 PARAM_LABELS = {
@@ -250,7 +259,7 @@ class CasePartyInline(ReadOnlyInline):
 
 class DeadlineInline(ReadOnlyInline):
     model = Deadline
-    fields = ("kind", "due_date", "days_left", "basis", "status", "explanation")
+    fields = ("kind", "due_date", "days_left", "legal_basis", "status", "explanation")
     readonly_fields = fields
     ordering = ("start_date", "id")
 
@@ -267,6 +276,10 @@ class DeadlineInline(ReadOnlyInline):
             return "—"
         return describe_due(deadline, timezone.localdate(), self.calendar)
 
+    @admin.display(description=gettext_lazy("legal basis"))
+    def legal_basis(self, deadline: Deadline) -> str:
+        return policy.translate_citation(deadline.basis)
+
     @admin.display(description=gettext_lazy("why this date"))
     def explanation(self, deadline: Deadline) -> str:
         return explain(deadline, self.calendar)
@@ -275,9 +288,13 @@ class DeadlineInline(ReadOnlyInline):
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
     verbose_name_plural = gettext_lazy("audit trail")
-    fields = ("at", "actor", "action", "transition", "effective_date", "note", "changes")
+    fields = ("at", "actor", "step", "transition", "effective_date", "note", "changes")
     readonly_fields = fields
     ordering = ("at", "id")  # newest last, like a register
+
+    @admin.display(description=gettext_lazy("action"))
+    def step(self, event: CaseEvent) -> str:
+        return str(EVENT_LABELS.get(event.action, event.action))
 
     @admin.display(description=gettext_lazy("state"))
     def transition(self, event: CaseEvent) -> str:

@@ -222,21 +222,21 @@ def extend_deadline(*, case: Case, days: int, reason: str, on: date, note: str =
             % {"due": _fmt(deadline.due_date)},
         )
     remaining, max_days = extension_room(deadline, reason)
+    basis = policy.translate_citation(deadline.basis)
     if max_days == 0:
         raise RuleViolation(
             "extension_not_allowed",
-            _("The rule %(rule)s allows no extension for this reason.") % {"rule": deadline.basis},
+            _("The rule %(rule)s allows no extension for this reason.") % {"rule": basis},
         )
     if remaining == 0:
         raise RuleViolation(
             "extension_limit_reached",
-            _("No further extension is allowed (%(basis)s).") % {"basis": deadline.basis},
+            _("No further extension is allowed (%(basis)s).") % {"basis": basis},
         )
     if days > max_days:
         raise RuleViolation(
             "extension_too_long",
-            _("An extension may add at most %(n)d days (%(basis)s).")
-            % {"n": max_days, "basis": deadline.basis},
+            _("An extension may add at most %(n)d days (%(basis)s).") % {"n": max_days, "basis": basis},
         )
     before = deadline.due_date
     deadline.extension_days += days
@@ -361,7 +361,7 @@ def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
             "unit": unit,
             "event": START_EVENT_LABELS.get(rule.starts_on, rule.starts_on),
             "start": _fmt(deadline.start_date),
-            "basis": deadline.basis,
+            "basis": policy.translate_citation(deadline.basis),
         },
         _("The day of the event is not counted (Civil Code 2015, Art. 147)."),
     ]

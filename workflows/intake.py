@@ -283,7 +283,9 @@ def _validate(data: CaseInput) -> None:
                 % {
                     "n": people,
                     "cap": cap,
-                    "basis": policy.legal_parameter(cap_code, data.received_at).citation,
+                    "basis": policy.translate_citation(
+                        policy.legal_parameter(cap_code, data.received_at).citation
+                    ),
                 }
             ]
     for i, p in enumerate(data.petitioners):

@@ -377,7 +377,7 @@ class ComplaintWorkflow(CaseWorkflow):
                 )
                 % {
                     "date": expired_on,
-                    "basis": rule.citation,
+                    "basis": policy.translate_citation(rule.citation),
                 },
             )
         self._do_accept(ctx)

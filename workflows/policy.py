@@ -5,6 +5,10 @@ carrying the date it takes effect. The row in force on the date of the triggerin
 a case keeps the rule in force when its clock started (DOMAIN.md §0). To follow a change in the law,
 add a row with the new `effective_from`; never edit a row that cases may already have used.
 
+Citations are stored on deadlines and in messages as the English text below, which is also the
+msgid of the Vietnamese catalogue: `translate_citation` shows one in the active language, so a
+stored citation reads in whichever language its reader uses.
+
 Per-deployment adjustments (e.g. a province's own SLA for petitions) go in the setting
 DEADLINE_RULE_OVERRIDES = {"<rule code>": {"days": N, ...}}.
 """
@@ -17,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 from casework.choices import CaseKind, DayType, DeadlineKind, ExtensionReason
 
@@ -74,7 +79,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         C,
         StartEvent.RECEIVED,
         CIRCULAR_05_IN_FORCE,
-        "Circular 05/2021/TT-TTCP: classify and process a letter within 10 days of receipt",
+        gettext_noop("Circular 05/2021/TT-TTCP: classify and process a letter within 10 days of receipt"),
     ),
     # --- Complaints (Law on Complaints 02/2011/QH13) ----------------------------------------
     DeadlineRule(
@@ -85,7 +90,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         C,
         StartEvent.RECEIVED,
         LKN_IN_FORCE,
-        "LKN Art. 27: accept or refuse within 10 days of receipt",
+        gettext_noop("LKN Art. 27: accept or refuse within 10 days of receipt"),
     ),
     DeadlineRule(
         "complaint.r1.resolution",
@@ -95,7 +100,9 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         C,
         StartEvent.ACCEPTED,
         LKN_IN_FORCE,
-        "LKN Art. 28: first-round complaint resolved within 30 days of acceptance (complex: 45)",
+        gettext_noop(
+            "LKN Art. 28: first-round complaint resolved within 30 days of acceptance (complex: 45)"
+        ),
         when={"round": 1, "remote": False},
         extensions={ExtensionReason.COMPLEX: ExtensionCap(1, 15)},
     ),
@@ -107,7 +114,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         C,
         StartEvent.ACCEPTED,
         LKN_IN_FORCE,
-        "LKN Art. 28: remote area, first round within 45 days of acceptance (complex: 60)",
+        gettext_noop("LKN Art. 28: remote area, first round within 45 days of acceptance (complex: 60)"),
         when={"round": 1, "remote": True},
         extensions={ExtensionReason.COMPLEX: ExtensionCap(1, 15)},
     ),
@@ -119,7 +126,9 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         C,
         StartEvent.ACCEPTED,
         LKN_IN_FORCE,
-        "LKN Art. 37: second-round complaint resolved within 45 days of acceptance (complex: 60)",
+        gettext_noop(
+            "LKN Art. 37: second-round complaint resolved within 45 days of acceptance (complex: 60)"
+        ),
         when={"round": 2, "remote": False},
         extensions={ExtensionReason.COMPLEX: ExtensionCap(1, 15)},
     ),
@@ -131,7 +140,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         C,
         StartEvent.ACCEPTED,
         LKN_IN_FORCE,
-        "LKN Art. 37: remote area, second round within 60 days of acceptance (complex: 70)",
+        gettext_noop("LKN Art. 37: remote area, second round within 60 days of acceptance (complex: 70)"),
         when={"round": 2, "remote": True},
         extensions={ExtensionReason.COMPLEX: ExtensionCap(1, 10)},
     ),
@@ -143,7 +152,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         C,
         StartEvent.DECIDED,
         LKN_IN_FORCE,
-        "LKN Art. 33: second-round complaint within 30 days of the first decision",
+        gettext_noop("LKN Art. 33: second-round complaint within 30 days of the first decision"),
         when={"round": 1, "remote": False},
     ),
     DeadlineRule(
@@ -154,7 +163,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         C,
         StartEvent.DECIDED,
         LKN_IN_FORCE,
-        "LKN Art. 33: remote area, second-round complaint within 45 days of the first decision",
+        gettext_noop("LKN Art. 33: remote area, second-round complaint within 45 days of the first decision"),
         when={"round": 1, "remote": True},
     ),
     # --- Denunciations (Law on Denunciations 25/2018/QH14) ----------------------------------
@@ -166,7 +175,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         W,
         StartEvent.RECEIVED,
         LTC_IN_FORCE,
-        "LTC Art. 24.1: classify and check conditions within 7 working days of receipt",
+        gettext_noop("LTC Art. 24.1: classify and check conditions within 7 working days of receipt"),
         when={"several_locations": False},
     ),
     DeadlineRule(
@@ -177,7 +186,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         W,
         StartEvent.RECEIVED,
         LTC_IN_FORCE,
-        "LTC Art. 24.1: up to 10 working days when checks are needed at several locations",
+        gettext_noop("LTC Art. 24.1: up to 10 working days when checks are needed at several locations"),
         when={"several_locations": True},
     ),
     DeadlineRule(
@@ -188,8 +197,10 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         C,
         StartEvent.ACCEPTED,
         LTC_IN_FORCE,
-        "LTC Art. 30: 30 days from acceptance; complex: one extension of up to 30 days; "
-        "very complex: two extensions of up to 30 days each",
+        gettext_noop(
+            "LTC Art. 30: 30 days from acceptance; complex: one extension of up to 30 days; "
+            "very complex: two extensions of up to 30 days each"
+        ),
         extensions={
             ExtensionReason.COMPLEX: ExtensionCap(1, 30),
             ExtensionReason.VERY_COMPLEX: ExtensionCap(2, 30),
@@ -204,7 +215,9 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         C,
         StartEvent.ACCEPTED,
         CIRCULAR_05_IN_FORCE,
-        "Service level set by the unit (no statutory deadline for recommendations and reflections)",
+        gettext_noop(
+            "Service level set by the unit (no statutory deadline for recommendations and reflections)"
+        ),
     ),
 )
 
@@ -222,81 +235,97 @@ LEGAL_PARAMETERS: tuple[LegalParameter, ...] = (
         "complaint.limitation_days",
         90,
         LKN_IN_FORCE,
-        "LKN Art. 9: complain within 90 days of receiving or learning of the decision or act",
+        gettext_noop("LKN Art. 9: complain within 90 days of receiving or learning of the decision or act"),
     ),
     # Decree 75/2012/NĐ-CP set the same group rules before Decree 124/2020 replaced it.
     LegalParameter(
         "group.min_people",
         5,
         LKN_IN_FORCE,
-        "Decree 75/2012/NĐ-CP Art. 8 (article unverified): five or more people form a group",
+        gettext_noop(
+            "Decree 75/2012/NĐ-CP Art. 8 (article unverified): five or more people form a group",
+        ),
     ),
     LegalParameter(
         "group.max_representatives_up_to_10",
         2,
         LKN_IN_FORCE,
-        "Decree 75/2012/NĐ-CP Art. 8: groups of 5–10 people name at most 2 representatives",
+        gettext_noop(
+            "Decree 75/2012/NĐ-CP Art. 8: groups of 5–10 people name at most 2 representatives",
+        ),
     ),
     LegalParameter(
         "group.max_representatives_over_10",
         5,
         LKN_IN_FORCE,
-        "Decree 75/2012/NĐ-CP Art. 8: groups of 11 or more name at most 5 representatives",
+        gettext_noop(
+            "Decree 75/2012/NĐ-CP Art. 8: groups of 11 or more name at most 5 representatives",
+        ),
     ),
     LegalParameter(
         "group.min_people",
         5,
         date(2020, 11, 25),
-        "Decree 124/2020/NĐ-CP Art. 6: five or more people on the same content form a group",
+        gettext_noop(
+            "Decree 124/2020/NĐ-CP Art. 6: five or more people on the same content form a group",
+        ),
     ),
     LegalParameter(
         "group.max_representatives_up_to_10",
         2,
         date(2020, 11, 25),
-        "Decree 124/2020/NĐ-CP Art. 6: groups of 5–10 people name at most 2 representatives",
+        gettext_noop(
+            "Decree 124/2020/NĐ-CP Art. 6: groups of 5–10 people name at most 2 representatives",
+        ),
     ),
     LegalParameter(
         "group.max_representatives_over_10",
         5,
         date(2020, 11, 25),
-        "Decree 124/2020/NĐ-CP Art. 6: groups of 11 or more name at most 5 representatives",
+        gettext_noop(
+            "Decree 124/2020/NĐ-CP Art. 6: groups of 11 or more name at most 5 representatives",
+        ),
     ),
     LegalParameter(
         "complaint.r2.publication_days",
         15,
         LKN_IN_FORCE,
-        "Second-round decision published within 15 days (Decree 75/2012; carry-over unverified)",
+        gettext_noop(
+            "Second-round decision published within 15 days (Decree 75/2012; carry-over unverified)"
+        ),
     ),
     # Personal reception by the head, in days per month (a week counted as 52/12 weeks a month).
     LegalParameter(
         "reception.commune_chair.days_per_month",
         4,
         date(2014, 7, 1),
-        "LTCD Art. 15.2.d: commune chair receives citizens at least 1 day a week",
+        gettext_noop("LTCD Art. 15.2.d: commune chair receives citizens at least 1 day a week"),
     ),
     LegalParameter(
         "reception.commune_chair.days_per_month",
         2,
         LAW_136_IN_FORCE,
-        "Law 136/2025/QH15: commune chair receives citizens at least 2 days a month",
+        gettext_noop("Law 136/2025/QH15: commune chair receives citizens at least 2 days a month"),
     ),
     LegalParameter(
         "reception.province_chair.days_per_month",
         1,
         date(2014, 7, 1),
-        "LTCD Art. 12.5: province chair receives citizens at least 1 day a month",
+        gettext_noop("LTCD Art. 12.5: province chair receives citizens at least 1 day a month"),
     ),
     LegalParameter(
         "reception.agency_head.days_per_month",
         1,
         date(2014, 7, 1),
-        "LTCD Art. 18.2; Decree 64/2014 Art. 4.2: agency heads at least 1 day a month",
+        gettext_noop("LTCD Art. 18.2; Decree 64/2014 Art. 4.2: agency heads at least 1 day a month"),
     ),
     LegalParameter(
         "dialogue.commune.per_year",
         1,
         date(2025, 7, 1),
-        "Law on Local Government Organisation 2025 Art. 43: commune dialogue at least once a year",
+        gettext_noop(
+            "Law on Local Government Organisation 2025 Art. 43: commune dialogue at least once a year"
+        ),
     ),
 )
 
@@ -352,3 +381,9 @@ def legal_parameter(code: str, on: date) -> LegalParameter:
 
 def legal_value(code: str, on: date) -> Any:
     return legal_parameter(code, on).value
+
+
+def translate_citation(citation: str) -> str:
+    """A stored citation in the active language (citations outside the catalogue, e.g. from
+    DEADLINE_RULE_OVERRIDES, come back unchanged)."""
+    return gettext(citation) if citation else citation

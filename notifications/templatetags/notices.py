@@ -1,9 +1,11 @@
-"""Template filters for notices: `{{ code|label:"case_kind" }}` in the language being rendered."""
+"""Template filters for notices, in the language being rendered: `{{ code|label:"case_kind" }}` and
+`{{ deadline.basis|citation }}`."""
 
 from django import template
 from django.utils.translation import get_language
 
 from notifications.labels import label as _label
+from workflows.policy import translate_citation
 
 register = template.Library()
 
@@ -12,3 +14,9 @@ register = template.Library()
 def label(code, group):
     language = "vi" if (get_language() or "vi").startswith("vi") else "en"
     return _label(language, group, code)
+
+
+@register.filter
+def citation(text):
+    """A stored legal citation in the language being rendered."""
+    return translate_citation(text or "")

@@ -280,3 +280,13 @@ def test_an_implausibly_old_date_is_400_not_a_crash(org, today, client_for, fiel
     response = client_for(org.reception).post(CASES, body, format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+def test_deadline_basis_and_explanation_follow_the_requested_language(org, today, client_for):
+    body = client_for(org.reception).post(CASES, letter(org, received_at="2026-03-16"), format="json").json()
+    response = client_for(org.reception).get(f"{CASES}{body['id']}/", HTTP_ACCEPT_LANGUAGE="vi")
+    acceptance = next(d for d in response.json()["deadlines"] if d["kind"] == "acceptance")
+    assert acceptance["basis"].startswith("Điều 27 Luật Khiếu nại")
+    assert "Điều 27 Luật Khiếu nại" in acceptance["explanation"]
+    # What is stored stays the canonical English text, whatever language wrote it.
+    assert Case.objects.get(pk=body["id"]).deadlines.get(kind="acceptance").basis.startswith("LKN Art. 27")

@@ -435,3 +435,21 @@ def test_a_unit_cannot_be_added_above_its_parent(org, client):
     )
     assert response.status_code == 302
     assert org.province.children.filter(code="xa-c").exists()
+
+
+def test_audit_trail_names_each_step_in_the_readers_language(org, frozen_today, client):
+    frozen_today(TODAY)
+    case = register(org.commune, org.reception, received_at=date(2026, 3, 16))
+    act(case, "review", org.reception, on=date(2026, 3, 17))
+    as_user(client, org.reception)
+    trail = client.get(case_url(case), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    steps = re.findall(r'<td class="field-step">\s*<p>([^<]*)</p>', trail)
+    assert steps == ["Vào sổ", "Xem xét, phân loại đơn"]
+
+
+def test_the_close_action_label_does_not_rename_the_admins_own_close_link():
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert str(ACTION_LABELS["close"]) == "Kết thúc hồ sơ"
+        assert translation.gettext("Close") == "Đóng"  # Django admin's link back to the list

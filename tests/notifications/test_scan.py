@@ -223,3 +223,18 @@ def test_closed_cases_do_not_enter_the_scan(org, frozen_today):
 
     assert result.examined == 0
     assert not Deadline.objects.filter(case=case, status="running").exists()
+
+
+def test_reminder_notice_cites_the_article_in_the_recipients_language(org, frozen_today):
+    from notifications import planning, rendering
+
+    accepted_on(org, frozen_today, date(2026, 1, 16))
+    frozen_today(date(2026, 2, 11))
+    scan.scan_deadlines()
+    [reminder] = alerts("reminder")
+    context = planning.plan(reminder)[0].context
+    assert context["deadline"]["basis"].startswith("LKN Art. 28")  # stored in English
+    _subject, vietnamese = rendering.render("reminder", "vi", context)
+    _subject, english = rendering.render("reminder", "en", context)
+    assert "Căn cứ: Điều 28 Luật Khiếu nại" in vietnamese
+    assert "Basis: LKN Art. 28" in english

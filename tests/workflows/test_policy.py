@@ -10,6 +10,7 @@ Reference days: Tết 2026 = Mon 16 – Fri 20 Feb 2026; Tết 2027 = Thu 4 – 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -486,3 +487,33 @@ def test_unknown_or_not_yet_effective_parameter_is_an_error():
 
 def test_complaint_limitation_is_90_days():
     assert policy.legal_value("complaint.limitation_days", date(2026, 3, 2)) == 90
+
+
+# --- Citations in the reader's language ------------------------------------------------------------
+
+ALL_CITATIONS = sorted(
+    {rule.citation for rule in policy.DEADLINE_RULES} | {p.citation for p in policy.LEGAL_PARAMETERS}
+)
+
+
+@pytest.mark.parametrize("citation", ALL_CITATIONS)
+def test_every_citation_reads_in_vietnamese_and_keeps_its_article_numbers(citation):
+    from django.utils import translation
+
+    with translation.override("vi"):
+        vietnamese = policy.translate_citation(citation)
+    with translation.override("en"):
+        assert policy.translate_citation(citation) == citation
+    assert vietnamese != citation
+    # Article, law and day numbers survive translation (e.g. "LTC Art. 24.1" -> "Khoản 1 Điều 24").
+    assert set(re.findall(r"\d+", citation)) <= set(re.findall(r"\d+", vietnamese))
+
+
+def test_a_citation_outside_the_catalogue_comes_back_unchanged():
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert policy.translate_citation("Provincial decision 12/2026: 20 days") == (
+            "Provincial decision 12/2026: 20 days"
+        )
+        assert policy.translate_citation("") == ""
