@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from casework.access import can_see_denouncer, visible_cases, visible_units
+from casework.access import can_see_denouncer, visible_cases, visible_party_links, visible_units
 from casework.models import AccessLog, Case, CaseParty, Party, Visit
 
 MASK = "***"
@@ -80,22 +80,15 @@ def scrub(value: Any, secrets: list[str]) -> Any:
     return value
 
 
-def _may_see_link(user) -> Q:
-    """CaseParty rows whose identity `user` may see (mirrors casework.access.can_see_denouncer)."""
-    return Q(confidential=False) | Q(case__unit__head_id=user.pk) | Q(case__registered_by_id=user.pk)
-
-
 def sealed_links(user) -> QuerySet[CaseParty]:
-    return CaseParty.objects.filter(confidential=True).exclude(
-        Q(case__unit__head_id=user.pk) | Q(case__registered_by_id=user.pk)
-    )
+    return CaseParty.objects.exclude(visible_party_links(user))
 
 
 def visible_people(user) -> QuerySet[Party]:
     """People the user may look up: linked openly to a case they can see, a visitor in their reception
     books who is not a sealed denouncer of a case opened at that visit, or a denouncer they may see."""
     cases = visible_cases(user).values("pk")
-    open_links = CaseParty.objects.filter(_may_see_link(user), case__in=cases).values("party_id")
+    open_links = CaseParty.objects.filter(visible_party_links(user), case__in=cases).values("party_id")
     through = Visit.visitors.through
     sealed_at_visit = sealed_links(user).filter(
         party_id=OuterRef("party_id"), case__visits=OuterRef("visit_id")

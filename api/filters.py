@@ -11,8 +11,10 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from casework.access import cases_naming
 from casework.choices import CaseKind, CaseState, Channel, DeadlineStatus, DialogueKind
 from casework.models import AccessLog, Case, Deadline, Dialogue, Party, Unit, Visit
+from casework.text import fold
 
 from .serializers import MAX_BIGINT, MAX_INT
 
@@ -67,10 +69,21 @@ class CaseFilter(filters.FilterSet):
         method="filter_due_before", help_text="Cases with a running deadline due on or before this date."
     )
     overdue = filters.BooleanFilter(method="filter_overdue", help_text="true: a running deadline has passed.")
+    petitioner = filters.CharFilter(
+        method="filter_petitioner",
+        max_length=200,
+        help_text=(
+            "Part of a petitioner's name (case and Vietnamese diacritics ignored) or an exact ID number. "
+            "A denouncer is matched only for the users who may see them."
+        ),
+    )
 
     class Meta:
         model = Case
         fields = []
+
+    def filter_petitioner(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return cases_naming(self.request.user, qs, value)
 
     def filter_due_before(self, qs: QuerySet, name: str, value) -> QuerySet:
         return qs.filter(Exists(running_deadlines().filter(due_date__lte=value)))
@@ -114,7 +127,9 @@ class DialogueFilter(filters.FilterSet):
 
 class PartyFilter(filters.FilterSet):
     q = filters.CharFilter(
-        method="filter_q", max_length=200, help_text="Part of a name, or an exact ID number."
+        method="filter_q",
+        max_length=200,
+        help_text="Part of a name (case and Vietnamese diacritics ignored), or an exact ID number.",
     )
 
     class Meta:
@@ -122,7 +137,7 @@ class PartyFilter(filters.FilterSet):
         fields = []
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.filter(Q(full_name__icontains=value) | Q(id_number=value))
+        return qs.filter(Q(search_name__contains=fold(value)) | Q(id_number=value.strip()))
 
 
 class AccessLogFilter(filters.FilterSet):

@@ -6,10 +6,11 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .choices import Role
-from .models import Case, Membership, Unit
+from .models import Case, CaseParty, Membership, Unit
+from .text import fold
 
 
 def is_system_admin(user) -> bool:
@@ -81,3 +82,23 @@ def can_see_denouncer(user, case: Case) -> bool:
     if not user or not user.is_authenticated:
         return False
     return user.pk in (case.unit.head_id, case.registered_by_id)
+
+
+def visible_party_links(user) -> Q:
+    """The CaseParty rows whose identity `user` may see: every open link, and a sealed denouncer's
+    link only for the case's resolver or registering officer (the rule of can_see_denouncer, as a
+    filter)."""
+    return Q(confidential=False) | Q(case__unit__head_id=user.pk) | Q(case__registered_by_id=user.pk)
+
+
+def cases_naming(user, queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Cases of `queryset` with a petitioner whose name contains `text` (case and diacritics ignored:
+    "nguyen van duc" finds "Nguyễn Văn Đức") or whose ID number is exactly `text`. A sealed denouncer
+    matches only for a user who may see them, so a search never tells anyone else who denounced."""
+    text = text.strip()
+    if not text:
+        return queryset.none()
+    links = CaseParty.objects.filter(visible_party_links(user), case=OuterRef("pk")).filter(
+        Q(party__search_name__contains=fold(text)) | Q(party__id_number=text)
+    )
+    return queryset.filter(Exists(links))

@@ -415,7 +415,7 @@ def visible_parties(user) -> QuerySet[Party]:
 class PartyAdmin(admin.ModelAdmin):
     list_display = ("full_name", "kind", "id_number", "phone", "address")
     list_filter = ("kind",)
-    search_fields = ("full_name", "id_number", "phone")
+    search_fields = ("full_name", "search_name", "id_number", "phone")
     fields = ("kind", "full_name", "id_number", "phone", "email", "address", "created_at")
     readonly_fields = ("created_at",)
 

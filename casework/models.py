@@ -33,6 +33,7 @@ from .choices import (
     Role,
     VisitOutcome,
 )
+from .text import fold
 
 User = settings.AUTH_USER_MODEL
 
@@ -173,15 +174,24 @@ class Party(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # The name folded for search and repeat detection (casework.text.fold); kept in step by save().
+    search_name = models.CharField(_("name for search"), max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["full_name"])]
+        indexes = [models.Index(fields=["full_name"]), models.Index(fields=["search_name"])]
         verbose_name = _("person or organization")
         verbose_name_plural = _("people and organizations")
 
     def __str__(self) -> str:
         return self.full_name or _("(anonymous)")
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def is_anonymous(self) -> bool:

@@ -27,7 +27,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from casework.access import can_see_denouncer, is_system_admin, visible_cases, visible_units
+from casework.access import can_see_denouncer, cases_naming, is_system_admin, visible_cases, visible_units
 from casework.admin import (
     MASKED,
     CapitalizedLabelsMixin,
@@ -553,10 +553,21 @@ class CaseAdmin(ServiceAddMixin, admin.ModelAdmin):
     )
     list_select_related = ("unit", "handler")
     search_fields = ("reference", "summary")
+    search_help_text = gettext_lazy(
+        "Reference, words of the summary, part of a petitioner's name (with or without diacritics) "
+        "or an exact ID number."
+    )
     date_hierarchy = "received_at"
     list_per_page = 50
     actions = None
     inlines = (CasePartyInline, DeadlineInline, CaseDialogueInline, CaseEventInline)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= cases_naming(request.user, queryset, search_term)
+        return results, may_have_duplicates
+
     fieldsets = (
         (
             None,

@@ -28,6 +28,7 @@ from casework.choices import (
     VisitOutcome,
 )
 from casework.models import Case, CaseParty, Party, ReferenceCounter, Unit, Visit
+from casework.text import fold
 
 from . import deadlines, policy
 from .errors import Forbidden, ValidationFailed
@@ -134,7 +135,7 @@ def intake_checks(data: CaseInput) -> list[dict[str, Any]]:
             Q(case_parties__party__id_number=p.id_number)
             if p.id_number
             else Q(
-                case_parties__party__full_name__iexact=p.full_name,
+                case_parties__party__search_name=fold(p.full_name),
                 case_parties__party__address__iexact=p.address,
             )
         )

@@ -290,3 +290,26 @@ def test_deadline_basis_and_explanation_follow_the_requested_language(org, today
     assert "Điều 27 Luật Khiếu nại" in acceptance["explanation"]
     # What is stored stays the canonical English text, whatever language wrote it.
     assert Case.objects.get(pk=body["id"]).deadlines.get(kind="acceptance").basis.startswith("LKN Art. 27")
+
+
+def test_cases_are_found_by_petitioner_name_without_diacritics_but_not_by_a_sealed_denouncer(
+    org, today, client_for
+):
+    complaint = client_for(org.reception).post(CASES, letter(org), format="json").json()
+    denouncer = {"full_name": "Trịnh Thị Đoan", "id_number": "001190000777", "address": "Thôn 2"}
+    denunciation = (
+        client_for(org.reception)
+        .post(CASES, letter(org, kind="denunciation", round=None, petitioners=[denouncer]), format="json")
+        .json()
+    )
+
+    def ids(user, term):
+        response = client_for(user).get(CASES, {"petitioner": term})
+        assert response.status_code == 200
+        return {case["id"] for case in response.json()["results"]}
+
+    assert ids(org.handler, "le van khieu") == {complaint["id"]}
+    assert ids(org.handler, "001090000111") == {complaint["id"]}
+    assert ids(org.handler, "trinh thi doan") == set()
+    assert ids(org.handler, "001190000777") == set()
+    assert ids(org.head, "trinh thi doan") == {denunciation["id"]}

@@ -46,6 +46,7 @@ def test_people_are_those_linked_to_cases_and_visits_in_reach(org, today, client
     assert names(org.monitor, "?q=văn 2") == ["Nguyễn Văn 2"]
     assert names(org.monitor, "?q=00109000001") == []  # ID numbers match exactly
     assert names(org.monitor, "?q=001090000001") == ["Nguyễn Văn 1"]
+    assert names(org.monitor, "?q=NGUYEN VAN 1") == ["Nguyễn Văn 1"]  # as staff type it, unaccented
 
 
 def test_a_denouncer_who_is_also_a_complainant_is_listed_without_revealing_the_denunciation(

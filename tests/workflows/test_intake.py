@@ -82,6 +82,14 @@ def test_petitioner_without_id_number_is_matched_by_name_and_address(org, frozen
     assert [f["case_id"] for f in repeat_flags(second)] == [first.pk]
 
 
+def test_name_typed_without_diacritics_or_in_capitals_still_matches_the_petitioner(org, frozen_today):
+    frozen_today(TODAY)
+    first = new_case(org, summary=LAND, petitioners=[petitioner(3, id_number="", full_name="Đặng Thị Ánh")])
+    typed = petitioner(3, id_number="", full_name="DANG  THI ANH")
+    second = new_case(org, summary=LAND, petitioners=[typed])
+    assert [f["case_id"] for f in repeat_flags(second)] == [first.pk]
+
+
 def test_case_transferred_away_is_not_a_repeat(org, frozen_today):
     frozen_today(TODAY)
     first = new_case(org, summary=LAND)

@@ -1,0 +1,16 @@
+"""How staff type a name they look for: lower case, without Vietnamese diacritics, spaces collapsed.
+
+"Nguyễn Văn Đức", "NGUYEN VAN DUC" and "nguyen  van duc" all fold to "nguyen van duc", on SQLite
+(whose LOWER/LIKE only know ASCII) as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    # đ/Đ is a letter of its own, not d with a combining mark, so NFD would leave it alone.
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.lower().split())
