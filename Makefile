@@ -60,6 +60,7 @@ bench: $(VENV)/.installed
 	test -n "$(BENCH_DATABASE_URL)" || (echo "Set BENCH_DATABASE_URL=postgres://..." && exit 2)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run_bench.py \
 		$(if $(wildcard var/generation.txt),--generation-output var/generation.txt)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/search_bench.py
 
 clean:
 	rm -rf $(VENV) var

@@ -6,10 +6,10 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from .choices import Role
-from .models import Case, CaseParty, Membership, Unit
+from .models import Case, CaseParty, Membership, Party, Unit
 from .text import fold
 
 
@@ -98,7 +98,8 @@ def cases_naming(user, queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     text = text.strip()
     if not text:
         return queryset.none()
-    links = CaseParty.objects.filter(visible_party_links(user), case=OuterRef("pk")).filter(
-        Q(party__search_name__contains=fold(text)) | Q(party__id_number=text)
-    )
-    return queryset.filter(Exists(links))
+    # People first (trigram and ID-number indexes), then their links, then the cases: the search
+    # costs what the matches cost, not what the user's whole subtree holds.
+    people = Party.objects.filter(Q(search_name__contains=fold(text)) | Q(id_number=text))
+    links = CaseParty.objects.filter(visible_party_links(user), party__in=people)
+    return queryset.filter(pk__in=links.values("case_id"))

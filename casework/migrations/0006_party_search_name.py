@@ -6,15 +6,21 @@ from casework.text import fold
 
 
 def fill_search_names(apps, schema_editor):
+    # Plain executemany rather than bulk_update, whose CASE expressions took 9 minutes for the 1.4
+    # million people of the benchmark database (this: 2.6 minutes, bound by the row updates).
     Party = apps.get_model("casework", "Party")
+    connection = schema_editor.connection
+    table = connection.ops.quote_name(Party._meta.db_table)
+    rows = Party.objects.using(connection.alias).values_list("pk", "full_name").order_by("pk")
     batch = []
-    for party in Party.objects.only("pk", "full_name").iterator(chunk_size=5000):
-        party.search_name = fold(party.full_name)
-        batch.append(party)
-        if len(batch) == 5000:
-            Party.objects.bulk_update(batch, ["search_name"])
-            batch = []
-    Party.objects.bulk_update(batch, ["search_name"])
+    with connection.cursor() as cursor:
+        for pk, full_name in rows.iterator(chunk_size=10000):
+            batch.append((fold(full_name), pk))
+            if len(batch) == 10000:
+                cursor.executemany(f"UPDATE {table} SET search_name = %s WHERE id = %s", batch)
+                batch = []
+        if batch:
+            cursor.executemany(f"UPDATE {table} SET search_name = %s WHERE id = %s", batch)
 
 
 class Migration(migrations.Migration):
@@ -26,7 +32,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="party",
             name="search_name",
-            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name="name for search"),
+            field=models.CharField(
+                blank=True, editable=False, max_length=200, verbose_name="name for search"
+            ),
         ),
         migrations.RunPython(fill_search_names, migrations.RunPython.noop),
         migrations.AddIndex(

@@ -4,9 +4,11 @@ match exactly, and a sealed denouncer is found only by those who may see them (L
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import connection
 from django.urls import reverse
 
 from casework.access import cases_naming, visible_cases
@@ -70,7 +72,7 @@ def test_the_migration_fills_search_names_of_people_already_on_file(db):
     migration = importlib.import_module("casework.migrations.0006_party_search_name")
     party = Party.objects.create(full_name="Hoàng Văn Thụ")
     Party.objects.filter(pk=party.pk).update(search_name="")
-    migration.fill_search_names(django_apps, None)
+    migration.fill_search_names(django_apps, SimpleNamespace(connection=connection))
     party.refresh_from_db()
     assert party.search_name == "hoang van thu"
 
