@@ -143,6 +143,7 @@ class DeadlineKind(models.TextChoices):
     ACCEPTANCE = "acceptance", _("Acceptance")
     RESOLUTION = "resolution", _("Resolution")
     APPEAL_WINDOW = "appeal_window", _("Appeal window")
+    PUBLICATION = "publication", _("Publication of the decision")
 
 
 class DayType(models.TextChoices):

@@ -39,6 +39,7 @@ DEADLINE_LABELS = {
     "acceptance": ("Thụ lý", "Acceptance"),
     "resolution": ("Giải quyết", "Resolution"),
     "appeal_window": ("Thời hạn khiếu nại lần hai", "Appeal window"),
+    "publication": ("Thời hạn công khai quyết định", "Publication of the decision"),
 }
 STATE_LABELS = {
     "received": ("Đã tiếp nhận", "Received"),

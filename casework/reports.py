@@ -132,7 +132,12 @@ LEVEL_ORDER = {code: i for i, code in enumerate(AuthorityLevel.values)}  # centr
 KIND_ORDER = {code: i for i, code in enumerate(CaseKind.values)}
 
 # Deadlines whose lapse is the unit's fault; the appeal window is the citizen's time.
-AUDITED_DEADLINES = (DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE, DeadlineKind.RESOLUTION)
+AUDITED_DEADLINES = (
+    DeadlineKind.PROCESSING,
+    DeadlineKind.ACCEPTANCE,
+    DeadlineKind.RESOLUTION,
+    DeadlineKind.PUBLICATION,
+)
 # Periods outside these years are input errors (and would overflow date arithmetic a year away).
 MIN_YEAR, MAX_YEAR = 1901, 2999
 AGE_BUCKETS = (("1-5", 1, 5), ("6-10", 6, 10), ("11-30", 11, 30), (">30", 31, None))

@@ -19,6 +19,7 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
             "acceptance": "thụ lý",
             "resolution": "giải quyết",
             "appeal_window": "khiếu nại lần hai",
+            "publication": "công khai quyết định giải quyết",
         },
         "reason": {
             "internal_act": (
@@ -59,6 +60,7 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
             "acceptance": "acceptance",
             "resolution": "resolution",
             "appeal_window": "appeal window",
+            "publication": "publication of the decision",
         },
         "reason": {
             "internal_act": "an internal or normative act, or one classified as a state secret",

@@ -275,6 +275,7 @@ class CaseWorkflow(Case):
     def publish(self, ctx: ActionContext) -> None:
         """Record the publication / notification of the decision."""
         self.published_at = ctx.effective_date
+        deadlines.complete_deadlines(case=self, kinds=[DeadlineKind.PUBLICATION], on=ctx.effective_date)
 
     @transition(
         field="state",
@@ -413,6 +414,8 @@ class ComplaintWorkflow(CaseWorkflow):
         self._do_approve(ctx)
         if self.round == 1:
             deadlines.start_deadline(case=self, kind=DeadlineKind.APPEAL_WINDOW, on=ctx.effective_date)
+        else:
+            deadlines.start_deadline(case=self, kind=DeadlineKind.PUBLICATION, on=ctx.effective_date)
 
     @transition(
         field="state",

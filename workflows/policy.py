@@ -166,6 +166,19 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         gettext_noop("LKN Art. 33: remote area, second-round complaint within 45 days of the first decision"),
         when={"round": 1, "remote": True},
     ),
+    DeadlineRule(
+        "complaint.r2.publication",
+        DeadlineKind.PUBLICATION,
+        (COMPLAINT,),
+        15,
+        C,
+        StartEvent.DECIDED,
+        LKN_IN_FORCE,
+        gettext_noop(
+            "Second-round decision published within 15 days (Decree 75/2012; carry-over unverified)"
+        ),
+        when={"round": 2},
+    ),
     # --- Denunciations (Law on Denunciations 25/2018/QH14) ----------------------------------
     DeadlineRule(
         "denunciation.acceptance",
@@ -284,14 +297,6 @@ LEGAL_PARAMETERS: tuple[LegalParameter, ...] = (
         date(2020, 11, 25),
         gettext_noop(
             "Decree 124/2020/NĐ-CP Art. 6: groups of 11 or more name at most 5 representatives",
-        ),
-    ),
-    LegalParameter(
-        "complaint.r2.publication_days",
-        15,
-        LKN_IN_FORCE,
-        gettext_noop(
-            "Second-round decision published within 15 days (Decree 75/2012; carry-over unverified)"
         ),
     ),
     # Personal reception by the head, in days per month (a week counted as 52/12 weeks a month).

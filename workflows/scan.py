@@ -41,7 +41,12 @@ from .service import perform_action
 logger = logging.getLogger(__name__)
 
 # Clocks the staff must beat; the appeal window is the citizen's, and its lapse closes the case.
-STAFF_DEADLINES = (DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE, DeadlineKind.RESOLUTION)
+STAFF_DEADLINES = (
+    DeadlineKind.PROCESSING,
+    DeadlineKind.ACCEPTANCE,
+    DeadlineKind.RESOLUTION,
+    DeadlineKind.PUBLICATION,
+)
 INSERT_BATCH = 500
 
 

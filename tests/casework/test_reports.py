@@ -815,3 +815,17 @@ def test_api_schema_documents_the_report_parameters_and_bodies(db):
 def test_api_bad_parameters_are_a_400_with_a_code(org, params):
     response = api(org.monitor).get(RATES_URL, params)
     assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+def test_overdue_audit_lists_a_second_round_decision_not_yet_published(org, frozen_today):
+    from tests.workflows.test_transition_service import TODAY as DECIDED_ON
+    from tests.workflows.test_transition_service import drive, new_case
+
+    frozen_today(DECIDED_ON)  # Fri 20 Mar 2026: published by Mon 6 Apr
+    first = drive(new_case(org), org, CaseState.DECIDED)
+    act(first, "appeal", org.reception)
+    second = drive(first.appeal_cases.get(), org, CaseState.DECIDED)
+    report = overdue_report(scope=reports.Scope.all(), as_of=date(2026, 4, 9))
+    assert [(r["reference"], r["deadline_kind"], r["days_overdue"]) for r in report.rows] == [
+        (second.reference, "publication", 3)
+    ]

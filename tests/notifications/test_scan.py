@@ -238,3 +238,23 @@ def test_reminder_notice_cites_the_article_in_the_recipients_language(org, froze
     _subject, english = rendering.render("reminder", "en", context)
     assert "Căn cứ: Điều 28 Luật Khiếu nại" in vietnamese
     assert "Basis: LKN Art. 28" in english
+
+
+def test_a_second_round_decision_not_published_in_time_raises_an_overdue_alert(org, frozen_today):
+    from casework.choices import CaseState
+    from casework.models import Case
+    from tests.workflows.test_transition_service import TODAY, drive, new_case
+
+    frozen_today(TODAY)  # Fri 20 Mar 2026
+    first = drive(new_case(org), org, CaseState.DECIDED)
+    act(first, "appeal", org.reception)
+    second = drive(Case.objects.get(first_round_case=first), org, CaseState.DECIDED)
+    assert second.deadlines.get(kind=DeadlineKind.PUBLICATION).due_date == date(2026, 4, 6)
+
+    frozen_today(date(2026, 4, 6))
+    scan.scan_deadlines()
+    assert [a.payload["deadline_kind"] for a in alerts("overdue")] == []
+    frozen_today(date(2026, 4, 7))
+    scan.scan_deadlines()
+    [overdue] = alerts("overdue")
+    assert (overdue.case_id, overdue.payload["deadline_kind"]) == (second.pk, "publication")

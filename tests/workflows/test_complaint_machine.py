@@ -298,6 +298,26 @@ def test_second_round_complaint_is_published_before_it_closes(org, frozen_today)
     assert act(second, "close", org.p_head).state == S.CLOSED
 
 
+def test_second_round_decision_runs_a_publication_clock_that_publishing_stops(org, frozen_today):
+    frozen_today(TODAY)  # Fri 20 Mar 2026
+    second = drive(_second_round(org), org, S.DECIDED)
+    clock = second.deadlines.get(kind=DeadlineKind.PUBLICATION)
+    # 15 days from Fri 20 Mar = Sat 4 Apr -> Mon 6 Apr 2026 (Decree 75/2012).
+    assert (clock.status, clock.start_date) == (DeadlineStatus.RUNNING, TODAY)
+    assert clock.due_date == date(2026, 4, 6)
+    frozen_today(date(2026, 4, 8))
+    second = act(second, "publish", org.p_head, on=date(2026, 4, 8))
+    clock.refresh_from_db()
+    assert (clock.status, clock.completed_on) == (DeadlineStatus.MET, date(2026, 4, 8))
+    assert clock.completed_on > clock.due_date  # published two days late, and the record shows it
+
+
+def test_first_round_decision_has_no_publication_clock(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(register(org.commune, org.reception, received_at=TODAY), org, S.DECIDED)
+    assert not case.deadlines.filter(kind=DeadlineKind.PUBLICATION).exists()
+
+
 # --- Appeal (second-round complaint) -----------------------------------------------------------
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,8 +22,10 @@ from casework.choices import (
     DayType,
     DeadlineKind,
     DeadlineStatus,
+    DialogueKind,
     ExtensionReason,
 )
+from casework.services import record_dialogue
 from tests.factories import act, register
 from workflows import policy
 from workflows.errors import RuleViolation
@@ -64,6 +67,17 @@ def _case_with_clock(org, *, kind, deadline, start, unit="commune", round=None, 
     if deadline == DeadlineKind.RESOLUTION:
         return case
     case = act(case, "start_verification", head, on=start, handler=handler.pk)
+    if round == 2:  # a second-round decision needs its dialogue (LKN Art. 39)
+        record_dialogue(
+            actor=head,
+            unit=where,
+            kind=DialogueKind.CASE,
+            chair=head,
+            held_at=datetime.combine(start, time(9), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+            place="Trụ sở UBND",
+            minutes="Biên bản đối thoại",
+            cases=[case],
+        )
     case = act(case, "submit_for_approval", handler, on=start, outcome=OUTCOME[kind], summary="Kết luận")
     return act(case, "approve", head, on=start, decision_number="01/QĐ")
 
@@ -83,11 +97,12 @@ class Example:
         return f"{self.code}:{self.kind}:{self.start}"
 
 
-P, A, R, W = (
+P, A, R, W, PUB = (
     DeadlineKind.PROCESSING,
     DeadlineKind.ACCEPTANCE,
     DeadlineKind.RESOLUTION,
     DeadlineKind.APPEAL_WINDOW,
+    DeadlineKind.PUBLICATION,
 )
 
 EXAMPLES = [
@@ -158,6 +173,11 @@ EXAMPLES = [
         unit="remote_commune",
         round=1,
     ),
+    # complaint.r2.publication, 15 calendar days from the second-round decision (Decree 75/2012).
+    # Fri 10 Apr 2026 + 15 = Sat 25 Apr; Sat 25, Sun 26, Mon 27 (Hung Kings' day, observed) -> Tue 28 Apr.
+    Example("complaint.r2.publication", PUB, COMPLAINT, date(2026, 4, 10), date(2026, 4, 28), "province", 2),
+    # Thu 21 Jan 2027 + 15 = Fri 5 Feb 2027 (Lunar New Year's Eve); Fri 5 – Wed 10 Feb are Tết -> Thu 11 Feb.
+    Example("complaint.r2.publication", PUB, COMPLAINT, date(2027, 1, 21), date(2027, 2, 11), "province", 2),
     # denunciation.acceptance, 7 working days from receipt (LTC Art. 24.1).
     # Thu 5 Mar 2026: Fri 6 (1), [Sat 7, Sun 8], Mon 9 (2), Tue 10 (3), Wed 11 (4), Thu 12 (5),
     # Fri 13 (6), [Sat 14, Sun 15], Mon 16 (7).
@@ -267,6 +287,12 @@ def test_rule_row_governs_its_case_and_gives_the_worked_due_date(org, frozen_tod
         ),
         (W, COMPLAINT, {"round": 1, "remote": False, "several_locations": False}, "complaint.appeal_window"),
         (
+            PUB,
+            COMPLAINT,
+            {"round": 2, "remote": True, "several_locations": False},
+            "complaint.r2.publication",
+        ),
+        (
             W,
             COMPLAINT,
             {"round": 1, "remote": True, "several_locations": False},
@@ -305,6 +331,9 @@ def test_rule_selection_follows_the_case_facts(deadline, kind, facts, code):
         # A second-round decision can only go to court: no appeal window.
         (W, COMPLAINT, {"round": 2, "remote": False, "several_locations": False}),
         (W, DENUNCIATION, {"round": None, "remote": False, "several_locations": False}),
+        # Only a second-round complaint decision has a publication period.
+        (PUB, COMPLAINT, {"round": 1, "remote": False, "several_locations": False}),
+        (PUB, DENUNCIATION, {"round": None, "remote": False, "several_locations": False}),
     ],
 )
 def test_no_rule_where_the_law_sets_no_deadline(deadline, kind, facts):
