@@ -20,7 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.access import is_system_admin, memberships, visible_cases, visible_units
+from casework.access import is_system_admin, memberships, visible_cases, visible_party_links, visible_units
 from casework.choices import DeadlineStatus, Role
 from casework.models import AccessLog, CalendarDay, Case, CaseParty, Deadline, Dialogue, Party, Unit, Visit
 from casework.services import record_dialogue
@@ -193,9 +193,8 @@ class PersonViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return visible_people(self.request.user)
 
     def _disclose(self, parties: list[Party]) -> None:
-        user = self.request.user
-        links = CaseParty.objects.filter(party__in=parties, confidential=True).filter(
-            Q(case__unit__head_id=user.pk) | Q(case__registered_by_id=user.pk)
+        links = CaseParty.objects.filter(visible_party_links(self.request.user), party__in=parties).filter(
+            confidential=True
         )
         for link in links.select_related("case", "party"):
             self.request.disclosures.add(link.case, link.party)

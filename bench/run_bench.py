@@ -202,15 +202,7 @@ def create_indexes() -> list[str]:
 
 
 def orm_rows(report: reports.Report) -> set[tuple]:
-    metrics = (
-        "received",
-        "carried_over",
-        "newly_accepted",
-        "in_competence",
-        "resolved",
-        "resolved_on_time",
-        "overdue",
-    )
+    metrics = reports.RESOLUTION_COUNTS
     return {(r.get("unit_code") or r["level"], r["kind"], *(r[m] for m in metrics)) for r in report.rows}
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from casework.access import all_roles, can_see_denouncer, is_system_admin, visible_cases, visible_units
+from casework.admin import ReadOnlyAdminMixin
 from casework.choices import Role
 
 from . import relay, services
@@ -50,19 +51,8 @@ def _recipient_label(request: HttpRequest, obj: Notification) -> str:
     return f"{name} <{obj.address}>" if obj.channel == "email" else name
 
 
-class ReadOnly:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "channel", "kind", "language", ("created_at", admin.DateFieldListFilter))
     search_fields = ("key", "case__reference", "recipient__username")
     date_hierarchy = "created_at"
@@ -135,7 +125,7 @@ class NotificationAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Letter)
-class LetterAdmin(ReadOnly, admin.ModelAdmin):
+class LetterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "created_at", "subject", "addressee", "case", "printed_at")
     list_filter = (("printed_at", admin.EmptyFieldListFilter), "language")
     search_fields = ("case__reference", "subject")

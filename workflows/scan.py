@@ -95,6 +95,17 @@ def running_due_by(horizon: date) -> QuerySet[Deadline]:
     return Deadline.objects.filter(status=DeadlineStatus.RUNNING, due_date__lte=horizon)
 
 
+def staff_clocks_to_watch(today: date, calendar: WorkingCalendar) -> QuerySet[Deadline]:
+    """The staff's running clocks that are overdue or close enough for a reminder, soonest first."""
+    horizon = add_working_days(calendar, today, max_reminder_days())
+    return (
+        running_due_by(horizon)
+        .filter(kind__in=STAFF_DEADLINES)
+        .select_related("case")
+        .order_by("due_date", "id")
+    )
+
+
 def escalate_after() -> int:
     return int(settings.NOTIFICATIONS["ESCALATE_AFTER_WORKING_DAYS"])
 
@@ -143,15 +154,9 @@ def scan_deadlines(*, today: date | None = None) -> ScanResult:
     """Write the reminders, overdue alerts and escalations due today; close lapsed appeal windows."""
     today = today or timezone.localdate()
     calendar = WorkingCalendar.load()
-    horizon = add_working_days(calendar, today, max_reminder_days())
     result = ScanResult()
     messages = []
-    clocks = (
-        running_due_by(horizon)
-        .filter(kind__in=STAFF_DEADLINES)
-        .select_related("case")
-        .order_by("due_date", "id")
-    )
+    clocks = staff_clocks_to_watch(today, calendar)
     for deadline in clocks.iterator(chunk_size=INSERT_BATCH):
         result.examined += 1
         for alert in alerts_due(deadline, today, calendar):
@@ -218,14 +223,8 @@ def build_daily_digests(*, today: date | None = None) -> int:
     """One digest message per unit with overdue or due-soon clocks, for the unit's heads."""
     today = today or timezone.localdate()
     calendar = WorkingCalendar.load()
-    horizon = add_working_days(calendar, today, max_reminder_days())
     per_unit: dict[int, list[dict]] = defaultdict(list)
-    clocks = (
-        running_due_by(horizon)
-        .filter(kind__in=STAFF_DEADLINES)
-        .select_related("case")
-        .order_by("due_date", "id")
-    )
+    clocks = staff_clocks_to_watch(today, calendar)
     for deadline in clocks.iterator(chunk_size=INSERT_BATCH):
         due = deadline.due_date
         overdue = due < today
