@@ -31,10 +31,11 @@ from casework.choices import (
     Role,
 )
 from casework.models import AccessLog, CalendarDay, Case, CaseEvent, Deadline, Dialogue, Party, Unit, Visit
-from workflows import deadlines as wf_deadlines
-from workflows import policy
+from casework.rules import policy
+from casework.rules.calendar import WorkingCalendar
+from casework.rules.explain import explain
+from casework.rules.periods import working_days_left
 from workflows.actions import ACTION_PARAMS, Param
-from workflows.calendar import WorkingCalendar
 from workflows.intake import CaseInput, PetitionerInput, VisitInput
 from workflows.service import available_actions
 
@@ -125,13 +126,13 @@ class DeadlineSerializer(serializers.ModelSerializer):
         return policy.translate_citation(deadline.basis)
 
     def get_working_days_left(self, deadline: Deadline) -> int | None:
-        return wf_deadlines.working_days_left(deadline, self._today(), self._calendar())
+        return working_days_left(deadline, self._today(), self._calendar())
 
     def get_overdue(self, deadline: Deadline) -> bool:
         return deadline.is_overdue(self._today())
 
     def get_explanation(self, deadline: Deadline) -> str:
-        return wf_deadlines.explain(deadline, self._calendar())
+        return explain(deadline, self._calendar())
 
 
 def request_context(request) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from casework.choices import DeadlineStatus, Role
 from casework.models import AccessLog, CalendarDay, Case, CaseParty, Deadline, Dialogue, Party, Unit, Visit
 from casework.services import record_dialogue
 from workflows.actions import ACTION_PARAMS
-from workflows.deadlines import remove_calendar_exception, set_calendar_exception
+from workflows.clocks import remove_calendar_exception, set_calendar_exception
 from workflows.intake import record_visit, register_case
 from workflows.service import perform_action
 

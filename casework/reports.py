@@ -57,7 +57,7 @@ dates of visits with ``received_by_head``), the days required (the rule in force
 per month, prorated by the share of each month inside the period — a cut-off quarter is exactly three
 months), ``head_reception_compliance = days held / days required × 100``, and periodic dialogues held
 vs required (the yearly obligation prorated by the days of the period). The rule values come from
-workflows.policy; this module takes them as a callable so that casework does not import workflows
+casework.rules.policy; this module takes them as a callable so that casework does not import workflows
 (see workflows.reports_reception).
 
 Overdue audit

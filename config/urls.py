@@ -3,8 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from casework.views import reception_book_view
-from casework.views_dashboard import monitor_dashboard
+from backoffice.dashboard import monitor_dashboard
+from backoffice.reception_book import reception_book_view
 
 # The admin index shows a "Monitoring" box (dashboard link) to monitors, unit heads and administrators.
 admin.site.index_template = "admin/casework/index_reports.html"

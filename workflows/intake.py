@@ -28,9 +28,10 @@ from casework.choices import (
     VisitOutcome,
 )
 from casework.models import Case, CaseParty, Party, ReferenceCounter, Unit, Visit
+from casework.rules import policy
 from casework.text import fold
 
-from . import deadlines, policy
+from . import clocks
 from .errors import Forbidden, ValidationFailed
 from .permissions import may_register
 
@@ -359,7 +360,7 @@ def _create_case(
     case.save()
     _link_parties(case, data.petitioners)
     for kind in (DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE):
-        deadlines.start_deadline(case=case, kind=kind, on=data.received_at)
+        clocks.start_deadline(case=case, kind=kind, on=data.received_at)
     events.case_registered(case=case, actor=actor)
     events.enqueue(
         topic="case.register",

@@ -23,8 +23,9 @@ from django_fsm import RETURN_VALUE, transition
 from casework.choices import CaseKind, DeadlineKind, DeadlineStatus, PartyRole
 from casework.choices import CaseState as S
 from casework.models import Case, Deadline
+from casework.rules import policy
 
-from . import deadlines, policy
+from . import clocks
 from .errors import RuleViolation
 
 # States in which the case is being resolved; suspension and extension apply here.
@@ -214,7 +215,7 @@ class CaseWorkflow(Case):
     def _finish_intake(self, ctx: ActionContext, ledger_entry: str = "complete") -> None:
         self.awaiting_citizen_since = None
         # Classifying the letter (transfer, guidance, filing) is what both intake clocks ask for.
-        deadlines.complete_deadlines(
+        clocks.complete_deadlines(
             case=self,
             kinds=[DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE],
             on=ctx.effective_date,
@@ -229,19 +230,19 @@ class CaseWorkflow(Case):
 
     def _do_accept(self, ctx: ActionContext) -> None:
         self.accepted_at = ctx.effective_date
-        deadlines.complete_deadlines(
+        clocks.complete_deadlines(
             case=self, kinds=[DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE], on=ctx.effective_date
         )
-        deadlines.start_deadline(case=self, kind=DeadlineKind.RESOLUTION, on=ctx.effective_date)
+        clocks.start_deadline(case=self, kind=DeadlineKind.RESOLUTION, on=ctx.effective_date)
 
     @transition(field="state", source=S.UNDER_REVIEW, target=S.REJECTED, conditions=[not_awaiting_citizen])
     def reject(self, ctx: ActionContext) -> None:
         """Refuse acceptance (không thụ lý) with a coded reason."""
         self.reason_code = ctx.params["reason"]
-        deadlines.complete_deadlines(
+        clocks.complete_deadlines(
             case=self, kinds=[DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE], on=ctx.effective_date
         )
-        deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="rejected")
+        clocks.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="rejected")
 
     # Resolution ------------------------------------------------------------------------------
     @transition(field="state", source=S.ACCEPTED, target=S.VERIFYING, conditions=[not_awaiting_citizen])
@@ -269,13 +270,13 @@ class CaseWorkflow(Case):
     def _do_approve(self, ctx: ActionContext) -> None:
         self.decision_number = ctx.params["decision_number"]
         self.decided_at = ctx.effective_date
-        deadlines.complete_deadlines(case=self, kinds=[DeadlineKind.RESOLUTION], on=ctx.effective_date)
+        clocks.complete_deadlines(case=self, kinds=[DeadlineKind.RESOLUTION], on=ctx.effective_date)
 
     @transition(field="state", source=S.DECIDED, target=S.DECIDED, conditions=[not_published])
     def publish(self, ctx: ActionContext) -> None:
         """Record the publication / notification of the decision."""
         self.published_at = ctx.effective_date
-        deadlines.complete_deadlines(case=self, kinds=[DeadlineKind.PUBLICATION], on=ctx.effective_date)
+        clocks.complete_deadlines(case=self, kinds=[DeadlineKind.PUBLICATION], on=ctx.effective_date)
 
     @transition(
         field="state",
@@ -285,7 +286,7 @@ class CaseWorkflow(Case):
     )
     def close(self, ctx: ActionContext) -> None:
         self.closed_at = ctx.effective_date
-        deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="closed")
+        clocks.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="closed")
 
     # Interruptions ---------------------------------------------------------------------------
     @transition(
@@ -295,7 +296,7 @@ class CaseWorkflow(Case):
         conditions=[not_awaiting_citizen],
     )
     def extend(self, ctx: ActionContext) -> str:
-        deadlines.extend_deadline(
+        clocks.extend_deadline(
             case=self,
             days=ctx.params["days"],
             reason=ctx.params["reason"],
@@ -308,11 +309,11 @@ class CaseWorkflow(Case):
     def suspend(self, ctx: ActionContext) -> None:
         """Suspension (tạm đình chỉ) by written decision; the suspended time does not count."""
         self.suspended_from = self.state
-        deadlines.pause_deadlines(case=self, on=ctx.effective_date, reason=ctx.params["reason"])
+        clocks.pause_deadlines(case=self, on=ctx.effective_date, reason=ctx.params["reason"])
 
     @transition(field="state", source=S.SUSPENDED, target=RETURN_VALUE(*IN_RESOLUTION))
     def resume(self, ctx: ActionContext) -> str:
-        deadlines.resume_deadlines(case=self, on=ctx.effective_date)
+        clocks.resume_deadlines(case=self, on=ctx.effective_date)
         previous, self.suspended_from = self.suspended_from or S.ACCEPTED, ""
         return previous
 
@@ -322,7 +323,7 @@ class CaseWorkflow(Case):
     def await_citizen(self, ctx: ActionContext) -> str:
         """The file is incomplete: the citizen is asked to supplement it and the clocks stop meanwhile."""
         self.awaiting_citizen_since = ctx.effective_date
-        deadlines.pause_deadlines(
+        clocks.pause_deadlines(
             case=self,
             on=ctx.effective_date,
             reason=_("awaiting the citizen: %(r)s") % {"r": ctx.params["reason"]},
@@ -334,7 +335,7 @@ class CaseWorkflow(Case):
     )
     def citizen_responded(self, ctx: ActionContext) -> str:
         self.awaiting_citizen_since = None
-        deadlines.resume_deadlines(case=self, on=ctx.effective_date)
+        clocks.resume_deadlines(case=self, on=ctx.effective_date)
         return self.state
 
     @transition(field="state", source=WITHDRAWABLE, target=RETURN_VALUE(S.WITHDRAWN, *WITHDRAWABLE))
@@ -342,7 +343,7 @@ class CaseWorkflow(Case):
         """Withdrawal in writing: in full the case ends (đình chỉ); in part it goes on for the rest."""
         if ctx.params.get("scope", "full") == "partial":
             return self.state
-        deadlines.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="withdrawn")
+        clocks.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="withdrawn")
         self.closed_at = ctx.effective_date
         self.awaiting_citizen_since = None
         self.suspended_from = ""
@@ -413,9 +414,9 @@ class ComplaintWorkflow(CaseWorkflow):
     def approve(self, ctx: ActionContext) -> None:
         self._do_approve(ctx)
         if self.round == 1:
-            deadlines.start_deadline(case=self, kind=DeadlineKind.APPEAL_WINDOW, on=ctx.effective_date)
+            clocks.start_deadline(case=self, kind=DeadlineKind.APPEAL_WINDOW, on=ctx.effective_date)
         else:
-            deadlines.start_deadline(case=self, kind=DeadlineKind.PUBLICATION, on=ctx.effective_date)
+            clocks.start_deadline(case=self, kind=DeadlineKind.PUBLICATION, on=ctx.effective_date)
 
     @transition(
         field="state",
@@ -446,8 +447,8 @@ class ComplaintWorkflow(CaseWorkflow):
                     ),
                 )
         open_appeal_case(first_round=self, target_unit=ctx.params.get("target_unit"), actor=ctx.actor, on=on)
-        deadlines.complete_deadlines(case=self, kinds=[DeadlineKind.APPEAL_WINDOW], on=on)
-        deadlines.cancel_open_deadlines(case=self, on=on, reason="appealed")
+        clocks.complete_deadlines(case=self, kinds=[DeadlineKind.APPEAL_WINDOW], on=on)
+        clocks.cancel_open_deadlines(case=self, on=on, reason="appealed")
 
 
 # --- Denunciations (LTC 25/2018) ----------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Reports that need the legal rules: the reception report with the heads' required reception days and
-periodic dialogues from workflows.policy, and the overdue audit counted in working days.
+periodic dialogues from casework.rules.policy, and the overdue audit counted in working days.
 
 casework.reports holds the selectors and takes the rules as parameters, because casework must not
 import workflows (dependencies point api -> workflows -> casework); this module binds them.
@@ -13,9 +13,8 @@ from typing import Any
 from casework import reports
 from casework.choices import AuthorityLevel
 from casework.models import Unit
-
-from . import policy
-from .calendar import WorkingCalendar
+from casework.rules import policy
+from casework.rules.calendar import WorkingCalendar
 
 # Which legal parameter sets the head's personal reception days for a level (DOMAIN.md §10). The
 # district level has none since 1/7/2025; its rows simply have no requirement.

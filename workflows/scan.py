@@ -32,9 +32,9 @@ from django.utils.translation import gettext as _
 
 from casework.choices import CaseState, DeadlineKind, DeadlineStatus
 from casework.models import Deadline, OutboxMessage
+from casework.rules import policy
+from casework.rules.calendar import WorkingCalendar
 
-from . import policy
-from .calendar import WorkingCalendar
 from .errors import WorkflowError
 from .service import perform_action
 

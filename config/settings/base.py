@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "workflows",
     "notifications",
     "api",
+    "backoffice",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -99,7 +101,7 @@ STATIC_ROOT = VAR_DIR / "static"
 LOGIN_URL = "admin:login"
 
 # --- Domain configuration -------------------------------------------------------------------
-# Per-rule overrides of the deadline policy table (workflows.policy), keyed by rule code, e.g.
+# Per-rule overrides of the deadline policy table (casework.rules.policy), keyed by rule code, e.g.
 # {"petition.resolution": {"days": 20}}; a province that sets its own SLA for petitions does it here.
 DEADLINE_RULE_OVERRIDES: dict = {}
 

@@ -4,8 +4,8 @@
 from django import template
 from django.utils.translation import get_language
 
+from casework.rules.policy import translate_citation
 from notifications.labels import label as _label
-from workflows.policy import translate_citation
 
 register = template.Library()
 

@@ -11,11 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from backoffice.admin.cases import ACTION_LABELS
 from casework.choices import CaseKind, CaseState, DeadlineKind, DeadlineStatus, Role
 from casework.models import AccessLog, CalendarDay, Case, CaseEvent, Deadline, Dialogue, Visit
 from tests.factories import UserFactory, act, petitioner, register, staff
 from workflows.actions import ACTION_PARAMS
-from workflows.admin import ACTION_LABELS
 from workflows.service import available_actions
 
 TODAY = date(2026, 3, 20)  # a Friday

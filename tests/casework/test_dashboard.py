@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from casework.views_dashboard import bar_chart, line_chart
+from backoffice.dashboard import bar_chart, line_chart
 from tests.factories import act, register
 
 URL = "/admin/dashboard/"

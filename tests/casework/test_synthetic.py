@@ -12,9 +12,9 @@ from django.db.models import Count, Max
 
 from casework import reports
 from casework.choices import CaseKind, CaseState, Channel, DeadlineKind, DeadlineStatus
-from casework.management.commands.generate_synthetic import Progress
 from casework.models import Case, CaseEvent, CaseParty, Deadline, OutboxMessage, ReferenceCounter, Unit, Visit
-from workflows.deadlines import computation_for
+from casework.rules.periods import computation_for
+from demo.management.commands.generate_synthetic import Progress
 
 UNTIL = date(2026, 5, 20)
 IN_RESOLUTION = {CaseState.ACCEPTED, CaseState.VERIFYING, CaseState.AWAITING_APPROVAL}

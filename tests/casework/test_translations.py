@@ -16,8 +16,8 @@ from django.utils import translation
 
 from casework.choices import CaseKind, CaseState, DeadlineKind, Role
 from casework.models import Deadline
+from casework.rules.explain import explain
 from tests.factories import register
-from workflows.deadlines import explain
 from workflows.machines import dialogue_recorded_for_second_round
 
 LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES"

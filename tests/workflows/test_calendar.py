@@ -14,7 +14,7 @@ from django.utils import translation
 
 from casework.choices import CalendarDayKind
 from casework.models import CalendarDay
-from workflows.calendar import WorkingCalendar
+from casework.rules.calendar import WorkingCalendar
 
 
 @pytest.fixture

@@ -27,16 +27,11 @@ from casework.choices import (
     ExtensionReason,
 )
 from casework.models import CaseEvent, Deadline, DeadlineEntry
+from casework.rules.calendar import WorkingCalendar
+from casework.rules.explain import explain
+from casework.rules.periods import Pause, compute_due, working_days_left
 from tests.factories import act, register
-from workflows.calendar import WorkingCalendar
-from workflows.deadlines import (
-    Pause,
-    compute_due,
-    explain,
-    remove_calendar_exception,
-    set_calendar_exception,
-    working_days_left,
-)
+from workflows.clocks import remove_calendar_exception, set_calendar_exception
 from workflows.errors import RuleViolation, TransitionNotAllowed
 from workflows.service import available_actions
 

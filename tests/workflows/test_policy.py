@@ -25,11 +25,11 @@ from casework.choices import (
     DialogueKind,
     ExtensionReason,
 )
+from casework.rules import policy
+from casework.rules.policy import DeadlineRule, ExtensionCap, StartEvent
 from casework.services import record_dialogue
 from tests.factories import act, register
-from workflows import policy
 from workflows.errors import RuleViolation
-from workflows.policy import DeadlineRule, ExtensionCap, StartEvent
 
 TODAY = date(2027, 3, 1)  # after every example below, so no effective date is in the future
 

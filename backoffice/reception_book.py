@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .access import visible_units
-from .models import AccessLog
-from .selectors import log_personal_data_access, reception_book, visitors_masked_for
+from casework.access import visible_units
+from casework.models import AccessLog
+from casework.selectors import log_personal_data_access, reception_book, visitors_masked_for
 
 MASK = "***"
 
@@ -91,7 +91,7 @@ def reception_book_view(request: HttpRequest) -> HttpResponse:
         context.update(rows=rows, unit=unit, date_from=date_from, date_to=date_to)
     elif request.GET and "unit" in form.errors:
         raise Http404
-    return render(request, "casework/reception_book.html", context)
+    return render(request, "backoffice/reception_book.html", context)
 
 
 CSV_HEADERS = [

@@ -22,9 +22,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import reports
-from .choices import AuthorityLevel, CaseKind
-from .models import Unit
+from casework import reports
+from casework.choices import AuthorityLevel, CaseKind
+from casework.models import Unit
 
 PERIOD_KINDS = [
     ("year", gettext_lazy("Year")),
@@ -352,7 +352,7 @@ def monitor_dashboard(request: HttpRequest) -> HttpResponse:
             exports=_export_links(period, within),
             today=today,
         )
-    return render(request, "casework/dashboard.html", context)
+    return render(request, "backoffice/dashboard.html", context)
 
 
 def can_see_dashboard(user) -> bool:

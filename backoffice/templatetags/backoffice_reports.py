@@ -8,7 +8,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def can_see_dashboard(context) -> bool:
     """True for monitors, unit heads and administrators (who see the monitoring dashboard)."""
-    from casework.views_dashboard import can_see_dashboard as allowed
+    from backoffice.dashboard import can_see_dashboard as allowed
 
     request = context.get("request")
     return allowed(getattr(request, "user", None))

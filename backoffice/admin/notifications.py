@@ -13,12 +13,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from backoffice.admin.base import ReadOnlyAdminMixin
 from casework.access import all_roles, can_see_denouncer, is_system_admin, visible_cases, visible_units
-from casework.admin import ReadOnlyAdminMixin
 from casework.choices import Role
-
-from . import relay, services
-from .models import Letter, Notification, NotificationPreference
+from notifications import relay, services
+from notifications.models import Letter, Notification, NotificationPreference
 
 MASKED = _("●●● (confidential, LTC Art. 47)")
 

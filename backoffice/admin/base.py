@@ -3,8 +3,8 @@
 Every list is scoped through casework.access, so a user sees their units' subtree only. Evidence
 (audit trail, access log, outbox) is read-only. Where a domain service exists for an add, the admin
 renders a plain form and calls the service, so its checks, audit and side effects always run.
-The screens that call the workflow engine (cases, reception book, calendar) live in
-workflows/admin.py, because casework never imports workflows.
+The screens that drive the workflow engine (cases, reception book, calendar) are in
+backoffice.admin.cases.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .access import all_roles, is_system_admin, visible_cases, visible_units
-from .choices import CaseKind, CaseState, DialogueKind, Role
-from .models import (
+from casework.access import all_roles, is_system_admin, visible_cases, visible_units
+from casework.choices import CaseKind, CaseState, DialogueKind, Role
+from casework.models import (
     AccessLog,
     Case,
     CaseEvent,
@@ -44,8 +44,15 @@ from .models import (
     UnitLevel,
     Visit,
 )
-from .selectors import log_personal_data_access
-from .services import NotPermitted, ServiceError, create_unit, grant_role, record_dialogue, revoke_role
+from casework.selectors import log_personal_data_access
+from casework.services import (
+    NotPermitted,
+    ServiceError,
+    create_unit,
+    grant_role,
+    record_dialogue,
+    revoke_role,
+)
 
 User = get_user_model()
 

@@ -27,8 +27,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from casework.access import can_see_denouncer, cases_naming, is_system_admin, visible_cases, visible_units
-from casework.admin import (
+from backoffice.admin.base import (
     MASKED,
     CapitalizedLabelsMixin,
     ReadOnlyInline,
@@ -40,6 +39,7 @@ from casework.admin import (
     log_personal_data_read,
     unit_queryset,
 )
+from casework.access import can_see_denouncer, cases_naming, is_system_admin, visible_cases, visible_units
 from casework.choices import (
     OUTCOMES_BY_KIND,
     CaseKind,
@@ -56,16 +56,17 @@ from casework.choices import (
     Role,
 )
 from casework.models import CalendarDay, Case, CaseEvent, CaseParty, Deadline, Dialogue, Unit, Visit
+from casework.rules import policy
+from casework.rules.calendar import WorkingCalendar
+from casework.rules.explain import explain
+from casework.rules.periods import working_days_left
 from casework.selectors import visitors_masked_for
-
-from . import policy
-from .actions import ACTION_PARAMS, Param
-from .calendar import WorkingCalendar
-from .deadlines import explain, remove_calendar_exception, set_calendar_exception, working_days_left
-from .errors import StaleVersion, WorkflowError
-from .intake import CaseInput, PetitionerInput, VisitInput, record_visit, register_case
-from .permissions import may_register
-from .service import available_actions, perform_action
+from workflows.actions import ACTION_PARAMS, Param
+from workflows.clocks import remove_calendar_exception, set_calendar_exception
+from workflows.errors import StaleVersion, WorkflowError
+from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit, register_case
+from workflows.permissions import may_register
+from workflows.service import available_actions, perform_action
 
 User = get_user_model()
 

@@ -12,8 +12,8 @@ the rows are what the service would have written:
 * states follow the machines (received → under review → transferred / guided / filed / rejected /
   accepted → verifying → awaiting approval → decided → closed, with suspension, withdrawal and
   appeal), every step dated no earlier than the one before and never after ``--until``;
-* deadlines come from workflows.policy (the rule in force on the day the clock started, remote-area
-  and several-location variants, extension caps) and are computed by workflows.deadlines.compute_due
+* deadlines come from casework.rules.policy (the rule in force on the day the clock started, remote-area
+  and several-location variants, extension caps) and are computed by casework.rules.periods.compute_due
   on the working calendar, pauses included; statuses, completion dates and ledger entries match what
   the service does at each step (intake clocks met at classification, resolution met at the
   decision, cancelled on withdrawal, appeal window met on appeal or cancelled on closure);
@@ -24,7 +24,7 @@ the rows are what the service would have written:
 
 On PostgreSQL rows go in with COPY (in transactions of --batch cases); elsewhere with bulk_create in
 batches of 5,000. The command refuses to run twice into the same database (``syn-`` units exist).
-It reads workflows.policy / workflows.deadlines: it is an entry point that nothing imports, so the
+It reads casework.rules.policy / workflows.deadlines: it is an entry point that nothing imports, so the
 casework -> workflows dependency it adds is confined to this command.
 """
 
@@ -335,11 +335,10 @@ class Generator:
         progress,
         stdout,
     ):
-        from workflows import deadlines as wf_deadlines
-        from workflows import policy
-        from workflows.calendar import WorkingCalendar
+        from casework.rules import periods, policy
+        from casework.rules.calendar import WorkingCalendar
 
-        self.policy, self.compute_due, self.Pause = policy, wf_deadlines.compute_due, wf_deadlines.Pause
+        self.policy, self.compute_due, self.Pause = policy, periods.compute_due, periods.Pause
         self.calendar = WorkingCalendar.load()
         self.tz = timezone.get_default_timezone()
         self.n_units, self.n_cases, self.years = units, cases, years

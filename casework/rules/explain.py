@@ -1,0 +1,117 @@
+"""Answers "why is this deadline due on this date?" in the reader's language, naming every day not counted."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from casework.choices import DayType, DeadlineStatus, ExtensionReason
+from casework.models import Deadline, DeadlineEntry
+
+from . import policy
+from .calendar import WorkingCalendar
+from .periods import computation_for, current_entries, pauses_of
+
+
+def format_day(day: date | None) -> str:
+    return formats.date_format(day, "D d/m/Y") if day else "—"
+
+
+def _ranges(skipped: list[tuple[date, str]]) -> list[str]:
+    """Group consecutive skipped days with the same reason: "Mon 16/02/2026 – Fri 20/02/2026 (Tết)"."""
+    runs: list[tuple[list[date], str]] = []
+    for day, reason in skipped:
+        # Only days that follow each other form a run: two Sundays a week apart stay separate.
+        if runs and runs[-1][1] == reason and runs[-1][0][-1] + timedelta(days=1) == day:
+            runs[-1][0].append(day)
+        else:
+            runs.append(([day], reason))
+    parts = []
+    for days, reason in runs:
+        span = format_day(days[0]) if len(days) == 1 else f"{format_day(days[0])} – {format_day(days[-1])}"
+        parts.append(f"{span} ({reason})")
+    return parts
+
+
+START_EVENT_LABELS = {
+    policy.StartEvent.RECEIVED: gettext_lazy("receipt"),
+    policy.StartEvent.ACCEPTED: gettext_lazy("acceptance"),
+    policy.StartEvent.DECIDED: gettext_lazy("the decision"),
+}
+
+
+def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
+    """Answer "why is it due on this date?" in words, naming the days that were not counted."""
+    calendar = calendar or WorkingCalendar.load()
+    rule = policy.rule_by_code(deadline.rule_code, deadline.start_date)
+    entries = current_entries(deadline)
+    computation = computation_for(deadline, calendar)
+    unit = _("working days") if deadline.day_type == DayType.WORKING else _("calendar days")
+    lines = [
+        _("%(kind)s: %(days)d %(unit)s from %(event)s on %(start)s — %(basis)s.")
+        % {
+            "kind": deadline.get_kind_display(),
+            "days": deadline.base_days,
+            "unit": unit,
+            "event": START_EVENT_LABELS.get(rule.starts_on, rule.starts_on),
+            "start": format_day(deadline.start_date),
+            "basis": policy.translate_citation(deadline.basis),
+        },
+        _("The day of the event is not counted (Civil Code 2015, Art. 147)."),
+    ]
+    for entry in entries:
+        if entry.kind == DeadlineEntry.Kind.EXTEND:
+            reason = (
+                ExtensionReason(entry.reason).label
+                if entry.reason in ExtensionReason.values
+                else entry.reason
+            )
+            lines.append(
+                _("Extended by %(days)d days on %(on)s (%(reason)s).")
+                % {"days": entry.days, "on": format_day(entry.on), "reason": reason}
+            )
+    for pause in pauses_of(entries):
+        if pause.end is None:
+            lines.append(
+                _("Paused since %(start)s (%(reason)s): the clock is stopped until the case resumes.")
+                % {"start": format_day(pause.start), "reason": pause.reason}
+            )
+        else:
+            lines.append(
+                _("Paused from %(start)s until %(end)s (%(reason)s): %(n)d days not counted.")
+                % {
+                    "start": format_day(pause.start),
+                    "end": format_day(pause.end),
+                    "reason": pause.reason,
+                    "n": (pause.end - pause.start).days,
+                }
+            )
+    not_counted = [(d, r) for d, r in computation.skipped if deadline.day_type == DayType.WORKING]
+    if not_counted:
+        lines.append(_("Days not counted: %(days)s.") % {"days": "; ".join(_ranges(not_counted))})
+    if computation.rolled_from:
+        lines.append(
+            _(
+                "Day %(n)d falls on %(day)s, not a working day (%(why)s), so the period ends on the next "
+                "working day (Civil Code 2015, Art. 148)."
+            )
+            % {
+                "n": deadline.base_days + deadline.extension_days,
+                "day": format_day(computation.rolled_from),
+                "why": calendar.why_not_working(computation.rolled_from),
+            }
+        )
+        if len(computation.rolled_over) > 1:
+            lines.append(
+                _("Days passed over: %(days)s.") % {"days": "; ".join(_ranges(computation.rolled_over))}
+            )
+    if deadline.status == DeadlineStatus.MET:
+        lines.append(_("Met on %(on)s.") % {"on": format_day(deadline.completed_on)})
+    elif deadline.status == DeadlineStatus.CANCELLED:
+        lines.append(_("No longer running since %(on)s.") % {"on": format_day(deadline.completed_on)})
+    if computation.due_date:
+        lines.append(_("Due on %(due)s.") % {"due": format_day(computation.due_date)})
+    return " ".join(lines)
