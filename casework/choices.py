@@ -181,3 +181,72 @@ class DialogueKind(models.TextChoices):
 class CalendarDayKind(models.TextChoices):
     DAY_OFF = "day_off", _("Extra day off")
     WORKING_DAY = "working_day", _("Make-up working day")
+
+
+class Action(models.TextChoices):
+    """The transitions a case can take (DOMAIN.md §13 plus `publish`, `await_citizen`,
+    `citizen_responded`). The value is the machine's transition name, the API path segment, the
+    audit trail's `action` and the suffix of the outbox topic; the label is the button staff see."""
+
+    REVIEW = "review", _("Start review")
+    TRANSFER = "transfer", _("Transfer to the competent unit")
+    GUIDE = "guide", _("Guide the citizen")
+    FILE = "file", _("File (not processed)")
+    ACCEPT = "accept", _("Accept (thụ lý)")
+    REJECT = "reject", _("Reject (không thụ lý)")
+    START_VERIFICATION = "start_verification", _("Assign verification")
+    SUBMIT_FOR_APPROVAL = "submit_for_approval", _("Submit for approval")
+    RETURN_FOR_REVISION = "return_for_revision", _("Return for revision")
+    APPROVE = "approve", _("Approve and sign")
+    PUBLISH = "publish", _("Record publication")
+    EXTEND = "extend", _("Extend the deadline")
+    SUSPEND = "suspend", _("Suspend (tạm đình chỉ)")
+    RESUME = "resume", _("Resume")
+    WITHDRAW = "withdraw", _("Record withdrawal")
+    AWAIT_CITIZEN = "await_citizen", _("Ask the citizen to supplement")
+    CITIZEN_RESPONDED = "citizen_responded", _("Citizen has supplemented")
+    APPEAL = "appeal", _("Register second-round complaint")
+    CLOSE = "close", _("Close the case")
+
+
+class AuditStep(models.TextChoices):
+    """Entries of the audit trail (`CaseEvent.action`) that are not transitions."""
+
+    REGISTER = "register", _("Registered")
+    DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadlines recomputed")
+    DIALOGUE_RECORDED = "dialogue_recorded", _("Dialogue recorded")
+
+
+class Topic(models.TextChoices):
+    """Outbox topics. `case.<action>` is written by every transition, `case.register` by intake,
+    `deadline.<alert>` and `digest.daily` by the deadline scan. Values are stored in the outbox."""
+
+    CASE_REGISTER = "case.register", AuditStep.REGISTER.label
+    CASE_REVIEW = "case.review", Action.REVIEW.label
+    CASE_TRANSFER = "case.transfer", Action.TRANSFER.label
+    CASE_GUIDE = "case.guide", Action.GUIDE.label
+    CASE_FILE = "case.file", Action.FILE.label
+    CASE_ACCEPT = "case.accept", Action.ACCEPT.label
+    CASE_REJECT = "case.reject", Action.REJECT.label
+    CASE_START_VERIFICATION = "case.start_verification", Action.START_VERIFICATION.label
+    CASE_SUBMIT_FOR_APPROVAL = "case.submit_for_approval", Action.SUBMIT_FOR_APPROVAL.label
+    CASE_RETURN_FOR_REVISION = "case.return_for_revision", Action.RETURN_FOR_REVISION.label
+    CASE_APPROVE = "case.approve", Action.APPROVE.label
+    CASE_PUBLISH = "case.publish", Action.PUBLISH.label
+    CASE_EXTEND = "case.extend", Action.EXTEND.label
+    CASE_SUSPEND = "case.suspend", Action.SUSPEND.label
+    CASE_RESUME = "case.resume", Action.RESUME.label
+    CASE_WITHDRAW = "case.withdraw", Action.WITHDRAW.label
+    CASE_AWAIT_CITIZEN = "case.await_citizen", Action.AWAIT_CITIZEN.label
+    CASE_CITIZEN_RESPONDED = "case.citizen_responded", Action.CITIZEN_RESPONDED.label
+    CASE_APPEAL = "case.appeal", Action.APPEAL.label
+    CASE_CLOSE = "case.close", Action.CLOSE.label
+    DEADLINE_REMINDER = "deadline.reminder", _("Deadline reminder")
+    DEADLINE_OVERDUE = "deadline.overdue", _("Overdue alert")
+    DEADLINE_ESCALATION = "deadline.escalation", _("Escalation of a long-overdue case")
+    DIGEST_DAILY = "digest.daily", _("Daily digest")
+
+    @classmethod
+    def for_action(cls, action: str) -> "Topic":
+        """The topic a transition writes (`case.<action>`); ValueError for an unknown action."""
+        return cls(f"case.{Action(action)}")

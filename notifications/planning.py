@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from casework.choices import CaseKind, DeadlineKind, PartyRole, Role
+from casework.choices import Action, CaseKind, DeadlineKind, PartyRole, Role, Topic
 from casework.models import Case, CaseParty, Membership, OutboxMessage, Party, Unit
 
 from .models import Channel, Kind, Language, NotificationPreference
@@ -237,7 +237,7 @@ def _submitted(pc: PlanContext) -> list[Planned]:
 
 def _returned(pc: PlanContext) -> list[Planned]:
     case = pc.case
-    event = case.events.filter(action="return_for_revision").order_by("-at", "-id").first()
+    event = case.events.filter(action=Action.RETURN_FOR_REVISION).order_by("-at", "-id").first()
     context = {"case": case_facts(case), "note": event.note if event else ""}
     return _staff_deliveries(_staff([case.handler]), Kind.RETURNED_FOR_REVISION, context)
 
@@ -297,18 +297,40 @@ def _digest(pc: PlanContext) -> list[Planned]:
     return planned
 
 
-PLANNERS: dict[str, Callable[[PlanContext], list[Planned]]] = {
-    "case.accept": _acceptance,
-    "case.reject": _refusal,
-    "case.approve": _decision,
-    "case.start_verification": _assigned,
-    "case.submit_for_approval": _submitted,
-    "case.return_for_revision": _returned,
-    "deadline.reminder": _reminder,
-    "deadline.overdue": _overdue,
-    "deadline.escalation": _escalation,
-    "digest.daily": _digest,
+PLANNERS: dict[Topic, Callable[[PlanContext], list[Planned]]] = {
+    Topic.CASE_ACCEPT: _acceptance,
+    Topic.CASE_REJECT: _refusal,
+    Topic.CASE_APPROVE: _decision,
+    Topic.CASE_START_VERIFICATION: _assigned,
+    Topic.CASE_SUBMIT_FOR_APPROVAL: _submitted,
+    Topic.CASE_RETURN_FOR_REVISION: _returned,
+    Topic.DEADLINE_REMINDER: _reminder,
+    Topic.DEADLINE_OVERDUE: _overdue,
+    Topic.DEADLINE_ESCALATION: _escalation,
+    Topic.DIGEST_DAILY: _digest,
 }
+
+# Topics that deliberately plan no delivery (as before the enumeration existed): the step is recorded in
+# the case's history and no notice template exists for it. Every Topic is in exactly one of the two
+# tables (tests/notifications/test_topics.py), so a new topic cannot be forgotten silently.
+IGNORED_TOPICS = frozenset(
+    {
+        Topic.CASE_REGISTER,
+        Topic.CASE_REVIEW,
+        Topic.CASE_TRANSFER,
+        Topic.CASE_GUIDE,
+        Topic.CASE_FILE,
+        Topic.CASE_PUBLISH,
+        Topic.CASE_EXTEND,
+        Topic.CASE_SUSPEND,
+        Topic.CASE_RESUME,
+        Topic.CASE_WITHDRAW,
+        Topic.CASE_AWAIT_CITIZEN,
+        Topic.CASE_CITIZEN_RESPONDED,
+        Topic.CASE_APPEAL,
+        Topic.CASE_CLOSE,
+    }
+)
 
 
 def plan(message: OutboxMessage) -> list[Planned]:

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from casework.choices import OUTCOMES_BY_KIND, ExtensionReason, FileReason, RejectReason, Role
+from casework.choices import OUTCOMES_BY_KIND, Action, ExtensionReason, FileReason, RejectReason, Role
 from casework.models import Case, Membership, Unit
 
 from .errors import ValidationFailed
@@ -30,15 +30,15 @@ class Param:
 
 WITHDRAW_SCOPES = ("full", "partial")
 
-ACTION_PARAMS: dict[str, tuple[Param, ...]] = {
-    "review": (),
-    "transfer": (Param("target_unit", "unit", required=True),),
-    "guide": (Param("guidance", "text", required=True),),
-    "file": (Param("reason", "choice", required=True, choices=tuple(FileReason.values)),),
-    "accept": (Param("limitation_excuse", "text"),),
-    "reject": (Param("reason", "choice", required=True, choices=tuple(RejectReason.values)),),
-    "start_verification": (Param("handler", "user", required=True),),
-    "submit_for_approval": (
+ACTION_PARAMS: dict[Action, tuple[Param, ...]] = {
+    Action.REVIEW: (),
+    Action.TRANSFER: (Param("target_unit", "unit", required=True),),
+    Action.GUIDE: (Param("guidance", "text", required=True),),
+    Action.FILE: (Param("reason", "choice", required=True, choices=tuple(FileReason.values)),),
+    Action.ACCEPT: (Param("limitation_excuse", "text"),),
+    Action.REJECT: (Param("reason", "choice", required=True, choices=tuple(RejectReason.values)),),
+    Action.START_VERIFICATION: (Param("handler", "user", required=True),),
+    Action.SUBMIT_FOR_APPROVAL: (
         Param(
             "outcome",
             "choice",
@@ -48,20 +48,20 @@ ACTION_PARAMS: dict[str, tuple[Param, ...]] = {
         Param("summary", "text", required=True),
         Param("claim_differs", "bool"),
     ),
-    "return_for_revision": (),
-    "approve": (Param("decision_number", "text", required=True, max_length=64),),
-    "publish": (),
-    "extend": (
+    Action.RETURN_FOR_REVISION: (),
+    Action.APPROVE: (Param("decision_number", "text", required=True, max_length=64),),
+    Action.PUBLISH: (),
+    Action.EXTEND: (
         Param("days", "int", required=True),
         Param("reason", "choice", required=True, choices=tuple(ExtensionReason.values)),
     ),
-    "suspend": (Param("reason", "text", required=True, max_length=200),),
-    "resume": (),
-    "withdraw": (Param("scope", "choice", choices=WITHDRAW_SCOPES),),
-    "await_citizen": (Param("reason", "text", required=True, max_length=200),),
-    "citizen_responded": (),
-    "appeal": (Param("target_unit", "unit"),),
-    "close": (),
+    Action.SUSPEND: (Param("reason", "text", required=True, max_length=200),),
+    Action.RESUME: (),
+    Action.WITHDRAW: (Param("scope", "choice", choices=WITHDRAW_SCOPES),),
+    Action.AWAIT_CITIZEN: (Param("reason", "text", required=True, max_length=200),),
+    Action.CITIZEN_RESPONDED: (),
+    Action.APPEAL: (Param("target_unit", "unit"),),
+    Action.CLOSE: (),
 }
 ACTIONS = tuple(ACTION_PARAMS)
 
@@ -139,7 +139,7 @@ def _check_references(case: Case, action: str, values: dict[str, Any], errors: d
     if target is not None:
         if target.pk == case.unit_id:
             errors["target_unit"] = [_("The target must be another unit.")]
-        elif action == "appeal" and not case.unit.is_within(target):
+        elif action == Action.APPEAL and not case.unit.is_within(target):
             errors["target_unit"] = [_("A second-round complaint goes to a unit above the first-round unit.")]
     handler = values.get("handler")
     if (

@@ -25,6 +25,7 @@ from casework.choices import (
     PartyRole,
     ReceptionKind,
     RefusalReason,
+    Topic,
     VisitOutcome,
 )
 from casework.models import Case, CaseParty, Party, ReferenceCounter, Unit, Visit
@@ -363,7 +364,7 @@ def _create_case(
         clocks.start_deadline(case=case, kind=kind, on=data.received_at)
     events.case_registered(case=case, actor=actor)
     events.enqueue(
-        topic="case.register",
+        topic=Topic.CASE_REGISTER,
         case=case,
         payload={
             "case_id": case.pk,

@@ -10,6 +10,7 @@ A guard is a condition with a `code`: when it fails the service reports that cod
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -511,9 +512,25 @@ MACHINES: dict[str, type[CaseWorkflow]] = {
 
 
 def workflow_for(case: Case) -> CaseWorkflow:
-    """The case as an instance of its kind's machine (same row, proxy class)."""
+    """The case as an instance of its kind's machine: a new proxy instance of the same row.
+
+    The argument is left as it was (its class, field values and caches), so a caller may go on using
+    it: the proxy gets copies of the field values, of `_state` (db, adding, loaded relations) and of
+    the prefetch cache, as Django's own Model.__getstate__ copies them. Related objects already loaded are
+    shared, not copied: they are the same rows. A case that already is its machine is returned as is.
+    """
     machine = MACHINES[case.kind]
     if isinstance(case, machine):
         return case
-    case.__class__ = machine
-    return case
+    values = dict(case.__dict__)
+    values["_state"] = copy.copy(case._state)
+    values["_state"].fields_cache = dict(values["_state"].fields_cache)
+    if "_prefetched_objects_cache" in values:
+        values["_prefetched_objects_cache"] = dict(values["_prefetched_objects_cache"])
+    # Own copies of mutable values (JSON fields), so that a transition cannot change the argument.
+    for f in case._meta.concrete_fields:
+        if isinstance(values.get(f.attname), (dict, list)):
+            values[f.attname] = copy.deepcopy(values[f.attname])
+    proxy = machine.__new__(machine)
+    proxy.__dict__.update(values)
+    return proxy

@@ -3,38 +3,47 @@
 from __future__ import annotations
 
 from casework.access import can_act_in, is_system_admin, roles_in
-from casework.choices import Role
+from casework.choices import Action, Role
 from casework.models import Case
 
 RECEPTION_ACTIONS = frozenset(
-    {"review", "transfer", "guide", "file", "withdraw", "appeal", "await_citizen", "citizen_responded"}
+    {
+        Action.REVIEW,
+        Action.TRANSFER,
+        Action.GUIDE,
+        Action.FILE,
+        Action.WITHDRAW,
+        Action.APPEAL,
+        Action.AWAIT_CITIZEN,
+        Action.CITIZEN_RESPONDED,
+    }
 )
-HANDLER_ACTIONS = frozenset({"submit_for_approval"})
+HANDLER_ACTIONS = frozenset({Action.SUBMIT_FOR_APPROVAL})
 HEAD_ACTIONS = (
     frozenset(
         {
-            "accept",
-            "reject",
-            "start_verification",
-            "return_for_revision",
-            "approve",
-            "extend",
-            "suspend",
-            "resume",
-            "close",
-            "publish",
+            Action.ACCEPT,
+            Action.REJECT,
+            Action.START_VERIFICATION,
+            Action.RETURN_FOR_REVISION,
+            Action.APPROVE,
+            Action.EXTEND,
+            Action.SUSPEND,
+            Action.RESUME,
+            Action.CLOSE,
+            Action.PUBLISH,
         }
     )
     | RECEPTION_ACTIONS
     | HANDLER_ACTIONS
 )
 # What the clock may do by itself (actor None): close a first-round complaint whose appeal window lapsed.
-SYSTEM_ACTIONS = frozenset({"close"})
+SYSTEM_ACTIONS = frozenset({Action.CLOSE})
 
 INTAKE_ROLES = {Role.RECEPTION_OFFICER, Role.UNIT_HEAD}
 
 
-def may_perform(actor, case: Case, action: str) -> bool:
+def may_perform(actor, case: Case, action: Action | str) -> bool:
     if actor is None:
         return action in SYSTEM_ACTIONS
     if is_system_admin(actor):

@@ -30,7 +30,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.choices import CaseState, DeadlineKind, DeadlineStatus
+from casework.choices import Action, CaseState, DeadlineKind, DeadlineStatus, Topic
 from casework.models import Deadline, OutboxMessage
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
@@ -54,6 +54,14 @@ class Alert:
     REMINDER = "reminder"
     OVERDUE = "overdue"
     ESCALATION = "escalation"
+
+
+# The outbox topic of each alert; its value is also the `alert` field of the payload.
+ALERT_TOPICS = {
+    Alert.REMINDER: Topic.DEADLINE_REMINDER,
+    Alert.OVERDUE: Topic.DEADLINE_OVERDUE,
+    Alert.ESCALATION: Topic.DEADLINE_ESCALATION,
+}
 
 
 @dataclass
@@ -163,7 +171,7 @@ def scan_deadlines(*, today: date | None = None) -> ScanResult:
             days_field = "working_days_left" if alert.kind == Alert.REMINDER else "working_days_overdue"
             messages.append(
                 OutboxMessage(
-                    topic=f"deadline.{alert.kind}",
+                    topic=ALERT_TOPICS[alert.kind],
                     case_id=deadline.case_id,
                     dedup_key=alert_key(deadline, alert.kind),
                     payload={
@@ -201,7 +209,7 @@ def close_lapsed_appeal_windows(*, today: date, result: ScanResult | None = None
         try:
             perform_action(
                 case_id=window.case_id,
-                action="close",
+                action=Action.CLOSE,
                 actor=None,
                 version=window.case.version,
                 effective_date=min(window.due_date + timedelta(days=1), today),
@@ -249,7 +257,7 @@ def build_daily_digests(*, today: date | None = None) -> int:
         shown = (overdue + due_soon)[:cap]
         messages.append(
             OutboxMessage(
-                topic="digest.daily",
+                topic=Topic.DIGEST_DAILY,
                 case=None,
                 dedup_key=f"digest:{unit_id}:{today.isoformat()}",
                 payload={

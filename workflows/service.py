@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from casework import events
 from casework.access import can_view_unit
+from casework.choices import Topic
 from casework.models import Case
 
 from .actions import ACTION_PARAMS, validate_params
@@ -138,7 +139,7 @@ def perform_action(
             changes=changes,
         )
         events.enqueue(
-            topic=f"case.{action}",
+            topic=Topic.for_action(action),
             case=case,
             payload={
                 "case_id": case.pk,

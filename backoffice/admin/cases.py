@@ -9,7 +9,6 @@ refusal is shown on the form.
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 
 from django import forms
@@ -42,6 +41,8 @@ from backoffice.admin.base import (
 from casework.access import can_see_denouncer, cases_naming, is_system_admin, visible_cases, visible_units
 from casework.choices import (
     OUTCOMES_BY_KIND,
+    Action,
+    AuditStep,
     CaseKind,
     CaseState,
     Channel,
@@ -72,35 +73,10 @@ User = get_user_model()
 
 # --- Vocabulary shown to staff ------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "review": gettext_lazy("Start review"),
-    "transfer": gettext_lazy("Transfer to the competent unit"),
-    "guide": gettext_lazy("Guide the citizen"),
-    "file": gettext_lazy("File (not processed)"),
-    "accept": gettext_lazy("Accept (thụ lý)"),
-    "reject": gettext_lazy("Reject (không thụ lý)"),
-    "start_verification": gettext_lazy("Assign verification"),
-    "submit_for_approval": gettext_lazy("Submit for approval"),
-    "return_for_revision": gettext_lazy("Return for revision"),
-    "approve": gettext_lazy("Approve and sign"),
-    "publish": gettext_lazy("Record publication"),
-    "extend": gettext_lazy("Extend the deadline"),
-    "suspend": gettext_lazy("Suspend (tạm đình chỉ)"),
-    "resume": gettext_lazy("Resume"),
-    "withdraw": gettext_lazy("Record withdrawal"),
-    "await_citizen": gettext_lazy("Ask the citizen to supplement"),
-    "citizen_responded": gettext_lazy("Citizen has supplemented"),
-    "appeal": gettext_lazy("Register second-round complaint"),
-    "close": gettext_lazy("Close the case"),
-}
+ACTION_LABELS = dict(Action.choices)
 
-# Audit-trail entries that are not workflow actions.
-EVENT_LABELS = {
-    **ACTION_LABELS,
-    "register": gettext_lazy("Registered"),
-    "deadline_recomputed": gettext_lazy("Deadlines recomputed"),
-    "dialogue_recorded": gettext_lazy("Dialogue recorded"),
-}
+# Audit-trail entries: transitions and the steps that are not transitions.
+EVENT_LABELS = {**ACTION_LABELS, **dict(AuditStep.choices)}
 
 PARAM_LABELS = {
     "target_unit": gettext_lazy("competent unit"),
@@ -695,7 +671,6 @@ class CaseAdmin(ServiceAddMixin, admin.ModelAdmin):
         case = self.get_object(request, unquote(object_id))
         extra = dict(extra_context or {})
         if case is not None and self.has_view_permission(request, case):
-            # available_actions turns its argument into the kind's proxy: give it a copy.
             extra["case_actions"] = [
                 {
                     "name": action,
@@ -706,7 +681,7 @@ class CaseAdmin(ServiceAddMixin, admin.ModelAdmin):
                         current_app=self.admin_site.name,
                     ),
                 }
-                for action in available_actions(copy.copy(case), request.user)
+                for action in available_actions(case, request.user)
             ]
             if case.kind != CaseKind.DENUNCIATION and has_model_perm(request.user, Dialogue, "add"):
                 extra["record_dialogue_url"] = (
@@ -752,7 +727,7 @@ class CaseAdmin(ServiceAddMixin, admin.ModelAdmin):
             "admin:casework_case_change", args=[quote(case.pk)], current_app=self.admin_site.name
         )
         label = ACTION_LABELS.get(action, action)
-        if request.method != "POST" and action not in available_actions(copy.copy(case), request.user):
+        if request.method != "POST" and action not in available_actions(case, request.user):
             self.message_user(
                 request,
                 _("“%(action)s” is not available to you on this case now.") % {"action": label},
