@@ -1,10 +1,9 @@
 """Report endpoints (GET /api/v1/reports/...): resolution rates, outcomes, reception activity and the
 overdue audit, as JSON or as CSV / XLSX downloads (``?format=csv|xlsx``, ``lang=vi|en``).
 
-The views only parse parameters and pick the output; the figures come from casework.reports (and
-workflows.reports_reception where a legal rule is needed). Monitors, unit heads and administrators
-read them over the subtrees of their units; `within` outside those is a 404, like a unit that does
-not exist. No report carries a denouncer's (or anyone's) identity.
+The views only parse parameters and pick the output; the figures come from casework.reports. Monitors,
+unit heads and administrators read them over the subtrees of their units; `within` outside those is a
+404, like a unit that does not exist. No report carries a denouncer's (or anyone's) identity.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from rest_framework.views import APIView
 
 from casework import exports, reports
 from casework.choices import AuthorityLevel, CaseKind, DeadlineKind
-from workflows.reports_reception import overdue_report, reception_report
 
 from .exceptions import ErrorSerializer, ValidationErrorSerializer
 from .schema import ApiAutoSchema
@@ -426,7 +424,7 @@ class ReceptionView(ReportView):
 
     def build(self, request, params):
         scope, within = self.scope_and_within(request, params)
-        return reception_report(
+        return reports.reception_activity(
             period=params["period_obj"], scope=scope, group_by=params["group_by"], within=within
         )
 
@@ -443,7 +441,7 @@ class OverdueView(ReportView):
         scope, within = self.scope_and_within(request, params)
         as_of: date = params.get("as_of") or timezone.localdate()
         export = request.accepted_renderer.format in EXPORT_FORMATS
-        return overdue_report(
+        return reports.overdue_audit(
             scope=scope,
             as_of=as_of,
             within=within,

@@ -17,7 +17,6 @@ from casework.models import Deadline
 from casework.services import record_dialogue
 from tests.factories import act, petitioner, register, staff
 from workflows.intake import PetitionerInput, VisitInput, record_visit
-from workflows.reports_reception import overdue_report, reception_report
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MARCH = reports.calendar_month(2026, 3)
@@ -430,7 +429,9 @@ def test_reception_counts_visits_visitors_groups_cases_and_head_days(org, frozen
     )
 
     april = reports.calendar_month(2026, 4)
-    by_unit = reception_report(period=april, scope=reports.Scope.all(), group_by="unit", within=org.province)
+    by_unit = reports.reception_activity(
+        period=april, scope=reports.Scope.all(), group_by="unit", within=org.province
+    )
     a = resolution(by_unit, unit=A.pk)
     assert {k: a[k] for k in ("visits", "visitors", "group_visits", "cases_opened", "head_days_held")} == {
         "visits": 4,
@@ -464,7 +465,7 @@ def test_reception_counts_visits_visitors_groups_cases_and_head_days(org, frozen
         0.0,
     )
 
-    by_level = reception_report(period=april, scope=reports.Scope.all())
+    by_level = reports.reception_activity(period=april, scope=reports.Scope.all())
     communes = resolution(by_level, level="commune")
     assert (
         communes["head_days_held"],
@@ -481,10 +482,12 @@ def test_reception_counts_visits_visitors_groups_cases_and_head_days(org, frozen
 def test_head_reception_requirement_follows_the_rule_in_force_each_month(org):
     # July 2026 on: 2 days a month (Law 136/2025). June–July 2026: 4 + 2.
     period = reports.custom_period(date(2026, 6, 1), date(2026, 7, 31))
-    report = reception_report(period=period, scope=reports.Scope.all(), group_by="unit", within=org.commune)
+    report = reports.reception_activity(
+        period=period, scope=reports.Scope.all(), group_by="unit", within=org.commune
+    )
     assert report.rows[0]["head_days_required"] == 6.0
     # A cut-off quarter is exactly three months: 3 × 4 days.
-    q1 = reception_report(
+    q1 = reports.reception_activity(
         period=reports.cutoff_quarter(2026, 1), scope=reports.Scope.all(), within=org.commune
     )
     assert q1.totals["head_days_required"] == 12.0
@@ -530,7 +533,7 @@ def overdue_cases(org, frozen_today):
 
 
 def test_overdue_audit_lists_every_running_deadline_past_due_with_age_and_people(overdue_cases, org):
-    report = overdue_report(scope=reports.Scope.all(), as_of=TODAY)
+    report = reports.overdue_audit(scope=reports.Scope.all(), as_of=TODAY)
     rows = [
         (r["reference"], r["deadline_kind"], r["due_date"], r["days_overdue"], r["age_bucket"])
         for r in report.rows
@@ -562,7 +565,8 @@ def test_overdue_audit_lists_every_running_deadline_past_due_with_age_and_people
 def test_overdue_audit_scope_and_trend(overdue_cases, org):
     commune_only = reports.overdue_audit(scope=reports.Scope.for_user(org.head), as_of=TODAY)
     assert {r["unit_code"] for r in commune_only.rows} == {"xa-a"}
-    assert commune_only.rows[0]["working_days_overdue"] is None  # no calendar given
+    # The audit reads the working calendar itself: working days are always counted.
+    assert [r["working_days_overdue"] for r in commune_only.rows] == [12, 2, 2]
     trend = reports.overdue_trend(scope=reports.Scope.all(), as_of=TODAY)
     assert [p["date"] for p in trend][-3:] == [date(2026, 3, 31), date(2026, 4, 30), TODAY]
     # 31/03: none past due; 30/04: o3 (due 03/04); today: o1, o2, o3.
@@ -636,7 +640,7 @@ def test_exports_never_contain_a_denouncer_or_any_petitioner(march, overdue_case
     files = [
         exports.to_csv("resolution", reports.resolution_rates(period=MARCH, scope=reports.Scope.all())),
         exports.to_csv("outcomes", reports.outcomes(period=MARCH, scope=reports.Scope.all())),
-        exports.to_csv("overdue", overdue_report(scope=reports.Scope.all(), as_of=TODAY)),
+        exports.to_csv("overdue", reports.overdue_audit(scope=reports.Scope.all(), as_of=TODAY)),
     ]
     for body in files:
         text = body.decode("utf-8-sig")
@@ -644,7 +648,7 @@ def test_exports_never_contain_a_denouncer_or_any_petitioner(march, overdue_case
 
 
 def test_overdue_and_reception_exports_have_their_headers(overdue_cases, org):
-    text = exports.to_csv("overdue", overdue_report(scope=reports.Scope.all(), as_of=TODAY)).decode(
+    text = exports.to_csv("overdue", reports.overdue_audit(scope=reports.Scope.all(), as_of=TODAY)).decode(
         "utf-8-sig"
     )
     rows = list(csv.reader(io.StringIO(text)))
@@ -652,7 +656,7 @@ def test_overdue_and_reception_exports_have_their_headers(overdue_cases, org):
     assert rows[1][rows[0].index("Loại thời hạn")] == "Giải quyết"
     assert rows[1][rows[0].index("Hạn")] == "03/04/2026"
     assert len(rows) == 5  # no totals line in a list of cases
-    reception = reception_report(period=reports.calendar_month(2026, 4), scope=reports.Scope.all())
+    reception = reports.reception_activity(period=reports.calendar_month(2026, 4), scope=reports.Scope.all())
     book = load_workbook(io.BytesIO(exports.to_xlsx("reception", reception, "vi")))
     header = [c.value for c in book["Bao cao"][1]]
     assert header[:3] == ["Cấp", "Số lượt tiếp", "Số người được tiếp"]
@@ -825,7 +829,7 @@ def test_overdue_audit_lists_a_second_round_decision_not_yet_published(org, froz
     first = drive(new_case(org), org, CaseState.DECIDED)
     act(first, "appeal", org.reception)
     second = drive(first.appeal_cases.get(), org, CaseState.DECIDED)
-    report = overdue_report(scope=reports.Scope.all(), as_of=date(2026, 4, 9))
+    report = reports.overdue_audit(scope=reports.Scope.all(), as_of=date(2026, 4, 9))
     assert [(r["reference"], r["deadline_kind"], r["days_overdue"]) for r in report.rows] == [
         (second.reference, "publication", 3)
     ]

@@ -1023,7 +1023,7 @@ class Generator:
 
     def plan_head_days(self) -> list[tuple[date, UnitInfo]]:
         """Days each head receives citizens in person: the legal number per month, met by most."""
-        from workflows.reports_reception import head_reception_days_per_month
+        from casework.reports.reception import head_reception_days_per_month
 
         rng = self.rng
         level_code = {

@@ -1,0 +1,198 @@
+"""The overdue audit, its age buckets and the overdue trend (DOMAIN.md §12).
+
+Every open case with a running processing, acceptance, resolution or publication deadline whose due
+date is before ``as_of``: reference, unit, kind, deadline kind, due date, days overdue in calendar days
+and in working days (casework.rules.calendar: holidays, days off, make-up days), the handler and the
+unit head, and the age bucket 1–5, 6–10, 11–30, >30 calendar days. The appeal window is the
+citizen's time, not the unit's, so it is not audited. The overdue trend counts, at each month end,
+the cases with such a deadline past due and not yet met.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from ..choices import DeadlineKind, DeadlineStatus
+from ..models import Deadline, Unit
+from ..rules.calendar import WorkingCalendar
+from .periods import Period, _add_months, _month_end
+from .resolution import _validate_kind
+from .scope import GROUP_BY_LEVEL, Grouping, Report, Scope
+
+# Deadlines whose lapse is the unit's fault; the appeal window is the citizen's time.
+AUDITED_DEADLINES = (
+    DeadlineKind.PROCESSING,
+    DeadlineKind.ACCEPTANCE,
+    DeadlineKind.RESOLUTION,
+    DeadlineKind.PUBLICATION,
+)
+AGE_BUCKETS = (("1-5", 1, 5), ("6-10", 6, 10), ("11-30", 11, 30), (">30", 31, None))
+
+
+def overdue_queryset(
+    *, scope: Scope, as_of: date, within: Unit | None = None, kind: str | None = None
+) -> QuerySet[Deadline]:
+    """Running processing / acceptance / resolution deadlines past due on `as_of`, of open cases."""
+    _validate_kind(kind)
+    grouping = Grouping(GROUP_BY_LEVEL, scope, within)
+    # A running clock means an open case: every transition into a final state completes or cancels
+    # the case's clocks (workflows.machines), so no state filter (and no scan of all cases) is needed.
+    qs = Deadline.objects.filter(
+        grouping.filter_q("case__unit__path"),
+        status=DeadlineStatus.RUNNING,
+        due_date__lt=as_of,
+        kind__in=AUDITED_DEADLINES,
+    )
+    if kind:
+        qs = qs.filter(case__kind=kind)
+    return qs
+
+
+OVERDUE_FIELDS = (
+    "case_id",
+    "case__reference",
+    "case__kind",
+    "case__state",
+    "case__unit_id",
+    "case__unit__code",
+    "case__unit__name",
+    "case__unit__level__authority_level",
+    "kind",
+    "due_date",
+    "case__handler__username",
+    "case__handler__first_name",
+    "case__handler__last_name",
+    "case__unit__head__username",
+    "case__unit__head__first_name",
+    "case__unit__head__last_name",
+)
+
+
+def age_bucket(days_overdue: int) -> str:
+    for label, lo, hi in AGE_BUCKETS:
+        if days_overdue >= lo and (hi is None or days_overdue <= hi):
+            return label
+    return AGE_BUCKETS[0][0]
+
+
+def _person(row: dict[str, Any], prefix: str) -> str:
+    full = f"{row[prefix + 'last_name']} {row[prefix + 'first_name']}".strip()
+    return full or (row[prefix + "username"] or "")
+
+
+def overdue_buckets(
+    *, scope: Scope, as_of: date, within: Unit | None = None, kind: str | None = None
+) -> dict:
+    """Counts per age bucket (deadlines and distinct cases) in one aggregate query."""
+    aggregates: dict[str, Count] = {
+        "deadlines": Count("pk"),
+        "cases": Count("case_id", distinct=True),
+    }
+    for label, lo, hi in AGE_BUCKETS:
+        condition = Q(due_date__lte=as_of - timedelta(days=lo))
+        if hi is not None:
+            condition &= Q(due_date__gte=as_of - timedelta(days=hi))
+        aggregates[f"bucket:{label}"] = Count("pk", filter=condition)
+    data = overdue_queryset(scope=scope, as_of=as_of, within=within, kind=kind).aggregate(**aggregates)
+    return {
+        "deadlines": data["deadlines"],
+        "cases": data["cases"],
+        "buckets": {label: data[f"bucket:{label}"] for label, _lo, _hi in AGE_BUCKETS},
+    }
+
+
+def overdue_audit(
+    *,
+    scope: Scope,
+    as_of: date,
+    within: Unit | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Report:
+    """Every open case past a running deadline, oldest first, with the days overdue also counted in
+    working days of the working calendar."""
+    qs = (
+        overdue_queryset(scope=scope, as_of=as_of, within=within, kind=kind)
+        .order_by("due_date", "case_id", "kind")
+        .values(*OVERDUE_FIELDS)
+    )
+    if limit is not None:
+        qs = qs[offset : offset + limit]
+    calendar = WorkingCalendar.load()
+    working: dict[date, int] = {}  # one count per distinct due date, not per row
+    rows = []
+    for r in qs:
+        due = r["due_date"]
+        days = (as_of - due).days
+        if due not in working:
+            # At least 1: past the due date is overdue even if no working day has passed yet.
+            working[due] = max(calendar.working_days_between(due, as_of), 1)
+        rows.append(
+            {
+                "case": r["case_id"],
+                "reference": r["case__reference"],
+                "unit": r["case__unit_id"],
+                "unit_code": r["case__unit__code"],
+                "unit_name": r["case__unit__name"],
+                "level": r["case__unit__level__authority_level"],
+                "kind": r["case__kind"],
+                "state": r["case__state"],
+                "deadline_kind": r["kind"],
+                "due_date": due,
+                "days_overdue": days,
+                "working_days_overdue": working.get(due),
+                "handler": _person(r, "case__handler__"),
+                "unit_head": _person(r, "case__unit__head__"),
+                "age_bucket": age_bucket(days),
+            }
+        )
+    summary = overdue_buckets(scope=scope, as_of=as_of, within=within, kind=kind)
+    period = Period(as_of, as_of, f"{as_of:%d/%m/%Y}")
+    grouping = Grouping(GROUP_BY_LEVEL, scope, within)  # validates `within` against the scope
+    return Report(
+        period,
+        grouping.by,
+        rows,
+        summary,
+        within,
+        extra={"as_of": as_of, "count": summary["deadlines"], "offset": offset, "limit": limit},
+    )
+
+
+def month_end_points(as_of: date, months: int = 12) -> list[date]:
+    """The ends of the `months` - 1 months before `as_of`'s month, then `as_of` itself."""
+    points = []
+    for back in range(months - 1, 0, -1):
+        y, m = _add_months(as_of.year, as_of.month, -back)
+        points.append(_month_end(y, m))
+    points.append(as_of)
+    return points
+
+
+def overdue_trend(
+    *, scope: Scope, as_of: date, within: Unit | None = None, months: int = 12
+) -> list[dict[str, Any]]:
+    """Open cases overdue at each month end (one query, one conditional count per point): a case is
+    overdue at the end of day D when an audited deadline of it was due before D and was not met or
+    stopped by D."""
+    points = month_end_points(as_of, months)
+    grouping = Grouping(GROUP_BY_LEVEL, scope, within)
+    qs = Deadline.objects.filter(
+        grouping.filter_q("case__unit__path"),
+        kind__in=AUDITED_DEADLINES,
+        due_date__lt=points[-1],
+    ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=points[0]))
+    aggregates = {
+        f"p{i}": Count(
+            "case_id",
+            distinct=True,
+            filter=Q(due_date__lt=d) & (Q(completed_on__isnull=True) | Q(completed_on__gt=d)),
+        )
+        for i, d in enumerate(points)
+    }
+    data = qs.aggregate(**aggregates)
+    return [{"date": d, "overdue": data[f"p{i}"]} for i, d in enumerate(points)]
