@@ -1,7 +1,19 @@
-"""Enumerations shared by the whole system. Values are the API contract of DOMAIN.md §13."""
+"""Enumerations shared by the whole system. Values are the API contract of DOMAIN.md §13.
+
+Their labels are the one source of the words for every code, in every language: `label()` renders
+them in a given language, and the few places that need other words for a code (a notice's running
+text, a report file's short column values) find them in PHRASES, translated with pgettext contexts.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
 
 from django.db import models
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuthorityLevel(models.TextChoices):
@@ -247,6 +259,111 @@ class Topic(models.TextChoices):
     DIGEST_DAILY = "digest.daily", _("Daily digest")
 
     @classmethod
-    def for_action(cls, action: str) -> "Topic":
+    def for_action(cls, action: str) -> Topic:
         """The topic a transition writes (`case.<action>`); ValueError for an unknown action."""
         return cls(f"case.{Action(action)}")
+
+
+# --- Words for codes ----------------------------------------------------------------------------
+
+# How a notice names a code inside a sentence ("your complaint", "đơn khiếu nại", "Reason: the letter is
+# not signed"): lower-case running text, which the labels (headings, lists, buttons) are not.
+NOTICE = "notice"
+# How a report file names a code in a column whose header already says what it is ("Level: Province",
+# "Cấp: Tỉnh"), in the words of the monitoring forms.
+REPORT = "report"
+
+PHRASES: dict[str, dict[type[models.Choices], dict[str, Promise]]] = {
+    NOTICE: {
+        CaseKind: {
+            CaseKind.COMPLAINT: pgettext_lazy("notice", "complaint"),
+            CaseKind.DENUNCIATION: pgettext_lazy("notice", "denunciation"),
+            CaseKind.RECOMMENDATION: pgettext_lazy("notice", "recommendation"),
+            CaseKind.REFLECTION: pgettext_lazy("notice", "reflection"),
+        },
+        DeadlineKind: {
+            DeadlineKind.PROCESSING: pgettext_lazy("notice", "processing"),
+            DeadlineKind.ACCEPTANCE: pgettext_lazy("notice", "acceptance"),
+            DeadlineKind.RESOLUTION: pgettext_lazy("notice", "resolution"),
+            DeadlineKind.APPEAL_WINDOW: pgettext_lazy("notice", "appeal window"),
+            DeadlineKind.PUBLICATION: pgettext_lazy("notice", "publication of the decision"),
+        },
+        RejectReason: {
+            RejectReason.INTERNAL_ACT: pgettext_lazy(
+                "notice", "an internal or normative act, or one classified as a state secret"
+            ),
+            RejectReason.NOT_AFFECTED: pgettext_lazy(
+                "notice", "the decision or act does not directly affect the complainant"
+            ),
+            RejectReason.NO_CAPACITY: pgettext_lazy(
+                "notice", "no legal capacity and no lawful representative"
+            ),
+            RejectReason.UNLAWFUL_REPRESENTATIVE: pgettext_lazy("notice", "the representative is not lawful"),
+            RejectReason.UNSIGNED: pgettext_lazy("notice", "the letter is not signed or finger-printed"),
+            RejectReason.LIMITATION_EXPIRED: pgettext_lazy(
+                "notice", "the limitation period expired without good reason"
+            ),
+            RejectReason.SECOND_DECISION_EXISTS: pgettext_lazy(
+                "notice", "a second-round decision already exists"
+            ),
+            RejectReason.SUSPENSION_LAPSED: pgettext_lazy(
+                "notice", "30 days passed after a suspension notice without resumption"
+            ),
+            RejectReason.COURT_SEIZED: pgettext_lazy("notice", "a court has accepted or decided the matter"),
+            RejectReason.NOT_COMPETENT: pgettext_lazy(
+                "notice", "the matter is not within this unit's competence"
+            ),
+            RejectReason.NO_BASIS: pgettext_lazy(
+                "notice", "there is no basis to identify the violator or the violation"
+            ),
+        },
+        Outcome: {
+            Outcome.RIGHT: pgettext_lazy("notice", "right"),
+            Outcome.PARTLY_RIGHT: pgettext_lazy("notice", "partly right"),
+            Outcome.WRONG: pgettext_lazy("notice", "wrong"),
+            Outcome.TRUE: pgettext_lazy("notice", "true"),
+            Outcome.PARTLY_TRUE: pgettext_lazy("notice", "partly true"),
+            Outcome.UNTRUE: pgettext_lazy("notice", "untrue"),
+            Outcome.ANSWERED: pgettext_lazy("notice", "answered"),
+        },
+    },
+    REPORT: {
+        AuthorityLevel: {
+            AuthorityLevel.CENTRAL: pgettext_lazy("report", "Central"),
+            AuthorityLevel.PROVINCE: pgettext_lazy("report", "Province"),
+            AuthorityLevel.DISTRICT: pgettext_lazy("report", "District"),
+            AuthorityLevel.COMMUNE: pgettext_lazy("report", "Commune"),
+        },
+        CaseKind: {
+            CaseKind.COMPLAINT: pgettext_lazy("report", "Complaint"),
+            CaseKind.DENUNCIATION: pgettext_lazy("report", "Denunciation"),
+            CaseKind.RECOMMENDATION: pgettext_lazy("report", "Recommendation"),
+            CaseKind.REFLECTION: pgettext_lazy("report", "Reflection"),
+        },
+        DeadlineKind: {
+            DeadlineKind.PROCESSING: pgettext_lazy("report", "Processing"),
+            DeadlineKind.ACCEPTANCE: pgettext_lazy("report", "Acceptance"),
+            DeadlineKind.RESOLUTION: pgettext_lazy("report", "Resolution"),
+            DeadlineKind.APPEAL_WINDOW: pgettext_lazy("report", "Appeal window"),
+            DeadlineKind.PUBLICATION: pgettext_lazy("report", "Publication of the decision"),
+        },
+    },
+}
+
+
+def label(
+    choices: type[models.Choices], code: str | None, lang: str | None = None, *, context: str = ""
+) -> str:
+    """The words for `code` of the enumeration `choices`: its label, or with `context` (NOTICE, REPORT)
+    the phrase for that context where one exists; rendered in `lang` (the active language if None).
+
+    An empty code gives ""; a code the enumeration does not know is returned as it is."""
+    if code is None or code == "":
+        return ""
+    try:
+        member = choices(code)
+    except ValueError:
+        return str(code)
+    words = PHRASES.get(context, {}).get(choices, {}).get(member, member.label)
+    with translation.override(lang) if lang else nullcontext():
+        return str(words)

@@ -1,9 +1,10 @@
 """CSV and XLSX files of the monitoring reports (casework.reports), with Vietnamese column headers by
 default and English ones on request. The same rows as the JSON API, flattened, plus a totals line.
 
-Headers and value labels are given in both languages here rather than through gettext: the language
-of a file is a parameter of the download (``lang=vi|en``), not the user's interface language, and a
-file sent to the Inspectorate must carry the Vietnamese headers whatever the translation catalogue.
+The language of a file is a parameter of the download (``lang=vi|en``), not the user's interface
+language: headers, titles and value labels are gettext messages (context "report") rendered under
+``translation.override(lang)``, and codes are worded by casework.choices.label, so a file sent to the
+Inspectorate carries the Vietnamese words of the catalogue whatever the interface language.
 No column ever holds a petitioner's or denouncer's identity: the reports read no party data.
 """
 
@@ -16,153 +17,125 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
+from .choices import REPORT, AuthorityLevel, CaseKind, CaseState, DeadlineKind, label
 from .reports import Report
 
 LANGUAGES = ("vi", "en")
 
-LEVEL_LABELS = {
-    "central": ("Trung ương", "Central"),
-    "province": ("Tỉnh", "Province"),
-    "district": ("Huyện", "District"),
-    "commune": ("Xã", "Commune"),
-}
-KIND_LABELS = {
-    "complaint": ("Khiếu nại", "Complaint"),
-    "denunciation": ("Tố cáo", "Denunciation"),
-    "recommendation": ("Kiến nghị", "Recommendation"),
-    "reflection": ("Phản ánh", "Reflection"),
-}
-DEADLINE_LABELS = {
-    "processing": ("Xử lý đơn", "Processing"),
-    "acceptance": ("Thụ lý", "Acceptance"),
-    "resolution": ("Giải quyết", "Resolution"),
-    "appeal_window": ("Thời hạn khiếu nại lần hai", "Appeal window"),
-    "publication": ("Thời hạn công khai quyết định", "Publication of the decision"),
-}
-STATE_LABELS = {
-    "received": ("Đã tiếp nhận", "Received"),
-    "under_review": ("Đang xem xét", "Under review"),
-    "accepted": ("Đã thụ lý", "Accepted"),
-    "verifying": ("Đang xác minh", "Verifying"),
-    "awaiting_approval": ("Chờ phê duyệt", "Awaiting approval"),
-    "decided": ("Đã ban hành", "Decided"),
-    "suspended": ("Tạm đình chỉ", "Suspended"),
-}
-TOTAL_LABEL = ("Tổng cộng", "Total")
-ALL_LABEL = ("Tất cả", "All")
+TOTAL_LABEL = pgettext_lazy("report", "Total")
+ALL_LABEL = pgettext_lazy("report", "All")
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # dotted path into a row, e.g. "previous_year.received"
-    vi: str
-    en: str
+    title: Promise  # the header, a lazy message rendered in the file's language
     type: str = "int"  # int | rate | decimal | text | date
-    labels: dict[str, tuple[str, str]] | None = None
+    labels: type[models.Choices] | None = None  # the enumeration whose codes the column holds
+    context: str = ""  # casework.choices.PHRASES context for the codes ("" = the labels)
 
-    def header(self, lang: str) -> str:
-        return self.vi if lang == "vi" else self.en
+    def header(self) -> str:
+        return str(self.title)
 
-    def value(self, row: dict[str, Any], lang: str) -> Any:
+    def value(self, row: dict[str, Any]) -> Any:
         value: Any = row
         for part in self.key.split("."):
             value = value.get(part) if isinstance(value, dict) else None
         if self.labels is not None and value is not None:
-            pair = self.labels.get(str(value))
-            value = pair[0 if lang == "vi" else 1] if pair else value
+            value = label(self.labels, value, context=self.context)
         return value
 
 
 def _unit_columns() -> list[Column]:
     return [
-        Column("unit_code", "Mã đơn vị", "Unit code", "text"),
-        Column("unit_name", "Đơn vị", "Unit", "text"),
+        Column("unit_code", pgettext_lazy("report", "Unit code"), "text"),
+        Column("unit_name", pgettext_lazy("report", "Unit"), "text"),
     ]
 
 
 def _level_column() -> Column:
-    return Column("level", "Cấp", "Level", "text", LEVEL_LABELS)
+    return Column("level", pgettext_lazy("report", "Level"), "text", AuthorityLevel, REPORT)
 
 
 def _kind_column() -> Column:
-    return Column("kind", "Loại đơn", "Kind", "text", KIND_LABELS)
+    return Column("kind", pgettext_lazy("report", "Kind"), "text", CaseKind, REPORT)
 
 
 RESOLUTION_COLUMNS = [
-    Column("received", "Số đơn tiếp nhận", "Received"),
-    Column("carried_over", "Kỳ trước chuyển sang", "Carried over"),
-    Column("newly_accepted", "Thụ lý mới", "Newly accepted"),
-    Column("in_competence", "Thuộc thẩm quyền", "In competence"),
-    Column("resolved", "Đã giải quyết", "Resolved"),
-    Column("resolved_on_time", "Giải quyết đúng hạn", "Resolved on time"),
-    Column("in_progress", "Đang giải quyết", "In progress"),
-    Column("overdue", "Quá hạn", "Overdue"),
-    Column("resolution_rate", "Tỷ lệ giải quyết (%)", "Resolution rate (%)", "rate"),
-    Column("on_time_rate", "Tỷ lệ đúng hạn (%)", "On-time rate (%)", "rate"),
-    Column("previous_year.received", "Cùng kỳ năm trước: tiếp nhận", "Previous year: received"),
-    Column("previous_year.resolved", "Cùng kỳ năm trước: đã giải quyết", "Previous year: resolved"),
+    Column("received", pgettext_lazy("report", "Received")),
+    Column("carried_over", pgettext_lazy("report", "Carried over")),
+    Column("newly_accepted", pgettext_lazy("report", "Newly accepted")),
+    Column("in_competence", pgettext_lazy("report", "In competence")),
+    Column("resolved", pgettext_lazy("report", "Resolved")),
+    Column("resolved_on_time", pgettext_lazy("report", "Resolved on time")),
+    Column("in_progress", pgettext_lazy("report", "In progress")),
+    Column("overdue", pgettext_lazy("report", "Overdue")),
+    Column("resolution_rate", pgettext_lazy("report", "Resolution rate (%)"), "rate"),
+    Column("on_time_rate", pgettext_lazy("report", "On-time rate (%)"), "rate"),
+    Column("previous_year.received", pgettext_lazy("report", "Previous year: received")),
+    Column("previous_year.resolved", pgettext_lazy("report", "Previous year: resolved")),
     Column(
-        "previous_year.resolution_rate",
-        "Cùng kỳ năm trước: tỷ lệ giải quyết (%)",
-        "Previous year: resolution rate (%)",
-        "rate",
+        "previous_year.resolution_rate", pgettext_lazy("report", "Previous year: resolution rate (%)"), "rate"
     ),
 ]
 
 OUTCOME_COLUMNS = [
-    Column("resolved", "Đã giải quyết", "Resolved"),
-    Column("right", "Khiếu nại đúng", "Complaints right"),
-    Column("partly_right", "Khiếu nại đúng một phần", "Complaints partly right"),
-    Column("wrong", "Khiếu nại sai", "Complaints wrong"),
-    Column("true", "Tố cáo đúng", "Denunciations true"),
-    Column("partly_true", "Tố cáo đúng một phần", "Denunciations partly true"),
-    Column("untrue", "Tố cáo sai", "Denunciations untrue"),
-    Column("answered", "Đã trả lời", "Answered"),
-    Column("withdrawn", "Rút đơn", "Withdrawn"),
-    Column("shares.right", "Tỷ lệ đúng (%)", "Right (%)", "rate"),
-    Column("shares.partly_right", "Tỷ lệ đúng một phần (%)", "Partly right (%)", "rate"),
-    Column("shares.wrong", "Tỷ lệ sai (%)", "Wrong (%)", "rate"),
-    Column("shares.true", "Tỷ lệ tố cáo đúng (%)", "True (%)", "rate"),
-    Column("shares.partly_true", "Tỷ lệ tố cáo đúng một phần (%)", "Partly true (%)", "rate"),
-    Column("shares.untrue", "Tỷ lệ tố cáo sai (%)", "Untrue (%)", "rate"),
-    Column("shares.answered", "Tỷ lệ đã trả lời (%)", "Answered (%)", "rate"),
-    Column("shares.withdrawn", "Tỷ lệ rút đơn (%)", "Withdrawn (%)", "rate"),
+    Column("resolved", pgettext_lazy("report", "Resolved")),
+    Column("right", pgettext_lazy("report", "Complaints right")),
+    Column("partly_right", pgettext_lazy("report", "Complaints partly right")),
+    Column("wrong", pgettext_lazy("report", "Complaints wrong")),
+    Column("true", pgettext_lazy("report", "Denunciations true")),
+    Column("partly_true", pgettext_lazy("report", "Denunciations partly true")),
+    Column("untrue", pgettext_lazy("report", "Denunciations untrue")),
+    Column("answered", pgettext_lazy("report", "Answered")),
+    Column("withdrawn", pgettext_lazy("report", "Withdrawn")),
+    Column("shares.right", pgettext_lazy("report", "Right (%)"), "rate"),
+    Column("shares.partly_right", pgettext_lazy("report", "Partly right (%)"), "rate"),
+    Column("shares.wrong", pgettext_lazy("report", "Wrong (%)"), "rate"),
+    Column("shares.true", pgettext_lazy("report", "True (%)"), "rate"),
+    Column("shares.partly_true", pgettext_lazy("report", "Partly true (%)"), "rate"),
+    Column("shares.untrue", pgettext_lazy("report", "Untrue (%)"), "rate"),
+    Column("shares.answered", pgettext_lazy("report", "Answered (%)"), "rate"),
+    Column("shares.withdrawn", pgettext_lazy("report", "Withdrawn (%)"), "rate"),
 ]
 
 RECEPTION_COLUMNS = [
-    Column("visits", "Số lượt tiếp", "Visits"),
-    Column("visitors", "Số người được tiếp", "Visitors"),
-    Column("group_visits", "Số đoàn đông người", "Group visits"),
-    Column("cases_opened", "Số vụ việc phát sinh", "Cases opened"),
-    Column("head_days_held", "Số ngày thủ trưởng tiếp", "Days the head received"),
-    Column("head_days_required", "Số ngày phải tiếp", "Days required", "decimal"),
-    Column("head_reception_compliance", "Tỷ lệ thực hiện (%)", "Head reception compliance (%)", "rate"),
-    Column("dialogues_held", "Đối thoại định kỳ đã tổ chức", "Periodic dialogues held"),
-    Column("dialogues_required", "Đối thoại định kỳ phải tổ chức", "Periodic dialogues required", "decimal"),
+    Column("visits", pgettext_lazy("report", "Visits")),
+    Column("visitors", pgettext_lazy("report", "Visitors")),
+    Column("group_visits", pgettext_lazy("report", "Group visits")),
+    Column("cases_opened", pgettext_lazy("report", "Cases opened")),
+    Column("head_days_held", pgettext_lazy("report", "Days the head received")),
+    Column("head_days_required", pgettext_lazy("report", "Days required"), "decimal"),
+    Column("head_reception_compliance", pgettext_lazy("report", "Head reception compliance (%)"), "rate"),
+    Column("dialogues_held", pgettext_lazy("report", "Periodic dialogues held")),
+    Column("dialogues_required", pgettext_lazy("report", "Periodic dialogues required"), "decimal"),
 ]
 
 OVERDUE_COLUMNS = [
-    Column("reference", "Số hồ sơ", "Reference", "text"),
-    Column("unit_code", "Mã đơn vị", "Unit code", "text"),
-    Column("unit_name", "Đơn vị", "Unit", "text"),
+    Column("reference", pgettext_lazy("report", "Reference"), "text"),
+    Column("unit_code", pgettext_lazy("report", "Unit code"), "text"),
+    Column("unit_name", pgettext_lazy("report", "Unit"), "text"),
     _kind_column(),
-    Column("state", "Trạng thái", "State", "text", STATE_LABELS),
-    Column("deadline_kind", "Loại thời hạn", "Deadline", "text", DEADLINE_LABELS),
-    Column("due_date", "Hạn", "Due date", "date"),
-    Column("days_overdue", "Số ngày quá hạn", "Days overdue"),
-    Column("working_days_overdue", "Số ngày làm việc quá hạn", "Working days overdue"),
-    Column("handler", "Người xử lý", "Handler", "text"),
-    Column("unit_head", "Thủ trưởng đơn vị", "Unit head", "text"),
-    Column("age_bucket", "Nhóm quá hạn (ngày)", "Age bucket (days)", "text"),
+    Column("state", pgettext_lazy("report", "State"), "text", CaseState),
+    Column("deadline_kind", pgettext_lazy("report", "Deadline"), "text", DeadlineKind, REPORT),
+    Column("due_date", pgettext_lazy("report", "Due date"), "date"),
+    Column("days_overdue", pgettext_lazy("report", "Days overdue")),
+    Column("working_days_overdue", pgettext_lazy("report", "Working days overdue")),
+    Column("handler", pgettext_lazy("report", "Handler"), "text"),
+    Column("unit_head", pgettext_lazy("report", "Unit head"), "text"),
+    Column("age_bucket", pgettext_lazy("report", "Age bucket (days)"), "text"),
 ]
 
 TITLES = {
-    "resolution": ("Tỷ lệ giải quyết đơn thuộc thẩm quyền", "Resolution rates"),
-    "outcomes": ("Kết quả giải quyết", "Outcomes"),
-    "reception": ("Tiếp công dân", "Citizen reception"),
-    "overdue": ("Hồ sơ quá hạn", "Overdue cases"),
+    "resolution": pgettext_lazy("report", "Resolution rates"),
+    "outcomes": pgettext_lazy("report", "Outcomes"),
+    "reception": pgettext_lazy("report", "Citizen reception"),
+    "overdue": pgettext_lazy("report", "Overdue cases"),
 }
 FILE_NAMES = {
     "resolution": "ty-le-giai-quyet",
@@ -188,15 +161,16 @@ def table(report_name: str, report: Report, lang: str = "vi") -> tuple[list[str]
     """Headers and rows (raw Python values) of the file; aggregated reports end with a totals line."""
     lang = lang if lang in LANGUAGES else "vi"
     columns = columns_for(report_name, report.group_by)
-    rows = [[c.value(row, lang) for c in columns] for row in report.rows]
-    if report_name != "overdue":
-        totals = [c.value(report.totals, lang) for c in columns]
-        totals[0] = TOTAL_LABEL[0 if lang == "vi" else 1]
-        for i, c in enumerate(columns):
-            if c.key == "kind" and totals[i] is None:
-                totals[i] = ALL_LABEL[0 if lang == "vi" else 1]
-        rows.append(totals)
-    return [c.header(lang) for c in columns], rows
+    with translation.override(lang):
+        rows = [[c.value(row) for c in columns] for row in report.rows]
+        if report_name != "overdue":
+            totals = [c.value(report.totals) for c in columns]
+            totals[0] = str(TOTAL_LABEL)
+            for i, c in enumerate(columns):
+                if c.key == "kind" and totals[i] is None:
+                    totals[i] = str(ALL_LABEL)
+            rows.append(totals)
+        return [c.header() for c in columns], rows
 
 
 def _safe_text(value: Any) -> Any:
@@ -236,7 +210,10 @@ def to_xlsx(report_name: str, report: Report, lang: str = "vi") -> bytes:
     columns = columns_for(report_name, report.group_by)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Bao cao" if lang == "vi" else "Report"
+    with translation.override(lang):
+        # Sheet names without diacritics: some spreadsheet programs mangle them.
+        sheet.title = str(pgettext_lazy("report", "Report"))
+        about_title = str(pgettext_lazy("report", "About"))
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -254,30 +231,27 @@ def to_xlsx(report_name: str, report: Report, lang: str = "vi") -> bytes:
             cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
 
-    about = workbook.create_sheet("Thong tin" if lang == "vi" else "About")
-    for line in _about_lines(report_name, report, lang):
-        about.append(line)
+    about = workbook.create_sheet(about_title)
+    with translation.override(lang):
+        for line in _about_lines(report_name, report):
+            about.append(line)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _about_lines(report_name: str, report: Report, lang: str) -> Iterable[list[Any]]:
-    vi = lang == "vi"
-    yield [TITLES[report_name][0 if vi else 1]]
+def _about_lines(report_name: str, report: Report) -> Iterable[list[Any]]:
+    """The "About" sheet, in the active language."""
+    yield [str(TITLES[report_name])]
     if report_name == "overdue":
-        yield ["Tính đến ngày" if vi else "As of", report.period.date_to]
+        yield [str(pgettext_lazy("report", "As of")), report.period.date_to]
     else:
-        yield ["Từ ngày" if vi else "From", report.period.date_from]
-        yield ["Đến ngày" if vi else "To", report.period.date_to]
+        yield [str(pgettext_lazy("report", "From")), report.period.date_from]
+        yield [str(pgettext_lazy("report", "To")), report.period.date_to]
     if report.within is not None:
-        yield ["Phạm vi" if vi else "Within", f"{report.within.code} — {report.within.name}"]
-    yield ["Lập lúc" if vi else "Generated at", timezone.localtime().strftime("%d/%m/%Y %H:%M")]
-    yield [
-        "Không chứa thông tin nhận diện người tố cáo."
-        if vi
-        else "Contains no information identifying a denouncer."
-    ]
+        yield [str(pgettext_lazy("report", "Within")), f"{report.within.code} — {report.within.name}"]
+    yield [str(pgettext_lazy("report", "Generated at")), timezone.localtime().strftime("%d/%m/%Y %H:%M")]
+    yield [str(pgettext_lazy("report", "Contains no information identifying a denouncer."))]
 
 
 def filename(report_name: str, report: Report, extension: str) -> str:

@@ -1,19 +1,27 @@
-"""Template filters for notices, in the language being rendered: `{{ code|label:"case_kind" }}` and
-`{{ deadline.basis|citation }}`."""
+"""Template filters for notices, in the language being rendered (notifications.rendering activates the
+recipient's language): `{{ code|label:"case_kind" }}` and `{{ deadline.basis|citation }}`."""
 
 from django import template
-from django.utils.translation import get_language
 
+from casework.choices import NOTICE, CaseKind, DeadlineKind, Outcome, RejectReason
+from casework.choices import label as code_label
 from casework.rules.policy import translate_citation
-from notifications.labels import label as _label
 
 register = template.Library()
+
+# The enumeration a notice template means by each group name.
+GROUPS = {
+    "case_kind": CaseKind,
+    "deadline_kind": DeadlineKind,
+    "reason": RejectReason,
+    "outcome": Outcome,
+}
 
 
 @register.filter
 def label(code, group):
-    language = "vi" if (get_language() or "vi").startswith("vi") else "en"
-    return _label(language, group, code)
+    """The code as a notice words it in a sentence (casework.choices.PHRASES), in the active language."""
+    return code_label(GROUPS[group], code, context=NOTICE)
 
 
 @register.filter
