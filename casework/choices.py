@@ -76,6 +76,8 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     FORWARDED = "forwarded", _("Forwarded (deputy, Front, press, agency)")
     TRANSFERRED_IN = "transferred_in", _("Transferred in")
+    # The round-2 case an appeal opens: the citizen's own second complaint, not a forwarded letter.
+    APPEAL = "appeal", _("Second complaint (appeal)")
 
 
 class Outcome(models.TextChoices):

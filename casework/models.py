@@ -198,6 +198,41 @@ class Party(models.Model):
         return not (self.full_name.strip() and (self.address.strip() or self.id_number.strip()))
 
 
+class PartyCorrection(models.Model):
+    """Append-only record of a correction to a person's stored identity: who, when, why, and each
+    field's old and new value. Intake never rewrites a Party; this is the only way one changes."""
+
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("person or organization")
+    )
+    actor = models.ForeignKey(
+        User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("corrected by")
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    changes = models.JSONField(_("changes"), help_text=_("field: [old value, new value]"))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["party", "at"])]
+        verbose_name = _("correction of a person's identity")
+        verbose_name_plural = _("corrections of people's identities")
+
+    def __str__(self) -> str:
+        return gettext("Correction of #%(party)s at %(at)s") % {
+            "party": self.party_id,
+            "at": f"{timezone.localtime(self.at):%d/%m/%Y %H:%M}",
+        }
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Correction records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Correction records are append-only.")
+
+
 class ReferenceCounter(models.Model):
     """Issues reference numbers per unit and year without gaps from concurrent intakes."""
 
@@ -297,6 +332,9 @@ class Case(FSMModelMixin, models.Model):
         _("waiting on the citizen since"), null=True, blank=True, editable=False
     )
     intake_flags = models.JSONField(_("intake flags"), default=list, blank=True)
+    # Law 136/2025: content withdrawn in full is not examined again unless the withdrawal was coerced.
+    # Recorded on the withdrawn case by casework.services.record_coerced_withdrawal (audited).
+    withdrawal_coerced = models.BooleanField(_("withdrawal was coerced"), default=False, editable=False)
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -338,6 +376,17 @@ class Case(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.get_kind_display()})"
+
+    def petitioner_identified(self) -> bool:
+        """Whether a petitioner gives a name with an address or ID number, here or on a case this one
+        was transferred from: a transfer strips a denouncer's identity (LTC Art. 47), and the unit it
+        came from checked it. Reads case_parties through .all() so a prefetch answers it."""
+        case: Case | None = self
+        while case is not None:
+            if any(not cp.party.is_anonymous for cp in case.case_parties.all()):
+                return True
+            case = case.transferred_from
+        return False
 
 
 class CaseParty(models.Model):

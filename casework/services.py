@@ -1,4 +1,5 @@
-"""Domain services of casework: units, roles, dialogues. Plain functions with keyword arguments."""
+"""Domain services of casework: units, roles, dialogues, corrections of a person's identity, a coerced
+withdrawal. Plain functions with keyword arguments."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import events
-from .access import can_act_in
-from .choices import CaseKind, DialogueKind, Role
-from .models import Case, Dialogue, Membership, Unit, UnitLevel
+from .access import can_act_in, can_see_denouncer
+from .choices import CaseKind, CaseState, DialogueKind, Role
+from .models import Case, Dialogue, Membership, Party, PartyCorrection, Unit, UnitLevel
 
 
 class ServiceError(Exception):
@@ -139,3 +140,96 @@ def record_dialogue(
             changes={"dialogue_id": [None, dialogue.pk]},
         )
     return dialogue
+
+
+# --- A person's identity -------------------------------------------------------------------------
+
+# What a correction may change: the identity as written on a paper. search_name follows full_name.
+CORRECTABLE_FIELDS = ("full_name", "id_number", "address", "phone", "email")
+CORRECTION_ROLES = {Role.RECEPTION_OFFICER, Role.UNIT_HEAD}
+
+
+def _may_correct(actor, party: Party) -> bool:
+    """Staff who register papers (reception, the head) of a unit where the person is on a case they
+    may see the identity of, or in its reception book. A sealed denouncer is corrected only by those
+    who may see them (the resolver, the registering officer)."""
+    for link in party.case_links.select_related("case__unit"):
+        if can_act_in(actor, link.case.unit, CORRECTION_ROLES) and (
+            not link.confidential or can_see_denouncer(actor, link.case)
+        ):
+            return True
+    return any(
+        can_act_in(actor, visit.unit, CORRECTION_ROLES) for visit in party.visits.select_related("unit")
+    )
+
+
+@transaction.atomic
+def correct_party(*, party: Party, actor, changes: dict[str, str], reason: str) -> PartyCorrection:
+    """Correct a person's stored identity, the one way it ever changes (intake never rewrites it): the
+    new values apply to every case naming this record, and an append-only PartyCorrection keeps who,
+    when, why and each field's old and new value."""
+    party = Party.objects.select_for_update().get(pk=party.pk)
+    if not _may_correct(actor, party):
+        raise NotPermitted(
+            _(
+                "Only the reception officers and the head of a unit handling this person's papers "
+                "correct their identity."
+            )
+        )
+    errors: dict[str, list[str]] = {}
+    unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
+    if unknown:
+        errors["changes"] = [_("Not a correctable field: %(f)s.") % {"f": ", ".join(unknown)}]
+    if not reason.strip():
+        errors["reason"] = [_("Give the reason for the correction (e.g. the ID card shown).")]
+    values = {f: " ".join(str(v or "").split()) for f, v in changes.items() if f in CORRECTABLE_FIELDS}
+    for f, v in values.items():
+        max_length = Party._meta.get_field(f).max_length
+        if max_length and len(v) > max_length:
+            errors[f] = [_("At most %(n)d characters.") % {"n": max_length}]
+    if "full_name" in values and not values["full_name"]:
+        errors["full_name"] = [_("A correction cannot erase the name.")]
+    diff = {f: [getattr(party, f), v] for f, v in values.items() if getattr(party, f) != v}
+    if not errors and not diff:
+        errors["changes"] = [_("Nothing to correct: the record already reads so.")]
+    if errors:
+        raise ServiceError(errors)
+    for f, (_old, new) in diff.items():
+        setattr(party, f, new)
+    party.save(update_fields=list(diff))
+    return PartyCorrection.objects.create(party=party, actor=actor, changes=diff, reason=reason.strip())
+
+
+# --- A coerced withdrawal -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_coerced_withdrawal(*, case: Case, actor, reason: str) -> Case:
+    """Record that a complaint was withdrawn under coercion, so its content may be examined again
+    (Law 136/2025; from 1/7/2026 intake flags a withdrawn content raised again unless this is
+    recorded). The reception officers and the head of the case's unit record it; it is audited."""
+    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    if not can_act_in(actor, case.unit, CORRECTION_ROLES):
+        raise NotPermitted(
+            _("Only the reception officers and the head of %(unit)s record this.") % {"unit": case.unit}
+        )
+    errors: dict[str, list[str]] = {}
+    if case.kind != CaseKind.COMPLAINT or case.state != CaseState.WITHDRAWN:
+        errors["case"] = [_("Only a complaint withdrawn in full can have been withdrawn under coercion.")]
+    elif case.withdrawal_coerced:
+        errors["case"] = [_("Already recorded.")]
+    if not reason.strip():
+        errors["reason"] = [_("Say how the withdrawal was coerced and on what evidence.")]
+    if errors:
+        raise ServiceError(errors)
+    case.withdrawal_coerced = True
+    case.version += 1
+    case.save(update_fields=["withdrawal_coerced", "version", "updated_at"])
+    events.case_noted(
+        case=case,
+        actor=actor,
+        action="withdrawal_coerced",
+        note=reason.strip(),
+        changes={"withdrawal_coerced": [False, True]},
+    )
+    return case

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -23,11 +23,11 @@ from django_fsm import RETURN_VALUE, transition
 
 from casework.choices import CaseKind, DeadlineKind, DeadlineStatus, PartyRole
 from casework.choices import CaseState as S
-from casework.models import Case, Deadline
-from casework.rules import policy
+from casework.models import Case, Deadline, Unit
+from casework.rules import periods, policy
 
 from . import clocks
-from .errors import RuleViolation
+from .errors import RuleViolation, ValidationFailed
 
 # States in which the case is being resolved; suspension and extension apply here.
 IN_RESOLUTION = [S.ACCEPTED, S.VERIFYING, S.AWAITING_APPROVAL]
@@ -37,12 +37,23 @@ WITHDRAWABLE = BEFORE_ACCEPTANCE + IN_RESOLUTION + [S.SUSPENDED]
 AWAITABLE = BEFORE_ACCEPTANCE + IN_RESOLUTION
 
 
+@dataclass(frozen=True)
+class LinkedCaseRequest:
+    """A case the transition opens at another unit (transfer: the competent unit's case; appeal: the
+    second-round complaint). The machine decides that one is needed and where; the transition service
+    opens it through workflows.intake.linked in the same transaction, so machines never import intake."""
+
+    action: str
+    target_unit: Unit
+
+
 @dataclass
 class ActionContext:
     actor: Any
     effective_date: date
     note: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    linked_case: LinkedCaseRequest | None = None
 
 
 def guard(code: str, message) -> Callable[[Callable[[Case], bool]], Callable[[Case], bool]]:
@@ -137,13 +148,9 @@ def published_if_required(case: Case) -> bool:
         "An anonymous denunciation, or one under a false name, is not accepted; file it (LTC Art. 25)."
     ),
 )
-def denouncer_identified(case: Case | None) -> bool:
+def denouncer_identified(case: Case) -> bool:
     # A transfer strips the denouncer's identity (LTC Art. 47); the unit it came from checked it.
-    while case is not None:
-        if any(not cp.party.is_anonymous for cp in case.case_parties.all()):
-            return True
-        case = case.transferred_from
-    return False
+    return case.petitioner_identified()
 
 
 @guard(
@@ -194,12 +201,8 @@ class CaseWorkflow(Case):
     @transition(field="state", source=BEFORE_ACCEPTANCE, target=S.TRANSFERRED)
     def transfer(self, ctx: ActionContext) -> None:
         """Not competent: send to the competent unit, where a linked case is opened."""
-        from .intake import open_transferred_case
-
-        open_transferred_case(
-            source=self, target_unit=ctx.params["target_unit"], actor=ctx.actor, on=ctx.effective_date
-        )
         self._finish_intake(ctx, ledger_entry="transfer")
+        ctx.linked_case = LinkedCaseRequest("transfer", ctx.params["target_unit"])
 
     @transition(field="state", source=BEFORE_ACCEPTANCE, target=S.GUIDED)
     def guide(self, ctx: ActionContext) -> None:
@@ -389,8 +392,7 @@ class ComplaintWorkflow(CaseWorkflow):
         """The last day of the limitation period if the complaint came after it, else None."""
         if self.round != 1 or not self.decision_known_at:
             return None
-        days = policy.legal_value("complaint.limitation_days", self.decision_known_at)
-        last_day = self.decision_known_at + timedelta(days=days)
+        last_day = periods.limitation_last_day(self.decision_known_at)
         return last_day if self.received_at > last_day else None
 
     @transition(
@@ -427,8 +429,6 @@ class ComplaintWorkflow(CaseWorkflow):
     )
     def appeal(self, ctx: ActionContext) -> None:
         """Register a second-round complaint: a round-2 case opens at the higher unit."""
-        from .intake import open_appeal_case
-
         on = ctx.effective_date
         if self.state == S.DECIDED:
             window = _deadline(self, DeadlineKind.APPEAL_WINDOW)
@@ -447,9 +447,14 @@ class ComplaintWorkflow(CaseWorkflow):
                         "complaint is possible only after the decision or once that deadline lapses."
                     ),
                 )
-        open_appeal_case(first_round=self, target_unit=ctx.params.get("target_unit"), actor=ctx.actor, on=on)
+        target = ctx.params.get("target_unit") or self.unit.parent
+        if target is None:
+            raise ValidationFailed(
+                {"target_unit": [_("The first-round unit has no higher unit; name the target.")]}
+            )
         clocks.complete_deadlines(case=self, kinds=[DeadlineKind.APPEAL_WINDOW], on=on)
         clocks.cancel_open_deadlines(case=self, on=on, reason="appealed")
+        ctx.linked_case = LinkedCaseRequest("appeal", target)
 
 
 # --- Denunciations (LTC 25/2018) ----------------------------------------------------------------

@@ -28,6 +28,7 @@ from .errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from .intake import linked
 from .machines import ActionContext, CaseWorkflow, workflow_for
 from .permissions import may_perform
 
@@ -125,6 +126,16 @@ def perform_action(
             getattr(case, action)(ctx)
         except RuleViolation as violation:
             raise violation.with_allowed_actions(available_actions(case, actor)) from None
+        if ctx.linked_case is not None:
+            # A transfer or an appeal continues at another unit: open that case now, so its
+            # registration precedes this transition's audit record and outbox message.
+            linked.open_linked_case(
+                action=ctx.linked_case.action,
+                source=case,
+                target_unit=ctx.linked_case.target_unit,
+                actor=actor,
+                on=ctx.effective_date,
+            )
         case.version += 1
         case.save()
 

@@ -76,6 +76,19 @@ def compute_due(
     return result
 
 
+def limitation_last_day(known_on: date, calendar: WorkingCalendar | None = None) -> date:
+    """The last day to complain (LKN Art. 9): the limitation is a period like any other (Civil Code
+    2015 Art. 149.1), so it counts calendar days from the day the complainant learned of the decision
+    and a last day on a weekend or holiday rolls to the next working day (Art. 148.5)."""
+    return compute_due(
+        start=known_on,
+        days=policy.legal_value("complaint.limitation_days", known_on),
+        day_type=DayType.CALENDAR,
+        pauses=[],
+        calendar=calendar or WorkingCalendar.load(),
+    ).due_date
+
+
 def case_facts(case: Case) -> dict:
     return {"round": case.round, "remote": case.unit.is_remote, "several_locations": case.several_locations}
 

@@ -250,6 +250,25 @@ LEGAL_PARAMETERS: tuple[LegalParameter, ...] = (
         LKN_IN_FORCE,
         gettext_noop("LKN Art. 9: complain within 90 days of receiving or learning of the decision or act"),
     ),
+    # Whether content withdrawn in full is barred from being examined again (the withdrawal was not
+    # coerced); intake flags a complaint that raises it again, judged on the date it is received.
+    LegalParameter(
+        "complaint.withdrawn_content_not_reexamined",
+        False,
+        LKN_IN_FORCE,
+        gettext_noop(
+            "LKN Art. 10: the complainant may withdraw the complaint at any time before the decision"
+        ),
+    ),
+    LegalParameter(
+        "complaint.withdrawn_content_not_reexamined",
+        True,
+        LAW_136_IN_FORCE,
+        gettext_noop(
+            "Law 136/2025/QH15: withdrawn complaint content is not examined again unless the withdrawal "
+            "was coerced"
+        ),
+    ),
     # Decree 75/2012/NĐ-CP set the same group rules before Decree 124/2020 replaced it.
     LegalParameter(
         "group.min_people",

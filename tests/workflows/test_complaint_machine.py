@@ -184,7 +184,8 @@ def test_first_round_complaint_whose_claim_matches_needs_no_dialogue(org, frozen
 
 def test_acceptance_is_refused_after_the_limitation_period(org, frozen_today):
     frozen_today(TODAY)
-    case = drive(new_case(org, decision_known_at=RECEIVED - timedelta(days=91)), org, S.UNDER_REVIEW)
+    # Day 90 is Friday 13/03/2026; days 91 and 92 fall on the weekend, which the last day rolls over.
+    case = drive(new_case(org, decision_known_at=RECEIVED - timedelta(days=93)), org, S.UNDER_REVIEW)
     with pytest.raises(RuleViolation) as exc:
         act(case, "accept", org.head)
     assert exc.value.code == "limitation_expired"
@@ -333,7 +334,8 @@ def test_appeal_opens_a_second_round_case_at_the_parent_unit(org, frozen_today):
     second = Case.objects.get(first_round_case=first)
     assert (second.unit, second.kind, second.round) == (org.province, CaseKind.COMPLAINT, 2)
     assert second.state == S.RECEIVED
-    assert second.channel == Channel.FORWARDED
+    # The complainant's own second complaint, not a letter forwarded by a deputy or the press.
+    assert second.channel == Channel.APPEAL
     assert second.respondent_unit == org.commune
     assert second.received_at == date(2026, 4, 10)
     assert second.reference.startswith("TINH/2026/")
