@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from casework import events
-from casework.choices import CaseKind, DeadlineKind, PartyKind, PartyRole
+from casework.choices import CaseKind, DeadlineKind, PartyKind, PartyRole, Topic
 from casework.models import Case, CaseParty, Party
 from casework.rules import policy
 
@@ -141,7 +141,7 @@ def create_case(
         clocks.start_deadline(case=case, kind=kind, on=data.received_at)
     events.case_registered(case=case, actor=actor)
     events.enqueue(
-        topic="case.register",
+        topic=Topic.CASE_REGISTER,
         case=case,
         payload={
             "case_id": case.pk,
