@@ -54,7 +54,7 @@ class StateGraph:
         t = self.transitions.get((case.state, action))
         if t is None:
             raise Drift(f"{self.kind}: the machine has no {action} from {case.state}")
-        failed = [getattr(c, "guard_code", c.__name__) for c in t.conditions if not c(case)]
+        failed = self.failing(case, action)
         if failed:
             raise Drift(f"{self.kind}: {action} from {case.state} fails {', '.join(failed)}")
         if isinstance(t.target, RETURN_VALUE):
@@ -62,6 +62,11 @@ class StateGraph:
                 raise Drift(f"{self.kind}: {action} from {case.state} cannot return {returned}")
             return returned
         return str(t.target)
+
+    def failing(self, case: SimCase, action: str) -> list[str]:
+        """The codes of the guards of `action` from the case's state that do not pass now."""
+        t = self.transitions[(case.state, action)]
+        return [getattr(c, "guard_code", c.__name__) for c in t.conditions if not c(case)]
 
     @property
     def actions(self) -> set[str]:

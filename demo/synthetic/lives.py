@@ -239,7 +239,7 @@ class Lives:
                 close_on = window.due_date + timedelta(days=rng.randint(1, 5))
                 c["closed_at"] = step(close_on, "close", None, {"closed_at": [None, str(close_on)]})
                 raise Stop
-            if kind == CaseKind.DENUNCIATION or round_ == 2:
+            if "publication_required" in machine.failing(case, "close"):
                 on = decide_on + timedelta(days=rng.randint(1, 10))
                 case.published_at = c["published_at"] = step(
                     on, "publish", head, {"published_at": [None, str(on)]}

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from casework import reports
 from casework.choices import CaseKind, CaseState, Channel, DeadlineKind, DeadlineStatus
@@ -246,6 +247,14 @@ def test_reports_on_synthetic_data_match_a_direct_count_of_the_definitions(synth
 def test_generator_refuses_to_run_twice_into_the_same_database(synthetic):
     with pytest.raises(CommandError):
         call_command("generate_synthetic", units=3, cases=10, years=1, no_progress=True, stdout=io.StringIO())
+
+
+def test_generator_refuses_a_last_day_after_today(db):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(CommandError, match="after today"):
+        call_command(
+            "generate_synthetic", units=3, cases=10, until=tomorrow, no_progress=True, stdout=io.StringIO()
+        )
 
 
 def test_progress_bar_reaches_a_hundred_percent():

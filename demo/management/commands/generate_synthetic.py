@@ -42,9 +42,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["units"] < 1 or options["cases"] < 0 or options["years"] < 1:
             raise CommandError("--units and --years must be at least 1.")
+        until = options["until"] or timezone.localdate()
+        if until > timezone.localdate():
+            # The machines judge lapsed deadlines (appeal window, resolution) on today's date.
+            raise CommandError("--until cannot be after today.")
         if Unit.objects.filter(code__startswith=PREFIX).exists():
             raise CommandError(f"Synthetic units ({PREFIX}*) already exist: use a fresh database.")
-        until = options["until"] or timezone.localdate()
         generator = Generator(
             units=options["units"],
             cases=options["cases"],
