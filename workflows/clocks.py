@@ -10,13 +10,14 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from casework.choices import CalendarDayKind, DeadlineKind, DeadlineStatus
+from casework.choices import CalendarDayKind, DeadlineStatus
 from casework.models import CalendarDay, Case, CaseEvent, Deadline, DeadlineEntry
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
 from casework.rules.explain import format_day
 from casework.rules.periods import OPEN_STATUSES, case_facts, computation_for, extension_room
 
+from .clock_effects import effects_of
 from .errors import RuleViolation
 
 
@@ -107,7 +108,7 @@ def resume_deadlines(*, case: Case, on: date) -> None:
 
 
 def extend_deadline(*, case: Case, days: int, reason: str, on: date, note: str = "") -> Deadline:
-    deadline = _open_deadlines(case, [DeadlineKind.RESOLUTION]).first()
+    deadline = _open_deadlines(case, [effects_of("extend").extend]).first()
     if deadline is None:
         raise RuleViolation("no_running_deadline", _("There is no running resolution deadline to extend."))
     if deadline.due_date is not None and on > deadline.due_date:
@@ -148,6 +149,22 @@ def extend_deadline(*, case: Case, days: int, reason: str, on: date, note: str =
         due_after=deadline.due_date,
     )
     return deadline
+
+
+def apply_effects(*, case: Case, action: str, on: date, note: str = "") -> None:
+    """What `action` does to the case's clocks, as `workflows.clock_effects` declares it (extensions
+    aside: they take their days and reason from `extend_deadline`). `note` is a pause's wording."""
+    effects = effects_of(action)
+    if effects.complete:
+        complete_deadlines(case=case, kinds=list(effects.complete), on=on, ledger_entry=effects.ledger_entry)
+    if effects.cancel_open:
+        cancel_open_deadlines(case=case, on=on, reason=effects.cancel_open)
+    if effects.pause:
+        pause_deadlines(case=case, on=on, reason=note)
+    if effects.resume:
+        resume_deadlines(case=case, on=on)
+    for kind in effects.start:
+        start_deadline(case=case, kind=kind, on=on)
 
 
 # --- Calendar changes ---------------------------------------------------------------------------

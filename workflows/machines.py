@@ -27,6 +27,7 @@ from casework.models import Case, Deadline, Unit
 from casework.rules import periods, policy
 
 from . import clocks
+from .clock_effects import INTAKE_CLOCKS
 from .errors import RuleViolation, ValidationFailed
 
 # States in which the case is being resolved; suspension and extension apply here.
@@ -220,10 +221,7 @@ class CaseWorkflow(Case):
         self.awaiting_citizen_since = None
         # Classifying the letter (transfer, guidance, filing) is what both intake clocks ask for.
         clocks.complete_deadlines(
-            case=self,
-            kinds=[DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE],
-            on=ctx.effective_date,
-            ledger_entry=ledger_entry,
+            case=self, kinds=list(INTAKE_CLOCKS), on=ctx.effective_date, ledger_entry=ledger_entry
         )
 
     # Acceptance ------------------------------------------------------------------------------
@@ -234,19 +232,13 @@ class CaseWorkflow(Case):
 
     def _do_accept(self, ctx: ActionContext) -> None:
         self.accepted_at = ctx.effective_date
-        clocks.complete_deadlines(
-            case=self, kinds=[DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE], on=ctx.effective_date
-        )
-        clocks.start_deadline(case=self, kind=DeadlineKind.RESOLUTION, on=ctx.effective_date)
+        clocks.apply_effects(case=self, action="accept", on=ctx.effective_date)
 
     @transition(field="state", source=S.UNDER_REVIEW, target=S.REJECTED, conditions=[not_awaiting_citizen])
     def reject(self, ctx: ActionContext) -> None:
         """Refuse acceptance (không thụ lý) with a coded reason."""
         self.reason_code = ctx.params["reason"]
-        clocks.complete_deadlines(
-            case=self, kinds=[DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE], on=ctx.effective_date
-        )
-        clocks.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="rejected")
+        clocks.apply_effects(case=self, action="reject", on=ctx.effective_date)
 
     # Resolution ------------------------------------------------------------------------------
     @transition(field="state", source=S.ACCEPTED, target=S.VERIFYING, conditions=[not_awaiting_citizen])
@@ -274,13 +266,14 @@ class CaseWorkflow(Case):
     def _do_approve(self, ctx: ActionContext) -> None:
         self.decision_number = ctx.params["decision_number"]
         self.decided_at = ctx.effective_date
-        clocks.complete_deadlines(case=self, kinds=[DeadlineKind.RESOLUTION], on=ctx.effective_date)
+        # Also opens the appeal window or the publication clock, where the policy table has one.
+        clocks.apply_effects(case=self, action="approve", on=ctx.effective_date)
 
     @transition(field="state", source=S.DECIDED, target=S.DECIDED, conditions=[not_published])
     def publish(self, ctx: ActionContext) -> None:
         """Record the publication / notification of the decision."""
         self.published_at = ctx.effective_date
-        clocks.complete_deadlines(case=self, kinds=[DeadlineKind.PUBLICATION], on=ctx.effective_date)
+        clocks.apply_effects(case=self, action="publish", on=ctx.effective_date)
 
     @transition(
         field="state",
@@ -290,7 +283,7 @@ class CaseWorkflow(Case):
     )
     def close(self, ctx: ActionContext) -> None:
         self.closed_at = ctx.effective_date
-        clocks.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="closed")
+        clocks.apply_effects(case=self, action="close", on=ctx.effective_date)
 
     # Interruptions ---------------------------------------------------------------------------
     @transition(
@@ -313,11 +306,11 @@ class CaseWorkflow(Case):
     def suspend(self, ctx: ActionContext) -> None:
         """Suspension (tạm đình chỉ) by written decision; the suspended time does not count."""
         self.suspended_from = self.state
-        clocks.pause_deadlines(case=self, on=ctx.effective_date, reason=ctx.params["reason"])
+        clocks.apply_effects(case=self, action="suspend", on=ctx.effective_date, note=ctx.params["reason"])
 
     @transition(field="state", source=S.SUSPENDED, target=RETURN_VALUE(*IN_RESOLUTION))
     def resume(self, ctx: ActionContext) -> str:
-        clocks.resume_deadlines(case=self, on=ctx.effective_date)
+        clocks.apply_effects(case=self, action="resume", on=ctx.effective_date)
         previous, self.suspended_from = self.suspended_from or S.ACCEPTED, ""
         return previous
 
@@ -327,10 +320,11 @@ class CaseWorkflow(Case):
     def await_citizen(self, ctx: ActionContext) -> str:
         """The file is incomplete: the citizen is asked to supplement it and the clocks stop meanwhile."""
         self.awaiting_citizen_since = ctx.effective_date
-        clocks.pause_deadlines(
+        clocks.apply_effects(
             case=self,
+            action="await_citizen",
             on=ctx.effective_date,
-            reason=_("awaiting the citizen: %(r)s") % {"r": ctx.params["reason"]},
+            note=_("awaiting the citizen: %(r)s") % {"r": ctx.params["reason"]},
         )
         return self.state
 
@@ -339,7 +333,7 @@ class CaseWorkflow(Case):
     )
     def citizen_responded(self, ctx: ActionContext) -> str:
         self.awaiting_citizen_since = None
-        clocks.resume_deadlines(case=self, on=ctx.effective_date)
+        clocks.apply_effects(case=self, action="citizen_responded", on=ctx.effective_date)
         return self.state
 
     @transition(field="state", source=WITHDRAWABLE, target=RETURN_VALUE(S.WITHDRAWN, *WITHDRAWABLE))
@@ -347,7 +341,7 @@ class CaseWorkflow(Case):
         """Withdrawal in writing: in full the case ends (đình chỉ); in part it goes on for the rest."""
         if ctx.params.get("scope", "full") == "partial":
             return self.state
-        clocks.cancel_open_deadlines(case=self, on=ctx.effective_date, reason="withdrawn")
+        clocks.apply_effects(case=self, action="withdraw", on=ctx.effective_date)
         self.closed_at = ctx.effective_date
         self.awaiting_citizen_since = None
         self.suspended_from = ""
@@ -410,16 +404,6 @@ class ComplaintWorkflow(CaseWorkflow):
             )
         self.outcome = ctx.params["outcome"]
         self.outcome_summary = ctx.params["summary"]
-
-    @transition(
-        field="state", source=S.AWAITING_APPROVAL, target=S.DECIDED, conditions=[not_awaiting_citizen]
-    )
-    def approve(self, ctx: ActionContext) -> None:
-        self._do_approve(ctx)
-        if self.round == 1:
-            clocks.start_deadline(case=self, kind=DeadlineKind.APPEAL_WINDOW, on=ctx.effective_date)
-        else:
-            clocks.start_deadline(case=self, kind=DeadlineKind.PUBLICATION, on=ctx.effective_date)
 
     @transition(
         field="state",

@@ -1,39 +1,55 @@
-"""The synthetic data generator: with a small N the data it writes is what the service would write."""
+"""The synthetic data generator: with a small N the data it writes is what the service would write.
+
+The dataset is generated once for the module, inside a transaction rolled back after its last test.
+"""
 
 from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from casework import reports
 from casework.choices import CaseKind, CaseState, Channel, DeadlineKind, DeadlineStatus
 from casework.models import Case, CaseEvent, CaseParty, Deadline, OutboxMessage, ReferenceCounter, Unit, Visit
-from casework.rules.periods import computation_for
-from demo.management.commands.generate_synthetic import Progress
+from casework.rules import policy
+from casework.rules.periods import case_facts, computation_for
+from demo.synthetic import Progress
+from workflows.clock_effects import effects_of
+from workflows.diagrams import edges
 
 UNTIL = date(2026, 5, 20)
 IN_RESOLUTION = {CaseState.ACCEPTED, CaseState.VERIFYING, CaseState.AWAITING_APPROVAL}
 
 
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command(
+            "generate_synthetic",
+            units=14,
+            cases=700,
+            years=2,
+            seed=7,
+            until=UNTIL,
+            no_progress=True,
+            stdout=out,
+        )
+        yield out.getvalue()
+        transaction.set_rollback(True)  # the next module starts from an empty database
+
+
 @pytest.fixture
-def synthetic(db):
-    out = io.StringIO()
-    call_command(
-        "generate_synthetic",
-        units=14,
-        cases=700,
-        years=2,
-        seed=7,
-        until=UNTIL,
-        no_progress=True,
-        stdout=out,
-    )
-    return out.getvalue()
+def synthetic(generated, db):
+    return generated
 
 
 def cases_with_deadlines():
@@ -127,6 +143,46 @@ def test_due_dates_are_what_the_ledger_and_the_calendar_give(synthetic):
     assert all(d.entries.filter(kind="extend").exists() for d in deadlines if d.extension_days)
 
 
+def test_every_step_of_the_audit_trail_is_a_transition_its_machine_declares(synthetic):
+    declared = {kind: {(s, a, t) for s, t, a in edges(kind)} for kind in CaseKind.values}
+    undeclared = Counter()
+    steps = 0
+    for case in Case.objects.prefetch_related("events"):
+        trail = sorted(case.events.all(), key=lambda e: e.pk)
+        assert (trail[0].action, trail[0].to_state) == ("register", CaseState.RECEIVED)
+        assert trail[-1].to_state == case.state
+        for before, event in pairwise(trail):
+            steps += 1
+            if event.from_state != before.to_state:
+                undeclared[f"{event.action} does not start where the previous step ended"] += 1
+            if (event.from_state, event.action, event.to_state) not in declared[case.kind]:
+                undeclared[f"{case.kind}: {event.from_state} -{event.action}-> {event.to_state}"] += 1
+            if event.effective_date < before.effective_date:
+                undeclared[f"{event.action} dated before the previous step"] += 1
+    assert undeclared == Counter()
+    assert steps > 3 * Case.objects.count()
+
+
+def test_every_clock_is_started_by_a_step_that_starts_it_under_the_rule_in_force(synthetic):
+    """The clocks a case has are exactly those its steps start (workflows.clock_effects, as the
+    machines apply them) where casework.rules.policy has a rule for the case on that day."""
+    wrong = []
+    for case in Case.objects.select_related("unit").prefetch_related("events", "deadlines"):
+        expected = {}
+        for event in sorted(case.events.all(), key=lambda e: e.pk):
+            for kind in effects_of(event.action).start:
+                on, facts = event.effective_date, case_facts(case)
+                if policy.has_rule(deadline=kind, kind=case.kind, on=on, facts=facts):
+                    rule = policy.deadline_rule(deadline=kind, kind=case.kind, on=on, facts=facts)
+                    expected[kind] = (on, rule.code, rule.days)
+        actual = {d.kind: (d.start_date, d.rule_code, d.base_days) for d in case.deadlines.all()}
+        if actual != expected:
+            wrong.append((case.reference, actual, expected))
+    assert wrong == []
+    # Second-round decisions run the publication clock, as the machine starts it on approval.
+    assert Deadline.objects.filter(kind=DeadlineKind.PUBLICATION, case__round=2).exists()
+
+
 def test_transfers_and_appeals_open_linked_cases(synthetic):
     for case in cases_with_deadlines():
         if case.state == CaseState.TRANSFERRED:
@@ -191,6 +247,14 @@ def test_reports_on_synthetic_data_match_a_direct_count_of_the_definitions(synth
 def test_generator_refuses_to_run_twice_into_the_same_database(synthetic):
     with pytest.raises(CommandError):
         call_command("generate_synthetic", units=3, cases=10, years=1, no_progress=True, stdout=io.StringIO())
+
+
+def test_generator_refuses_a_last_day_after_today(db):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(CommandError, match="after today"):
+        call_command(
+            "generate_synthetic", units=3, cases=10, until=tomorrow, no_progress=True, stdout=io.StringIO()
+        )
 
 
 def test_progress_bar_reaches_a_hundred_percent():
