@@ -181,3 +181,11 @@ class DialogueKind(models.TextChoices):
 class CalendarDayKind(models.TextChoices):
     DAY_OFF = "day_off", _("Extra day off")
     WORKING_DAY = "working_day", _("Make-up working day")
+
+
+class CalendarSource(models.TextChoices):
+    """Where a day off or a make-up working day comes from, so a person can check it (DOMAIN.md §3)."""
+
+    PACKAGE = "package", _("Statutory holiday (holidays package)")
+    DECISION = "decision", _("Government decision")
+    ADMINISTRATOR = "administrator", _("Administrator")
