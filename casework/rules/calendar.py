@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import holidays as holidays_lib
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -43,13 +44,13 @@ def _makeup_saturdays(year: int) -> frozenset[date]:
 
 
 @lru_cache(maxsize=64)
-def _unconfirmed_package_days(year: int) -> dict[date, str]:
+def _unconfirmed_package_days(year: int) -> dict[date, str | Promise]:
     """Package holidays of `year` that are not law yet, with the note saying why (by English name)."""
     found = {}
     for day, name in _public_holidays(year, "en_US").items():
         for prefix, note in UNCONFIRMED_PACKAGE_HOLIDAYS.items():
             if name.startswith(prefix):
-                found[day] = str(note)
+                found[day] = note  # lazy: translated when read, not when cached
     return found
 
 
@@ -181,7 +182,7 @@ class WorkingCalendar:
                 source=CalendarSource.PACKAGE,
                 reference=PACKAGE_REFERENCE,
                 confirmed=note is None,
-                note=note or "",
+                note=str(note) if note is not None else "",
             )
         return DayStatus(day=day, working=not weekend, kind=None, name="", source=None)
 

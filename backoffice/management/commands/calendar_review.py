@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from casework.choices import CalendarDayKind, CalendarSource
 from casework.rules.calendar import DayStatus, WorkingCalendar
@@ -100,7 +101,10 @@ class Command(BaseCommand):
                     )
             except RuleViolation as exc:
                 raise CommandError(f"{exc.code}: {exc.message}") from exc
-            self.stdout.write(_("%(n)d running deadline(s) moved.") % {"n": moved})
+            self.stdout.write(
+                ngettext("%(n)d running deadline moved.", "%(n)d running deadlines moved.", moved)
+                % {"n": moved}
+            )
         review = WorkingCalendar.load().year_review(year)
         self.stdout.write(_("Days off and make-up working days in %(year)d") % {"year": year})
         for status in review:
