@@ -72,7 +72,9 @@ def test_anonymous_reads_carry_no_petitioner_data(org, filed):
         kind=CaseKind.RECOMMENDATION,
         received_at=date(2026, 3, 10),
         petitioners=[PERSON],
-        summary=f"Bà {PERSON['full_name']} (CCCD {PERSON['id_number']}, ĐT {PERSON['phone']}) kiến nghị sửa cầu",
+        summary=(
+            f"Bà {PERSON['full_name']} (CCCD {PERSON['id_number']}, ĐT {PERSON['phone']}) kiến nghị sửa cầu"
+        ),
     )
     client = APIClient()
     for url in (
