@@ -6,8 +6,14 @@
   phone, address_string, optional lat/long, and `jurisdiction_id` (or `unit`) = the receiving unit's
   code. Registers a case with channel `online` through workflows.intake.register_case, acting as the
   authenticated integration user. Answers `[{"service_request_id", "service_notice", "account_id"}]`.
-- `GET requests.json` / `GET requests/{id}.json`: status of requests within the caller's units.
-  Petitioners' personal data never appears in these answers.
+- `GET requests.json` / `GET requests/{id}.json`: status of requests. As GeoReport v2 has it, these
+  reads are public (no api_key), like the reflections and answers Vietnamese city feedback portals
+  publish: an anonymous caller sees every recommendation and reflection (never a complaint or a
+  denunciation), with descriptions scrubbed of the petitioners' identity (`public_description`),
+  rate-limited per client address (`OPEN311_PUBLIC_THROTTLE_RATE`). A deployment turns this off with
+  `OPEN311_PUBLIC_READS=0`; reads then need a key again (401 without one). A caller with a key
+  reads the requests of its own units, as before. Petitioners' personal data never appears in these
+  answers.
 
 Configuring an integration (one per portal or app):
 1. Create a plain user for it (e.g. `portal-bot`, no staff or superuser flag) in the admin.
@@ -27,7 +33,9 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from django.db.models import Q
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch, Q
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,17 +44,19 @@ from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from casework.access import memberships, visible_cases
 from casework.choices import TERMINAL_STATES, CaseKind, CaseState, Channel, DeadlineKind, DeadlineStatus
-from casework.models import Case, Unit
+from casework.models import Case, CaseParty, Unit
 from workflows.intake import CaseInput, PetitionerInput, register_case
 from workflows.permissions import may_register
 
+from .confidentiality import IDENTITY_FIELDS, scrub, secrets_of
 from .serializers import MAX_BIGINT
 
 SERVICES = {
@@ -76,6 +86,29 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return "Token"
+
+
+def public_reads() -> bool:
+    """Read at request time, so a deployment (or a test) can switch public reads off."""
+    return bool(getattr(settings, "OPEN311_PUBLIC_READS", True))
+
+
+class PublicReadOrAuthenticated(BasePermission):
+    """GeoReport v2: reads are public when the deployment allows it; filing always needs a key."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.user and request.user.is_authenticated:
+            return True
+        return request.method in ("GET", "HEAD", "OPTIONS") and public_reads()
+
+
+class PublicReadThrottle(AnonRateThrottle):
+    """Anonymous reads per client address; callers with a key are not throttled here."""
+
+    scope = "open311_public"
+
+    def get_rate(self) -> str | None:
+        return getattr(settings, "OPEN311_PUBLIC_THROTTLE_RATE", None)
 
 
 # --- Shapes ---------------------------------------------------------------------------------------
@@ -154,15 +187,30 @@ def _expected(case: Case):
     return timezone.make_aware(datetime.combine(due, time(23, 59, 59)))
 
 
-def service_request(case: Case) -> dict:
-    """A case as a GeoReport service request: no petitioner data, by construction."""
+def public_description(case: Case) -> str:
+    """The case summary as published to anonymous readers: every identity string of the case's
+    petitioners (and of any sealed party) replaced by the mask. The one call into the confidentiality
+    code for public reads; it expects `case_parties__party` prefetched."""
+    personal = [
+        value
+        for link in case.case_parties.all()
+        for field in IDENTITY_FIELDS
+        if len(value := (getattr(link.party, field) or "").strip()) >= 3
+    ]
+    secrets = sorted({*personal, *secrets_of(case, AnonymousUser())}, key=len, reverse=True)
+    return scrub(case.summary, secrets)
+
+
+def service_request(case: Case, *, public: bool = False) -> dict:
+    """A case as a GeoReport service request: no petitioner data, by construction; `public` (an
+    anonymous reader) also scrubs the description."""
     return {
         "service_request_id": str(case.pk),
         "status": "closed" if case.state in CLOSED_STATES else "open",
         "status_notes": str(case.get_state_display()),
         "service_name": SERVICES[case.kind][0],
         "service_code": case.kind,
-        "description": case.summary,
+        "description": public_description(case) if public else case.summary,
         "agency_responsible": case.unit.name,
         "service_notice": case.reference,
         "requested_datetime": case.created_at,
@@ -172,9 +220,16 @@ def service_request(case: Case) -> dict:
 
 
 def _requests(user):
+    """Recommendations and reflections `user` may read: their units' with a key, all of them for an
+    anonymous reader (public reads; the view checks the setting). Never complaints or denunciations."""
+    if user is not None and user.is_authenticated:
+        cases = visible_cases(user)
+    else:
+        cases = Case.objects.prefetch_related(
+            Prefetch("case_parties", queryset=CaseParty.objects.select_related("party"))
+        )
     return (
-        visible_cases(user)
-        .filter(kind__in=list(SERVICES))
+        cases.filter(kind__in=list(SERVICES))
         .select_related("unit")
         .prefetch_related("deadlines")
         .order_by("-created_at", "-id")
@@ -185,6 +240,8 @@ class Open311View(APIView):
     open311_errors = True
     renderer_classes = [JSONRenderer]
     authentication_classes = [ApiKeyAuthentication, TokenAuthentication, SessionAuthentication]
+    permission_classes = [PublicReadOrAuthenticated]
+    throttle_classes = [PublicReadThrottle]
 
 
 class ServicesView(Open311View):
@@ -243,7 +300,8 @@ class RequestsView(Open311View):
             cases = cases.filter(created_at__lte=q["end_date"])
         if "jurisdiction_id" in q:
             cases = cases.filter(unit__code=q["jurisdiction_id"])
-        rows = [service_request(c) for c in cases[: self.MAX_RESULTS]]
+        public = not request.user.is_authenticated
+        rows = [service_request(c, public=public) for c in cases[: self.MAX_RESULTS]]
         return Response(ServiceRequestSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -315,7 +373,8 @@ class RequestDetailView(Open311View):
         case = _requests(request.user).filter(pk=pk).first() if pk <= MAX_BIGINT else None
         if case is None:
             raise NotFound(_("No such service request."))
-        return Response(ServiceRequestSerializer([service_request(case)], many=True).data)
+        public = not request.user.is_authenticated
+        return Response(ServiceRequestSerializer([service_request(case, public=public)], many=True).data)
 
 
 urlpatterns = [

@@ -369,3 +369,11 @@ def label(
     words = PHRASES.get(context, {}).get(choices, {}).get(member, member.label)
     with translation.override(lang) if lang else nullcontext():
         return str(words)
+
+
+class CalendarSource(models.TextChoices):
+    """Where a day off or a make-up working day comes from, so a person can check it (DOMAIN.md §3)."""
+
+    PACKAGE = "package", _("Statutory holiday (holidays package)")
+    DECISION = "decision", _("Government decision")
+    ADMINISTRATOR = "administrator", _("Administrator")

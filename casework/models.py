@@ -18,6 +18,7 @@ from django_fsm import FSMField, FSMModelMixin
 from .choices import (
     AuthorityLevel,
     CalendarDayKind,
+    CalendarSource,
     CaseKind,
     CaseState,
     Channel,
@@ -618,15 +619,36 @@ class CaseEvent(models.Model):
 
 
 class CalendarDay(models.Model):
-    """An administrator-entered exception to the calendar: an extra day off or a make-up working day."""
+    """The deployment's own word on a day, overriding the shipped calendar (casework.rules.calendar):
+    an extra day off or a make-up working day an administrator entered, or a shipped day (statutory
+    holiday, government swap) an administrator confirmed in the yearly review. `source` says where the
+    answer comes from; `decision_reference` names the decision (number and date) when there is one."""
 
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=CalendarDayKind.choices)
     reason = models.CharField(_("reason"), max_length=200)
+    source = models.CharField(
+        _("source"), max_length=16, choices=CalendarSource.choices, default=CalendarSource.ADMINISTRATOR
+    )
+    decision_reference = models.CharField(
+        _("decision reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("Number and date of the decision, e.g. 12729/VPCP-KGVX of 25/12/2025."),
+    )
     created_by = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["date"]

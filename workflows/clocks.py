@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.choices import CalendarDayKind, DeadlineStatus
+from casework.choices import CalendarDayKind, CalendarSource, DeadlineStatus
 from casework.models import CalendarDay, Case, CaseEvent, Deadline, DeadlineEntry
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
@@ -211,13 +212,70 @@ def _recompute_affected(day: date, description: str, actor) -> int:
 
 
 @transaction.atomic
-def set_calendar_exception(*, day: date, kind: str, reason: str, actor) -> int:
-    """Add or change an extra day off / make-up working day; returns how many deadlines moved."""
+def set_calendar_exception(
+    *,
+    day: date,
+    kind: str,
+    reason: str,
+    actor,
+    source: str = CalendarSource.ADMINISTRATOR,
+    decision_reference: str = "",
+) -> int:
+    """Add or change an extra day off / make-up working day; returns how many deadlines moved. The
+    administrator who enters a day vouches for it: the row is confirmed by them, now."""
     CalendarDay.objects.update_or_create(
-        date=day, defaults={"kind": kind, "reason": reason, "created_by": actor}
+        date=day,
+        defaults={
+            "kind": kind,
+            "reason": reason[:200],
+            "created_by": actor,
+            "source": source,
+            "decision_reference": decision_reference[:200],
+            "confirmed_by": actor,
+            "confirmed_at": timezone.now(),
+        },
     )
     label = _("Day off") if kind == CalendarDayKind.DAY_OFF else _("Make-up working day")
     return _recompute_affected(day, f"{label} {format_day(day)} ({reason})", actor)
+
+
+def confirm_calendar_day(*, day: date, actor) -> int:
+    """The yearly review's "confirm": the deployment adopts what the day's source says (a statutory
+    holiday, a government swap, a holiday not yet in law such as 24/11) as its own entry, keeping that
+    source; a day listed but not counted until confirmed starts counting. Returns deadlines moved."""
+    status = WorkingCalendar.load().status(day)
+    if status.kind is None:
+        raise RuleViolation(
+            "not_a_calendar_day",
+            _("%(day)s is an ordinary day: no source lists it, there is nothing to confirm.")
+            % {"day": format_day(day)},
+        )
+    return set_calendar_exception(
+        day=day,
+        kind=status.kind,
+        reason=status.name,
+        actor=actor,
+        source=status.source,
+        decision_reference=status.reference,
+    )
+
+
+def override_calendar_day(*, day: date, kind: str, reason: str, actor, decision_reference: str = "") -> int:
+    """The yearly review's "override": the administrator says how the day counts, on a decision they
+    name or on their own authority. Returns deadlines moved."""
+    if kind not in CalendarDayKind.values:
+        raise RuleViolation("invalid_calendar_kind", _("Choose a day off or a working day."))
+    if not reason.strip():
+        raise RuleViolation("reason_required", _("Give the reason for the change."))
+    reference = decision_reference.strip()
+    return set_calendar_exception(
+        day=day,
+        kind=kind,
+        reason=reason.strip(),
+        actor=actor,
+        source=CalendarSource.DECISION if reference else CalendarSource.ADMINISTRATOR,
+        decision_reference=reference,
+    )
 
 
 @transaction.atomic

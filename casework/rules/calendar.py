@@ -1,17 +1,32 @@
-"""Working-day calendar: weekends, Vietnamese public holidays (the `holidays` package) and the days off
-and make-up working days an administrator enters as the government announces them."""
+"""Working-day calendar, and the source of every day off and make-up working day (DOMAIN.md §3).
+
+Four layers, the later one winning:
+1. weekends and the statutory holidays of the `holidays` package (Labor Code Art. 112), with the
+   weekend days it knows were worked in exchange for a bridging day off;
+2. the government's swaps, shipped as data with their decision (`casework.rules.holidays`);
+3. holidays the package lists before the law does (24/11 from 2026): counted as working days
+   until confirmed;
+4. the deployment's own rows (`CalendarDay`): days an administrator entered, overrode or confirmed.
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import holidays as holidays_lib
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from casework.choices import CalendarDayKind
+from casework.choices import CalendarDayKind, CalendarSource
 from casework.models import CalendarDay
+
+from .holidays import DECREED_DAYS, UNCONFIRMED_PACKAGE_HOLIDAYS
+
+PACKAGE_REFERENCE = f"holidays {holidays_lib.__version__}"
 
 
 @lru_cache(maxsize=64)
@@ -28,16 +43,72 @@ def _makeup_saturdays(year: int) -> frozenset[date]:
     return frozenset(d for d in vn.weekend_workdays if d.year == year)
 
 
+@lru_cache(maxsize=64)
+def _unconfirmed_package_days(year: int) -> dict[date, str | Promise]:
+    """Package holidays of `year` that are not law yet, with the note saying why (by English name)."""
+    found = {}
+    for day, name in _public_holidays(year, "en_US").items():
+        for prefix, note in UNCONFIRMED_PACKAGE_HOLIDAYS.items():
+            if name.startswith(prefix):
+                found[day] = note  # lazy: translated when read, not when cached
+    return found
+
+
+class Override(NamedTuple):
+    """A `CalendarDay` row as the calendar needs it."""
+
+    kind: str
+    reason: str
+    source: str = CalendarSource.ADMINISTRATOR
+    reference: str = ""
+    confirmed_by: str = ""
+    confirmed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    """Why a day counts the way it does, and on what source a person can check."""
+
+    day: date
+    working: bool
+    kind: str | None  # what the source says (CalendarDayKind); None for an ordinary weekday or weekend
+    name: str
+    source: str | None  # CalendarSource; None for an ordinary weekday or weekend
+    reference: str = ""
+    confirmed: bool = True
+    confirmed_by: str = ""
+    confirmed_at: datetime | None = None
+    note: str = ""
+
+    @property
+    def pending(self) -> bool:
+        """Listed by a source but not counted until an administrator confirms it."""
+        return not self.confirmed
+
+
 class WorkingCalendar:
     """A snapshot of the calendar. Build one per computation with `WorkingCalendar.load()`; the
-    administrator's exceptions are a handful of rows, loaded in one query."""
+    deployment's rows are a handful, loaded in one query."""
 
-    def __init__(self, exceptions: dict[date, tuple[str, str]] | None = None):
-        self.exceptions = exceptions or {}
+    def __init__(self, exceptions: dict[date, tuple] | None = None):
+        self.exceptions = {d: Override(*value) for d, value in (exceptions or {}).items()}
 
     @classmethod
     def load(cls) -> WorkingCalendar:
-        return cls({d.date: (d.kind, d.reason) for d in CalendarDay.objects.all()})
+        rows = CalendarDay.objects.select_related("confirmed_by")
+        return cls(
+            {
+                d.date: Override(
+                    d.kind,
+                    d.reason,
+                    d.source,
+                    d.decision_reference,
+                    d.confirmed_by.get_username() if d.confirmed_by else "",
+                    d.confirmed_at,
+                )
+                for d in rows
+            }
+        )
 
     @staticmethod
     def _language() -> str:
@@ -47,22 +118,80 @@ class WorkingCalendar:
         return _public_holidays(day.year, self._language()).get(day)
 
     def is_working_day(self, day: date) -> bool:
-        exception = self.exceptions.get(day)
-        if exception is not None:
-            return exception[0] == CalendarDayKind.WORKING_DAY
+        override = self.exceptions.get(day)
+        if override is not None:
+            return override.kind == CalendarDayKind.WORKING_DAY
+        decreed = DECREED_DAYS.get(day)
+        if decreed is not None:
+            return decreed.kind == CalendarDayKind.WORKING_DAY
         if day in _makeup_saturdays(day.year):
             return True
-        return day.weekday() < 5 and self.public_holiday(day) is None
+        if day.weekday() >= 5:
+            return False
+        return self.public_holiday(day) is None or day in _unconfirmed_package_days(day.year)
 
     def why_not_working(self, day: date) -> str:
         """A short human reason why `day` is not a working day."""
-        exception = self.exceptions.get(day)
-        if exception is not None and exception[0] == CalendarDayKind.DAY_OFF:
-            return exception[1]
-        holiday = self.public_holiday(day)
-        if holiday:
-            return holiday
+        status = self.status(day)
+        if not status.working and status.kind == CalendarDayKind.DAY_OFF and status.confirmed:
+            return status.name
         return _("Saturday") if day.weekday() == 5 else _("Sunday")
+
+    def status(self, day: date) -> DayStatus:
+        """How `day` counts, and the source that says so."""
+        override = self.exceptions.get(day)
+        if override is not None:
+            return DayStatus(
+                day=day,
+                working=override.kind == CalendarDayKind.WORKING_DAY,
+                kind=override.kind,
+                name=override.reason,
+                source=override.source,
+                reference=override.reference,
+                confirmed_by=override.confirmed_by,
+                confirmed_at=override.confirmed_at,
+            )
+        decreed = DECREED_DAYS.get(day)
+        if decreed is not None:
+            return DayStatus(
+                day=day,
+                working=decreed.kind == CalendarDayKind.WORKING_DAY,
+                kind=decreed.kind,
+                name=str(decreed.name),
+                source=CalendarSource.DECISION,
+                reference=decreed.decision.reference(),
+            )
+        if day in _makeup_saturdays(day.year):
+            return DayStatus(
+                day=day,
+                working=True,
+                kind=CalendarDayKind.WORKING_DAY,
+                name=_("Make-up working day"),
+                source=CalendarSource.PACKAGE,
+                reference=PACKAGE_REFERENCE,
+            )
+        holiday = self.public_holiday(day)
+        weekend = day.weekday() >= 5
+        if holiday is not None:
+            note = _unconfirmed_package_days(day.year).get(day)
+            return DayStatus(
+                day=day,
+                working=note is not None and not weekend,
+                kind=CalendarDayKind.DAY_OFF,
+                name=holiday,
+                source=CalendarSource.PACKAGE,
+                reference=PACKAGE_REFERENCE,
+                confirmed=note is None,
+                note=str(note) if note is not None else "",
+            )
+        return DayStatus(day=day, working=not weekend, kind=None, name="", source=None)
+
+    def year_review(self, year: int) -> list[DayStatus]:
+        """Every day of `year` a source lists as a day off or a make-up working day, in date order."""
+        days = set(_public_holidays(year, "en_US")) | _makeup_saturdays(year)
+        days |= {d for d in DECREED_DAYS if d.year == year}
+        days |= {d for d in self.exceptions if d.year == year}
+        return [s for s in (self.status(d) for d in sorted(days)) if s.kind is not None]
 
     def next_working_day(self, day: date) -> date:
         day += timedelta(days=1)

@@ -247,6 +247,11 @@ REST_FRAMEWORK = {
 API_LOGIN_THROTTLE_RATE = os.environ.get("API_LOGIN_THROTTLE_RATE", "5/minute")
 # How long a POST with an Idempotency-Key is remembered (and replayed instead of repeated).
 API_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("API_IDEMPOTENCY_TTL_HOURS", "24"))
+# Open311 GeoReport v2 (api/open311.py): services.json, requests.json and requests/{id}.json are public
+# reads of recommendations and reflections (scrubbed, no petitioner data); "0" makes reads need a key.
+OPEN311_PUBLIC_READS = os.environ.get("OPEN311_PUBLIC_READS", "1") == "1"
+# Anonymous Open311 reads allowed per client address ("<n>/<second|minute|hour|day>").
+OPEN311_PUBLIC_THROTTLE_RATE = os.environ.get("OPEN311_PUBLIC_THROTTLE_RATE", "60/minute")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tiếp dân API",
