@@ -15,7 +15,7 @@ def entries_confirm_themselves(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0008_deadline_kind_publication"),
+        ("casework", "0009_party_corrections_coerced_withdrawal_appeal_channel"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
