@@ -88,6 +88,9 @@ class Related(list):
 class SimCase:
     """The facts of a case being simulated, under the attribute names the engine reads."""
 
+    # The domain's own predicate, read off the same attributes (case_parties, transferred_from).
+    petitioner_identified = Case.petitioner_identified
+
     def __init__(
         self, *, kind: str, round_: int | None, unit: Any, several: bool, received_at: date, source=None
     ):
