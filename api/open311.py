@@ -43,6 +43,7 @@ from rest_framework.views import APIView
 
 from casework.access import memberships, visible_cases
 from casework.choices import TERMINAL_STATES, CaseKind, CaseState, Channel, DeadlineKind, DeadlineStatus
+from casework.confidentiality import scrub
 from casework.models import Case, Unit
 from workflows.intake import CaseInput, PetitionerInput, register_case
 from workflows.permissions import may_register
@@ -154,15 +155,16 @@ def _expected(case: Case):
     return timezone.make_aware(datetime.combine(due, time(23, 59, 59)))
 
 
-def service_request(case: Case) -> dict:
-    """A case as a GeoReport service request: no petitioner data, by construction."""
+def service_request(case: Case, user) -> dict:
+    """A case as a GeoReport service request: no petitioner data, by construction, and a description
+    scrubbed of any denouncer `user` may not see."""
     return {
         "service_request_id": str(case.pk),
         "status": "closed" if case.state in CLOSED_STATES else "open",
         "status_notes": str(case.get_state_display()),
         "service_name": SERVICES[case.kind][0],
         "service_code": case.kind,
-        "description": case.summary,
+        "description": scrub(case.summary, case, user),
         "agency_responsible": case.unit.name,
         "service_notice": case.reference,
         "requested_datetime": case.created_at,
@@ -176,7 +178,7 @@ def _requests(user):
         visible_cases(user)
         .filter(kind__in=list(SERVICES))
         .select_related("unit")
-        .prefetch_related("deadlines")
+        .prefetch_related("deadlines", "case_parties__party")
         .order_by("-created_at", "-id")
     )
 
@@ -243,7 +245,7 @@ class RequestsView(Open311View):
             cases = cases.filter(created_at__lte=q["end_date"])
         if "jurisdiction_id" in q:
             cases = cases.filter(unit__code=q["jurisdiction_id"])
-        rows = [service_request(c) for c in cases[: self.MAX_RESULTS]]
+        rows = [service_request(c, request.user) for c in cases[: self.MAX_RESULTS]]
         return Response(ServiceRequestSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -315,7 +317,7 @@ class RequestDetailView(Open311View):
         case = _requests(request.user).filter(pk=pk).first() if pk <= MAX_BIGINT else None
         if case is None:
             raise NotFound(_("No such service request."))
-        return Response(ServiceRequestSerializer([service_request(case)], many=True).data)
+        return Response(ServiceRequestSerializer([service_request(case, request.user)], many=True).data)
 
 
 urlpatterns = [

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import events
+from casework import confidentiality, events
 from casework.choices import (
     TERMINAL_STATES,
     CaseKind,
@@ -220,6 +220,17 @@ def intake_checks(data: CaseInput) -> list[dict[str, Any]]:
                         % {"n": limit},
                     }
                 )
+    if data.kind == CaseKind.DENUNCIATION and confidentiality.names_identity(data.summary, named):
+        # Read-time scrubbing hides it from others; the officer should still keep the summary factual.
+        flags.append(
+            {
+                "code": "summary_names_denouncer",
+                "message": _(
+                    "The summary names the denouncer; only the head and the registering officer will read "
+                    "it in clear. Describe the content without the denouncer's identity."
+                ),
+            }
+        )
     return flags
 
 
@@ -411,14 +422,15 @@ def open_transferred_case(*, source: Case, target_unit: Unit, actor, on: date) -
         kind=source.kind,
         channel=Channel.TRANSFERRED_IN,
         received_at=on,
-        summary=source.summary,
+        # The identity travels neither as a petitioner nor inside the text (LTC Art. 47).
+        summary=confidentiality.strip_identity(source.summary, source),
         petitioners=petitioners,
         round=source.round,
         first_round_case=source.first_round_case,
         respondent_unit=source.respondent_unit,
-        respondent=source.respondent,
+        respondent=confidentiality.strip_identity(source.respondent, source),
         decision_known_at=source.decision_known_at,
-        limitation_excuse=source.limitation_excuse,
+        limitation_excuse=confidentiality.strip_identity(source.limitation_excuse, source),
         several_locations=source.several_locations,
     )
     from .machines import denouncer_identified

@@ -1,4 +1,13 @@
-"""The Django admin, registered per model group: units, people and staff (`base`), cases, visits and
-the calendar (`cases`), notifications and letters (`notifications`)."""
+"""The Django admin, one module per model group: units and staff (`units`), petitioners (`people`),
+cases with their list, page and action buttons (`cases`), the audit trail and logs (`events`), the
+reception book (`visits`), dialogues (`dialogues`), the calendar (`calendar`), notifications and letters
+(`notifications`); what they share is in `mixins`."""
 
-from . import base, cases, notifications  # noqa: F401  (registers the model admins)
+from django.contrib import admin
+from django.utils.translation import gettext_lazy
+
+from . import calendar, cases, dialogues, events, notifications, people, units, visits  # noqa: F401
+
+admin.site.site_header = gettext_lazy("Tiếp công dân — Case management")
+admin.site.site_title = gettext_lazy("Tiếp công dân")
+admin.site.index_title = gettext_lazy("Citizen reception, petitions, complaints and denunciations")
