@@ -596,6 +596,8 @@ class CaseAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
         "intake_flags",
     )
 
+    scrub_list_rows = False  # the list's columns hold no free text
+
     def secrets(self, request, case: Case) -> Secrets:
         return secrets_for(case, request.user)
 

@@ -14,7 +14,7 @@ from casework.access import all_roles, is_system_admin, visible_cases
 from casework.choices import (
     Role,
 )
-from casework.confidentiality import Secrets, scrub, secrets_for
+from casework.confidentiality import Secrets, secrets_for
 from casework.models import (
     AccessLog,
     CaseEvent,
@@ -49,18 +49,13 @@ class CaseEventAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("note"))
     def short_note(self, obj: CaseEvent) -> str:
-        return Truncator(getattr(obj, "note_for_reader", "")).chars(80)
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        for event in changelist.result_list:  # the page, evaluated once and reused by the template
-            event.note_for_reader = scrub(event.note, event.case, request.user)
-        return changelist
+        return Truncator(obj.note).chars(80)  # scrubbed with the page rows (ScrubbedObjectMixin)
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     scrubbed_fields = ("payload",)
+    scrub_list_rows = False  # the list shows no payload
 
     def secrets(self, request, obj: OutboxMessage) -> Secrets:
         return secrets_for(obj.case, request.user)

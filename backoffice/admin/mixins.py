@@ -98,15 +98,28 @@ class ScrubbedObjectMixin:
     def secrets(self, request, obj) -> Secrets:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    # Whether list columns show any of `scrubbed_fields` (then each row of the page is scrubbed too).
+    scrub_list_rows = True
+
+    def scrub_for_reader(self, request, obj) -> None:
+        secrets = self.secrets(request, obj)
+        if secrets:
+            for name in self.scrubbed_fields:
+                setattr(obj, name, secrets.apply(getattr(obj, name)))
+            obj.scrubbed_for_reader = True
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
-            secrets = self.secrets(request, obj)
-            if secrets:
-                for name in self.scrubbed_fields:
-                    setattr(obj, name, secrets.apply(getattr(obj, name)))
-                obj.scrubbed_for_reader = True
+            self.scrub_for_reader(request, obj)
         return obj
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if self.scrub_list_rows:
+            for obj in changelist.result_list:  # the page, evaluated once and reused by the template
+                self.scrub_for_reader(request, obj)
+        return changelist
 
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and getattr(obj, "scrubbed_for_reader", False):
