@@ -65,8 +65,9 @@ def visible_party_links(user) -> Q:
     """The CaseParty rows whose identity `user` may see: every open link, and a sealed denouncer's
     link only for the case's resolver or registering officer (the rule of can_see_denouncer, as a
     filter)."""
-    pk = user.pk if user and user.is_authenticated else None
-    return Q(confidential=False) | Q(case__unit__head_id=pk) | Q(case__registered_by_id=pk)
+    if not user or not user.is_authenticated:
+        return Q(confidential=False)  # `head_id=None` would match every unit without a head
+    return Q(confidential=False) | Q(case__unit__head_id=user.pk) | Q(case__registered_by_id=user.pk)
 
 
 def sealed_links(user) -> QuerySet[CaseParty]:

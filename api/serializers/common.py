@@ -100,8 +100,9 @@ def request_context(request) -> dict[str, Any]:
 
 
 class ScrubbedTextMixin:
-    """Free-text fields of the representation as the requesting user may read them: a sealed
-    denouncer's identity is replaced wherever it is written (casework.confidentiality)."""
+    # Free-text fields of the representation as the requesting user may read them: a sealed
+    # denouncer's identity is replaced wherever it is written (casework.confidentiality). A comment,
+    # not a docstring: the OpenAPI description of every serializer would inherit it.
 
     scrubbed_fields: tuple[str, ...] = ()
 

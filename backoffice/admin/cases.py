@@ -1,12 +1,11 @@
-"""Admin screens that drive the workflow engine: cases (lists with their clocks, the available
-transitions as buttons, intake through register_case), the reception book (record_visit) and the
-calendar exceptions (set/remove_calendar_exception).
+"""Admin screens for cases: the list with its clocks, the case page (people masked and free text
+scrubbed through casework.confidentiality), the available transitions as buttons, and intake through
+register_case.
 
 No rule lives here: the action forms are built from workflows.actions.ACTION_PARAMS, the buttons come
 from workflows.service.available_actions, and every POST calls exactly one engine function whose
-refusal is shown on the form.
-
-The reception book is in backoffice.admin.visits, the calendar in backoffice.admin.calendar.
+refusal is shown on the form. The reception book is in backoffice.admin.visits, the calendar in
+backoffice.admin.calendar.
 """
 
 from __future__ import annotations
