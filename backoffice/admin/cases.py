@@ -586,6 +586,7 @@ class CaseAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
     actions = None
     inlines = (CasePartyInline, DeadlineInline, CaseDialogueInline, CaseEventInline)
     # Free text of the case page, scrubbed of a sealed denouncer for a reader who may not see them.
+    sealed_lookup = "case_parties__confidential"
     scrubbed_fields = (
         "summary",
         "respondent",

@@ -144,6 +144,7 @@ class DialogueAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
         return False
 
     # A reader who may not see a denouncer of a linked case reads the narrative scrubbed, and cannot edit it.
+    sealed_lookup = "cases__case_parties__confidential"
     scrubbed_fields = ("place", "participants", "minutes", "agreed_points")
 
     def secrets(self, request, dialogue: Dialogue) -> Secrets:

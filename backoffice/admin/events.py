@@ -32,6 +32,7 @@ class CaseEventAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("case__reference", "note")
     date_hierarchy = "at"
 
+    sealed_lookup = "case__case_parties__confidential"
     scrubbed_fields = ("note", "changes")
 
     def get_queryset(self, request):
@@ -54,6 +55,7 @@ class CaseEventAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    sealed_lookup = "case__case_parties__confidential"
     scrubbed_fields = ("payload",)
     scrub_list_rows = False  # the list shows no payload
 

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.text import capfirst
+from django.utils.text import capfirst, smart_split
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -100,6 +100,8 @@ class ScrubbedObjectMixin:
 
     # Whether list columns show any of `scrubbed_fields` (then each row of the page is scrubbed too).
     scrub_list_rows = True
+    # The lookup that is true when the object's text may name a sealed denouncer (narrows the search check).
+    sealed_lookup = ""
 
     def scrub_for_reader(self, request, obj) -> None:
         secrets = self.secrets(request, obj)
@@ -120,6 +122,24 @@ class ScrubbedObjectMixin:
             for obj in changelist.result_list:  # the page, evaluated once and reused by the template
                 self.scrub_for_reader(request, obj)
         return changelist
+
+    def get_search_results(self, request, queryset, search_term):
+        # A search must not answer "does this record name X?" for a sealed X: a record found only by a
+        # word that its scrubbed text no longer holds is dropped from this reader's results.
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = [w.casefold() for w in smart_split(search_term) if w.strip("\"'")]
+        if not words or not self.sealed_lookup:
+            return results, may_have_duplicates
+        hidden = []
+        for obj in results.filter(**{self.sealed_lookup: True}).distinct():
+            secrets = self.secrets(request, obj)
+            if not secrets:
+                continue
+            raw = " ".join(str(getattr(obj, f)) for f in self.scrubbed_fields).casefold()
+            shown = str(secrets.apply(raw)).casefold()
+            if any(w in raw and w not in shown for w in words):
+                hidden.append(obj.pk)
+        return (results.exclude(pk__in=hidden) if hidden else results), may_have_duplicates
 
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and getattr(obj, "scrubbed_for_reader", False):

@@ -51,6 +51,7 @@ def _recipient_label(request: HttpRequest, obj: Notification) -> str:
 
 @admin.register(Notification)
 class NotificationAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    sealed_lookup = "case__case_parties__confidential"
     scrubbed_fields = ("subject", "body")
 
     def secrets(self, request, obj) -> Secrets:
@@ -129,6 +130,7 @@ class NotificationAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmi
 
 @admin.register(Letter)
 class LetterAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    sealed_lookup = "case__case_parties__confidential"
     scrubbed_fields = ("subject", "text")
 
     def secrets(self, request, obj) -> Secrets:

@@ -202,6 +202,7 @@ class VisitAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
         return False
 
     # The book's free text, scrubbed of a denouncer of a case opened at the visit the reader may not see.
+    sealed_lookup = "cases__case_parties__confidential"
     scrubbed_fields = ("summary", "previously_handled_by", "guidance", "notes")
 
     def secrets(self, request, visit: Visit) -> Secrets:

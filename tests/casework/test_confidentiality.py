@@ -158,3 +158,17 @@ def test_a_transfer_strips_the_identity_from_the_text_it_carries(org, denunciati
     assert moved.summary == f"Bà {placeholder()} tố cáo chủ tịch xã"
     history = _page(org.handler, f"/admin/casework/case/{denunciation.pk}/change/")
     assert "Tran Thi Bi Mat" not in history
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/admin/casework/case/?q={q}", ("Bí Mật", "001234567890")),
+        ("/admin/casework/caseevent/?q={q}", ("Bí Mật", "0912345678")),
+    ],
+)
+def test_an_admin_search_does_not_confirm_who_denounced(org, denunciation, url, queries):
+    """A search hit on a sealed record would tell the handler that the text names the person."""
+    for q in queries:
+        assert denunciation.reference not in _page(org.handler, url.format(q=q))
+        assert denunciation.reference in _page(org.head, url.format(q=q))
