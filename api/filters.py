@@ -11,8 +11,8 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from casework.access import cases_naming
 from casework.choices import CaseKind, CaseState, Channel, DeadlineStatus, DialogueKind
+from casework.confidentiality import cases_naming
 from casework.models import AccessLog, Case, Deadline, Dialogue, Party, Unit, Visit
 from casework.text import fold
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q
 from django.urls import path
 from django.utils import timezone
@@ -52,11 +51,11 @@ from rest_framework.views import APIView
 
 from casework.access import memberships, visible_cases
 from casework.choices import TERMINAL_STATES, CaseKind, CaseState, Channel, DeadlineKind, DeadlineStatus
+from casework.confidentiality import public_text, scrub
 from casework.models import Case, CaseParty, Unit
 from workflows.intake import CaseInput, PetitionerInput, register_case
 from workflows.permissions import may_register
 
-from .confidentiality import IDENTITY_FIELDS, scrub, secrets_of
 from .serializers import MAX_BIGINT
 
 SERVICES = {
@@ -187,30 +186,19 @@ def _expected(case: Case):
     return timezone.make_aware(datetime.combine(due, time(23, 59, 59)))
 
 
-def public_description(case: Case) -> str:
-    """The case summary as published to anonymous readers: every identity string of the case's
-    petitioners (and of any sealed party) replaced by the mask. The one call into the confidentiality
-    code for public reads; it expects `case_parties__party` prefetched."""
-    personal = [
-        value
-        for link in case.case_parties.all()
-        for field in IDENTITY_FIELDS
-        if len(value := (getattr(link.party, field) or "").strip()) >= 3
-    ]
-    secrets = sorted({*personal, *secrets_of(case, AnonymousUser())}, key=len, reverse=True)
-    return scrub(case.summary, secrets)
-
-
-def service_request(case: Case, *, public: bool = False) -> dict:
-    """A case as a GeoReport service request: no petitioner data, by construction; `public` (an
-    anonymous reader) also scrubs the description."""
+def service_request(case: Case, user) -> dict:
+    """A case as a GeoReport service request: no petitioner data, by construction, and a description
+    scrubbed of any denouncer `user` may not see."""
     return {
         "service_request_id": str(case.pk),
         "status": "closed" if case.state in CLOSED_STATES else "open",
         "status_notes": str(case.get_state_display()),
         "service_name": SERVICES[case.kind][0],
         "service_code": case.kind,
-        "description": public_description(case) if public else case.summary,
+        # An anonymous reader (public reads) sees no party's identity; staff see what their role may.
+        "description": (
+            scrub(case.summary, case, user) if user.is_authenticated else public_text(case.summary, case)
+        ),
         "agency_responsible": case.unit.name,
         "service_notice": case.reference,
         "requested_datetime": case.created_at,
@@ -231,7 +219,7 @@ def _requests(user):
     return (
         cases.filter(kind__in=list(SERVICES))
         .select_related("unit")
-        .prefetch_related("deadlines")
+        .prefetch_related("deadlines", "case_parties__party")
         .order_by("-created_at", "-id")
     )
 
@@ -300,8 +288,7 @@ class RequestsView(Open311View):
             cases = cases.filter(created_at__lte=q["end_date"])
         if "jurisdiction_id" in q:
             cases = cases.filter(unit__code=q["jurisdiction_id"])
-        public = not request.user.is_authenticated
-        rows = [service_request(c, public=public) for c in cases[: self.MAX_RESULTS]]
+        rows = [service_request(c, request.user) for c in cases[: self.MAX_RESULTS]]
         return Response(ServiceRequestSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -373,8 +360,7 @@ class RequestDetailView(Open311View):
         case = _requests(request.user).filter(pk=pk).first() if pk <= MAX_BIGINT else None
         if case is None:
             raise NotFound(_("No such service request."))
-        public = not request.user.is_authenticated
-        return Response(ServiceRequestSerializer([service_request(case, public=public)], many=True).data)
+        return Response(ServiceRequestSerializer([service_request(case, request.user)], many=True).data)
 
 
 urlpatterns = [

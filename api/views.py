@@ -20,8 +20,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.access import is_system_admin, memberships, visible_cases, visible_party_links, visible_units
+from casework.access import is_system_admin, memberships, visible_cases, visible_units
 from casework.choices import DeadlineStatus, Role
+from casework.confidentiality import Disclosures, secrets_for, visible_party_links, visible_people
 from casework.models import AccessLog, CalendarDay, Case, CaseParty, Deadline, Dialogue, Party, Unit, Visit
 from casework.services import record_dialogue
 from workflows.actions import ACTION_PARAMS
@@ -30,7 +31,6 @@ from workflows.intake import record_visit, register_case
 from workflows.service import perform_action
 
 from . import filters
-from .confidentiality import Disclosures, secrets_of, visible_people
 from .idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from .permissions import IsAdministrator, ReadAnyWriteAdministrator
 from .serializers import (
@@ -44,7 +44,7 @@ from .serializers import (
     DialogueCreateSerializer,
     DialogueSerializer,
     MeSerializer,
-    PartySerializer,
+    PetitionerRecordSerializer,
     TokenRequestSerializer,
     TokenSerializer,
     UnitSerializer,
@@ -78,7 +78,7 @@ class ApiViewMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         disclosures = getattr(request, "disclosures", None)
         if disclosures is not None and response.status_code < 400 and request.user.is_authenticated:
-            disclosures.write(user=request.user, detail=f"{request.method} {request.path}")
+            disclosures.write(user=request.user, channel="api", detail=f"{request.method} {request.path}")
         return super().finalize_response(request, response, *args, **kwargs)
 
 
@@ -181,7 +181,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 class PersonViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Citizens on file within the user's reach. Denouncers appear only to those who may see them."""
 
-    serializer_class = PartySerializer
+    serializer_class = PetitionerRecordSerializer
     filterset_class = filters.PartyFilter
     ordering_fields = ["id"]
     ordering = "id"
@@ -254,7 +254,7 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         """The audit trail of the case, oldest first."""
         case = self.get_object()
         events = case.events.select_related("actor").order_by("at", "id")
-        context = {**self.get_serializer_context(), "secrets": secrets_of(case, request.user)}
+        context = {**self.get_serializer_context(), "secrets": secrets_for(case, request.user)}
         return Response(CaseEventSerializer(events, many=True, context=context).data)
 
 
@@ -382,8 +382,12 @@ class DialogueViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Dialogue.objects.none()
+        # The cases with their people: the minutes are scrubbed of any denouncer the user may not see.
+        cases = Case.objects.select_related("unit").prefetch_related(
+            Prefetch("case_parties", queryset=CaseParty.objects.select_related("party"))
+        )
         return Dialogue.objects.filter(unit__in=visible_units(self.request.user)).prefetch_related(
-            Prefetch("cases", queryset=Case.objects.only("id").order_by("id"))
+            Prefetch("cases", queryset=cases.order_by("id"))
         )
 
     def create(self, request, *args, **kwargs):

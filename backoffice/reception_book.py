@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework.access import visible_units
+from casework.confidentiality import MASK, record_disclosure, secrets_for_cases, visitors_masked_for
 from casework.models import AccessLog
-from casework.selectors import log_personal_data_access, reception_book, visitors_masked_for
+from casework.selectors import reception_book
 
-MASK = "***"
+# The book's free text; a denouncer of a case opened at the visit is scrubbed from it for other readers.
+VISIT_TEXT = ("summary", "previously_handled_by", "guidance", "notes")
 
 
 class ReceptionBookForm(forms.Form):
@@ -41,6 +43,9 @@ def book_rows(user, visits) -> list[dict]:
     rows = []
     for visit in visits:
         masked = visitors_masked_for(user, visit)
+        secrets = secrets_for_cases(visit.cases.all(), user)
+        for name in VISIT_TEXT:  # on the page's copy of the row only; nothing is saved
+            setattr(visit, name, secrets.apply(getattr(visit, name)))
         visitors = [
             {
                 "full_name": MASK if masked else v.full_name,
@@ -81,11 +86,9 @@ def reception_book_view(request: HttpRequest) -> HttpResponse:
         rows = book_rows(request.user, reception_book(unit=unit, date_from=date_from, date_to=date_to))
         detail = f"reception book {unit.code} {date_from}..{date_to}"
         if request.GET.get("format") == "csv":
-            log_personal_data_access(
-                user=request.user, kind=AccessLog.Kind.EXPORT, channel="export", detail=detail
-            )
+            record_disclosure(user=request.user, kind=AccessLog.Kind.EXPORT, channel="export", detail=detail)
             return _csv(rows, unit.code, date_from, date_to)
-        log_personal_data_access(
+        record_disclosure(
             user=request.user, kind=AccessLog.Kind.PERSONAL_DATA_READ, channel="admin", detail=detail
         )
         context.update(rows=rows, unit=unit, date_from=date_from, date_to=date_to)

@@ -1,7 +1,7 @@
 """Benchmark of the petitioner search on PostgreSQL (not part of the unit suite).
 
 A province monitor looks cases up by a full name, by a common part of names typed without
-diacritics, by an exact ID number, and by a name nobody has (casework.access.cases_naming, first page
+diacritics, by an exact ID number, and by a name nobody has (casework.confidentiality.cases_naming, first page
 of 50 newest cases). One warm-up, then the best of 5; results to bench/SEARCH_RESULTS.md. Target:
 every search under 0.5 s.
 
@@ -27,8 +27,9 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.run_bench import best_of, machine  # noqa: E402
-from casework.access import cases_naming, visible_cases  # noqa: E402
+from casework.access import visible_cases  # noqa: E402
 from casework.choices import Role  # noqa: E402
+from casework.confidentiality import cases_naming  # noqa: E402
 from casework.models import Case, CaseParty, Membership, Party  # noqa: E402
 
 TARGET_SECONDS = 0.5

@@ -1,5 +1,6 @@
 """Who may see what: roles are scoped to units, and a role in a unit reaches the unit's whole subtree
-for reading. Selectors here return querysets; the API and the admin both filter through them."""
+for reading. Selectors here return querysets; the API and the admin both filter through them. Who may
+see a denouncer's identity is casework.confidentiality's question, not this module's."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 
 from .choices import Role
-from .models import Case, CaseParty, Membership, Party, Unit
-from .text import fold
+from .models import Case, Membership, Unit
 
 
 def is_system_admin(user) -> bool:
@@ -74,32 +74,3 @@ def can_act_in(user, unit: Unit, roles: set[str]) -> bool:
         return True
     held = roles_in(user, unit)
     return bool(held & (roles | {Role.ADMINISTRATOR}))
-
-
-def can_see_denouncer(user, case: Case) -> bool:
-    """Only the resolver (head of the competent unit) and the officer who registered the case see a
-    denouncer's identity (DOMAIN.md §9). Administrators do not get it by default either."""
-    if not user or not user.is_authenticated:
-        return False
-    return user.pk in (case.unit.head_id, case.registered_by_id)
-
-
-def visible_party_links(user) -> Q:
-    """The CaseParty rows whose identity `user` may see: every open link, and a sealed denouncer's
-    link only for the case's resolver or registering officer (the rule of can_see_denouncer, as a
-    filter)."""
-    return Q(confidential=False) | Q(case__unit__head_id=user.pk) | Q(case__registered_by_id=user.pk)
-
-
-def cases_naming(user, queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
-    """Cases of `queryset` with a petitioner whose name contains `text` (case and diacritics ignored:
-    "nguyen van duc" finds "Nguyễn Văn Đức") or whose ID number is exactly `text`. A sealed denouncer
-    matches only for a user who may see them, so a search never tells anyone else who denounced."""
-    text = text.strip()
-    if not text:
-        return queryset.none()
-    # People first (trigram and ID-number indexes), then their links, then the cases: the search
-    # costs what the matches cost, not what the user's whole subtree holds.
-    people = Party.objects.filter(Q(search_name__contains=fold(text)) | Q(id_number=text))
-    links = CaseParty.objects.filter(visible_party_links(user), party__in=people)
-    return queryset.filter(pk__in=links.values("case_id"))

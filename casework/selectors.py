@@ -7,9 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .access import can_see_denouncer
-from .choices import CaseKind
-from .models import AccessLog, Case, Unit, Visit
+from .models import Case, Unit, Visit
 
 
 def _day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
@@ -24,17 +22,12 @@ def reception_book(*, unit: Unit, date_from: date, date_to: date) -> QuerySet[Vi
     return (
         Visit.objects.filter(unit=unit, visited_at__gte=start, visited_at__lt=end)
         .select_related("officer")
-        .prefetch_related("visitors", Prefetch("cases", queryset=Case.objects.select_related("unit")))
+        .prefetch_related(
+            "visitors",
+            # With the cases' people: the book's text is scrubbed of a sealed denouncer.
+            Prefetch(
+                "cases", queryset=Case.objects.select_related("unit").prefetch_related("case_parties__party")
+            ),
+        )
         .order_by("year", "book_number")
-    )
-
-
-def visitors_masked_for(user, visit: Visit) -> bool:
-    """A visit that opened a denunciation shows its visitors only to those who may see the denouncer."""
-    return any(c.kind == CaseKind.DENUNCIATION and not can_see_denouncer(user, c) for c in visit.cases.all())
-
-
-def log_personal_data_access(*, user, kind: str, channel: str, detail: str, case=None, party=None) -> None:
-    AccessLog.objects.create(
-        user=user, kind=kind, channel=channel, detail=detail[:300], case=case, party=party
     )

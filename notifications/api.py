@@ -15,6 +15,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from casework.confidentiality import scrub
+
 from . import services
 from .models import Notification
 
@@ -38,6 +40,14 @@ class NotificationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, notification: Notification) -> dict:
+        # A notice about a denunciation never names the denouncer to a staff reader who may not see them.
+        data = super().to_representation(notification)
+        user = self.context["request"].user
+        for name in ("subject", "body"):
+            data[name] = scrub(data[name], notification.case, user)
+        return data
+
 
 def _truthy(value: str | None) -> bool:
     return (value or "").lower() in ("1", "true", "yes", "on")
@@ -52,7 +62,10 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     queryset = Notification.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self):
-        return services.inbox(self.request.user, unread_only=_truthy(self.request.query_params.get("unread")))
+        inbox = services.inbox(
+            self.request.user, unread_only=_truthy(self.request.query_params.get("unread"))
+        )
+        return inbox.select_related("case__unit").prefetch_related("case__case_parties__party")
 
     @extend_schema(
         parameters=[OpenApiParameter("unread", bool, description="Only notifications not yet read")]

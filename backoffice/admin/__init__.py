@@ -1,5 +1,23 @@
-"""The Django admin, registered per model group: units, people and staff (`base`), cases, visits and
-the calendar (`cases`), notifications and letters (`notifications`), the calendar's sources and
-yearly review (`calendar_review`, extending the CalendarDay admin registered in `cases`)."""
+"""The Django admin, one module per model group: units and staff (`units`), petitioners (`people`),
+cases with their list, page and action buttons (`cases`), the audit trail and logs (`events`), the
+reception book (`visits`), dialogues (`dialogues`), the calendar (`calendar`) with its sources and yearly
+review (`calendar_review`), notifications and letters (`notifications`); what they share is in `mixins`."""
 
-from . import base, calendar_review, cases, notifications  # noqa: F401  (registers the model admins)
+from django.contrib import admin
+from django.utils.translation import gettext_lazy
+
+from . import (  # noqa: F401  (registers the model admins)
+    calendar,
+    calendar_review,
+    cases,
+    dialogues,
+    events,
+    notifications,
+    people,
+    units,
+    visits,
+)
+
+admin.site.site_header = gettext_lazy("Tiếp công dân — Case management")
+admin.site.site_title = gettext_lazy("Tiếp công dân")
+admin.site.index_title = gettext_lazy("Citizen reception, petitions, complaints and denunciations")

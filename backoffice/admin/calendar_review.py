@@ -28,7 +28,7 @@ from casework.rules.calendar import WorkingCalendar
 from workflows.clocks import confirm_calendar_day, override_calendar_day, set_calendar_exception
 from workflows.errors import WorkflowError
 
-from . import cases  # noqa: F401  (registers the CalendarDay admin this module extends)
+from . import calendar  # noqa: F401  (registers the CalendarDay admin this module extends)
 
 RegisteredCalendarDayAdmin = type(admin.site.get_model_admin(CalendarDay))
 

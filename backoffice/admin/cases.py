@@ -1,20 +1,22 @@
-"""Admin screens that drive the workflow engine: cases (lists with their clocks, the available
-transitions as buttons, intake through register_case), the reception book (record_visit) and the
-calendar exceptions (set/remove_calendar_exception).
+"""Admin screens for cases: the list with its clocks, the case page (people masked and free text
+scrubbed through casework.confidentiality), the available transitions as buttons, and intake through
+register_case.
 
 No rule lives here: the action forms are built from workflows.actions.ACTION_PARAMS, the buttons come
 from workflows.service.available_actions, and every POST calls exactly one engine function whose
-refusal is shown on the form.
+refusal is shown on the form. The reception book is in backoffice.admin.visits, the calendar in
+backoffice.admin.calendar.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
+from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
@@ -22,15 +24,14 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from backoffice.admin.base import (
-    MASKED,
+from backoffice.admin.mixins import (
     CapitalizedLabelsMixin,
     ReadOnlyInline,
     ScopedUnitFilter,
+    ScrubbedObjectMixin,
     ServiceAddMixin,
     UnitChoiceField,
     apply_service_errors,
@@ -38,7 +39,7 @@ from backoffice.admin.base import (
     log_personal_data_read,
     unit_queryset,
 )
-from casework.access import can_see_denouncer, cases_naming, is_system_admin, visible_cases, visible_units
+from casework.access import is_system_admin, visible_cases, visible_units
 from casework.choices import (
     OUTCOMES_BY_KIND,
     Action,
@@ -51,25 +52,37 @@ from casework.choices import (
     FileReason,
     Outcome,
     PartyKind,
-    ReceptionKind,
-    RefusalReason,
     RejectReason,
     Role,
 )
-from casework.models import CalendarDay, Case, CaseEvent, CaseParty, Deadline, Dialogue, Unit, Visit
+from casework.confidentiality import (
+    NO_SECRETS,
+    Secrets,
+    can_see_denouncer,
+    cases_naming,
+    mask_label,
+    secrets_for,
+)
+from casework.models import (
+    Case,
+    CaseEvent,
+    CaseParty,
+    Deadline,
+    Dialogue,
+    Unit,
+)
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
 from casework.rules.explain import explain
 from casework.rules.periods import working_days_left
-from casework.selectors import visitors_masked_for
 from workflows.actions import ACTION_PARAMS, Param
-from workflows.clocks import remove_calendar_exception, set_calendar_exception
 from workflows.errors import StaleVersion, WorkflowError
-from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit, register_case
+from workflows.intake import CaseInput, PetitionerInput, register_case
 from workflows.permissions import may_register
 from workflows.service import available_actions, perform_action
 
 User = get_user_model()
+
 
 # --- Vocabulary shown to staff ------------------------------------------------------------------
 
@@ -210,7 +223,7 @@ class CasePartyInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("party")
 
     def _shown(self, link: CaseParty, value: str) -> str:
-        return value if (self.unmasked or not link.confidential) else MASKED
+        return value if (self.unmasked or not link.confidential) else mask_label()
 
     @admin.display(description=gettext_lazy("role"))
     def role_label(self, link: CaseParty) -> str:
@@ -265,9 +278,19 @@ class DeadlineInline(ReadOnlyInline):
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
     verbose_name_plural = gettext_lazy("audit trail")
-    fields = ("at", "actor", "step", "transition", "effective_date", "note", "changes")
+    fields = ("at", "actor", "step", "transition", "effective_date", "event_note", "event_changes")
     readonly_fields = fields
     ordering = ("at", "id")  # newest last, like a register
+    # Set per request by CaseAdmin.get_inline_instances: what this reader may not read in the notes.
+    secrets = NO_SECRETS
+
+    @admin.display(description=gettext_lazy("note"))
+    def event_note(self, event: CaseEvent) -> str:
+        return self.secrets.apply(event.note)
+
+    @admin.display(description=gettext_lazy("changes"))
+    def event_changes(self, event: CaseEvent) -> str:
+        return json.dumps(self.secrets.apply(event.changes or {}), ensure_ascii=False, default=str)
 
     @admin.display(description=gettext_lazy("action"))
     def step(self, event: CaseEvent) -> str:
@@ -506,7 +529,7 @@ class CaseIntakeForm(CapitalizedLabelsMixin, forms.Form):
 
 
 @admin.register(Case)
-class CaseAdmin(ServiceAddMixin, admin.ModelAdmin):
+class CaseAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
     service_errors = (WorkflowError,)
     list_display = (
         "reference",
@@ -538,6 +561,21 @@ class CaseAdmin(ServiceAddMixin, admin.ModelAdmin):
     list_per_page = 50
     actions = None
     inlines = (CasePartyInline, DeadlineInline, CaseDialogueInline, CaseEventInline)
+    # Free text of the case page, scrubbed of a sealed denouncer for a reader who may not see them.
+    sealed_lookup = "case_parties__confidential"
+    scrubbed_fields = (
+        "summary",
+        "respondent",
+        "limitation_excuse",
+        "guidance",
+        "outcome_summary",
+        "intake_flags",
+    )
+
+    scrub_list_rows = False  # the list's columns hold no free text
+
+    def secrets(self, request, case: Case) -> Secrets:
+        return secrets_for(case, request.user)
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -665,6 +703,8 @@ class CaseAdmin(ServiceAddMixin, admin.ModelAdmin):
         for inline in inlines:
             if isinstance(inline, CasePartyInline):
                 inline.unmasked = obj is not None and can_see_denouncer(request.user, obj)
+            if isinstance(inline, CaseEventInline) and obj is not None:
+                inline.secrets = secrets_for(obj, request.user)
         return inlines
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -802,272 +842,3 @@ class CaseAdmin(ServiceAddMixin, admin.ModelAdmin):
             self.message_user(
                 request, f"{flag.get('message', '')} [{flag.get('code', '')}]", messages.WARNING
             )
-
-
-# --- Reception book -----------------------------------------------------------------------------
-
-
-class VisitForm(CapitalizedLabelsMixin, forms.Form):
-    unit = UnitChoiceField(queryset=Unit.objects.none(), label=gettext_lazy("unit"))
-    visited_at = forms.SplitDateTimeField(label=gettext_lazy("time of visit"), widget=AdminSplitDateTime)
-    reception_kind = forms.ChoiceField(
-        label=gettext_lazy("reception kind"), choices=ReceptionKind.choices, initial=ReceptionKind.REGULAR
-    )
-    received_by_head = forms.BooleanField(
-        label=gettext_lazy("received by the unit head in person"), required=False
-    )
-    visitor_count = forms.IntegerField(
-        label=gettext_lazy("number of visitors"),
-        required=False,
-        min_value=1,
-        help_text=gettext_lazy("Empty: the visitors listed below."),
-    )
-    summary = forms.CharField(label=gettext_lazy("summary of content"), widget=forms.Textarea)
-    previously_handled_by = forms.CharField(
-        label=gettext_lazy("body that already handled it"), max_length=200, required=False
-    )
-    open_case_kind = forms.ChoiceField(
-        label=gettext_lazy("open a case of kind"),
-        choices=[("", "—"), *CaseKind.choices],
-        required=False,
-        help_text=gettext_lazy("The visit raises a new matter: a case is registered with the visitors."),
-    )
-    open_case_round = forms.TypedChoiceField(
-        label=gettext_lazy("complaint round"),
-        choices=ROUND_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-    existing_references = forms.CharField(
-        label=gettext_lazy("existing cases discussed"),
-        required=False,
-        help_text=gettext_lazy("References, separated by commas."),
-    )
-    guidance = forms.CharField(label=gettext_lazy("guidance given"), widget=forms.Textarea, required=False)
-    refusal_reason = forms.ChoiceField(
-        label=gettext_lazy("refusal reason"), choices=[("", "—"), *RefusalReason.choices], required=False
-    )
-    notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["unit"].queryset = intake_units(user)
-
-    def clean_existing_references(self) -> list[Case]:
-        refs = [r.strip() for r in self.cleaned_data["existing_references"].split(",") if r.strip()]
-        found = {c.reference.lower(): c for c in visible_cases(self.user).filter(reference__in=refs)}
-        missing = [r for r in refs if r.lower() not in found]
-        if missing:
-            raise forms.ValidationError(_("Unknown references: %(refs)s.") % {"refs": ", ".join(missing)})
-        return list(found.values())
-
-    def as_input(self, visitors: list[PetitionerInput]) -> VisitInput:
-        cd = self.cleaned_data
-        cases = []
-        if cd["open_case_kind"]:
-            cases.append(
-                CaseInput(
-                    unit=cd["unit"],
-                    kind=cd["open_case_kind"],
-                    channel=Channel.IN_PERSON,
-                    received_at=timezone.localtime(cd["visited_at"]).date(),
-                    summary=cd["summary"],
-                    round=cd["open_case_round"],
-                )
-            )
-        return VisitInput(
-            unit=cd["unit"],
-            visited_at=cd["visited_at"],
-            summary=cd["summary"],
-            visitors=visitors,
-            cases=cases,
-            visitor_count=cd["visitor_count"],
-            reception_kind=cd["reception_kind"],
-            received_by_head=cd["received_by_head"],
-            refusal_reason=cd["refusal_reason"],
-            guidance=cd["guidance"],
-            previously_handled_by=cd["previously_handled_by"],
-            existing_cases=cd["existing_references"],
-            notes=cd["notes"],
-        )
-
-
-VISITOR_COLUMNS = ("full_name", "id_number", "address", "phone")
-
-
-def _visit_is_sealed(visit: Visit) -> bool:
-    """A visit that raised a denunciation names the denouncer among its visitors."""
-    return any(c.kind == CaseKind.DENUNCIATION for c in visit.cases.all())
-
-
-@admin.register(Visit)
-class VisitAdmin(ServiceAddMixin, admin.ModelAdmin):
-    """The reception book (sổ tiếp công dân), with the columns of the paper book."""
-
-    service_errors = (WorkflowError,)
-    list_display = (
-        "book_number",
-        "visit_date",
-        "visitor_names",
-        "short_summary",
-        "people",
-        "previously_handled_by",
-        "action_taken",
-        "notes",
-    )
-    list_display_links = ("book_number", "visit_date")
-    list_filter = (ScopedUnitFilter, "outcome", "reception_kind", "received_by_head", "is_group")
-    list_select_related = ("unit",)
-    # No search on visitor names: a hit would reveal a sealed denouncer.
-    search_fields = ("summary",)
-    date_hierarchy = "visited_at"
-    list_per_page = 100
-    fields = (
-        "unit",
-        ("year", "book_number"),
-        "officer",
-        "visited_at",
-        ("reception_kind", "received_by_head"),
-        ("visitor_count", "is_group"),
-        "summary",
-        "previously_handled_by",
-        "outcome",
-        "refusal_reason",
-        "guidance",
-        "cases",
-        "notes",
-    )
-    # A line of the book is a record; only the notes (follow-up of the result) are completed later.
-    readonly_fields = tuple(
-        f for line in fields for f in (line if isinstance(line, tuple) else (line,)) if f != "notes"
-    )
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(unit__in=visible_units(request.user))
-            .prefetch_related("visitors", Prefetch("cases", queryset=Case.objects.select_related("unit")))
-        )
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description=gettext_lazy("date"), ordering="visited_at")
-    def visit_date(self, visit: Visit) -> str:
-        return formats.date_format(timezone.localtime(visit.visited_at), "d/m/Y H:i")
-
-    @admin.display(description=gettext_lazy("visitors"))
-    def visitor_names(self, visit: Visit) -> str:
-        if _visit_is_sealed(visit):
-            return str(MASKED)  # lists never unmask; the visit page does, and logs it
-        return "; ".join(p.full_name or str(_("(anonymous)")) for p in visit.visitors.all())
-
-    @admin.display(description=gettext_lazy("summary of content"))
-    def short_summary(self, visit: Visit) -> str:
-        return Truncator(visit.summary).chars(120)
-
-    @admin.display(description=gettext_lazy("kind and number of people"))
-    def people(self, visit: Visit) -> str:
-        if visit.is_group:
-            return _("Group of %(n)d") % {"n": visit.visitor_count}
-        return ngettext("Individual", "%(n)d people", visit.visitor_count) % {"n": visit.visitor_count}
-
-    @admin.display(description=gettext_lazy("action taken"), ordering="outcome")
-    def action_taken(self, visit: Visit) -> str:
-        detail = ""
-        if visit.refusal_reason:
-            detail = visit.get_refusal_reason_display()
-        elif visit.cases.all():
-            detail = ", ".join(c.reference for c in visit.cases.all())
-        elif visit.guidance:
-            detail = Truncator(visit.guidance).chars(60)
-        return f"{visit.get_outcome_display()}: {detail}" if detail else visit.get_outcome_display()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        visit = self.get_object(request, unquote(object_id))
-        extra = dict(extra_context or {})
-        if visit is not None and self.has_view_permission(request, visit):
-            extra["visitor_rows"] = self._visitor_rows(request, visit)
-        return super().change_view(request, object_id, form_url, extra)
-
-    def _visitor_rows(self, request, visit: Visit) -> list[dict]:
-        if visitors_masked_for(request.user, visit):
-            return [dict.fromkeys(VISITOR_COLUMNS, MASKED) for _party in visit.visitors.all()]
-        sealed = next((c for c in visit.cases.all() if c.kind == CaseKind.DENUNCIATION), None)
-        rows = []
-        for party in visit.visitors.all():
-            if request.method == "GET":
-                log_personal_data_read(
-                    request.user,
-                    case=sealed,
-                    party=party,
-                    unmasked=sealed is not None,
-                    detail=f"reception book {visit}",
-                )
-            rows.append({column: getattr(party, column) for column in VISITOR_COLUMNS})
-        return rows
-
-    def build_add_forms(self, request, data):
-        form = VisitForm(data, user=request.user, initial={"visited_at": timezone.localtime()})
-        return form, [(_("Visitors"), PetitionerFormSet(data, prefix="visitors"))]
-
-    def create_via_service(self, request, form, formsets):
-        (_title, visitors), *_rest = formsets
-        return record_visit(form.as_input(_filled(visitors)), actor=request.user)
-
-    def after_service_add(self, request, visit: Visit) -> None:
-        for case in visit.cases.all():
-            for flag in case.intake_flags:
-                self.message_user(
-                    request,
-                    f"{case.reference}: {flag.get('message', '')} [{flag.get('code', '')}]",
-                    messages.WARNING,
-                )
-
-
-# --- Calendar exceptions ------------------------------------------------------------------------
-
-
-@admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
-    """Days off and make-up working days. Saving or deleting one recomputes the running deadlines it
-    touches (workflows.deadlines), and says how many moved."""
-
-    list_display = ("date", "weekday", "kind", "reason", "created_by")
-    list_filter = ("kind",)
-    date_hierarchy = "date"
-    fields = ("date", "kind", "reason")
-
-    def get_readonly_fields(self, request, obj=None):
-        return ("date",) if obj is not None else ()
-
-    @admin.display(description=gettext_lazy("weekday"))
-    def weekday(self, day: CalendarDay) -> str:
-        return formats.date_format(day.date, "l")
-
-    def _report(self, request, moved: int) -> None:
-        self.message_user(
-            request,
-            ngettext("%(n)d running deadline moved.", "%(n)d running deadlines moved.", moved) % {"n": moved},
-            messages.INFO if moved else messages.SUCCESS,
-        )
-
-    def save_model(self, request, obj, form, change):
-        moved = set_calendar_exception(day=obj.date, kind=obj.kind, reason=obj.reason, actor=request.user)
-        saved = CalendarDay.objects.get(date=obj.date)
-        obj.pk, obj.created_by = saved.pk, saved.created_by
-        obj._state.adding = False
-        self._report(request, moved)
-
-    def delete_model(self, request, obj):
-        self._report(request, remove_calendar_exception(day=obj.date, actor=request.user))
-
-    def delete_queryset(self, request, queryset):
-        moved = sum(
-            remove_calendar_exception(day=d, actor=request.user)
-            for d in queryset.values_list("date", flat=True)
-        )
-        self._report(request, moved)

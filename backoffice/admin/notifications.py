@@ -1,7 +1,7 @@
 """Admin for deliveries (status, attempts and errors, with filters), letters to print and preferences.
 
 Deliveries addressed to a denouncer are confidential: only those who may see the denouncer (the
-resolver and the registering officer, casework.access.can_see_denouncer) see the address and text.
+resolver and the registering officer, casework.confidentiality.can_see_denouncer) see the address and text.
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from backoffice.admin.base import ReadOnlyAdminMixin
-from casework.access import all_roles, can_see_denouncer, is_system_admin, visible_cases, visible_units
+from backoffice.admin.mixins import ReadOnlyAdminMixin, ScrubbedObjectMixin
+from casework.access import all_roles, is_system_admin, visible_cases, visible_units
 from casework.choices import Role
+from casework.confidentiality import Secrets, can_see_denouncer, mask_label, secrets_for
 from notifications import relay, services
 from notifications.models import Letter, Notification, NotificationPreference
-
-MASKED = _("●●● (confidential, LTC Art. 47)")
 
 
 def _scoped(request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -45,13 +44,19 @@ def _recipient_label(request: HttpRequest, obj: Notification) -> str:
     if obj.recipient_id:
         return obj.recipient.get_username()
     if not _may_unmask(request, obj):
-        return str(MASKED)
+        return mask_label()
     name = obj.party.full_name if obj.party_id else ""
     return f"{name} <{obj.address}>" if obj.channel == "email" else name
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    sealed_lookup = "case__case_parties__confidential"
+    scrubbed_fields = ("subject", "body")
+
+    def secrets(self, request, obj) -> Secrets:
+        return secrets_for(obj.case, request.user)
+
     list_filter = ("status", "channel", "kind", "language", ("created_at", admin.DateFieldListFilter))
     search_fields = ("key", "case__reference", "recipient__username")
     date_hierarchy = "created_at"
@@ -124,7 +129,13 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Letter)
-class LetterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LetterAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    sealed_lookup = "case__case_parties__confidential"
+    scrubbed_fields = ("subject", "text")
+
+    def secrets(self, request, obj) -> Secrets:
+        return secrets_for(obj.case, request.user)
+
     list_display = ("id", "created_at", "subject", "addressee", "case", "printed_at")
     list_filter = (("printed_at", admin.EmptyFieldListFilter), "language")
     search_fields = ("case__reference", "subject")
@@ -146,7 +157,7 @@ class LetterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("addressee"))
     def addressee(self, obj: Letter) -> str:
-        return str(MASKED) if obj.confidential else obj.addressee_name
+        return mask_label() if obj.confidential else obj.addressee_name
 
     def has_print_permission(self, request) -> bool:
         return self.has_view_permission(request)

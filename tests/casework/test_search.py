@@ -11,8 +11,9 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.urls import reverse
 
-from casework.access import cases_naming, visible_cases
+from casework.access import visible_cases
 from casework.choices import CaseKind
+from casework.confidentiality import cases_naming
 from casework.models import Party
 from casework.text import fold
 from tests.factories import petitioner, register

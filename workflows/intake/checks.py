@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import confidentiality
 from casework.choices import TERMINAL_STATES, CaseKind, CaseState, Channel
 from casework.models import Case
 from casework.rules import periods, policy
@@ -167,6 +168,17 @@ def intake_checks(data: CaseInput) -> list[dict[str, Any]]:
                     % {"n": policy.legal_value("complaint.limitation_days", data.decision_known_at)},
                 }
             )
+    if data.kind == CaseKind.DENUNCIATION and confidentiality.names_identity(data.summary, named):
+        # Read-time scrubbing hides it from others; the officer should still keep the summary factual.
+        flags.append(
+            {
+                "code": "summary_names_denouncer",
+                "message": _(
+                    "The summary names the denouncer; only the head and the registering officer will read "
+                    "it in clear. Describe the content without the denouncer's identity."
+                ),
+            }
+        )
     return flags
 
 

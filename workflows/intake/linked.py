@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from casework import confidentiality
 from casework.choices import CaseKind, Channel, PartyRole
 from casework.models import Case, Unit
 
@@ -46,14 +47,15 @@ def open_transferred_case(*, source: Case, target_unit: Unit, actor, on: date) -
         kind=source.kind,
         channel=Channel.TRANSFERRED_IN,
         received_at=on,
-        summary=source.summary,
+        # The identity travels neither as a petitioner nor inside the text (LTC Art. 47).
+        summary=confidentiality.strip_identity(source.summary, source),
         petitioners=petitioners,
         round=source.round,
         first_round_case=source.first_round_case,
         respondent_unit=source.respondent_unit,
-        respondent=source.respondent,
+        respondent=confidentiality.strip_identity(source.respondent, source),
         decision_known_at=source.decision_known_at,
-        limitation_excuse=source.limitation_excuse,
+        limitation_excuse=confidentiality.strip_identity(source.limitation_excuse, source),
         several_locations=source.several_locations,
     )
     flags = intake_checks(data)

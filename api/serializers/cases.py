@@ -1,0 +1,266 @@
+"""Cases: the representation (people masked and free text scrubbed by casework.confidentiality), the
+audit trail, intake bodies and the per-action request bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from casework.choices import CaseKind, Channel, Outcome
+from casework.confidentiality import Secrets, petitioners_for, secrets_for
+from casework.models import Case, CaseEvent, Unit
+from workflows.actions import ACTION_PARAMS, Param
+from workflows.intake import CaseInput, PetitionerInput
+from workflows.service import available_actions
+
+from .common import (
+    MAX_BIGINT,
+    MAX_INT,
+    DeadlineSerializer,
+    IntakeFlagSerializer,
+    ScopedFieldsMixin,
+    ScrubbedTextMixin,
+)
+from .people import CasePetitionerSerializer, PetitionerInputSerializer
+
+
+class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
+    deadlines = DeadlineSerializer(many=True, read_only=True)
+    available_actions = serializers.SerializerMethodField()
+    petitioners = serializers.SerializerMethodField()
+    intake_flags = serializers.SerializerMethodField()
+    transferred_to = serializers.SerializerMethodField()
+    appeal_case = serializers.SerializerMethodField()
+    # Read-only model fields lose allow_blank; declared so the schema admits "" (no outcome yet).
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "round",
+            "state",
+            "unit",
+            "handler",
+            "channel",
+            "received_at",
+            "summary",
+            "respondent_unit",
+            "respondent",
+            "decision_known_at",
+            "limitation_excuse",
+            "several_locations",
+            "is_group",
+            "reason_code",
+            "guidance",
+            "outcome",
+            "outcome_summary",
+            "claim_differs",
+            "decision_number",
+            "accepted_at",
+            "decided_at",
+            "published_at",
+            "closed_at",
+            "registered_by",
+            "intake_flags",
+            "deadlines",
+            "version",
+            "available_actions",
+            "petitioners",
+            "transferred_from",
+            "transferred_to",
+            "first_round_case",
+            "appeal_case",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    scrubbed_fields = (
+        "summary",
+        "respondent",
+        "limitation_excuse",
+        "guidance",
+        "outcome_summary",
+        "intake_flags",
+    )
+
+    def _user(self):
+        return self.context["request"].user
+
+    def secrets(self, case: Case) -> Secrets:
+        return secrets_for(case, self._user())
+
+    def get_available_actions(self, case: Case) -> list[str]:
+        return available_actions(case, self._user())
+
+    @extend_schema_field(CasePetitionerSerializer(many=True))
+    def get_petitioners(self, case: Case) -> list[dict]:
+        return petitioners_for(case, self._user(), self.context["disclosures"])
+
+    @extend_schema_field(IntakeFlagSerializer(many=True))
+    def get_intake_flags(self, case: Case) -> list[dict]:
+        return case.intake_flags or []  # scrubbed with the other free text in to_representation
+
+    def get_transferred_to(self, case: Case) -> list[int]:
+        return [c.pk for c in case.transfers.all()]
+
+    def get_appeal_case(self, case: Case) -> int | None:
+        appeals = list(case.appeal_cases.all())
+        return appeals[0].pk if appeals else None
+
+
+class CaseBriefSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
+    intake_flags = IntakeFlagSerializer(many=True, read_only=True)
+    scrubbed_fields = ("intake_flags",)
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "kind", "round", "state", "version", "intake_flags"]
+        read_only_fields = fields
+
+    def secrets(self, case: Case) -> Secrets:
+        return secrets_for(case, self.context["request"].user)
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "from_state",
+            "to_state",
+            "effective_date",
+            "note",
+            "changes",
+        ]
+        read_only_fields = fields
+
+    def get_actor(self, event: CaseEvent) -> str | None:
+        return event.actor.get_username() if event.actor_id else None
+
+    def get_note(self, event: CaseEvent) -> str:
+        return self.context["secrets"].apply(event.note)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {}},
+            "description": "Changed fields as {field: [before, after]}.",
+        }
+    )
+    def get_changes(self, event: CaseEvent) -> dict:
+        return self.context["secrets"].apply(event.changes or {})
+
+
+class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
+    """A case raised at the desk: the letter intake body minus `unit` and `received_at`."""
+
+    kind = serializers.ChoiceField(choices=CaseKind.choices)
+    round = serializers.IntegerField(
+        min_value=1, max_value=2, required=False, allow_null=True, help_text="Complaints: 1 or 2."
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.IN_PERSON)
+    summary = serializers.CharField(max_length=20000)
+    petitioners = PetitionerInputSerializer(many=True, required=False, default=list)
+    first_round_case = serializers.PrimaryKeyRelatedField(
+        queryset=Case.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Round 2: the first-round case.",
+    )
+    respondent_unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    respondent = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    decision_known_at = serializers.DateField(required=False, allow_null=True)
+    limitation_excuse = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    several_locations = serializers.BooleanField(required=False, default=False)
+
+    def get_fields(self):
+        return self._scope(super().get_fields())
+
+    @staticmethod
+    def to_input(data: dict, *, unit: Unit, received_at) -> CaseInput:
+        return CaseInput(
+            unit=unit,
+            kind=data["kind"],
+            channel=data["channel"],
+            received_at=received_at,
+            summary=data["summary"],
+            petitioners=[PetitionerInput.from_dict(p) for p in data.get("petitioners", [])],
+            round=data.get("round"),
+            first_round_case=data.get("first_round_case"),
+            respondent_unit=data.get("respondent_unit"),
+            respondent=data.get("respondent", ""),
+            decision_known_at=data.get("decision_known_at"),
+            limitation_excuse=data.get("limitation_excuse", ""),
+            several_locations=data.get("several_locations", False),
+        )
+
+
+class CaseCreateSerializer(CaseBodySerializer):
+    """Intake of a letter (POST /api/v1/cases/)."""
+
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    received_at = serializers.DateField(help_text="The date the letter was received.")
+
+    def to_case_input(self) -> CaseInput:
+        data = self.validated_data
+        return self.to_input(data, unit=data["unit"], received_at=data["received_at"])
+
+
+# --- Actions -------------------------------------------------------------------------------------
+
+
+def _param_field(param: Param) -> serializers.Field:
+    common = {"required": param.required}
+    if param.type == "text":
+        return serializers.CharField(max_length=param.max_length, allow_blank=not param.required, **common)
+    if param.type == "int":
+        return serializers.IntegerField(min_value=1, max_value=32767, **common)
+    if param.type == "bool":
+        return serializers.BooleanField(**common)
+    if param.type == "choice":
+        return serializers.ChoiceField(choices=list(param.choices), **common)
+    if param.type == "unit":
+        return serializers.IntegerField(min_value=1, max_value=MAX_BIGINT, help_text="Unit id.", **common)
+    return serializers.IntegerField(min_value=1, max_value=MAX_INT, help_text="User id.", **common)
+
+
+class ActionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, help_text="The case version the user saw (optimistic locking)."
+    )
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    effective_date = serializers.DateField(
+        required=False, allow_null=True, help_text="The date on the paper; deadlines count from it."
+    )
+
+    def split(self) -> tuple[int, str, Any, dict]:
+        data = dict(self.validated_data)
+        return data.pop("version"), data.pop("note", ""), data.pop("effective_date", None), data
+
+
+def action_serializer(action: str) -> type[ActionSerializer]:
+    """The request body of one action, built from workflows.actions.ACTION_PARAMS."""
+    name = "".join(part.title() for part in action.split("_")) + "ActionSerializer"
+    attrs = {p.name: _param_field(p) for p in ACTION_PARAMS[action]}
+    attrs["__doc__"] = f"Body of the `{action}` action."
+    attrs["Meta"] = type("Meta", (), {"ref_name": None})
+    return type(name, (ActionSerializer,), attrs)
+
+
+ACTION_SERIALIZERS = {action: action_serializer(action) for action in ACTION_PARAMS}

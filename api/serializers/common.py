@@ -1,0 +1,153 @@
+"""Pieces every resource's serializers share: id bounds, dates, intake flags, deadlines, the scoping of
+related-object fields to the user's reach, and the per-request context."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from casework.access import visible_cases
+from casework.confidentiality import Disclosures, Secrets
+from casework.models import AccessLog, Deadline
+from casework.rules import policy
+from casework.rules.calendar import WorkingCalendar
+from casework.rules.explain import explain
+from casework.rules.periods import working_days_left
+
+# Ids accepted in request bodies: beyond these the database column cannot hold them anyway.
+MAX_BIGINT = 2**63 - 1
+MAX_INT = 2**31 - 1
+
+
+class RecentDateTimeField(serializers.DateTimeField):
+    """A date-time from 1970 on. Earlier local times in Asia/Ho_Chi_Minh carry a local-mean-time offset
+    (+07:06:30) that RFC 3339 cannot express, and nothing this system records happened then."""
+
+    EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if parsed < self.EARLIEST:
+            raise serializers.ValidationError(_("Must be on or after 1970-01-01."), code="too_early")
+        return parsed
+
+
+class IntakeFlagSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="e.g. possible_repeat, skipped_level, limitation_expired")
+    message = serializers.CharField()
+    case_id = serializers.IntegerField(required=False)
+    reference = serializers.CharField(required=False)
+    state = serializers.CharField(required=False)
+    similarity = serializers.FloatField(required=False)
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    basis = serializers.SerializerMethodField(
+        help_text="The article the deadline rests on, in the response's language."
+    )
+    working_days_left = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "kind",
+            "due_date",
+            "basis",
+            "day_type",
+            "start_date",
+            "base_days",
+            "extension_days",
+            "status",
+            "working_days_left",
+            "overdue",
+            "explanation",
+        ]
+        read_only_fields = fields
+
+    def _calendar(self) -> WorkingCalendar:
+        return self.context["calendar"]
+
+    def _today(self):
+        return self.context["today"]
+
+    def get_basis(self, deadline: Deadline) -> str:
+        return policy.translate_citation(deadline.basis)
+
+    def get_working_days_left(self, deadline: Deadline) -> int | None:
+        return working_days_left(deadline, self._today(), self._calendar())
+
+    def get_overdue(self, deadline: Deadline) -> bool:
+        return deadline.is_overdue(self._today())
+
+    def get_explanation(self, deadline: Deadline) -> str:
+        return explain(deadline, self._calendar())
+
+
+def request_context(request) -> dict[str, Any]:
+    """What the output serializers need; views compute it once per request."""
+    return {
+        "request": request,
+        "calendar": WorkingCalendar.load(),
+        "today": timezone.localdate(),
+        "disclosures": getattr(request, "disclosures", None) or Disclosures(),
+    }
+
+
+class ScrubbedTextMixin:
+    # Free-text fields of the representation as the requesting user may read them: a sealed
+    # denouncer's identity is replaced wherever it is written (casework.confidentiality). A comment,
+    # not a docstring: the OpenAPI description of every serializer would inherit it.
+
+    scrubbed_fields: tuple[str, ...] = ()
+
+    def secrets(self, instance) -> Secrets:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        secrets = self.secrets(instance)
+        if secrets:
+            for name in self.scrubbed_fields:
+                data[name] = secrets.apply(data[name])
+        return data
+
+
+class ScopedFieldsMixin:
+    """Related-object fields resolve only within what the requesting user can see."""
+
+    def _scope(self, fields):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for name in ("first_round_case", "existing_cases", "cases"):
+            field = fields.get(name)
+            target = getattr(field, "child_relation", field)
+            if isinstance(target, serializers.PrimaryKeyRelatedField) and user is not None:
+                target.queryset = visible_cases(user)
+        return fields
+
+
+class AccessLogSerializer(serializers.ModelSerializer):
+    username = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AccessLog
+        fields = ["id", "at", "user", "username", "kind", "case", "party", "channel", "detail"]
+        read_only_fields = fields
+
+    def get_username(self, row: AccessLog) -> str | None:
+        return row.user.get_username() if row.user_id else None
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text=str(_("Send as `Authorization: Token <token>`.")))
