@@ -13,7 +13,7 @@ from casework.choices import CaseKind, Channel, DeadlineKind, VisitOutcome
 from casework.choices import CaseState as S
 from casework.models import Case, CaseParty, Party, Visit
 from tests.factories import act, petitioner
-from tests.workflows.test_transition_service import RECEIVED, TODAY, counts, drive, new_case
+from tests.helpers import RECEIVED, TODAY, counts, drive, new_case
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit
 
