@@ -9,6 +9,8 @@ from casework.models import Case
 from tests.factories import act, petitioner, register, staff
 from tests.helpers import letter
 
+pytestmark = pytest.mark.sql
+
 CASES = "/api/v1/cases/"
 
 

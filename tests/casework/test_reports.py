@@ -19,6 +19,8 @@ from tests.factories import act, petitioner, register, staff
 from workflows.intake import PetitionerInput, VisitInput, record_visit
 from workflows.reports_reception import overdue_report, reception_report
 
+pytestmark = pytest.mark.sql
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MARCH = reports.calendar_month(2026, 3)
 FEBRUARY = reports.calendar_month(2026, 2)

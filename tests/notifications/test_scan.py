@@ -10,7 +10,7 @@ from tests.factories import act
 from tests.helpers import accepted_on
 from workflows import scan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sql]
 
 
 def alerts(kind: str) -> list[OutboxMessage]:

@@ -17,6 +17,8 @@ from tests.helpers import RECEIVED, TODAY, counts, drive, new_case
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit
 
+pytestmark = pytest.mark.sql
+
 LAND = "Khiếu nại quyết định thu hồi đất của UBND xã"
 LAND_AGAIN = "Khiếu nại Quyết định thu hồi đất của UBND xã A đối với thửa đất số 12"
 PERMIT = "Khiếu nại việc cấp giấy phép xây dựng cho hàng xóm"

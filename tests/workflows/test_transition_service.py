@@ -16,6 +16,8 @@ from tests.helpers import IN_RESOLUTION, RECEIVED, ROUTE, TODAY, counts, drive, 
 from workflows.errors import RuleViolation, StaleVersion, TransitionNotAllowed, ValidationFailed
 from workflows.service import available_actions, perform_action
 
+pytestmark = pytest.mark.sql
+
 # --- Stale versions and atomicity ---------------------------------------------------------------
 
 
