@@ -24,14 +24,22 @@ run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/admin/ (logins: see README)"
 	$(PY) bin/devserver.py --port $(PORT)
 
+# Lint, import contracts (.importlinter), then the whole suite on in-memory SQLite, one worker per core.
+# The SQLite test databases are built from the models (--nomigrations: replaying ~40 migrations costs each
+# worker more than many tests), so `makemigrations --check` first proves the migrations match the models;
+# the PostgreSQL pass below applies the real migrations (its triggers and indexes are PostgreSQL-only).
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q -n auto --dist worksteal --nomigrations
 
-# The same suite against a real PostgreSQL (TEST_DATABASE_URL must be set); CI runs it.
+# What depends on PostgreSQL or is SQL-heavy (markers `postgres` and `sql`) against a real PostgreSQL
+# (TEST_DATABASE_URL must be set; each of the two workers creates its own test database); CI runs it.
 test-postgres: $(VENV)/.installed
 	test -n "$(TEST_DATABASE_URL)" || (echo "Set TEST_DATABASE_URL=postgres://..." && exit 2)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q -n 2 --dist worksteal -m "postgres or sql"
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

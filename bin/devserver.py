@@ -1,10 +1,13 @@
 #!/usr/bin/env python
 """Run the web server, the Celery worker and Celery beat together, and stop them together (`make run`).
 
-Each process runs in its own process group with its output prefixed by its name. Ctrl-C (SIGINT) or
-SIGTERM to this script stops all of them: SIGTERM to each group, SIGKILL after a grace period. If one
-process exits on its own, the others are stopped too and its exit status is returned, so a crashed
-worker never leaves a web server running without anyone to deliver its notifications.
+Each process runs in its own session (so its own process group) with its output prefixed by its name.
+Ctrl-C (SIGINT) or SIGTERM to this script stops all of them: SIGTERM to each whole group (runserver's
+autoreloader and Celery's pool run children), a wait until every process of every group is gone, and
+SIGKILL to whatever is left after the grace period; the script returns only once nothing of any group
+runs any more. If one process exits on its own, the others are stopped too and its exit status is
+returned, so a crashed worker never leaves a web server running without anyone to deliver its
+notifications.
 
     bin/devserver.py [--port 8000] [--grace 10] [--proc NAME=COMMAND ...]
 
@@ -25,6 +28,29 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+KILL_TIMEOUT = 10.0  # seconds for SIGKILLed processes to disappear; reached only if something is broken
+
+
+def _group_running(pgid: int) -> bool:
+    """Whether a process of group `pgid` is still running (zombies, which have exited, do not count)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return True  # no /proc (not Linux): a live group is all we can know
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # pid (comm) state ppid pgrp ...; comm may contain spaces and parentheses
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process went away while we looked
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            return True
+    return False
 
 
 def default_procs(port: int) -> dict[str, list[str]]:
@@ -92,15 +118,31 @@ class Supervisor:
     def _signal_groups(self, sig: int) -> None:
         for child in self.children.values():
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(child.pid, sig)  # the group too: runserver's autoreloader runs a child
+                os.killpg(child.pid, sig)  # each child leads its group (start_new_session)
+
+    def _running_groups(self) -> set[int]:
+        """The groups that still have a running process. Our own children are reaped here (a zombie
+        child would keep its group "alive" to killpg); a zombie grandchild, reparented to an init that
+        may never reap it, has stopped running and does not count."""
+        for child in self.children.values():
+            child.poll()
+        return {child.pid for child in self.children.values() if _group_running(child.pid)}
+
+    def _wait_for_groups(self, timeout: float) -> set[int]:
+        deadline = time.monotonic() + timeout
+        while (running := self._running_groups()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return running
 
     def stop_all(self) -> None:
         self._signal_groups(signal.SIGTERM)
-        deadline = time.monotonic() + self.grace
-        for child in self.children.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=max(deadline - time.monotonic(), 0.01))
-        self._signal_groups(signal.SIGKILL)
+        if self._wait_for_groups(self.grace):
+            self.say("*", f"still running after {self.grace:g}s: SIGKILL")
+            self._signal_groups(signal.SIGKILL)
+            # SIGKILL cannot be caught, but the kernel needs a moment to tear the processes down.
+            left = self._wait_for_groups(KILL_TIMEOUT)
+            if left:
+                self.say("*", f"process groups {sorted(left)} survived SIGKILL")
         for name, child in self.children.items():
             child.wait()
             self.say("*", f"{name} stopped (exit status {child.returncode})")

@@ -2,11 +2,11 @@ from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
+from .security import DEFAULT_SECRET_KEY, demo_users_with_demo_password
+
 
 @checks.register(checks.Tags.security, deploy=True)
 def demo_credentials_check(app_configs, **kwargs):
-    from .security import demo_users_with_demo_password
-
     try:
         found = demo_users_with_demo_password()
     except DatabaseError:  # database not migrated yet: nothing to check
@@ -24,8 +24,6 @@ def demo_credentials_check(app_configs, **kwargs):
 
 @checks.register(checks.Tags.security, deploy=True)
 def default_secret_key_check(app_configs, **kwargs):
-    from config.settings.base import DEFAULT_SECRET_KEY
-
     if settings.SECRET_KEY == DEFAULT_SECRET_KEY:
         return [checks.Error("SECRET_KEY is the public development default.", id="casework.E002")]
     return []

@@ -1,6 +1,12 @@
-"""Refuse to run a production deployment that still has the demo logins with their demo password."""
+"""Refuse to run a production deployment that still has the demo logins with their demo password or the
+public development secret key.
+
+Imported by the settings (for DEFAULT_SECRET_KEY), so nothing here may touch models at import time."""
 
 from django.core.exceptions import ImproperlyConfigured
+
+# The development default is public on purpose; config.settings.prod and `check --deploy` refuse it.
+DEFAULT_SECRET_KEY = "dev-insecure-change-me-tiepdan"
 
 DEMO_USERNAMES = ("reception", "handler", "head", "p_handler", "p_head", "monitor", "admin")
 DEMO_PASSWORD = "demo"

@@ -6,12 +6,13 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from casework.security import DEFAULT_SECRET_KEY
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-# The development default is public on purpose; config.settings.prod refuses to start with it.
-DEFAULT_SECRET_KEY = "dev-insecure-change-me-tiepdan"
+# DEFAULT_SECRET_KEY (casework.security) is public on purpose; config.settings.prod refuses to start with it.
 SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]

@@ -4,8 +4,10 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from casework.security import DEFAULT_SECRET_KEY
+
 from .base import *  # noqa: F403
-from .base import DEFAULT_SECRET_KEY, MIDDLEWARE, SECRET_KEY
+from .base import MIDDLEWARE, SECRET_KEY
 
 DEBUG = False
 if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32:

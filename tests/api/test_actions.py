@@ -178,6 +178,11 @@ def test_every_action_of_the_contract_has_an_endpoint(org, client_for):
     )
     assert contract <= set(ACTIONS)
     client = client_for(org.head)
+    # An unrouted URL answers 404 `not_found`, like a missing case would: an empty body tells them apart,
+    # since each action's endpoint validates its body (`version` is required) before loading the case.
+    unrouted = client.post("/api/v1/cases/999999/actions/no_such_action/", {}, format="json")
+    assert (unrouted.status_code, unrouted.json()["code"]) == (404, "not_found")
     for action in ACTIONS:
-        response = client.post(f"/api/v1/cases/999999/actions/{action}/", {"version": 1}, format="json")
-        assert response.status_code in (400, 404), action
+        response = client.post(f"/api/v1/cases/999999/actions/{action}/", {}, format="json")
+        assert (response.status_code, response.json()["code"]) == (400, "invalid"), action
+        assert "version" in response.json()["errors"], action

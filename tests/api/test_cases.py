@@ -6,8 +6,10 @@ from django.test.utils import CaptureQueriesContext
 
 from casework.choices import CaseKind, CaseState, Role
 from casework.models import Case
-from tests.api.conftest import letter
 from tests.factories import act, petitioner, register, staff
+from tests.helpers import letter
+
+pytestmark = pytest.mark.sql
 
 CASES = "/api/v1/cases/"
 

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from casework.choices import CaseKind
 from casework.confidentiality import placeholder
 from casework.models import AccessLog, Case
-from tests.api.conftest import DENOUNCER, DENOUNCER_STRINGS
 from tests.factories import act, register
+from tests.helpers import DENOUNCER, DENOUNCER_STRINGS
 
 User = get_user_model()
 

@@ -30,8 +30,8 @@ from schemathesis.specs.openapi.checks import (
 
 from casework.choices import CaseKind
 from casework.models import Case
-from tests.api.conftest import DENOUNCER
 from tests.factories import act, petitioner, register
+from tests.helpers import DENOUNCER
 
 FUZZ_EXAMPLES = 25
 CHECKS = [

@@ -102,7 +102,7 @@ def test_failed_submission_is_not_remembered(org, today, client_for):
 
 
 def test_idempotency_key_on_case_intake(org, today, client_for):
-    from tests.api.conftest import letter
+    from tests.helpers import letter
 
     client = client_for(org.reception)
     first = client.post("/api/v1/cases/", letter(org), format="json", HTTP_IDEMPOTENCY_KEY="letter-1")

@@ -8,6 +8,8 @@ from django.urls import reverse
 from backoffice.dashboard import bar_chart, line_chart
 from tests.factories import act, register
 
+pytestmark = pytest.mark.sql
+
 URL = "/admin/dashboard/"
 
 

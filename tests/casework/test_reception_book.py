@@ -9,6 +9,8 @@ from casework.choices import CaseKind, Channel
 from casework.models import AccessLog
 from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit
 
+pytestmark = pytest.mark.sql
+
 
 def _at(day: date, hour: int = 9) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour))

@@ -18,6 +18,8 @@ from casework.services import record_dialogue
 from tests.factories import act, petitioner, register, staff
 from workflows.intake import PetitionerInput, VisitInput, record_visit
 
+pytestmark = pytest.mark.sql
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MARCH = reports.calendar_month(2026, 3)
 FEBRUARY = reports.calendar_month(2026, 2)
@@ -822,8 +824,8 @@ def test_api_bad_parameters_are_a_400_with_a_code(org, params):
 
 
 def test_overdue_audit_lists_a_second_round_decision_not_yet_published(org, frozen_today):
-    from tests.workflows.test_transition_service import TODAY as DECIDED_ON
-    from tests.workflows.test_transition_service import drive, new_case
+    from tests.helpers import TODAY as DECIDED_ON
+    from tests.helpers import drive, new_case
 
     frozen_today(DECIDED_ON)  # Fri 20 Mar 2026: published by Mon 6 Apr
     first = drive(new_case(org), org, CaseState.DECIDED)

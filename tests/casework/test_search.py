@@ -18,7 +18,7 @@ from casework.models import Party
 from casework.text import fold
 from tests.factories import petitioner, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sql]
 
 DENOUNCER = petitioner(7, full_name="Trịnh Thị Đoan", id_number="001190000777")
 

@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from casework.security import assert_no_demo_credentials, demo_users_with_demo_password
+from casework.checks import default_secret_key_check
+from casework.security import DEFAULT_SECRET_KEY, assert_no_demo_credentials, demo_users_with_demo_password
 from tests.factories import UserFactory
 
 
@@ -55,3 +56,10 @@ def test_deploy_check_reports_demo_logins(db, capsys):
     UserFactory(username="monitor", password="demo")
     with pytest.raises(Exception, match=r"casework\.E001"):
         call_command("check", "--deploy", "--fail-level", "ERROR")
+
+
+def test_deploy_check_reports_the_public_development_secret_key(settings):
+    settings.SECRET_KEY = DEFAULT_SECRET_KEY
+    assert [e.id for e in default_secret_key_check(None)] == ["casework.E002"]
+    settings.SECRET_KEY = "x" * 50
+    assert default_secret_key_check(None) == []

@@ -9,6 +9,8 @@ from casework.models import Unit
 from casework.services import ServiceError, create_unit
 from tests.factories import UnitFactory, UnitLevelFactory
 
+pytestmark = pytest.mark.sql
+
 
 @pytest.fixture
 def levels(db):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from casework.choices import CaseState as S
 from casework.models import Case, CaseEvent, OutboxMessage
-from tests.workflows.test_transition_service import crew, drive, new_case
+from tests.helpers import crew, drive, new_case
 from workflows.errors import StaleVersion
 from workflows.service import perform_action
 

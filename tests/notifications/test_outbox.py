@@ -11,7 +11,7 @@ from notifications.models import Notification
 from tests.factories import act, register
 from workflows.errors import RuleViolation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sql]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from notifications import channels, relay
 from notifications.models import Channel, Kind, Letter, Notification, NotificationPreference
 from tests.factories import act, petitioner, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sql]
 
 
 def deliveries(kind, channel=None):

@@ -6,18 +6,11 @@ from django.db import connection
 from casework.choices import CaseState, DeadlineKind
 from casework.models import CaseEvent, Deadline, OutboxMessage
 from notifications.models import Channel, Kind, Notification
-from tests.factories import act, register
+from tests.factories import act
+from tests.helpers import accepted_on
 from workflows import scan
 
-pytestmark = pytest.mark.django_db
-
-
-def accepted_on(org, frozen_today, day: date, **kw):
-    """A first-round complaint accepted on `day` (its processing and acceptance clocks then stop)."""
-    frozen_today(day)
-    case = register(org.commune, org.reception, received_at=day - timedelta(days=3), **kw)
-    case = act(case, "review", org.reception, on=day)
-    return act(case, "accept", org.head, on=day)
+pytestmark = [pytest.mark.django_db, pytest.mark.sql]
 
 
 def alerts(kind: str) -> list[OutboxMessage]:
@@ -243,7 +236,7 @@ def test_reminder_notice_cites_the_article_in_the_recipients_language(org, froze
 def test_a_second_round_decision_not_published_in_time_raises_an_overdue_alert(org, frozen_today):
     from casework.choices import CaseState
     from casework.models import Case
-    from tests.workflows.test_transition_service import TODAY, drive, new_case
+    from tests.helpers import TODAY, drive, new_case
 
     frozen_today(TODAY)  # Fri 20 Mar 2026
     first = drive(new_case(org), org, CaseState.DECIDED)

@@ -16,7 +16,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from casework.models import OutboxMessage
-from tests.notifications.test_scan import accepted_on
+from tests.helpers import accepted_on
 from workflows import scan
 
 pytestmark = [

@@ -24,7 +24,7 @@ def test_beat_schedule_names_registered_tasks_and_follows_the_settings():
 
 
 def test_tasks_run_the_scan_digest_and_relay(org, frozen_today):
-    from tests.notifications.test_scan import accepted_on
+    from tests.helpers import accepted_on
 
     accepted_on(org, frozen_today, date(2026, 1, 16))
     frozen_today(date(2026, 2, 11))

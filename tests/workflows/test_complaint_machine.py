@@ -10,7 +10,7 @@ from casework.choices import CaseKind, Channel, DeadlineKind, DeadlineStatus
 from casework.choices import CaseState as S
 from casework.models import Case
 from tests.factories import act, petitioner, register
-from tests.workflows.test_transition_service import (
+from tests.helpers import (
     COMMON_ILLEGAL,
     COMMON_LEGAL,
     IN_RESOLUTION,

@@ -12,7 +12,7 @@ from casework.choices import CaseState as S
 from casework.models import Case, CaseEvent, OutboxMessage
 from casework.services import ServiceError, record_dialogue
 from tests.factories import act, petitioner
-from tests.workflows.test_transition_service import (
+from tests.helpers import (
     COMMON_ILLEGAL,
     COMMON_LEGAL,
     STATUTORY_ILLEGAL,

@@ -13,9 +13,11 @@ from casework.choices import CaseKind, Channel, DeadlineKind, VisitOutcome
 from casework.choices import CaseState as S
 from casework.models import Case, CaseParty, Party, Visit
 from tests.factories import act, petitioner
-from tests.workflows.test_transition_service import RECEIVED, TODAY, counts, drive, new_case
+from tests.helpers import RECEIVED, TODAY, counts, drive, new_case
 from workflows.errors import Forbidden, ValidationFailed
 from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit
+
+pytestmark = pytest.mark.sql
 
 LAND = "Khiếu nại quyết định thu hồi đất của UBND xã"
 LAND_AGAIN = "Khiếu nại Quyết định thu hồi đất của UBND xã A đối với thửa đất số 12"

@@ -11,7 +11,7 @@ from casework.choices import CaseKind, Role
 from casework.choices import CaseState as S
 from casework.models import Case
 from tests.factories import UserFactory, act, register, staff
-from tests.workflows.test_transition_service import (
+from tests.helpers import (
     RECEIVED,
     TODAY,
     counts,

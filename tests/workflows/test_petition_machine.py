@@ -10,7 +10,7 @@ import pytest
 from casework.choices import CaseKind, DeadlineKind, DeadlineStatus
 from casework.choices import CaseState as S
 from tests.factories import act
-from tests.workflows.test_transition_service import (
+from tests.helpers import (
     COMMON_ILLEGAL,
     COMMON_LEGAL,
     TODAY,
