@@ -86,8 +86,13 @@ def parse_po(path: Path) -> list[Entry]:
         match = _KEYWORD.match(line)
         if match:
             keyword, index, text = match.groups()
-            if keyword in ("msgctxt", "msgid") and current is not None and target is not None:
-                finish()  # entries not separated by a blank line
+            # Entries not separated by a blank line; a msgid right after its msgctxt is the same entry.
+            if (
+                keyword in ("msgctxt", "msgid")
+                and current is not None
+                and target not in (None, ("msgctxt", None))
+            ):
+                finish()
             current = current or Entry(line=number)
             if keyword.startswith("msgstr["):
                 target = ("msgstr_plural", int(index))
@@ -221,6 +226,20 @@ def test_placeholder_check_catches_a_dropped_or_renamed_placeholder():
     assert placeholders("Due on %(due)s (%(n)d days), 100%%", flags) == {"%(due)s", "%(n)d", "%%"}
     assert placeholders("Hết hạn vào ngày %(ngay)s", flags) != placeholders("Due on %(due)s.", flags)
     assert placeholders("{count} hồ sơ", {"python-brace-format"}) == {"{count}"}
+
+
+def test_po_reader_keeps_a_context_with_its_message(tmp_path):
+    po = tmp_path / "x.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n\nmsgctxt "notice"\nmsgid "complaint"\nmsgstr "khiếu nại"\n'
+        'msgid "Complaint"\nmsgstr "Khiếu nại"\n',
+        encoding="utf-8",
+    )
+    entries = parse_po(po)[1:]
+    assert [(e.msgctxt, e.msgid, e.msgstr) for e in entries] == [
+        ("notice", "complaint", "khiếu nại"),
+        (None, "Complaint", "Khiếu nại"),
+    ]
 
 
 def test_compiled_catalogue_serves_the_po_translations(messages):
