@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from . import events
 from .access import can_act_in
-from .confidentiality import can_see_denouncer
 from .choices import CaseKind, CaseState, DialogueKind, Role
+from .confidentiality import can_see_denouncer
 from .models import Case, Dialogue, Membership, Party, PartyCorrection, Unit, UnitLevel
 
 
