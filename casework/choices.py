@@ -229,6 +229,7 @@ class AuditStep(models.TextChoices):
     REGISTER = "register", _("Registered")
     DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadlines recomputed")
     DIALOGUE_RECORDED = "dialogue_recorded", _("Dialogue recorded")
+    WITHDRAWAL_COERCED = "withdrawal_coerced", _("Withdrawal recorded as coerced")
 
 
 class Topic(models.TextChoices):

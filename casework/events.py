@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 
+from .choices import AuditStep
 from .models import Case, CaseEvent, OutboxMessage
 
 # Fields whose change is bookkeeping, not content.
@@ -52,7 +53,7 @@ def case_registered(*, case: Case, actor, note: str = "") -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
         actor=actor,
-        action="register",
+        action=AuditStep.REGISTER,
         from_state="",
         to_state=case.state,
         effective_date=case.received_at,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from . import events
 from .access import can_act_in
-from .choices import CaseKind, CaseState, DialogueKind, Role
+from .choices import AuditStep, CaseKind, CaseState, DialogueKind, Role
 from .confidentiality import can_see_denouncer
 from .models import Case, Dialogue, Membership, Party, PartyCorrection, Unit, UnitLevel
 
@@ -136,7 +136,7 @@ def record_dialogue(
         events.case_noted(
             case=case,
             actor=actor,
-            action="dialogue_recorded",
+            action=AuditStep.DIALOGUE_RECORDED,
             note=_("Dialogue at %(place)s; complainant %(att)s.") % {"place": place, "att": attendance},
             changes={"dialogue_id": [None, dialogue.pk]},
         )
@@ -229,7 +229,7 @@ def record_coerced_withdrawal(*, case: Case, actor, reason: str) -> Case:
     events.case_noted(
         case=case,
         actor=actor,
-        action="withdrawal_coerced",
+        action=AuditStep.WITHDRAWAL_COERCED,
         note=reason.strip(),
         changes={"withdrawal_coerced": [False, True]},
     )

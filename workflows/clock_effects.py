@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casework.choices import DeadlineKind
+from casework.choices import Action, AuditStep, DeadlineKind
 from casework.models import DeadlineEntry
 
 # The clocks a received letter runs until it is classified.
@@ -32,27 +32,27 @@ class ClockEffects:
 
 CLOCK_EFFECTS: dict[str, ClockEffects] = {
     # Registering a case (intake, not a machine action) starts the intake clocks.
-    "register": ClockEffects(start=INTAKE_CLOCKS),
+    AuditStep.REGISTER: ClockEffects(start=INTAKE_CLOCKS),
     # Classifying the letter (transfer, guidance, filing, acceptance, refusal) meets both intake clocks.
-    "transfer": ClockEffects(complete=INTAKE_CLOCKS, ledger_entry=DeadlineEntry.Kind.TRANSFER),
-    "guide": ClockEffects(complete=INTAKE_CLOCKS),
-    "file": ClockEffects(complete=INTAKE_CLOCKS),
-    "accept": ClockEffects(complete=INTAKE_CLOCKS, start=(DeadlineKind.RESOLUTION,)),
-    "reject": ClockEffects(complete=INTAKE_CLOCKS, cancel_open="rejected"),
+    Action.TRANSFER: ClockEffects(complete=INTAKE_CLOCKS, ledger_entry=DeadlineEntry.Kind.TRANSFER),
+    Action.GUIDE: ClockEffects(complete=INTAKE_CLOCKS),
+    Action.FILE: ClockEffects(complete=INTAKE_CLOCKS),
+    Action.ACCEPT: ClockEffects(complete=INTAKE_CLOCKS, start=(DeadlineKind.RESOLUTION,)),
+    Action.REJECT: ClockEffects(complete=INTAKE_CLOCKS, cancel_open="rejected"),
     # The decision meets the resolution clock and opens the appeal window (first-round complaint) or
     # the publication clock (second round); the policy table says which applies to which case.
-    "approve": ClockEffects(
+    Action.APPROVE: ClockEffects(
         complete=(DeadlineKind.RESOLUTION,), start=(DeadlineKind.APPEAL_WINDOW, DeadlineKind.PUBLICATION)
     ),
-    "publish": ClockEffects(complete=(DeadlineKind.PUBLICATION,)),
-    "close": ClockEffects(cancel_open="closed"),
-    "withdraw": ClockEffects(cancel_open="withdrawn"),  # in full; a partial withdrawal changes no clock
-    "appeal": ClockEffects(complete=(DeadlineKind.APPEAL_WINDOW,), cancel_open="appealed"),
-    "extend": ClockEffects(extend=DeadlineKind.RESOLUTION),
-    "suspend": ClockEffects(pause=True),
-    "resume": ClockEffects(resume=True),
-    "await_citizen": ClockEffects(pause=True),
-    "citizen_responded": ClockEffects(resume=True),
+    Action.PUBLISH: ClockEffects(complete=(DeadlineKind.PUBLICATION,)),
+    Action.CLOSE: ClockEffects(cancel_open="closed"),
+    Action.WITHDRAW: ClockEffects(cancel_open="withdrawn"),  # in full; a partial withdrawal changes no clock
+    Action.APPEAL: ClockEffects(complete=(DeadlineKind.APPEAL_WINDOW,), cancel_open="appealed"),
+    Action.EXTEND: ClockEffects(extend=DeadlineKind.RESOLUTION),
+    Action.SUSPEND: ClockEffects(pause=True),
+    Action.RESUME: ClockEffects(resume=True),
+    Action.AWAIT_CITIZEN: ClockEffects(pause=True),
+    Action.CITIZEN_RESPONDED: ClockEffects(resume=True),
 }
 NO_EFFECT = ClockEffects()
 

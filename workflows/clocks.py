@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.choices import CalendarDayKind, CalendarSource, DeadlineStatus
+from casework.choices import AuditStep, CalendarDayKind, CalendarSource, DeadlineStatus
 from casework.models import CalendarDay, Case, CaseEvent, Deadline, DeadlineEntry
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
@@ -202,7 +202,7 @@ def _recompute_affected(day: date, description: str, actor) -> int:
         CaseEvent.objects.create(
             case=deadline.case,
             actor=actor,
-            action="deadline_recomputed",
+            action=AuditStep.DEADLINE_RECOMPUTED,
             from_state=deadline.case.state,
             to_state=deadline.case.state,
             note=note,

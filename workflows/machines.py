@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import RETURN_VALUE, transition
 
-from casework.choices import CaseKind, DeadlineKind, DeadlineStatus, PartyRole
+from casework.choices import Action, CaseKind, DeadlineKind, DeadlineStatus, PartyRole
 from casework.choices import CaseState as S
 from casework.models import Case, Deadline, Unit
 from casework.rules import periods, policy
@@ -232,13 +232,13 @@ class CaseWorkflow(Case):
 
     def _do_accept(self, ctx: ActionContext) -> None:
         self.accepted_at = ctx.effective_date
-        clocks.apply_effects(case=self, action="accept", on=ctx.effective_date)
+        clocks.apply_effects(case=self, action=Action.ACCEPT, on=ctx.effective_date)
 
     @transition(field="state", source=S.UNDER_REVIEW, target=S.REJECTED, conditions=[not_awaiting_citizen])
     def reject(self, ctx: ActionContext) -> None:
         """Refuse acceptance (không thụ lý) with a coded reason."""
         self.reason_code = ctx.params["reason"]
-        clocks.apply_effects(case=self, action="reject", on=ctx.effective_date)
+        clocks.apply_effects(case=self, action=Action.REJECT, on=ctx.effective_date)
 
     # Resolution ------------------------------------------------------------------------------
     @transition(field="state", source=S.ACCEPTED, target=S.VERIFYING, conditions=[not_awaiting_citizen])
@@ -267,13 +267,13 @@ class CaseWorkflow(Case):
         self.decision_number = ctx.params["decision_number"]
         self.decided_at = ctx.effective_date
         # Also opens the appeal window or the publication clock, where the policy table has one.
-        clocks.apply_effects(case=self, action="approve", on=ctx.effective_date)
+        clocks.apply_effects(case=self, action=Action.APPROVE, on=ctx.effective_date)
 
     @transition(field="state", source=S.DECIDED, target=S.DECIDED, conditions=[not_published])
     def publish(self, ctx: ActionContext) -> None:
         """Record the publication / notification of the decision."""
         self.published_at = ctx.effective_date
-        clocks.apply_effects(case=self, action="publish", on=ctx.effective_date)
+        clocks.apply_effects(case=self, action=Action.PUBLISH, on=ctx.effective_date)
 
     @transition(
         field="state",
@@ -283,7 +283,7 @@ class CaseWorkflow(Case):
     )
     def close(self, ctx: ActionContext) -> None:
         self.closed_at = ctx.effective_date
-        clocks.apply_effects(case=self, action="close", on=ctx.effective_date)
+        clocks.apply_effects(case=self, action=Action.CLOSE, on=ctx.effective_date)
 
     # Interruptions ---------------------------------------------------------------------------
     @transition(
@@ -306,11 +306,13 @@ class CaseWorkflow(Case):
     def suspend(self, ctx: ActionContext) -> None:
         """Suspension (tạm đình chỉ) by written decision; the suspended time does not count."""
         self.suspended_from = self.state
-        clocks.apply_effects(case=self, action="suspend", on=ctx.effective_date, note=ctx.params["reason"])
+        clocks.apply_effects(
+            case=self, action=Action.SUSPEND, on=ctx.effective_date, note=ctx.params["reason"]
+        )
 
     @transition(field="state", source=S.SUSPENDED, target=RETURN_VALUE(*IN_RESOLUTION))
     def resume(self, ctx: ActionContext) -> str:
-        clocks.apply_effects(case=self, action="resume", on=ctx.effective_date)
+        clocks.apply_effects(case=self, action=Action.RESUME, on=ctx.effective_date)
         previous, self.suspended_from = self.suspended_from or S.ACCEPTED, ""
         return previous
 
@@ -333,7 +335,7 @@ class CaseWorkflow(Case):
     )
     def citizen_responded(self, ctx: ActionContext) -> str:
         self.awaiting_citizen_since = None
-        clocks.apply_effects(case=self, action="citizen_responded", on=ctx.effective_date)
+        clocks.apply_effects(case=self, action=Action.CITIZEN_RESPONDED, on=ctx.effective_date)
         return self.state
 
     @transition(field="state", source=WITHDRAWABLE, target=RETURN_VALUE(S.WITHDRAWN, *WITHDRAWABLE))
@@ -341,7 +343,7 @@ class CaseWorkflow(Case):
         """Withdrawal in writing: in full the case ends (đình chỉ); in part it goes on for the rest."""
         if ctx.params.get("scope", "full") == "partial":
             return self.state
-        clocks.apply_effects(case=self, action="withdraw", on=ctx.effective_date)
+        clocks.apply_effects(case=self, action=Action.WITHDRAW, on=ctx.effective_date)
         self.closed_at = ctx.effective_date
         self.awaiting_citizen_since = None
         self.suspended_from = ""

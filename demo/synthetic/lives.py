@@ -262,7 +262,7 @@ class Lives:
             "kind": CaseKind.COMPLAINT,
             "received_at": on,
             "round": 2,
-            "channel": Channel.FORWARDED,
+            "channel": Channel.APPEAL,
             "first_round": case_id,
             "respondent_unit": unit.id,
             "no_transfer": True,
