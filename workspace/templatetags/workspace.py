@@ -8,8 +8,10 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import confidentiality
+from casework.models import Visit
 from casework.text import person_name
+
+from .. import privacy
 
 register = template.Library()
 
@@ -55,7 +57,10 @@ def due_text(due: date | None, today: date) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def shown(context, text: str, case) -> str:
-    """Free text of a case as this reader may see it: a denouncer's identity replaced for anyone the
-    law does not entitle to it (casework.confidentiality)."""
-    return confidentiality.scrub(text, case, context["request"].user)
+def shown(context, text: str, owner) -> str:
+    """Free text of a case or a visit as this reader may see it: a denouncer's identity replaced for
+    anyone the law does not entitle to it (workspace.privacy)."""
+    user = context["request"].user
+    if isinstance(owner, Visit):
+        return privacy.visit_text(text, owner, user)
+    return privacy.case_text(text, owner, user)
