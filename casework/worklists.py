@@ -14,9 +14,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
-from .access import is_system_admin, memberships, visible_cases
+from .access import is_system_admin, memberships
 from .choices import TERMINAL_STATES, CaseState, DeadlineStatus, Role
-from .models import Case, Deadline, Unit, Visit
+from .models import Case, Unit, Visit
 from .reports import AUDITED_DEADLINES
 
 # Cases a head decides to accept or not: the letter is in, classification not yet finished.
@@ -112,30 +112,6 @@ def overdue_in_units(user, today: date) -> QuerySet[Case]:
             deadlines__kind__in=AUDITED_DEADLINES,
             deadlines__due_date__lt=today,
         ).distinct()
-    )
-
-
-# --- Monitor ------------------------------------------------------------------------------------
-
-
-def overdue_deadlines(
-    user, today: date, *, unit: Unit | None = None, kind: str = "", min_days: int = 0
-) -> QuerySet[Deadline]:
-    """Running staff deadlines past due in the user's subtree (or `unit`'s), oldest first."""
-    cases = visible_cases(user)
-    if unit is not None:
-        cases = cases.filter(unit__path__startswith=unit.path)
-    if kind:
-        cases = cases.filter(kind=kind)
-    return (
-        Deadline.objects.filter(
-            case__in=cases,
-            status=DeadlineStatus.RUNNING,
-            kind__in=AUDITED_DEADLINES,
-            due_date__lt=today - timedelta(days=max(min_days - 1, 0)),
-        )
-        .select_related("case", "case__unit", "case__handler")
-        .order_by("due_date", "case_id")
     )
 
 

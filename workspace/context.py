@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from casework import worklists
+from casework import reports, worklists
 from notifications import services as notifications
 
 
@@ -21,6 +21,7 @@ def navigation(request) -> dict:
         counts["assigned_to_me"] = worklists.assigned_to(user).count()
     if roles.head:
         counts["awaiting_approval"] = worklists.awaiting_approval(user).count()
-    if roles.monitor:
-        counts["overdue_board"] = worklists.overdue_deadlines(user, today).count()
+    scope = reports.Scope.for_user(user) if roles.monitor else None
+    if scope is not None:
+        counts["overdue_board"] = reports.overdue_buckets(scope=scope, as_of=today)["deadlines"]
     return {"nav_roles": roles, "nav_counts": counts}

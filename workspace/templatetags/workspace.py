@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import choices as casework_choices
 from casework.models import Visit
 from casework.text import person_name
 
@@ -64,3 +65,10 @@ def shown(context, text: str, owner) -> str:
     if isinstance(owner, Visit):
         return privacy.visit_text(text, owner, user)
     return privacy.case_text(text, owner, user)
+
+
+@register.simple_tag
+def choice_label(enumeration: str, code: str) -> str:
+    """The reader's-language label of a stored code, e.g. {% choice_label "CaseKind" row.kind %}."""
+    choices = getattr(casework_choices, enumeration)
+    return str(choices(code).label) if code in choices.values else code
