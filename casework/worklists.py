@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import DateField, Min, Q, QuerySet
 from django.utils import timezone
 
 from .access import is_system_admin, memberships
@@ -34,6 +34,8 @@ def with_next_due(queryset: QuerySet[Case]) -> QuerySet[Case]:
         next_due=Min(
             "deadlines__due_date",
             filter=Q(deadlines__status=DeadlineStatus.RUNNING, deadlines__kind__in=AUDITED_DEADLINES),
+            # Without it SQLite hands back the aggregate as text.
+            output_field=DateField(),
         )
     )
 
@@ -69,8 +71,8 @@ def registered_on(user, day: date) -> QuerySet[Case]:
     units = units_where(user, Role.RECEPTION_OFFICER, Role.UNIT_HEAD)
     start, end = _day_bounds(day)
     return (
-        Case.objects.filter(unit__in=units, created_at__gte=start, created_at__lt=end)
-        .select_related("unit")
+        with_next_due(Case.objects.filter(unit__in=units, created_at__gte=start, created_at__lt=end))
+        .select_related("unit", "handler")
         .order_by("-created_at")
     )
 
