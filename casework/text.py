@@ -14,3 +14,11 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.lower().split())
+
+
+def person_name(user) -> str:
+    """A staff member as people call them: full name, family name first as Vietnamese write it
+    (Django keeps `last_name` for the family name). The login is the last resort, for an account
+    whose names were never filled in."""
+    full = f"{user.last_name} {user.first_name}".strip()
+    return full or user.get_username()

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backoffice.dashboard import monitor_dashboard
@@ -10,14 +9,21 @@ from backoffice.reception_book import reception_book_view
 admin.site.index_template = "admin/casework/index_reports.html"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/reception-book/", reception_book_view, name="reception-book"),
     path("admin/dashboard/", monitor_dashboard, name="monitor-dashboard"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Swagger UI from drf-spectacular-sidecar's bundled assets: it works on a network without internet.
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema"),
+        name="swagger-ui",
+    ),
     path("open311/v2/", include("api.open311")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The staff workspace at the root: sign-in, each role's home, desk, case pages, inbox.
+    path("", include("workspace.urls")),
 ]
 
 # JSON (not an HTML page) for unknown URLs under /api/ and /open311/.

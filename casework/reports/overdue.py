@@ -14,11 +14,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from ..choices import DeadlineKind, DeadlineStatus
 from ..models import Deadline, Unit
 from ..rules.calendar import WorkingCalendar
-from .periods import Period, _add_months, _month_end
+from .periods import Period, ReportError, _add_months, _month_end
 from .resolution import _validate_kind
 from .scope import GROUP_BY_LEVEL, Grouping, Report, Scope
 
@@ -32,10 +33,27 @@ AUDITED_DEADLINES = (
 AGE_BUCKETS = (("1-5", 1, 5), ("6-10", 6, 10), ("11-30", 11, 30), (">30", 31, None))
 
 
+def bucket_q(label: str, as_of: date) -> Q:
+    """Deadlines whose days overdue on `as_of` fall in the age bucket `label` ("6-10", ">30", ...)."""
+    for name, lo, hi in AGE_BUCKETS:
+        if name == label:
+            condition = Q(due_date__lte=as_of - timedelta(days=lo))
+            if hi is not None:
+                condition &= Q(due_date__gte=as_of - timedelta(days=hi))
+            return condition
+    raise ReportError("bucket", _("Unknown age bucket."))
+
+
 def overdue_queryset(
-    *, scope: Scope, as_of: date, within: Unit | None = None, kind: str | None = None
+    *,
+    scope: Scope,
+    as_of: date,
+    within: Unit | None = None,
+    kind: str | None = None,
+    bucket: str | None = None,
 ) -> QuerySet[Deadline]:
-    """Running processing / acceptance / resolution deadlines past due on `as_of`, of open cases."""
+    """Running processing / acceptance / resolution deadlines past due on `as_of`, of open cases,
+    optionally only those of one age bucket."""
     _validate_kind(kind)
     grouping = Grouping(GROUP_BY_LEVEL, scope, within)
     # A running clock means an open case: every transition into a final state completes or cancels
@@ -48,6 +66,8 @@ def overdue_queryset(
     )
     if kind:
         qs = qs.filter(case__kind=kind)
+    if bucket:
+        qs = qs.filter(bucket_q(bucket, as_of))
     return qs
 
 
@@ -91,11 +111,8 @@ def overdue_buckets(
         "deadlines": Count("pk"),
         "cases": Count("case_id", distinct=True),
     }
-    for label, lo, hi in AGE_BUCKETS:
-        condition = Q(due_date__lte=as_of - timedelta(days=lo))
-        if hi is not None:
-            condition &= Q(due_date__gte=as_of - timedelta(days=hi))
-        aggregates[f"bucket:{label}"] = Count("pk", filter=condition)
+    for label, _lo, _hi in AGE_BUCKETS:
+        aggregates[f"bucket:{label}"] = Count("pk", filter=bucket_q(label, as_of))
     data = overdue_queryset(scope=scope, as_of=as_of, within=within, kind=kind).aggregate(**aggregates)
     return {
         "deadlines": data["deadlines"],
@@ -112,11 +129,12 @@ def overdue_audit(
     kind: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    bucket: str | None = None,
 ) -> Report:
     """Every open case past a running deadline, oldest first, with the days overdue also counted in
     working days of the working calendar."""
     qs = (
-        overdue_queryset(scope=scope, as_of=as_of, within=within, kind=kind)
+        overdue_queryset(scope=scope, as_of=as_of, within=within, kind=kind, bucket=bucket)
         .order_by("due_date", "case_id", "kind")
         .values(*OVERDUE_FIELDS)
     )
@@ -159,7 +177,12 @@ def overdue_audit(
         rows,
         summary,
         within,
-        extra={"as_of": as_of, "count": summary["deadlines"], "offset": offset, "limit": limit},
+        extra={
+            "as_of": as_of,
+            "count": summary["buckets"][bucket] if bucket else summary["deadlines"],
+            "offset": offset,
+            "limit": limit,
+        },
     )
 
 

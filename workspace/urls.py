@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import board, home, inbox, search
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="workspace/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="workspace:login"), name="logout"),
+    path("notifications/", inbox.inbox, name="inbox"),
+    path("notifications/<int:notification_id>/read/", inbox.mark_read, name="notification-read"),
+    path("notifications/read-all/", inbox.mark_all_read, name="notifications-read-all"),
+    path("search/", search.search, name="search"),
+    path("board/", board.board, name="board"),
+]

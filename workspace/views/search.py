@@ -1,0 +1,39 @@
+"""Search from every page: a reference, part of a petitioner's name typed with or without diacritics,
+or an exact ID number. A sealed denouncer is found only by those who may see them (casework.access)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from casework import worklists
+from casework.access import cases_naming, visible_cases
+from casework.rules.calendar import WorkingCalendar
+
+RESULTS = 50
+
+
+@login_required
+def search(request):
+    text = request.GET.get("q", "").strip()
+    results = []
+    if text:
+        cases = visible_cases(request.user)
+        by_reference = cases.filter(reference__iexact=text).first()
+        if by_reference is not None:
+            return redirect("workspace:case", case_id=by_reference.pk)
+        matches = cases.filter(reference__icontains=text) | cases_naming(request.user, cases, text)
+        results = list(
+            worklists.with_next_due(matches.distinct())
+            .select_related("unit", "handler")
+            .order_by("-received_at", "-pk")[:RESULTS]
+        )
+    context = {
+        "q": text,
+        "results": results,
+        "limit": RESULTS,
+        "today": timezone.localdate(),
+        "calendar": WorkingCalendar.load(),
+    }
+    return render(request, "workspace/search.html", context)
