@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import home, inbox, search
+from .views import case, home, inbox, search
 
 app_name = "workspace"
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("notifications/<int:notification_id>/read/", inbox.mark_read, name="notification-read"),
     path("notifications/read-all/", inbox.mark_all_read, name="notifications-read-all"),
     path("search/", search.search, name="search"),
+    path("cases/<int:case_id>/", case.case_page, name="case"),
+    path("cases/<int:case_id>/actions/<slug:action>/", case.case_action, name="case-action"),
+    path("cases/<int:case_id>/dialogues/new/", case.case_dialogue, name="case-dialogue"),
 ]
