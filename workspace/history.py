@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from casework.access import is_system_admin
 from casework.choices import CaseState, FileReason, RejectReason, Role
@@ -57,13 +57,8 @@ SENTENCES = {
 # An audit record of a kind this table does not know yet still reads as a sentence, not as its code.
 FALLBACK_SENTENCE = gettext_lazy("%(who)s recorded a step on %(date)s")
 
-ROLE_WORDS = {
-    Role.UNIT_HEAD: pgettext_lazy("person's role in a sentence", "Head"),
-    Role.HANDLER: pgettext_lazy("person's role in a sentence", "Handler"),
-    Role.RECEPTION_OFFICER: pgettext_lazy("person's role in a sentence", "Reception officer"),
-    Role.ADMINISTRATOR: pgettext_lazy("person's role in a sentence", "Administrator"),
-    Role.MONITOR: pgettext_lazy("person's role in a sentence", "Monitor"),
-}
+# The role word before a name is the role's own label ("Thủ trưởng đơn vị Nguyễn Văn A").
+ROLE_WORDS = dict(Role.choices)
 SYSTEM = gettext_lazy("The system")
 
 _RECEPTION_STEPS = {

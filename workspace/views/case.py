@@ -24,8 +24,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from casework import selectors
 from casework.access import can_act_in, can_view_unit
 from casework.choices import (
-    TERMINAL_STATES,
     CaseKind,
+    CaseState,
     DeadlineStatus,
     DialogueKind,
     FileReason,
@@ -51,6 +51,9 @@ from ..history import history
 # for a date on the paper or a note).
 QUICK_ACTIONS = frozenset({"review", "accept", "publish", "resume", "citizen_responded"})
 DIALOGUE_ROLES = {Role.HANDLER, Role.UNIT_HEAD}
+DIALOGUE_STATES = {CaseState.ACCEPTED, CaseState.VERIFYING, CaseState.AWAITING_APPROVAL}
+# The main road of a case: the first of these on offer is the page's primary button.
+MAIN_ROAD = ("review", "accept", "start_verification", "submit_for_approval", "approve", "publish", "close")
 REASONS = {**dict(FileReason.choices), **dict(RejectReason.choices)}
 
 
@@ -100,10 +103,11 @@ def _deadlines(case: Case, today, calendar: WorkingCalendar) -> list[dict]:
 
 
 def may_record_dialogue(case: Case, user) -> bool:
-    # Denunciations are not resolved through dialogue; the service refuses them too.
+    # Denunciations are not resolved through dialogue (the service refuses them too); a dialogue is
+    # part of resolving a case, between its acceptance and the decision.
     return (
         case.kind != CaseKind.DENUNCIATION
-        and case.state not in TERMINAL_STATES
+        and case.state in DIALOGUE_STATES
         and can_act_in(user, case.unit, DIALOGUE_ROLES)
     )
 
@@ -114,6 +118,7 @@ def case_page(request, case_id: int):
     case = _case_or_404(user, case_id)
     calendar = WorkingCalendar.load()
     actions = available_actions(case, user)
+    primary = next((a for a in MAIN_ROAD if a in actions), None)
     blocked = blocked_actions(case, user)
     reasons: dict[str, list[str]] = {}
     for b in blocked:
@@ -138,6 +143,7 @@ def case_page(request, case_id: int):
                 "name": a,
                 "label": ACTION_LABELS.get(a, a),
                 "quick": a in QUICK_ACTIONS,
+                "primary": a == primary,
                 "danger": a in CONSEQUENTIAL_ACTIONS,
             }
             for a in actions
