@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .models import Case, Unit, Visit
+from .access import visible_cases
+from .models import Case, CaseEvent, CaseParty, Deadline, Dialogue, Membership, Unit, Visit
 
 
 def _day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
@@ -31,3 +32,47 @@ def reception_book(*, unit: Unit, date_from: date, date_to: date) -> QuerySet[Vi
         )
         .order_by("year", "book_number")
     )
+
+
+def case_page(user, case_id: int) -> Case | None:
+    """One case the user may see, with everything its page reads (parties, clocks and their ledgers,
+    dialogues, audit trail, linked cases) in a fixed number of queries; None when out of reach."""
+    return (
+        visible_cases(user)
+        .filter(pk=case_id)
+        .select_related(
+            "unit",
+            "unit__level",
+            "handler",
+            "registered_by",
+            "respondent_unit",
+            "first_round_case__unit",
+            "transferred_from__unit",
+        )
+        .prefetch_related(
+            Prefetch(
+                "case_parties", queryset=CaseParty.objects.select_related("party").order_by("role", "id")
+            ),
+            Prefetch(
+                "deadlines",
+                queryset=Deadline.objects.order_by("start_date", "id").prefetch_related("entries"),
+            ),
+            Prefetch(
+                "dialogues", queryset=Dialogue.objects.select_related("chair").order_by("held_at", "id")
+            ),
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
+            Prefetch("appeal_cases", queryset=Case.objects.select_related("unit").order_by("pk")),
+            Prefetch("transfers", queryset=Case.objects.select_related("unit").order_by("pk")),
+        )
+        .first()
+    )
+
+
+def memberships_of(user_ids) -> dict[int, list[tuple[int, str]]]:
+    """(unit id, role) pairs of each of these users, in one query."""
+    held: dict[int, list[tuple[int, str]]] = {}
+    for user_id, unit_id, role in Membership.objects.filter(user_id__in=set(user_ids)).values_list(
+        "user_id", "unit_id", "role"
+    ):
+        held.setdefault(user_id, []).append((unit_id, role))
+    return held

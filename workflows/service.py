@@ -7,6 +7,7 @@ the outbox message. Any failure rolls all of it back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -49,6 +50,42 @@ def state_actions(case: Case) -> list[str]:
 def available_actions(case: Case, user) -> list[str]:
     """What `user` may do to this case now (the state allows it, guards pass, the role permits it)."""
     return [a for a in state_actions(case) if may_perform(user, case, a)]
+
+
+@dataclass(frozen=True)
+class BlockedAction:
+    """An action the state allows and the user's role permits, refused by a legal guard: the code and
+    message are the ones perform_action would answer with (RuleViolation)."""
+
+    action: str
+    code: str
+    message: str
+
+
+# Guards whose failure means the action has nothing to act on rather than that the law stands in the
+# way (already published, not waiting on the citizen, not a first-round case): not worth a disabled
+# button with a reason.
+MOOT_GUARDS = frozenset({"not_already_published", "not_awaiting_citizen", "first_round_only"})
+
+
+def blocked_actions(case: Case, user) -> list[BlockedAction]:
+    """What `user` could do to this case in its current state but a legal guard refuses now, each with
+    the guard's code and message (with its citation), in the order perform_action checks them."""
+    machine = workflow_for(case)
+    blocked = []
+    for name in sorted({t.name for t in machine.get_all_state_transitions()}):
+        transition = _transition_from_state(machine, name)
+        if transition is None or not may_perform(user, machine, name):
+            continue
+        failed = next((c for c in transition.conditions if not c(machine)), None)
+        if failed is None:
+            continue
+        code = getattr(failed, "guard_code", "guard_failed")
+        if code in MOOT_GUARDS:
+            continue
+        message = str(getattr(failed, "guard_message", _("A legal condition is not met.")))
+        blocked.append(BlockedAction(action=name, code=code, message=message))
+    return blocked
 
 
 def _check_effective_date(case: Case, effective_date: date | None) -> date:

@@ -3,42 +3,91 @@ shows passes through here, and here only to casework's confidentiality module.""
 
 from __future__ import annotations
 
-from casework.access import can_see_denouncer
-from casework.models import Case, Visit
-from casework.selectors import visitors_masked_for
+from dataclasses import dataclass
 
-MASK = "***"
-IDENTITY_FIELDS = ("full_name", "id_number", "address", "phone", "email")
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from casework import confidentiality
+from casework.models import AccessLog, Case, Visit
 
-def _secrets(case: Case, user) -> list[str]:
-    if can_see_denouncer(user, case):
-        return []
-    values = {
-        v
-        for link in case.case_parties.all()
-        if link.confidential
-        for f in IDENTITY_FIELDS
-        if len(v := getattr(link.party, f).strip()) >= 3
-    }
-    return sorted(values, key=len, reverse=True)
+CHANNEL = "workspace"
 
 
-def case_text(text: str, case: Case, user) -> str:
-    for secret in _secrets(case, user):
-        text = text.replace(secret, MASK)
-    return text
+def case_text(text, case: Case, user):
+    """Free text of a case (or a JSON-like value) with any denouncer the reader may not see replaced."""
+    return confidentiality.scrub(text, case, user)
 
 
-def visit_text(text: str, visit: Visit, user) -> str:
-    for case in visit.cases.all():
-        text = case_text(text, case, user)
-    return text
+def visit_text(text, visit: Visit, user):
+    """Free text of a visit, scrubbed of the denouncers of every case opened at it."""
+    return confidentiality.scrub_for_cases(text, visit.cases.all(), user)
 
 
 def may_see_denouncer(user, case: Case) -> bool:
-    return can_see_denouncer(user, case)
+    return confidentiality.can_see_denouncer(user, case)
 
 
 def visitors_hidden(user, visit: Visit) -> bool:
-    return visitors_masked_for(user, visit)
+    return confidentiality.visitors_masked_for(user, visit)
+
+
+def _log(user, *, kind: str, detail: str, case=None, party=None) -> None:
+    confidentiality.record_disclosure(
+        user=user, channel=CHANNEL, detail=detail, reads=[(case, party)], kind=kind
+    )
+
+
+# What a reader without the right sees in place of a sealed denouncer's identity.
+SEALED = gettext_lazy("Confidential (LTC Art. 47)")
+
+
+@dataclass(frozen=True)
+class PartyView:
+    """A petitioner or representative as this reader may see them."""
+
+    role: str
+    kind: str
+    denouncer: bool
+    sealed: bool
+    full_name: str
+    id_number: str
+    address: str
+    phone: str
+
+
+def petitioners(case: Case, user, *, channel: str = "workspace") -> list[PartyView]:
+    """The case's people for this reader: a sealed denouncer masked unless the reader is the resolver
+    or the registering officer. Every identity shown is logged (DOMAIN.md §9; Law 91/2025), a sealed
+    one as an unmasked read."""
+    clear = confidentiality.can_see_denouncer(user, case)
+    views = []
+    for link in case.case_parties.all():
+        party, sealed = link.party, link.confidential and not clear
+        if sealed:
+            views.append(
+                PartyView(
+                    link.get_role_display(), party.get_kind_display(), True, True, str(SEALED), "", "", ""
+                )
+            )
+            continue
+        confidentiality.record_disclosure(
+            user=user,
+            kind=AccessLog.Kind.UNMASKED_READ if link.confidential else AccessLog.Kind.PERSONAL_DATA_READ,
+            channel=channel,
+            detail=f"case page {case.reference}",
+            reads=[(case, party)],
+        )
+        views.append(
+            PartyView(
+                link.get_role_display(),
+                party.get_kind_display(),
+                link.confidential,
+                False,
+                party.full_name or _("(anonymous)"),
+                party.id_number,
+                party.address,
+                party.phone,
+            )
+        )
+    return views

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import board, home, inbox, search
+from .views import board, case, home, inbox, search
 
 app_name = "workspace"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("notifications/read-all/", inbox.mark_all_read, name="notifications-read-all"),
     path("search/", search.search, name="search"),
     path("board/", board.board, name="board"),
+    path("cases/<int:case_id>/", case.case_page, name="case"),
+    path("cases/<int:case_id>/actions/<slug:action>/", case.case_action, name="case-action"),
+    path("cases/<int:case_id>/dialogues/new/", case.case_dialogue, name="case-dialogue"),
 ]

@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from casework import worklists
-from casework.access import cases_naming, visible_cases
+from casework.access import visible_cases
+from casework.confidentiality import cases_naming
 from casework.rules.calendar import WorkingCalendar
 
 RESULTS = 50
