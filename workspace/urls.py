@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import home, inbox, search
+from .views import desk, home, inbox, search
 
 app_name = "workspace"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("notifications/<int:notification_id>/read/", inbox.mark_read, name="notification-read"),
     path("notifications/read-all/", inbox.mark_all_read, name="notifications-read-all"),
     path("search/", search.search, name="search"),
+    path("desk/", desk.desk, name="desk"),
+    path("desk/people/", desk.lookup, name="desk-lookup"),
+    path("desk/check/", desk.check, name="desk-check"),
+    path("desk/case-form/", desk.case_form, name="desk-case-form"),
+    path("desk/visits/", desk.visits, name="desk-visits"),
+    path("desk/visits/<int:visit_id>/", desk.visit_page, name="desk-visit"),
+    path("desk/visits/<int:visit_id>/receipt/", desk.receipt, name="desk-receipt"),
 ]
