@@ -17,7 +17,9 @@ from workflows.intake import PARTY_FIELDS, CaseInput, PetitionerInput, VisitInpu
 NEW_PERSON = "new"
 FORM_ID = "visit"
 VISITOR_FIELDS = ("full_name", "id_number", "address", "phone")
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+# Typed as staff write them, whatever the browser's locale would make of a native date picker.
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+DATE_FORMAT = "%d/%m/%Y"
 ROUND_CHOICES = [("1", gettext_lazy("First time (lần đầu)")), ("2", gettext_lazy("Second time (lần hai)"))]
 MAX_CASES = 5
 
@@ -46,13 +48,18 @@ class VisitForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=30, required=False)
     visited_at = forms.DateTimeField(
         label=gettext_lazy("Time of visit"),
-        input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        input_formats=[DATETIME_FORMAT, DATE_FORMAT, "%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(
+            attrs={"placeholder": gettext_lazy("dd/mm/yyyy hh:mm")}, format=DATETIME_FORMAT
+        ),
+        help_text=gettext_lazy("dd/mm/yyyy hh:mm"),
     )
     reception_kind = forms.ChoiceField(
         label=gettext_lazy("Reception kind"), choices=ReceptionKind.choices, initial=ReceptionKind.REGULAR
     )
-    received_by_head = forms.BooleanField(label=gettext_lazy("Received by the head in person"), required=False)
+    received_by_head = forms.BooleanField(
+        label=gettext_lazy("Received by the head in person"), required=False
+    )
     visitor_count = forms.IntegerField(
         label=gettext_lazy("Number of visitors"),
         min_value=1,
@@ -60,7 +67,9 @@ class VisitForm(forms.Form):
         required=False,
         help_text=gettext_lazy("More than one: a group; the person above speaks for it."),
     )
-    summary = forms.CharField(label=gettext_lazy("What the citizen raises"), widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(
+        label=gettext_lazy("What the citizen raises"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     outcome = forms.ChoiceField(
         label=gettext_lazy("Outcome"),
         choices=[
@@ -81,7 +90,7 @@ class VisitForm(forms.Form):
     )
 
     def __init__(self, *args, user, units: list[Unit], **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.user = user
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("name")
         if len(units) == 1:
@@ -147,7 +156,9 @@ class VisitForm(forms.Form):
         them), or the new person as typed."""
         cd = self.cleaned_data
         if self.chosen is not None:
-            return PetitionerInput(**{f: getattr(self.chosen, f) for f in PARTY_FIELDS}, kind=self.chosen.kind)
+            return PetitionerInput(
+                **{f: getattr(self.chosen, f) for f in PARTY_FIELDS}, kind=self.chosen.kind
+            )
         return PetitionerInput.from_dict({f: cd.get(f, "") for f in VISITOR_FIELDS})
 
     def as_input(self, cases: list[CaseInput]) -> VisitInput:
@@ -163,7 +174,9 @@ class VisitForm(forms.Form):
             reception_kind=cd["reception_kind"],
             received_by_head=cd["received_by_head"],
             refusal_reason=cd["refusal_reason"],
-            guidance=cd.get("guidance", "").strip() if cd["outcome"] == VisitOutcome.GUIDED or opening else "",
+            guidance=cd.get("guidance", "").strip()
+            if cd["outcome"] == VisitOutcome.GUIDED or opening
+            else "",
             existing_cases=cd["existing"],
         )
 
@@ -193,11 +206,12 @@ class CaseForm(forms.Form):
     decision_known_at = forms.DateField(
         label=gettext_lazy("Date the complainant learned of the decision"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=[DATE_FORMAT, "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"placeholder": gettext_lazy("dd/mm/yyyy")}, format=DATE_FORMAT),
     )
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.user = user
 
     def clean(self):
@@ -212,7 +226,9 @@ class CaseForm(forms.Form):
         reference = cd.get("first_round_reference", "").strip()
         if cd["round"] == 2:
             if not reference:
-                self.add_error("first_round_reference", _("A second-time complaint names the first-round case."))
+                self.add_error(
+                    "first_round_reference", _("A second-time complaint names the first-round case.")
+                )
             else:
                 cd["first_round_case"] = visible_cases(self.user).filter(reference__iexact=reference).first()
                 if cd["first_round_case"] is None:
@@ -250,4 +266,3 @@ CaseFormSet = forms.formset_factory(
 
 def visit_day(visited_at) -> object:
     return timezone.localtime(visited_at).date() if timezone.is_aware(visited_at) else visited_at.date()
-

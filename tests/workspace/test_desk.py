@@ -42,7 +42,7 @@ def visit_post(org, **overrides) -> dict:
         "id_number": "001090000222",
         "address": "Thôn 2, xã A",
         "phone": "0912000222",
-        "visited_at": "2026-03-20T08:30",
+        "visited_at": "20/03/2026 08:30",
         "reception_kind": "regular",
         "visitor_count": "1",
         "summary": "Công dân đến khiếu nại việc thu hồi đất",
@@ -92,7 +92,16 @@ def test_lookup_lists_a_withdrawn_matter_as_withdrawn(org, today):
 
 def test_lookup_shows_the_earlier_visits_of_the_person(org, today):
     client = client_for(org.reception)
-    client.post(DESK, visit_post(org, full_name=DUC["full_name"], id_number=DUC["id_number"], address=DUC["address"], phone=DUC["phone"]))
+    client.post(
+        DESK,
+        visit_post(
+            org,
+            full_name=DUC["full_name"],
+            id_number=DUC["id_number"],
+            address=DUC["address"],
+            phone=DUC["phone"],
+        ),
+    )
 
     (found,) = people.find_people(org.reception, "duc")
 
@@ -101,7 +110,9 @@ def test_lookup_shows_the_earlier_visits_of_the_person(org, today):
 
 
 def test_duplicate_hint_appears_before_saving(org, today):
-    first = register(org.commune, org.reception, received_at=date(2026, 3, 2), petitioners=[DUC], summary=LAND)
+    first = register(
+        org.commune, org.reception, received_at=date(2026, 3, 2), petitioners=[DUC], summary=LAND
+    )
     duc = Party.objects.get(id_number=DUC["id_number"])
 
     response = client_for(org.reception).post(
@@ -119,15 +130,26 @@ def test_no_repeat_hint_for_a_different_matter(org, today):
     register(org.commune, org.reception, received_at=date(2026, 3, 2), petitioners=[DUC], summary=LAND)
     duc = Party.objects.get(id_number=DUC["id_number"])
 
-    page = client_for(org.reception).post(
-        CHECK, visit_post(org, person=str(duc.pk), summary="Phản ánh đèn đường hỏng ở thôn Tây từ tháng trước")
-    ).content.decode()
+    page = (
+        client_for(org.reception)
+        .post(
+            CHECK,
+            visit_post(org, person=str(duc.pk), summary="Phản ánh đèn đường hỏng ở thôn Tây từ tháng trước"),
+        )
+        .content.decode()
+    )
 
     assert "hint-possible_repeat" not in page
 
 
 def test_sealed_denouncer_is_not_found_by_a_handler(org, today):
-    register(org.commune, org.reception, kind=CaseKind.DENUNCIATION, received_at=date(2026, 3, 2), petitioners=[DUC])
+    register(
+        org.commune,
+        org.reception,
+        kind=CaseKind.DENUNCIATION,
+        received_at=date(2026, 3, 2),
+        petitioners=[DUC],
+    )
 
     assert people.find_people(org.handler, "nguyen van duc") == []
     assert people.find_people(org.handler, DUC["id_number"]) == []
@@ -135,7 +157,13 @@ def test_sealed_denouncer_is_not_found_by_a_handler(org, today):
 
 
 def test_sealed_denouncer_is_found_only_by_those_who_may_see_them(org, today):
-    register(org.commune, org.reception, kind=CaseKind.DENUNCIATION, received_at=date(2026, 3, 2), petitioners=[DUC])
+    register(
+        org.commune,
+        org.reception,
+        kind=CaseKind.DENUNCIATION,
+        received_at=date(2026, 3, 2),
+        petitioners=[DUC],
+    )
     colleague = staff(org.commune, Role.RECEPTION_OFFICER, "reception2")
 
     hidden = client_for(colleague).get(LOOKUP, {"q": "nguyen van duc"}).content.decode()
@@ -144,7 +172,9 @@ def test_sealed_denouncer_is_found_only_by_those_who_may_see_them(org, today):
     assert "Nguyễn Văn Đức" not in hidden
     assert "Nguyễn Văn Đức" in shown
     # Showing a sealed identity to the registering officer is an unmasked read, and is logged.
-    assert AccessLog.objects.filter(user=org.reception, kind=AccessLog.Kind.UNMASKED_READ, channel="workspace").exists()
+    assert AccessLog.objects.filter(
+        user=org.reception, kind=AccessLog.Kind.UNMASKED_READ, channel="workspace"
+    ).exists()
 
 
 def test_visit_with_a_new_complaint_is_saved_with_the_case_linked(org, today):
@@ -175,7 +205,14 @@ def test_receipt_names_unit_book_number_visitor_and_the_case_with_its_appointmen
 
     page = client.get(f"/desk/visits/{visit.pk}/receipt/").content.decode()
 
-    for text in (org.commune.name.upper(), "1/2026", "20/03/2026", "Phạm Văn Đến", "XA-A/2026/00001", due.strftime("%d/%m/%Y")):
+    for text in (
+        org.commune.name.upper(),
+        "1/2026",
+        "20/03/2026",
+        "Phạm Văn Đến",
+        "XA-A/2026/00001",
+        due.strftime("%d/%m/%Y"),
+    ):
         assert text in page
 
 
@@ -207,7 +244,9 @@ def test_refusal_without_reason_is_refused_with_a_field_error(org, today):
     response = client_for(org.reception).post(DESK, visit_post(org, outcome="refused", refusal_reason=""))
 
     assert response.status_code == 400
-    assert response.context["form"].errors["refusal_reason"] == ["Choose the reason for refusing the reception."]
+    assert response.context["form"].errors["refusal_reason"] == [
+        "Choose the reason for refusing the reception."
+    ]
     assert not Visit.objects.exists()
 
 
@@ -219,7 +258,7 @@ def test_refusal_with_a_reason_records_the_visit_without_a_case(org, today):
 
 
 def test_engine_refusal_comes_back_on_the_field_and_nothing_is_written(org, today):
-    response = client_for(org.reception).post(DESK, visit_post(org, visited_at="2026-03-21T08:00"))
+    response = client_for(org.reception).post(DESK, visit_post(org, visited_at="21/03/2026 08:00"))
 
     assert response.status_code == 400
     assert response.context["form"].errors["visited_at"] == ["Cannot be in the future."]

@@ -8,7 +8,7 @@ the visit and its cases in one transaction or nothing; its refusals come back as
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,7 +29,7 @@ from workflows.intake import intake_checks, record_visit
 from workflows.permissions import may_register
 
 from .. import privacy
-from ..desk_forms import MAX_CASES, NEW_PERSON, CaseFormSet, VisitForm, visit_day
+from ..desk_forms import DATE_FORMAT, MAX_CASES, NEW_PERSON, CaseFormSet, VisitForm, visit_day
 
 CASES_PREFIX = "cases"
 # record_visit's error keys that name a field of the visit form under another name.
@@ -79,7 +79,7 @@ def desk(request):
 
 def _render_desk(request, form, case_forms, units):
     unit = _visit_unit(form, units)
-    q = request.GET.get("q", "").strip() or (form.data.get("lookup", "") if form.is_bound else "")
+    q = request.GET.get("q", "").strip()
     person = form.data.get("person", NEW_PERSON) if form.is_bound else NEW_PERSON
     found = privacy.people_found(request.user, people.find_people(request.user, q)) if q else []
     chosen = {str(p.party.pk) for p in found}
@@ -87,6 +87,7 @@ def _render_desk(request, form, case_forms, units):
         # The chosen person stays on screen after a refused submit even if the lookup text changed.
         kept = people.person_on_file(request.user, int(person))
         found = privacy.people_found(request.user, [kept]) + found if kept else found
+    _focus_first_error(form, case_forms)
     context = {
         "form": form,
         "case_forms": case_forms,
@@ -102,6 +103,15 @@ def _render_desk(request, form, case_forms, units):
     return render(request, "workspace/desk/desk.html", context, status=400 if form.is_bound else 200)
 
 
+def _focus_first_error(form: VisitForm, case_forms) -> None:
+    """After a refused submit the cursor goes to the first field to correct (keyboard users)."""
+    for f in (form, *(case_forms.forms if form.is_bound else [])):
+        for name in f.fields:
+            if name in f.errors and name != "person" and not f.fields[name].widget.is_hidden:
+                f.fields[name].widget.attrs["autofocus"] = True
+                return
+
+
 def _record(request, form: VisitForm, case_forms) -> Visit | None:
     """Parse, hand to the engine, and put its refusals on the fields; None when nothing was saved."""
     if not form.is_valid():
@@ -113,7 +123,10 @@ def _record(request, form: VisitForm, case_forms) -> Visit | None:
     cases = []
     if opening:
         day, summary = visit_day(form.cleaned_data["visited_at"]), form.cleaned_data["summary"]
-        cases = [f.as_input(unit=form.cleaned_data["unit"], visit_summary=summary, visited_on=day) for f in case_forms]
+        cases = [
+            f.as_input(unit=form.cleaned_data["unit"], visit_summary=summary, visited_on=day)
+            for f in case_forms
+        ]
     try:
         return record_visit(form.as_input(cases), actor=request.user)
     except Forbidden as refusal:
@@ -259,7 +272,7 @@ def visits(request):
     units = _units_or_403(request.user)
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit", "")), units[0])
     try:
-        day = date.fromisoformat(request.GET.get("date", ""))
+        day = datetime.strptime(request.GET.get("date", "").strip(), DATE_FORMAT).date()
     except ValueError:
         day = timezone.localdate()
     rows = list(reception_book(unit=unit, date_from=day, date_to=day))
@@ -267,6 +280,8 @@ def visits(request):
         "units": units,
         "unit": unit,
         "day": day,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
         "rows": [{"visit": v, "sealed": privacy.visit_is_sealed(v)} for v in rows],
         "is_today": day == timezone.localdate(),
     }
