@@ -385,3 +385,10 @@ def test_a_denouncers_name_is_masked_on_the_desk_pages_for_a_colleague(org, toda
     assert "Phạm Văn Đến" not in visit_page and "001090000222" not in visit_page
     assert "Phạm Văn Đến" not in book
     assert "Phạm Văn Đến" in own
+
+
+def test_another_matter_adds_a_case_fieldset_and_counts_it(org, today):
+    page = client_for(org.reception).get("/desk/case-form/", {"index": "1"}).content.decode()
+
+    assert 'name="cases-1-kind"' in page
+    assert 'name="cases-TOTAL_FORMS" value="2"' in page and 'hx-swap-oob="true"' in page
