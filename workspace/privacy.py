@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework import confidentiality
-from casework.models import AccessLog, Case, Visit
+from casework.choices import CaseKind
+from casework.models import AccessLog, Case, Party, Visit
 
 CHANNEL = "workspace"
 
@@ -91,3 +92,41 @@ def petitioners(case: Case, user, *, channel: str = "workspace") -> list[PartyVi
             )
         )
     return views
+
+
+def people_found(user, people: list) -> list:
+    """People the desk lookup shows (casework.people.PersonOnFile): the selector already dropped
+    anyone the user may not see; showing a sealed denouncer to someone entitled is logged."""
+    for person in people:
+        for case in person.sealed_cases:
+            _log(
+                user,
+                kind=AccessLog.Kind.UNMASKED_READ,
+                detail=f"desk lookup {case.reference}",
+                case=case,
+                party=person.party,
+            )
+    return people
+
+
+def visit_visitors(user, visit: Visit) -> list[Party] | None:
+    """The visitors of one visit as this reader may see them: None when they are sealed for the
+    reader; otherwise the people, the read logged (unmasked when the visit raised a denunciation)."""
+    if visitors_hidden(user, visit):
+        return None
+    sealed = next((c for c in visit.cases.all() if c.kind == CaseKind.DENUNCIATION), None)
+    people = list(visit.visitors.all())
+    for party in people:
+        _log(
+            user,
+            kind=AccessLog.Kind.UNMASKED_READ if sealed else AccessLog.Kind.PERSONAL_DATA_READ,
+            detail=f"reception book {visit}",
+            case=sealed,
+            party=party,
+        )
+    return people
+
+
+def visit_is_sealed(visit: Visit) -> bool:
+    """A visit that raised a denunciation: lists never show its visitors, whoever reads them."""
+    return any(c.kind == CaseKind.DENUNCIATION for c in visit.cases.all())

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import board, case, home, inbox, search
+from .views import board, case, desk, home, inbox, search
 
 app_name = "workspace"
 
@@ -21,4 +21,11 @@ urlpatterns = [
     path("cases/<int:case_id>/", case.case_page, name="case"),
     path("cases/<int:case_id>/actions/<slug:action>/", case.case_action, name="case-action"),
     path("cases/<int:case_id>/dialogues/new/", case.case_dialogue, name="case-dialogue"),
+    path("desk/", desk.desk, name="desk"),
+    path("desk/people/", desk.lookup, name="desk-lookup"),
+    path("desk/check/", desk.check, name="desk-check"),
+    path("desk/case-form/", desk.case_form, name="desk-case-form"),
+    path("desk/visits/", desk.visits, name="desk-visits"),
+    path("desk/visits/<int:visit_id>/", desk.visit_page, name="desk-visit"),
+    path("desk/visits/<int:visit_id>/receipt/", desk.receipt, name="desk-receipt"),
 ]
