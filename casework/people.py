@@ -3,8 +3,9 @@
 A person is found by part of their name typed with or without diacritics ("nguyen van duc" finds
 "Nguyễn Văn Đức") or by their exact ID number, and only through what the user may see: a case
 link the user may read (casework.confidentiality.visible_party_links inside visible_cases), or a
-visit in the user's units whose visitors are not sealed for them. So a denouncer is never found by someone who may not
-see them, and the earlier visits and cases listed with a person are the ones the user may read.
+visit in the user's units whose visitors are not sealed for them. So a denouncer is never found by
+someone who may not see them, and the earlier visits and cases listed with a person are the ones the
+user may read.
 """
 
 from __future__ import annotations
