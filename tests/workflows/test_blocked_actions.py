@@ -12,7 +12,7 @@ from casework.choices import CaseKind
 from casework.choices import CaseState as S
 from casework.models import Case
 from tests.factories import act, petitioner
-from tests.workflows.test_transition_service import TODAY, drive, hold_dialogue, new_case
+from tests.helpers import TODAY, drive, hold_dialogue, new_case
 from workflows.errors import RuleViolation
 from workflows.service import BlockedAction, available_actions, blocked_actions
 

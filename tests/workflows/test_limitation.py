@@ -11,7 +11,7 @@ from casework.choices import CaseState as S
 from casework.rules.calendar import WorkingCalendar
 from casework.rules.periods import limitation_last_day
 from tests.factories import act
-from tests.workflows.test_transition_service import drive, new_case
+from tests.helpers import drive, new_case
 from workflows.errors import RuleViolation
 
 KNOWN = date(2026, 1, 31)  # day 90 is Friday 01/05/2026: Labour Day, then a weekend

@@ -17,7 +17,7 @@ from casework.choices import CaseState as S
 from casework.choices import Channel
 from casework.models import Case, CaseEvent, OutboxMessage
 from tests.factories import act
-from tests.workflows.test_transition_service import TODAY, drive, new_case
+from tests.helpers import TODAY, drive, new_case
 from workflows.errors import ValidationFailed
 
 WORKFLOWS = Path(settings.BASE_DIR) / "workflows"

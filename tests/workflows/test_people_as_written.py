@@ -12,7 +12,7 @@ from casework.choices import CaseKind
 from casework.models import Party, PartyCorrection
 from casework.services import NotPermitted, ServiceError, correct_party
 from tests.factories import petitioner
-from tests.workflows.test_transition_service import TODAY, new_case
+from tests.helpers import TODAY, new_case
 from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit
 
 MAI = petitioner(7, full_name="Đặng Thị Mai", id_number="001185012345")

@@ -12,7 +12,7 @@ from casework.choices import CaseKind
 from casework.choices import CaseState as S
 from casework.services import NotPermitted, ServiceError, record_coerced_withdrawal
 from tests.factories import act
-from tests.workflows.test_transition_service import new_case
+from tests.helpers import new_case
 
 LAND = "Khiếu nại quyết định thu hồi đất của UBND xã"
 LAND_AGAIN = "Khiếu nại Quyết định thu hồi đất của UBND xã A đối với thửa đất số 12"

@@ -14,7 +14,7 @@ from casework.choices import CaseKind
 from casework.choices import CaseState as S
 from casework.models import AccessLog, Case
 from tests.factories import act
-from tests.workflows.test_transition_service import TODAY, drive, hold_dialogue, new_case
+from tests.helpers import TODAY, drive, hold_dialogue, new_case
 
 VI = {"HTTP_ACCEPT_LANGUAGE": "vi"}
 HTMX = {"HTTP_HX_REQUEST": "true"}

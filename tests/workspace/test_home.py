@@ -11,7 +11,8 @@ from django.urls import reverse
 from casework.choices import CaseKind, CaseState
 from notifications import relay
 from notifications.models import Notification
-from tests.factories import act, petitioner, register
+from tests.factories import petitioner, register
+from tests.helpers import drive
 
 RECEIVED = date(2026, 3, 2)
 TODAY = date(2026, 3, 3)
@@ -69,8 +70,7 @@ def test_handler_home_lists_only_their_open_cases_nearest_due_date_first(client,
     late = register(named.commune, named.reception, received_at=RECEIVED)
     not_mine = register(named.commune, named.reception, received_at=RECEIVED)
     for case in (early, late):
-        act(case, "accept", named.head, on=TODAY)
-        act(case, "start_verification", named.head, on=TODAY, handler=named.handler.pk)
+        drive(case, named, CaseState.VERIFYING, on=TODAY)
 
     html = page(client, named.handler)
 
@@ -92,9 +92,7 @@ def test_overdue_case_is_shown_in_red_to_the_head(client, named, frozen_today):
 def test_head_sees_what_awaits_approval_with_its_count_in_the_menu(client, named, frozen_today):
     frozen_today(TODAY)
     case = register(named.commune, named.reception, received_at=RECEIVED)
-    act(case, "accept", named.head, on=TODAY)
-    act(case, "start_verification", named.head, on=TODAY, handler=named.handler.pk)
-    act(case, "submit_for_approval", named.handler, on=TODAY, outcome="right", summary="Đúng")
+    drive(case, named, CaseState.AWAITING_APPROVAL, on=TODAY)
 
     html = page(client, named.head)
 
@@ -126,8 +124,7 @@ def test_board_is_only_for_those_who_may_read_reports(client, named):
 def test_inbox_shows_the_assignment_notice_and_marks_it_read(client, named, frozen_today):
     frozen_today(TODAY)
     case = register(named.commune, named.reception, received_at=RECEIVED)
-    act(case, "accept", named.head, on=TODAY)
-    act(case, "start_verification", named.head, on=TODAY, handler=named.handler.pk)
+    drive(case, named, CaseState.VERIFYING, on=TODAY)
     relay.relay()
     notice = Notification.objects.get(recipient=named.handler, channel="in_app")
 
@@ -143,8 +140,7 @@ def test_inbox_shows_the_assignment_notice_and_marks_it_read(client, named, froz
 def test_another_users_notification_cannot_be_marked_read(client, named, frozen_today):
     frozen_today(TODAY)
     case = register(named.commune, named.reception, received_at=RECEIVED)
-    act(case, "accept", named.head, on=TODAY)
-    act(case, "start_verification", named.head, on=TODAY, handler=named.handler.pk)
+    drive(case, named, CaseState.VERIFYING, on=TODAY)
     relay.relay()
     notice = Notification.objects.get(recipient=named.handler, channel="in_app")
     client.force_login(named.reception)
