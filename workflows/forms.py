@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from casework.choices import (
     OUTCOMES_BY_KIND,
+    Action,
     AuthorityLevel,
     CaseKind,
     ExtensionReason,
@@ -38,27 +39,7 @@ from .errors import StaleVersion, ValidationFailed, WorkflowError
 
 # --- Vocabulary shown to staff ------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "review": gettext_lazy("Start review"),
-    "transfer": gettext_lazy("Transfer to the competent unit"),
-    "guide": gettext_lazy("Guide the citizen"),
-    "file": gettext_lazy("File (not processed)"),
-    "accept": gettext_lazy("Accept (thụ lý)"),
-    "reject": gettext_lazy("Reject (không thụ lý)"),
-    "start_verification": gettext_lazy("Assign verification"),
-    "submit_for_approval": gettext_lazy("Submit for approval"),
-    "return_for_revision": gettext_lazy("Return for revision"),
-    "approve": gettext_lazy("Approve and sign"),
-    "publish": gettext_lazy("Record publication"),
-    "extend": gettext_lazy("Extend the deadline"),
-    "suspend": gettext_lazy("Suspend (tạm đình chỉ)"),
-    "resume": gettext_lazy("Resume"),
-    "withdraw": gettext_lazy("Record withdrawal"),
-    "await_citizen": gettext_lazy("Ask the citizen to supplement"),
-    "citizen_responded": gettext_lazy("Citizen has supplemented"),
-    "appeal": gettext_lazy("Register second-round complaint"),
-    "close": gettext_lazy("Close the case"),
-}
+ACTION_LABELS = dict(Action.choices)
 
 PARAM_LABELS = {
     "target_unit": gettext_lazy("competent unit"),

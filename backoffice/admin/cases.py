@@ -18,7 +18,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
-from django.db import models
 from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
@@ -41,19 +40,13 @@ from backoffice.admin.mixins import (
 )
 from casework.access import is_system_admin, visible_cases, visible_units
 from casework.choices import (
-    OUTCOMES_BY_KIND,
     Action,
     AuditStep,
     CaseKind,
     CaseState,
     Channel,
     DeadlineStatus,
-    ExtensionReason,
-    FileReason,
-    Outcome,
     PartyKind,
-    RejectReason,
-    Role,
 )
 from casework.confidentiality import (
     NO_SECRETS,
@@ -75,8 +68,9 @@ from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
 from casework.rules.explain import explain
 from casework.rules.periods import working_days_left
-from workflows.actions import ACTION_PARAMS, Param
+from workflows.actions import ACTION_PARAMS
 from workflows.errors import StaleVersion, WorkflowError
+from workflows.forms import ActionForm as EngineActionForm
 from workflows.intake import CaseInput, PetitionerInput, register_case
 from workflows.permissions import may_register
 from workflows.service import available_actions, perform_action
@@ -90,31 +84,6 @@ ACTION_LABELS = dict(Action.choices)
 
 # Audit-trail entries: transitions and the steps that are not transitions.
 EVENT_LABELS = {**ACTION_LABELS, **dict(AuditStep.choices)}
-
-PARAM_LABELS = {
-    "target_unit": gettext_lazy("competent unit"),
-    "guidance": gettext_lazy("guidance given"),
-    "reason": gettext_lazy("reason"),
-    "limitation_excuse": gettext_lazy("reason the limitation period was missed"),
-    "handler": gettext_lazy("handler"),
-    "outcome": gettext_lazy("outcome"),
-    "summary": gettext_lazy("conclusion summary"),
-    "claim_differs": gettext_lazy("claim differs from the verification result"),
-    "decision_number": gettext_lazy("decision number"),
-    "days": gettext_lazy("days"),
-    "scope": gettext_lazy("scope"),
-}
-
-CHOICE_LABELS = {
-    ("file", "reason"): dict(FileReason.choices),
-    ("reject", "reason"): dict(RejectReason.choices),
-    ("extend", "reason"): dict(ExtensionReason.choices),
-    ("submit_for_approval", "outcome"): dict(Outcome.choices),
-    ("withdraw", "scope"): {
-        "full": gettext_lazy("In full: the case ends"),
-        "partial": gettext_lazy("In part: the case goes on for the rest"),
-    },
-}
 
 
 def _fmt(day: date | None) -> str:
@@ -339,84 +308,8 @@ class CaseDialogueInline(ReadOnlyInline):
 # --- Forms --------------------------------------------------------------------------------------
 
 
-def _param_field(case: Case, action: str, param: Param) -> forms.Field:
-    label = PARAM_LABELS.get(param.name, param.name.replace("_", " "))
-    if param.type == "text":
-        widget = forms.Textarea(attrs={"rows": 3}) if param.max_length > 200 else forms.TextInput
-        return forms.CharField(
-            label=label, required=param.required, max_length=param.max_length, widget=widget
-        )
-    if param.type == "int":
-        return forms.IntegerField(label=label, required=param.required)
-    if param.type == "bool":
-        return forms.NullBooleanField(label=label, required=False)
-    if param.type == "choice":
-        names = CHOICE_LABELS.get((action, param.name), {})
-        values = param.choices
-        if (action, param.name) == ("submit_for_approval", "outcome"):
-            # Only the outcomes of this kind make sense on this case; the service checks it again.
-            values = tuple(o for o in param.choices if o in OUTCOMES_BY_KIND[case.kind])
-        choices = [(v, names.get(v, v)) for v in values]
-        if not param.required:
-            choices = [("", "—"), *choices]
-        return forms.ChoiceField(label=label, required=param.required, choices=choices)
-    if param.type == "unit":
-        return UnitChoiceField(
-            label=label,
-            required=param.required,
-            queryset=unit_queryset(Unit.objects.all()).exclude(pk=case.unit_id),
-            help_text=_("Empty: the unit directly above.") if action == "appeal" else "",
-        )
-    if param.type == "user":
-        staff = User.objects.filter(
-            is_active=True,
-            memberships__unit=case.unit,
-            memberships__role__in=[Role.HANDLER, Role.UNIT_HEAD],
-        )
-        return forms.ModelChoiceField(
-            label=label, required=param.required, queryset=staff.distinct().order_by("username")
-        )
-    raise ValueError(f"Unknown parameter type {param.type}")
-
-
-def _shown_params(case: Case, action: str) -> tuple[Param, ...]:
-    # `claim_differs` is a complaint's question (DOMAIN.md §13); the other machines ignore it.
-    return tuple(
-        p
-        for p in ACTION_PARAMS[action]
-        if not (p.name == "claim_differs" and case.kind != CaseKind.COMPLAINT)
-    )
-
-
-class ActionForm(CapitalizedLabelsMixin, forms.Form):
-    """The fields of one action (from ACTION_PARAMS) plus note and the date on the paper."""
-
-    def __init__(self, *args, case: Case, action: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.params = _shown_params(case, action)
-        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput)
-        for param in self.params:
-            self.fields[param.name] = _param_field(case, action, param)
-        self.fields["note"] = forms.CharField(
-            label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-        )
-        self.fields["effective_date"] = forms.DateField(
-            label=_("date on the paper"),
-            required=False,
-            widget=AdminDateWidget,
-            help_text=_(
-                "Empty: today. Not in the future, not before the previous step; deadlines count from it."
-            ),
-        )
-
-    def service_params(self) -> dict:
-        values = {}
-        for param in self.params:
-            value = self.cleaned_data.get(param.name)
-            if value is None or value == "":
-                continue
-            values[param.name] = value.pk if isinstance(value, models.Model) else value
-        return values
+class ActionForm(CapitalizedLabelsMixin, EngineActionForm):
+    """The engine's action form (workflows.forms), with the admin's capitalised labels."""
 
 
 class PetitionerForm(CapitalizedLabelsMixin, forms.Form):
