@@ -10,15 +10,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backoffice.admin.mixins import (
     CapitalizedLabelsMixin,
+    CaseLinkedRecordMixin,
     ScopedUnitFilter,
-    ScrubbedObjectMixin,
     ServiceAddMixin,
     UnitChoiceField,
     unit_queryset,
@@ -29,7 +28,6 @@ from casework.choices import (
     CaseState,
     DialogueKind,
 )
-from casework.confidentiality import Secrets, secrets_for_cases
 from casework.models import (
     Case,
     Dialogue,
@@ -92,7 +90,7 @@ class DialogueAddForm(CapitalizedLabelsMixin, forms.Form):
 
 
 @admin.register(Dialogue)
-class DialogueAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
+class DialogueAdmin(CaseLinkedRecordMixin, ServiceAddMixin, admin.ModelAdmin):
     list_display = ("held_at", "kind", "unit", "chair", "place", "attendance", "case_references")
     list_filter = ("kind", ScopedUnitFilter, "complainant_attended")
     list_select_related = ("unit", "chair")
@@ -127,28 +125,8 @@ class DialogueAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
         "created_at",
     )
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(unit__in=visible_units(request.user))
-            .prefetch_related(
-                Prefetch(
-                    "cases",
-                    queryset=Case.objects.select_related("unit").prefetch_related("case_parties__party"),
-                )
-            )
-        )
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     # A reader who may not see a denouncer of a linked case reads the narrative scrubbed, and cannot edit it.
-    sealed_lookup = "cases__case_parties__confidential"
     scrubbed_fields = ("place", "participants", "minutes", "agreed_points")
-
-    def secrets(self, request, dialogue: Dialogue) -> Secrets:
-        return secrets_for_cases(dialogue.cases.all(), request.user)
 
     @admin.display(description=gettext_lazy("complainant"))
     def attendance(self, obj: Dialogue) -> str:

@@ -13,7 +13,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -25,6 +25,7 @@ from casework.access import visible_units
 from casework.confidentiality import (
     Secrets,
     record_disclosure,
+    secrets_for_cases,
 )
 from casework.models import (
     AccessLog,
@@ -145,6 +146,30 @@ class ScrubbedObjectMixin:
         if obj is not None and getattr(obj, "scrubbed_for_reader", False):
             return False
         return super().has_change_permission(request, obj)
+
+
+class CaseLinkedRecordMixin(ScrubbedObjectMixin):
+    """A record attached to cases (a reception-book line, a dialogue): listed within the user's units,
+    never deleted, and its free text scrubbed of a denouncer of any linked case the reader may not see."""
+
+    sealed_lookup = "cases__case_parties__confidential"
+    # Other relations the list and the page read, fetched with the cases.
+    also_prefetch: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        cases = Case.objects.select_related("unit").prefetch_related("case_parties__party")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(unit__in=visible_units(request.user))
+            .prefetch_related(*self.also_prefetch, Prefetch("cases", queryset=cases))
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def secrets(self, request, obj) -> Secrets:
+        return secrets_for_cases(obj.cases.all(), request.user)
 
 
 def has_model_perm(user, model, action: str) -> bool:

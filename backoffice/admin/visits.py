@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -17,13 +16,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from backoffice.admin.cases import ROUND_CHOICES, PetitionerFormSet, _filled, intake_units
 from backoffice.admin.mixins import (
     CapitalizedLabelsMixin,
+    CaseLinkedRecordMixin,
     ScopedUnitFilter,
-    ScrubbedObjectMixin,
     ServiceAddMixin,
     UnitChoiceField,
     log_personal_data_read,
 )
-from casework.access import visible_cases, visible_units
+from casework.access import visible_cases
 from casework.choices import (
     CaseKind,
     Channel,
@@ -31,9 +30,7 @@ from casework.choices import (
     RefusalReason,
 )
 from casework.confidentiality import (
-    Secrets,
     mask_label,
-    secrets_for_cases,
     visitors_masked_for,
 )
 from casework.models import (
@@ -143,7 +140,7 @@ def _visit_is_sealed(visit: Visit) -> bool:
 
 
 @admin.register(Visit)
-class VisitAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
+class VisitAdmin(CaseLinkedRecordMixin, ServiceAddMixin, admin.ModelAdmin):
     """The reception book (sổ tiếp công dân), with the columns of the paper book."""
 
     service_errors = (WorkflowError,)
@@ -184,29 +181,10 @@ class VisitAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
         f for line in fields for f in (line if isinstance(line, tuple) else (line,)) if f != "notes"
     )
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(unit__in=visible_units(request.user))
-            .prefetch_related(
-                "visitors",
-                Prefetch(
-                    "cases",
-                    queryset=Case.objects.select_related("unit").prefetch_related("case_parties__party"),
-                ),
-            )
-        )
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    also_prefetch = ("visitors",)
 
     # The book's free text, scrubbed of a denouncer of a case opened at the visit the reader may not see.
-    sealed_lookup = "cases__case_parties__confidential"
     scrubbed_fields = ("summary", "previously_handled_by", "guidance", "notes")
-
-    def secrets(self, request, visit: Visit) -> Secrets:
-        return secrets_for_cases(visit.cases.all(), request.user)
 
     @admin.display(description=gettext_lazy("date"), ordering="visited_at")
     def visit_date(self, visit: Visit) -> str:
