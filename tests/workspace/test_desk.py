@@ -13,8 +13,6 @@ from casework.choices import CaseKind, CaseState, Role
 from casework.models import AccessLog, Case, Party, Visit
 from tests.factories import act, petitioner, register, staff
 
-pytestmark = pytest.mark.urls("tests.workspace.urls")
-
 DESK = "/desk/"
 LOOKUP = "/desk/people/"
 CHECK = "/desk/check/"
