@@ -160,6 +160,16 @@ class DeadlineKind(models.TextChoices):
     PUBLICATION = "publication", _("Publication of the decision")
 
 
+# Clocks the unit must beat: the ones reminded, alerted, audited when overdue and shown on worklists.
+# The appeal window is the citizen's time, and its lapse closes the case instead.
+STAFF_DEADLINES = (
+    DeadlineKind.PROCESSING,
+    DeadlineKind.ACCEPTANCE,
+    DeadlineKind.RESOLUTION,
+    DeadlineKind.PUBLICATION,
+)
+
+
 class DayType(models.TextChoices):
     CALENDAR = "calendar", _("Calendar days")
     WORKING = "working", _("Working days")

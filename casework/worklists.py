@@ -15,9 +15,8 @@ from django.db.models import DateField, Min, Q, QuerySet
 from django.utils import timezone
 
 from .access import is_system_admin, memberships
-from .choices import TERMINAL_STATES, CaseState, DeadlineStatus, Role
+from .choices import STAFF_DEADLINES, TERMINAL_STATES, CaseState, DeadlineStatus, Role
 from .models import Case, Unit, Visit
-from .reports import AUDITED_DEADLINES
 
 # Cases a head decides to accept or not: the letter is in, classification not yet finished.
 BEFORE_ACCEPTANCE = (CaseState.RECEIVED, CaseState.UNDER_REVIEW)
@@ -33,7 +32,7 @@ def with_next_due(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.annotate(
         next_due=Min(
             "deadlines__due_date",
-            filter=Q(deadlines__status=DeadlineStatus.RUNNING, deadlines__kind__in=AUDITED_DEADLINES),
+            filter=Q(deadlines__status=DeadlineStatus.RUNNING, deadlines__kind__in=STAFF_DEADLINES),
             # Without it SQLite hands back the aggregate as text.
             output_field=DateField(),
         )
@@ -111,7 +110,7 @@ def overdue_in_units(user, today: date) -> QuerySet[Case]:
         Case.objects.filter(
             unit__in=units,
             deadlines__status=DeadlineStatus.RUNNING,
-            deadlines__kind__in=AUDITED_DEADLINES,
+            deadlines__kind__in=STAFF_DEADLINES,
             deadlines__due_date__lt=today,
         ).distinct()
     )

@@ -30,7 +30,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.choices import Action, CaseState, DeadlineKind, DeadlineStatus, Topic
+from casework.choices import STAFF_DEADLINES, Action, CaseState, DeadlineKind, DeadlineStatus, Topic
 from casework.models import Deadline, OutboxMessage
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
@@ -40,13 +40,6 @@ from .service import perform_action
 
 logger = logging.getLogger(__name__)
 
-# Clocks the staff must beat; the appeal window is the citizen's, and its lapse closes the case.
-STAFF_DEADLINES = (
-    DeadlineKind.PROCESSING,
-    DeadlineKind.ACCEPTANCE,
-    DeadlineKind.RESOLUTION,
-    DeadlineKind.PUBLICATION,
-)
 INSERT_BATCH = 500
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ..choices import DeadlineKind, DeadlineStatus
+from ..choices import STAFF_DEADLINES, DeadlineStatus
 from ..models import Deadline, Unit
 from ..rules.calendar import WorkingCalendar
 from .periods import Period, ReportError, _add_months, _month_end
@@ -24,12 +24,7 @@ from .resolution import _validate_kind
 from .scope import GROUP_BY_LEVEL, Grouping, Report, Scope
 
 # Deadlines whose lapse is the unit's fault; the appeal window is the citizen's time.
-AUDITED_DEADLINES = (
-    DeadlineKind.PROCESSING,
-    DeadlineKind.ACCEPTANCE,
-    DeadlineKind.RESOLUTION,
-    DeadlineKind.PUBLICATION,
-)
+AUDITED_DEADLINES = STAFF_DEADLINES
 AGE_BUCKETS = (("1-5", 1, 5), ("6-10", 6, 10), ("11-30", 11, 30), (">30", 31, None))
 
 
