@@ -36,6 +36,11 @@ from .text import fold
 # The one mask of a structured identity value (name, ID number, address, phone, e-mail).
 MASK = "***"
 IDENTITY_FIELDS = ("full_name", "id_number", "address", "phone", "email")
+# The free text of each record that may name a denouncer; every surface scrubs exactly these fields.
+CASE_FREE_TEXT = ("summary", "respondent", "limitation_excuse", "guidance", "outcome_summary", "intake_flags")
+VISIT_FREE_TEXT = ("summary", "previously_handled_by", "guidance", "notes")
+DIALOGUE_FREE_TEXT = ("place", "participants", "minutes", "agreed_points")
+EVENT_FREE_TEXT = ("note", "changes")
 _PLACEHOLDER = gettext_lazy("[denouncer]")
 _MASK_REASON = gettext_lazy("confidential, LTC Art. 47")
 

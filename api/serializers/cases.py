@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.choices import CaseKind, Channel, Outcome
-from casework.confidentiality import Secrets, petitioners_for, secrets_for
+from casework.confidentiality import CASE_FREE_TEXT, Secrets, petitioners_for, secrets_for
 from casework.models import Case, CaseEvent, Unit
 from workflows.actions import ACTION_PARAMS, Param
 from workflows.intake import CaseInput, PetitionerInput
@@ -80,14 +80,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    scrubbed_fields = (
-        "summary",
-        "respondent",
-        "limitation_excuse",
-        "guidance",
-        "outcome_summary",
-        "intake_flags",
-    )
+    scrubbed_fields = CASE_FREE_TEXT
 
     def _user(self):
         return self.context["request"].user

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from casework.choices import DialogueKind
-from casework.confidentiality import Secrets, secrets_for_cases
+from casework.confidentiality import DIALOGUE_FREE_TEXT, Secrets, secrets_for_cases
 from casework.models import Case, Dialogue, Unit
 
 from .common import RecentDateTimeField, ScopedFieldsMixin, ScrubbedTextMixin
@@ -37,7 +37,7 @@ class DialogueSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    scrubbed_fields = ("place", "participants", "minutes", "agreed_points")
+    scrubbed_fields = DIALOGUE_FREE_TEXT
 
     def secrets(self, dialogue: Dialogue) -> Secrets:
         return secrets_for_cases(dialogue.cases.all(), self.context["request"].user)

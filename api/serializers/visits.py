@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.choices import ReceptionKind, RefusalReason
-from casework.confidentiality import Secrets, secrets_for_cases, visitors_for
+from casework.confidentiality import VISIT_FREE_TEXT, Secrets, secrets_for_cases, visitors_for
 from casework.models import Case, Unit, Visit
 from workflows.intake import PetitionerInput, VisitInput
 
@@ -49,7 +49,7 @@ class VisitSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
     def get_officer(self, visit: Visit) -> str:
         return visit.officer.get_username()
 
-    scrubbed_fields = ("summary", "previously_handled_by", "guidance", "notes")
+    scrubbed_fields = VISIT_FREE_TEXT
 
     def secrets(self, visit: Visit) -> Secrets:
         return secrets_for_cases(visit.cases.all(), self.context["request"].user)

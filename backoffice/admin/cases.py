@@ -49,6 +49,7 @@ from casework.choices import (
     PartyKind,
 )
 from casework.confidentiality import (
+    CASE_FREE_TEXT,
     NO_SECRETS,
     Secrets,
     can_see_denouncer,
@@ -456,14 +457,7 @@ class CaseAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
     inlines = (CasePartyInline, DeadlineInline, CaseDialogueInline, CaseEventInline)
     # Free text of the case page, scrubbed of a sealed denouncer for a reader who may not see them.
     sealed_lookup = "case_parties__confidential"
-    scrubbed_fields = (
-        "summary",
-        "respondent",
-        "limitation_excuse",
-        "guidance",
-        "outcome_summary",
-        "intake_flags",
-    )
+    scrubbed_fields = CASE_FREE_TEXT
 
     scrub_list_rows = False  # the list's columns hold no free text
 

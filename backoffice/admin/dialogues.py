@@ -28,6 +28,7 @@ from casework.choices import (
     CaseState,
     DialogueKind,
 )
+from casework.confidentiality import DIALOGUE_FREE_TEXT
 from casework.models import (
     Case,
     Dialogue,
@@ -126,7 +127,7 @@ class DialogueAdmin(CaseLinkedRecordMixin, ServiceAddMixin, admin.ModelAdmin):
     )
 
     # A reader who may not see a denouncer of a linked case reads the narrative scrubbed, and cannot edit it.
-    scrubbed_fields = ("place", "participants", "minutes", "agreed_points")
+    scrubbed_fields = DIALOGUE_FREE_TEXT
 
     @admin.display(description=gettext_lazy("complainant"))
     def attendance(self, obj: Dialogue) -> str:

@@ -14,7 +14,7 @@ from casework.access import all_roles, is_system_admin, visible_cases
 from casework.choices import (
     Role,
 )
-from casework.confidentiality import Secrets, secrets_for
+from casework.confidentiality import EVENT_FREE_TEXT, Secrets, secrets_for
 from casework.models import (
     AccessLog,
     CaseEvent,
@@ -33,7 +33,7 @@ class CaseEventAdmin(ScrubbedObjectMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "at"
 
     sealed_lookup = "case__case_parties__confidential"
-    scrubbed_fields = ("note", "changes")
+    scrubbed_fields = EVENT_FREE_TEXT
 
     def get_queryset(self, request):
         # The case's people come along: notes are scrubbed of a denouncer the reader may not see.

@@ -30,6 +30,7 @@ from casework.choices import (
     RefusalReason,
 )
 from casework.confidentiality import (
+    VISIT_FREE_TEXT,
     mask_label,
     visitors_masked_for,
 )
@@ -184,7 +185,7 @@ class VisitAdmin(CaseLinkedRecordMixin, ServiceAddMixin, admin.ModelAdmin):
     also_prefetch = ("visitors",)
 
     # The book's free text, scrubbed of a denouncer of a case opened at the visit the reader may not see.
-    scrubbed_fields = ("summary", "previously_handled_by", "guidance", "notes")
+    scrubbed_fields = VISIT_FREE_TEXT
 
     @admin.display(description=gettext_lazy("date"), ordering="visited_at")
     def visit_date(self, visit: Visit) -> str:
