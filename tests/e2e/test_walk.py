@@ -14,8 +14,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from casework.models import Case
+from casework.models import Case, Visit
 from notifications.relay import relay
+from workflows.service import perform_action
 
 from .conftest import TABLET
 
@@ -35,6 +36,24 @@ def demo(transactional_db):
 
 def user(login: str):
     return get_user_model().objects.get(username=login)
+
+
+def step(case: Case, action: str, login: str, **params) -> Case:
+    """Set-up through the engine (the pages are what the test looks at, not how it prepares)."""
+    case.refresh_from_db()
+    return perform_action(
+        case_id=case.pk, action=action, actor=user(login), version=case.version, params=params
+    )
+
+
+def second_round_with_the_province_handler() -> Case:
+    """The demo's decided commune complaint, appealed and assigned to the provincial handler."""
+    first = Case.objects.get(summary__contains="thu hồi đất làm đường")
+    step(first, "appeal", "reception")
+    second = Case.objects.get(first_round_case=first)
+    step(second, "review", "p_head")
+    step(second, "accept", "p_head")
+    return step(second, "start_verification", "p_head", handler=user("p_handler").pk)
 
 
 def shown_state(someone) -> str:
@@ -193,3 +212,51 @@ def test_the_nine_step_walk(demo, person, counter, screenshot):
     print(f"\nThe walk: {counter.figures()}")
     assert counter.clicks <= MAX_CLICKS, "\n".join(counter.log)
     assert counter.page_loads <= MAX_PAGE_LOADS, "\n".join(counter.log)
+
+
+def test_blocked_action_shows_the_engine_reason(demo, person, screenshot):
+    case = second_round_with_the_province_handler()
+    p_handler = person(user("p_handler"))
+    open_from_home(p_handler, "assigned_to_me", case.reference)
+    submit = p_handler.page.locator("#actions .actions button[data-action=submit_for_approval]")
+    assert submit.is_disabled()
+    reason = p_handler.text("#why-blocked")
+    # The engine's `dialogue_required` message, with its citation, in Vietnamese.
+    assert "khi chưa ghi nhận buổi đối thoại" in reason
+    assert "Điều 39 Luật Khiếu nại" in reason
+    assert "Điều 39 Luật Khiếu nại" in submit.get_attribute("title")
+    screenshot(p_handler, "blocked-dialogue-required-1366")
+
+
+def test_desk_shows_a_repeat_hint_before_saving(demo, person, screenshot):
+    earlier = Case.objects.get(summary__contains="thu hồi đất làm đường")  # Lý Thị Lan's complaint
+    visits, cases = Visit.objects.count(), Case.objects.count()
+    reception = person(user("reception"))
+    reception.click("a.button[href$='/desk/']", loads=True)
+    reception.type("#lookup", "ly thi lan")  # typed without diacritics, as at a busy desk
+    found = reception.page.locator("#people li.person", has_text="Lý Thị Lan")
+    found.wait_for()
+    assert earlier.reference in found.inner_text()
+    screenshot(reception, "desk-repeat-hint-1366")
+    # Nothing was saved to show it.
+    assert (Visit.objects.count(), Case.objects.count()) == (visits, cases)
+    assert "/desk/" in reception.page.url
+
+
+def test_notifications_inbox_opens_the_case(demo, person, screenshot):
+    case = Case.objects.get(summary__contains="lắp đặt đèn chiếu sáng")  # under review
+    step(case, "accept", "head")
+    step(case, "start_verification", "head", handler=user("handler").pk)
+    relay()
+    handler = person(user("handler"))
+    unread = int(handler.text("#unread-count"))
+    assert unread >= 1
+    handler.click("a.inbox-link", loads=True)
+    notice = handler.page.locator("li.notification.unread", has_text=case.reference)
+    assert notice.count() == 1
+    screenshot(handler, "inbox-1366")
+    handler.click(notice.locator("button[name=open]"), loads=True)
+    handler.page.locator("h1", has_text=case.reference).wait_for()
+    assert shown_state(handler) == "verifying"
+    after = handler.page.locator("#unread-count")
+    assert (int(after.inner_text()) if after.count() else 0) == unread - 1
