@@ -21,7 +21,7 @@ demo: migrate
 
 # Web server, Celery worker and beat together (bin/devserver.py); Ctrl-C stops all three.
 run: demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/admin/ (logins: see README)"
+	@echo "Serving the workspace on http://127.0.0.1:$(PORT)/ (logins: see README; admin at /admin/)"
 	$(PY) bin/devserver.py --port $(PORT)
 
 # Lint, import contracts (.importlinter), then the whole suite on in-memory SQLite, one worker per core.
