@@ -164,7 +164,52 @@ def case_page(request, case_id: int):
         ],
         "may_record_dialogue": may_record_dialogue(case, user),
     }
+    context["open_form"] = _open_form(request, case, primary, blocked, context["may_record_dialogue"])
     return render(request, "workspace/case.html", context)
+
+
+def _open_form(request, case: Case, primary: str | None, blocked, may_dialogue: bool) -> dict | None:
+    """The form of the next step, already open under the buttons, so that the step costs no extra click:
+    the main road's next action when it needs fields, or the dialogue when it is what the law waits for
+    (a second-round decision without one is blocked by `dialogue_required`)."""
+    user = request.user
+    if primary and primary not in QUICK_ACTIONS:
+        return {
+            "template": "workspace/partials/action_form.html",
+            **_action_context(
+                case,
+                primary,
+                user,
+                ActionForm(case=case, action=primary, initial=_initial(case, primary, user)),
+            ),
+        }
+    if primary is None and may_dialogue and any(b.code == "dialogue_required" for b in blocked):
+        return {
+            "template": "workspace/partials/dialogue_form.html",
+            **_dialogue_context(case, DialogueForm(case=case)),
+        }
+    return None
+
+
+def _action_context(case: Case, action: str, user, form) -> dict:
+    return {
+        "case": case,
+        "form": form,
+        "action": action,
+        "label": ACTION_LABELS.get(action, action),
+        "danger": action in CONSEQUENTIAL_ACTIONS,
+        "outcome_summary": privacy.case_text(case.outcome_summary, case, user),
+        "post_url": reverse("workspace:case-action", args=[case.pk, action]),
+    }
+
+
+def _dialogue_context(case: Case, form) -> dict:
+    return {
+        "case": case,
+        "form": form,
+        "label": capfirst(_("record a dialogue")),
+        "post_url": reverse("workspace:case-dialogue", args=[case.pk]),
+    }
 
 
 def _form_response(request, template: str, context: dict):
@@ -220,16 +265,7 @@ def case_action(request, case_id: int, action: str):
             )
             return _done(request, case)
         form = ActionForm(case=case, action=action, initial=_initial(case, action, user))
-    context = {
-        "case": case,
-        "form": form,
-        "action": action,
-        "label": label,
-        "danger": action in CONSEQUENTIAL_ACTIONS,
-        "outcome_summary": privacy.case_text(case.outcome_summary, case, user),
-        "post_url": reverse("workspace:case-action", args=[case.pk, action]),
-    }
-    return _form_response(request, "action_form.html", context)
+    return _form_response(request, "action_form.html", _action_context(case, action, user, form))
 
 
 # --- Dialogues ----------------------------------------------------------------------------------
@@ -268,6 +304,8 @@ class DialogueForm(forms.Form):
         self.fields["chair"].choices = [(pk, person_name(u)) for pk, u in self.staff.items()]
         self.fields["chair"].initial = case.unit.head_id if case.unit.head_id in self.staff else None
         self.fields["held_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        # Most dialogues are held at the unit's seat: one field less to type.
+        self.fields["place"].initial = case.unit.name
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -307,10 +345,4 @@ def case_dialogue(request, case_id: int):
                 request, _("The dialogue is recorded on case %(ref)s.") % {"ref": case.reference}
             )
             return _done(request, case)
-    context = {
-        "case": case,
-        "form": form,
-        "label": capfirst(_("record a dialogue")),
-        "post_url": reverse("workspace:case-dialogue", args=[case.pk]),
-    }
-    return _form_response(request, "dialogue_form.html", context)
+    return _form_response(request, "dialogue_form.html", _dialogue_context(case, form))

@@ -1,0 +1,38 @@
+"""Each role's home in a real browser, at 1366×768 and on a 768 px tablet, on the demo data."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from .conftest import DESKTOP, TABLET
+
+# login, the panel every one of them must find on their home
+HOMES = [
+    ("reception", "#awaiting_processing"),
+    ("handler", "#assigned_to_me"),
+    ("head", "#awaiting_approval"),
+    ("p_head", "#awaiting_acceptance"),
+    ("monitor", "#overdue_board"),
+]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("load_demo", verbosity=0)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["1366", "768"])
+@pytest.mark.parametrize(("login", "panel"), HOMES, ids=[h[0] for h in HOMES])
+def test_each_role_lands_on_their_home(demo, person, screenshot, login, panel, viewport):
+    user = get_user_model().objects.get(username=login)
+    someone = person(user, viewport=viewport)
+    page = someone.page
+    assert page.url.rstrip("/") == someone.base_url
+    page.locator(panel).wait_for()
+    # The person's full name in the header, never their login; the page in Vietnamese.
+    assert user.first_name in someone.text("header.top .who")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    # Nothing wider than the window: no horizontal scrolling at either width.
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{login}'s home is {overflow}px wider than {viewport['width']}px"
+    screenshot(someone, f"home-{login}-{viewport['width']}")
