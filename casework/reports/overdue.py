@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ..choices import STAFF_DEADLINES, DeadlineStatus
+from ..choices import STAFF_DEADLINES, CaseKind, DeadlineStatus
 from ..models import Deadline, Unit
 from ..rules.calendar import WorkingCalendar
 from .periods import Period, ReportError, _add_months, _month_end
@@ -99,21 +99,35 @@ def _person(row: dict[str, Any], prefix: str) -> str:
 
 
 def overdue_buckets(
-    *, scope: Scope, as_of: date, within: Unit | None = None, kind: str | None = None
+    *,
+    scope: Scope,
+    as_of: date,
+    within: Unit | None = None,
+    kind: str | None = None,
+    by_kind: bool = False,
+    bucket: str | None = None,
 ) -> dict:
-    """Counts per age bucket (deadlines and distinct cases) in one aggregate query."""
+    """Counts per age bucket (deadlines and distinct cases) in one aggregate query; with `by_kind`,
+    also the deadlines per case kind (of one age bucket, given `bucket`) in that same query."""
     aggregates: dict[str, Count] = {
         "deadlines": Count("pk"),
         "cases": Count("case_id", distinct=True),
     }
     for label, _lo, _hi in AGE_BUCKETS:
         aggregates[f"bucket:{label}"] = Count("pk", filter=bucket_q(label, as_of))
+    if by_kind:
+        in_bucket = bucket_q(bucket, as_of) if bucket else Q()
+        for code in CaseKind.values:
+            aggregates[f"kind:{code}"] = Count("pk", filter=in_bucket & Q(case__kind=code))
     data = overdue_queryset(scope=scope, as_of=as_of, within=within, kind=kind).aggregate(**aggregates)
-    return {
+    result = {
         "deadlines": data["deadlines"],
         "cases": data["cases"],
         "buckets": {label: data[f"bucket:{label}"] for label, _lo, _hi in AGE_BUCKETS},
     }
+    if by_kind:
+        result["kinds"] = {code: data[f"kind:{code}"] for code in CaseKind.values}
+    return result
 
 
 def overdue_audit(

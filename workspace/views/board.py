@@ -77,14 +77,11 @@ def board(request):
     summary = reports.overdue_buckets(scope=scope, as_of=today, within=within, kind=kind)
     count = summary["buckets"][bucket] if bucket else summary["deadlines"]
     page: Page = Paginator(_Rows(fetch, count), PAGE_SIZE).get_page(request.GET.get("page"))
-    by_kind = [
-        (
-            code,
-            label,
-            reports.overdue_buckets(scope=scope, as_of=today, within=within, kind=code)["deadlines"],
-        )
-        for code, label in CaseKind.choices
+    # Every kind's figure, whichever kind is chosen, so the others stay one click away.
+    kinds = reports.overdue_buckets(scope=scope, as_of=today, within=within, by_kind=True, bucket=bucket)[
+        "kinds"
     ]
+    by_kind = [(code, label, kinds[code]) for code, label in CaseKind.choices]
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -24,7 +24,11 @@ def search(request):
         by_reference = cases.filter(reference__iexact=text).first()
         if by_reference is not None:
             return redirect("workspace:case", case_id=by_reference.pk)
-        matches = cases.filter(reference__icontains=text) | cases_naming(request.user, cases, text)
+        matches = cases_naming(request.user, cases, text)
+        if any(ch.isdigit() for ch in text):
+            # Part of a reference ("00011", "2026/0001"); a name has no digits, and searching every
+            # reference for one would scan the whole table.
+            matches = matches | cases.filter(reference__icontains=text)
         results = list(
             worklists.with_next_due(matches.distinct())
             .select_related("unit", "handler")
