@@ -69,6 +69,7 @@ bench: $(VENV)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run_bench.py \
 		$(if $(wildcard var/generation.txt),--generation-output var/generation.txt)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/search_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/workspace_bench.py
 
 clean:
 	rm -rf $(VENV) var
