@@ -66,13 +66,18 @@ def can_see_denouncer(user, case: Case) -> bool:
     return user.pk in (case.unit.head_id, case.registered_by_id)
 
 
+def denouncer_visible(user, prefix: str = "") -> Q:
+    """The cases whose denouncer `user` may see (the rule of can_see_denouncer, as a filter on Case,
+    or on a relation to it through `prefix`, e.g. "case__")."""
+    if not user or not user.is_authenticated:
+        return Q(pk__in=[])  # `head_id=None` would match every unit without a head
+    return Q(**{f"{prefix}unit__head_id": user.pk}) | Q(**{f"{prefix}registered_by_id": user.pk})
+
+
 def visible_party_links(user) -> Q:
     """The CaseParty rows whose identity `user` may see: every open link, and a sealed denouncer's
-    link only for the case's resolver or registering officer (the rule of can_see_denouncer, as a
-    filter)."""
-    if not user or not user.is_authenticated:
-        return Q(confidential=False)  # `head_id=None` would match every unit without a head
-    return Q(confidential=False) | Q(case__unit__head_id=user.pk) | Q(case__registered_by_id=user.pk)
+    link only for the case's resolver or registering officer."""
+    return Q(confidential=False) | denouncer_visible(user, "case__")
 
 
 def sealed_links(user) -> QuerySet[CaseParty]:

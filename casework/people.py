@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from .access import visible_cases, visible_units
 from .choices import TERMINAL_STATES, CaseKind
-from .confidentiality import visible_party_links
+from .confidentiality import denouncer_visible, visible_party_links
 from .models import Case, CaseParty, Party, Visit
 from .text import fold
 
@@ -52,9 +52,7 @@ def readable_links(user) -> QuerySet[CaseParty]:
 def readable_visits(user) -> QuerySet[Visit]:
     """Visits in the user's units whose visitors are not sealed for the user: a visit that raised a
     denunciation names the denouncer among its visitors (casework.confidentiality.visitors_masked_for)."""
-    sealed = Case.objects.filter(kind=CaseKind.DENUNCIATION).exclude(
-        Q(unit__head_id=user.pk) | Q(registered_by_id=user.pk)
-    )
+    sealed = Case.objects.filter(kind=CaseKind.DENUNCIATION).exclude(denouncer_visible(user))
     return Visit.objects.filter(unit__in=visible_units(user)).exclude(cases__in=sealed)
 
 

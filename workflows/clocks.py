@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.choices import AuditStep, CalendarDayKind, CalendarSource, DeadlineStatus
+from casework.choices import Action, AuditStep, CalendarDayKind, CalendarSource, DeadlineStatus
 from casework.models import CalendarDay, Case, CaseEvent, Deadline, DeadlineEntry
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
@@ -109,7 +109,7 @@ def resume_deadlines(*, case: Case, on: date) -> None:
 
 
 def extend_deadline(*, case: Case, days: int, reason: str, on: date, note: str = "") -> Deadline:
-    deadline = _open_deadlines(case, [effects_of("extend").extend]).first()
+    deadline = _open_deadlines(case, [effects_of(Action.EXTEND).extend]).first()
     if deadline is None:
         raise RuleViolation("no_running_deadline", _("There is no running resolution deadline to extend."))
     if deadline.due_date is not None and on > deadline.due_date:

@@ -27,7 +27,6 @@ from casework.models import Case, Deadline, Unit
 from casework.rules import periods, policy
 
 from . import clocks
-from .clock_effects import INTAKE_CLOCKS
 from .errors import RuleViolation, ValidationFailed
 
 # States in which the case is being resolved; suspension and extension apply here.
@@ -202,27 +201,25 @@ class CaseWorkflow(Case):
     @transition(field="state", source=BEFORE_ACCEPTANCE, target=S.TRANSFERRED)
     def transfer(self, ctx: ActionContext) -> None:
         """Not competent: send to the competent unit, where a linked case is opened."""
-        self._finish_intake(ctx, ledger_entry="transfer")
+        self._finish_intake(ctx, Action.TRANSFER)
         ctx.linked_case = LinkedCaseRequest("transfer", ctx.params["target_unit"])
 
     @transition(field="state", source=BEFORE_ACCEPTANCE, target=S.GUIDED)
     def guide(self, ctx: ActionContext) -> None:
         """Not competent: guide the citizen to the competent body (once only)."""
         self.guidance = ctx.params["guidance"]
-        self._finish_intake(ctx)
+        self._finish_intake(ctx, Action.GUIDE)
 
     @transition(field="state", source=BEFORE_ACCEPTANCE, target=S.FILED)
     def file(self, ctx: ActionContext) -> None:
         """Not eligible for processing: archive with a coded reason."""
         self.reason_code = ctx.params["reason"]
-        self._finish_intake(ctx)
+        self._finish_intake(ctx, Action.FILE)
 
-    def _finish_intake(self, ctx: ActionContext, ledger_entry: str = "complete") -> None:
+    def _finish_intake(self, ctx: ActionContext, action: str) -> None:
         self.awaiting_citizen_since = None
         # Classifying the letter (transfer, guidance, filing) is what both intake clocks ask for.
-        clocks.complete_deadlines(
-            case=self, kinds=list(INTAKE_CLOCKS), on=ctx.effective_date, ledger_entry=ledger_entry
-        )
+        clocks.apply_effects(case=self, action=action, on=ctx.effective_date)
 
     # Acceptance ------------------------------------------------------------------------------
     @transition(field="state", source=S.UNDER_REVIEW, target=S.ACCEPTED, conditions=[not_awaiting_citizen])
@@ -324,7 +321,7 @@ class CaseWorkflow(Case):
         self.awaiting_citizen_since = ctx.effective_date
         clocks.apply_effects(
             case=self,
-            action="await_citizen",
+            action=Action.AWAIT_CITIZEN,
             on=ctx.effective_date,
             note=_("awaiting the citizen: %(r)s") % {"r": ctx.params["reason"]},
         )
@@ -438,8 +435,7 @@ class ComplaintWorkflow(CaseWorkflow):
             raise ValidationFailed(
                 {"target_unit": [_("The first-round unit has no higher unit; name the target.")]}
             )
-        clocks.complete_deadlines(case=self, kinds=[DeadlineKind.APPEAL_WINDOW], on=on)
-        clocks.cancel_open_deadlines(case=self, on=on, reason="appealed")
+        clocks.apply_effects(case=self, action=Action.APPEAL, on=on)
         ctx.linked_case = LinkedCaseRequest("appeal", target)
 
 
