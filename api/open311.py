@@ -34,7 +34,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,7 +52,7 @@ from rest_framework.views import APIView
 from casework.access import memberships, visible_cases
 from casework.choices import TERMINAL_STATES, CaseKind, CaseState, Channel, DeadlineKind, DeadlineStatus
 from casework.confidentiality import public_text, scrub
-from casework.models import Case, CaseParty, Unit
+from casework.models import Case, Unit
 from workflows.intake import CaseInput, PetitionerInput, register_case
 from workflows.permissions import may_register
 
@@ -210,12 +210,7 @@ def service_request(case: Case, user) -> dict:
 def _requests(user):
     """Recommendations and reflections `user` may read: their units' with a key, all of them for an
     anonymous reader (public reads; the view checks the setting). Never complaints or denunciations."""
-    if user is not None and user.is_authenticated:
-        cases = visible_cases(user)
-    else:
-        cases = Case.objects.prefetch_related(
-            Prefetch("case_parties", queryset=CaseParty.objects.select_related("party"))
-        )
+    cases = visible_cases(user) if user is not None and user.is_authenticated else Case.objects.all()
     return (
         cases.filter(kind__in=list(SERVICES))
         .select_related("unit")

@@ -15,12 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework.access import visible_units
-from casework.confidentiality import MASK, record_disclosure, secrets_for_cases, visitors_masked_for
+from casework.confidentiality import (
+    MASK,
+    VISIT_FREE_TEXT,
+    record_disclosure,
+    secrets_for_cases,
+    visitors_masked_for,
+)
 from casework.models import AccessLog
 from casework.selectors import reception_book
 
 # The book's free text; a denouncer of a case opened at the visit is scrubbed from it for other readers.
-VISIT_TEXT = ("summary", "previously_handled_by", "guidance", "notes")
 
 
 class ReceptionBookForm(forms.Form):
@@ -44,7 +49,7 @@ def book_rows(user, visits) -> list[dict]:
     for visit in visits:
         masked = visitors_masked_for(user, visit)
         secrets = secrets_for_cases(visit.cases.all(), user)
-        for name in VISIT_TEXT:  # on the page's copy of the row only; nothing is saved
+        for name in VISIT_FREE_TEXT:  # on the page's copy of the row only; nothing is saved
             setattr(visit, name, secrets.apply(getattr(visit, name)))
         visitors = [
             {

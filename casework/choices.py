@@ -127,6 +127,10 @@ class RejectReason(models.TextChoices):
     NO_BASIS = "no_basis", _("No basis to identify the violator or the violation")
 
 
+# A case's `reason_code` holds a filing or a non-acceptance reason; one lookup names either.
+CASE_REASON_LABELS = {**dict(FileReason.choices), **dict(RejectReason.choices)}
+
+
 class RefusalReason(models.TextChoices):
     """Grounds to refuse a visitor (LTCD Art. 9)."""
 

@@ -11,7 +11,8 @@ from .access import visible_cases
 from .models import Case, CaseEvent, CaseParty, Deadline, Dialogue, Membership, Unit, Visit
 
 
-def _day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+def day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    """Aware datetimes bounding local days date_from..date_to, so timestamp filters use their index."""
     start = timezone.make_aware(datetime.combine(date_from, time.min))
     end = timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min))
     return start, end
@@ -19,7 +20,7 @@ def _day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
 
 def reception_book(*, unit: Unit, date_from: date, date_to: date) -> QuerySet[Visit]:
     """The reception book of one unit for a date range, in book order, with everything a row shows."""
-    start, end = _day_bounds(date_from, date_to)
+    start, end = day_bounds(date_from, date_to)
     return (
         Visit.objects.filter(unit=unit, visited_at__gte=start, visited_at__lt=end)
         .select_related("officer")

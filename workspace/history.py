@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework.access import is_system_admin
-from casework.choices import CaseState, FileReason, RejectReason, Role
+from casework.choices import CASE_REASON_LABELS, CaseState, Role
 from casework.models import Case, CaseEvent, Unit
 from casework.selectors import memberships_of
 from casework.text import person_name
 
 from . import privacy
+from .templatetags.workspace import dmy
 
 # "%(who)s" is the actor with their role word, "%(date)s" the date on the paper.
 SENTENCES = {
@@ -82,7 +83,6 @@ _DEFAULT_PREFERENCE = (Role.UNIT_HEAD, Role.ADMINISTRATOR, Role.HANDLER, Role.RE
 
 # Changes the sentence or another part of the page already says, or that are not the case's fields.
 _UNSHOWN = {"state", "version", "dialogue_id"}
-_REASONS = {**dict(FileReason.choices), **dict(RejectReason.choices)}
 
 
 @dataclass(frozen=True)
@@ -123,10 +123,6 @@ def _day(event: CaseEvent) -> date:
     return event.effective_date or timezone.localtime(event.at).date()
 
 
-def _dmy(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def _case_field(name: str) -> models.Field | None:
     try:
         return Case._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
@@ -156,13 +152,13 @@ class _Names:
         return table.get(pk, "—")
 
 
-def _value(name: str, f: models.Field, value: Any, case: Case, user, names: _Names) -> str:
+def _value(name: str, f: models.Field, value: Any, secrets, names: _Names) -> str:
     if value in (None, "", [], {}):
         return "—"
     if name == "intake_flags":
-        return "; ".join(privacy.case_text(str(flag.get("message", "")), case, user) for flag in value)
+        return "; ".join(secrets.apply(str(flag.get("message", ""))) for flag in value)
     if name == "reason_code":
-        return str(_REASONS.get(value, value))
+        return str(CASE_REASON_LABELS.get(value, value))
     if name == "suspended_from":
         return str(dict(CaseState.choices).get(value, value))
     if f.is_relation:
@@ -173,25 +169,27 @@ def _value(name: str, f: models.Field, value: Any, case: Case, user, names: _Nam
         return _("yes") if value else _("no")
     if isinstance(f, models.DateField):
         try:
-            return _dmy(date.fromisoformat(str(value)[:10]))
+            return dmy(date.fromisoformat(str(value)[:10]))
         except ValueError:
             return str(value)
-    return privacy.case_text(str(value), case, user)
+    return secrets.apply(str(value))
 
 
-def _changes(event: CaseEvent, case: Case, user, names: _Names) -> list[FieldChange]:
+def _changes(event: CaseEvent, secrets, names: _Names) -> list[FieldChange]:
     shown = []
     for name, pair in (event.changes or {}).items():
         f = _case_field(name)
         if name in _UNSHOWN or f is None or not isinstance(pair, list | tuple) or len(pair) != 2:
             continue
-        before, after = (_value(name, f, v, case, user, names) for v in pair)
+        before, after = (_value(name, f, v, secrets, names) for v in pair)
         shown.append(FieldChange(capfirst(str(f.verbose_name)), before, after))
     return shown
 
 
-def history(case: Case, user) -> list[HistoryEntry]:
-    """The case's audit trail, oldest first, as this reader may read it."""
+def history(case: Case, user, secrets=None) -> list[HistoryEntry]:
+    """The case's audit trail, oldest first, as this reader may read it (`secrets`: the page's
+    privacy.case_secrets, when it already has them)."""
+    secrets = secrets if secrets is not None else privacy.case_secrets(case, user)
     events = list(case.events.all())
     held = memberships_of(e.actor_id for e in events if e.actor_id)
     names = _Names(events)
@@ -200,7 +198,7 @@ def history(case: Case, user) -> list[HistoryEntry]:
     for event in events:
         sentence = SENTENCES.get(event.action, FALLBACK_SENTENCE) % {
             "who": _who(event, case, held),
-            "date": _dmy(_day(event)),
+            "date": dmy(_day(event)),
         }
         moved = event.to_state and event.to_state != event.from_state
         entries.append(
@@ -208,8 +206,8 @@ def history(case: Case, user) -> list[HistoryEntry]:
                 sentence=sentence,
                 at=event.at,
                 state=str(states.get(event.to_state, "")) if moved else "",
-                note=privacy.case_text(event.note, case, user),
-                changes=_changes(event, case, user, names),
+                note=secrets.apply(event.note),
+                changes=_changes(event, secrets, names),
             )
         )
     return entries

@@ -15,6 +15,12 @@ from casework.models import AccessLog, Case, Party, Visit
 CHANNEL = "workspace"
 
 
+def case_secrets(case: Case, user) -> confidentiality.Secrets:
+    """What this reader may not read in the case's free text; build it once per page and `apply` it
+    to each text (building it compiles the denouncer's identity into patterns)."""
+    return confidentiality.secrets_for(case, user)
+
+
 def case_text(text, case: Case, user):
     """Free text of a case (or a JSON-like value) with any denouncer the reader may not see replaced."""
     return confidentiality.scrub(text, case, user)
@@ -23,14 +29,6 @@ def case_text(text, case: Case, user):
 def visit_text(text, visit: Visit, user):
     """Free text of a visit, scrubbed of the denouncers of every case opened at it."""
     return confidentiality.scrub_for_cases(text, visit.cases.all(), user)
-
-
-def may_see_denouncer(user, case: Case) -> bool:
-    return confidentiality.can_see_denouncer(user, case)
-
-
-def visitors_hidden(user, visit: Visit) -> bool:
-    return confidentiality.visitors_masked_for(user, visit)
 
 
 def _log(user, *, kind: str, detail: str, case=None, party=None) -> None:
@@ -112,7 +110,7 @@ def people_found(user, people: list) -> list:
 def visit_visitors(user, visit: Visit) -> list[Party] | None:
     """The visitors of one visit as this reader may see them: None when they are sealed for the
     reader; otherwise the people, the read logged (unmasked when the visit raised a denunciation)."""
-    if visitors_hidden(user, visit):
+    if confidentiality.visitors_masked_for(user, visit):
         return None
     sealed = next((c for c in visit.cases.all() if c.kind == CaseKind.DENUNCIATION), None)
     people = list(visit.visitors.all())

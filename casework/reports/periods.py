@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import calendar as pycalendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 # Periods outside these years are input errors (and would overflow date arithmetic a year away).
@@ -170,12 +169,6 @@ def parse_period(spec: str, *, cutoff: bool = True) -> Period:
         raise ReportError(
             "period", _("Use YYYY, YYYY-6M, YYYY-9M, YYYY-Q1..Q4 or YYYY-MM."), code="invalid_period"
         ) from None
-
-
-def _day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
-    """Aware datetimes bounding local days date_from..date_to, so timestamp filters use their index."""
-    start = timezone.make_aware(datetime.combine(date_from, time.min))
-    return start, timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min))
 
 
 def rate(numerator: int, denominator: int) -> float | None:

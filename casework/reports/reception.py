@@ -23,7 +23,8 @@ from django.db.models.functions import TruncDate
 from ..choices import AuthorityLevel, DialogueKind
 from ..models import Dialogue, Unit, Visit
 from ..rules import policy
-from .periods import Period, _day_bounds
+from ..selectors import day_bounds
+from .periods import Period
 from .scope import GROUP_BY_LEVEL, Grouping, Report, Scope, _finish_rows, _sum
 
 RECEPTION_COUNTS = ("visits", "visitors", "group_visits", "cases_opened", "head_days_held")
@@ -104,7 +105,7 @@ def reception_activity(
         .annotate(key=grouping.key_expression(""))
         .values("pk", "key", "level__authority_level", "level__is_agency")
     )
-    lo, hi = _day_bounds(start, end)
+    lo, hi = day_bounds(start, end)
     visits = {
         r["unit"]: r
         for r in Visit.objects.filter(grouping.filter_q("unit__path"), visited_at__gte=lo, visited_at__lt=hi)

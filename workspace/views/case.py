@@ -24,12 +24,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from casework import selectors
 from casework.access import can_act_in, can_view_unit
 from casework.choices import (
+    CASE_REASON_LABELS,
     CaseKind,
     CaseState,
     DeadlineStatus,
     DialogueKind,
-    FileReason,
-    RejectReason,
     Role,
 )
 from casework.models import Case
@@ -54,7 +53,6 @@ DIALOGUE_ROLES = {Role.HANDLER, Role.UNIT_HEAD}
 DIALOGUE_STATES = {CaseState.ACCEPTED, CaseState.VERIFYING, CaseState.AWAITING_APPROVAL}
 # The main road of a case: the first of these on offer is the page's primary button.
 MAIN_ROAD = ("review", "accept", "start_verification", "submit_for_approval", "approve", "publish", "close")
-REASONS = {**dict(FileReason.choices), **dict(RejectReason.choices)}
 
 
 @dataclass(frozen=True)
@@ -123,20 +121,19 @@ def case_page(request, case_id: int):
     reasons: dict[str, list[str]] = {}
     for b in blocked:
         reasons.setdefault(b.message, []).append(str(ACTION_LABELS.get(b.action, b.action)))
+    secrets = privacy.case_secrets(case, user)
     context = {
         "case": case,
         "today": today,
         "calendar": calendar,
-        "summary": privacy.case_text(case.summary, case, user),
-        "outcome_summary": privacy.case_text(case.outcome_summary, case, user),
-        "guidance": privacy.case_text(case.guidance, case, user),
-        "reason": REASONS.get(case.reason_code, ""),
-        "warnings": [
-            privacy.case_text(str(f.get("message", "")), case, user) for f in case.intake_flags or []
-        ],
+        "summary": secrets.apply(case.summary),
+        "outcome_summary": secrets.apply(case.outcome_summary),
+        "guidance": secrets.apply(case.guidance),
+        "reason": CASE_REASON_LABELS.get(case.reason_code, ""),
+        "warnings": [secrets.apply(str(f.get("message", ""))) for f in case.intake_flags or []],
         "parties": privacy.petitioners(case, user),
         "deadlines": _deadlines(case, today, calendar),
-        "history": history(case, user),
+        "history": history(case, user, secrets),
         "related": _related(case, user),
         "actions": [
             {
@@ -156,9 +153,9 @@ def case_page(request, case_id: int):
         "dialogues": [
             {
                 "dialogue": d,
-                "minutes": privacy.case_text(d.minutes, case, user),
-                "agreed_points": privacy.case_text(d.agreed_points, case, user),
-                "participants": privacy.case_text(d.participants, case, user),
+                "minutes": secrets.apply(d.minutes),
+                "agreed_points": secrets.apply(d.agreed_points),
+                "participants": secrets.apply(d.participants),
             }
             for d in case.dialogues.all()
         ],

@@ -31,7 +31,8 @@ def search(request):
             matches = matches | cases.filter(reference__icontains=text)
         results = list(
             worklists.with_next_due(matches.distinct())
-            .select_related("unit", "handler")
+            .select_related(*worklists.ROW_RELATED)
+            .prefetch_related(*worklists.ROW_PREFETCH)
             .order_by("-received_at", "-pk")[:RESULTS]
         )
     context = {
