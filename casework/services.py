@@ -74,6 +74,22 @@ def revoke_role(*, user, unit: Unit, role: str) -> None:
 DIALOGUE_ROLES = {Role.UNIT_HEAD, Role.HANDLER, Role.RECEPTION_OFFICER}
 
 
+# A case dialogue is part of resolving the case: after acceptance, before the decision, held by the
+# handler or the head (reception may record the minutes through record_dialogue, but is not offered it
+# on the case). Denunciations are not resolved through dialogue (record_dialogue refuses them).
+CASE_DIALOGUE_STATES = frozenset({CaseState.ACCEPTED, CaseState.VERIFYING, CaseState.AWAITING_APPROVAL})
+CASE_DIALOGUE_HOLDERS = frozenset({Role.HANDLER, Role.UNIT_HEAD})
+
+
+def may_hold_case_dialogue(case: Case, user) -> bool:
+    """Whether `user` is the one to hold and record a dialogue on `case` now."""
+    return (
+        case.kind != CaseKind.DENUNCIATION
+        and case.state in CASE_DIALOGUE_STATES
+        and can_act_in(user, case.unit, CASE_DIALOGUE_HOLDERS)
+    )
+
+
 @transaction.atomic
 def record_dialogue(
     *,

@@ -22,21 +22,18 @@ from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 from casework import selectors
-from casework.access import can_act_in, can_view_unit
+from casework.access import can_view_unit
 from casework.choices import (
     CASE_REASON_LABELS,
-    CaseKind,
-    CaseState,
     DeadlineStatus,
     DialogueKind,
-    Role,
 )
 from casework.models import Case
 from casework.rules.calendar import WorkingCalendar
 from casework.rules.explain import explain
 from casework.rules.periods import working_days_left
 from casework.rules.policy import translate_citation
-from casework.services import NotPermitted, ServiceError, record_dialogue
+from casework.services import NotPermitted, ServiceError, may_hold_case_dialogue, record_dialogue
 from casework.text import person_name
 from workflows.actions import ACTION_PARAMS
 from workflows.errors import WorkflowError
@@ -49,8 +46,6 @@ from ..history import history
 # One click is enough for these: nothing to fill in, nothing to undo (the form stays one link away
 # for a date on the paper or a note).
 QUICK_ACTIONS = frozenset({"review", "accept", "publish", "resume", "citizen_responded"})
-DIALOGUE_ROLES = {Role.HANDLER, Role.UNIT_HEAD}
-DIALOGUE_STATES = {CaseState.ACCEPTED, CaseState.VERIFYING, CaseState.AWAITING_APPROVAL}
 # The main road of a case: the first of these on offer is the page's primary button.
 MAIN_ROAD = ("review", "accept", "start_verification", "submit_for_approval", "approve", "publish", "close")
 
@@ -97,16 +92,6 @@ def _deadlines(case: Case, today, calendar: WorkingCalendar) -> list[dict]:
     # Running clocks first, nearest due date first; then the finished ones in the order they ran.
     return sorted(
         rows, key=lambda r: (not r["open"], r["deadline"].due_date or today if r["open"] else today)
-    )
-
-
-def may_record_dialogue(case: Case, user) -> bool:
-    # Denunciations are not resolved through dialogue (the service refuses them too); a dialogue is
-    # part of resolving a case, between its acceptance and the decision.
-    return (
-        case.kind != CaseKind.DENUNCIATION
-        and case.state in DIALOGUE_STATES
-        and can_act_in(user, case.unit, DIALOGUE_ROLES)
     )
 
 
@@ -159,7 +144,7 @@ def case_page(request, case_id: int):
             }
             for d in case.dialogues.all()
         ],
-        "may_record_dialogue": may_record_dialogue(case, user),
+        "may_record_dialogue": may_hold_case_dialogue(case, user),
     }
     context["open_form"] = _open_form(request, case, primary, blocked, context["may_record_dialogue"])
     return render(request, "workspace/case.html", context)
@@ -322,7 +307,7 @@ class DialogueForm(forms.Form):
 def case_dialogue(request, case_id: int):
     user = request.user
     case = _case_or_404(user, case_id)
-    if not may_record_dialogue(case, user):
+    if not may_hold_case_dialogue(case, user):
         messages.warning(request, _("You cannot record a dialogue on this case."))
         return _done(request, case)
     form = DialogueForm(request.POST or None, case=case)
