@@ -36,6 +36,8 @@ from casework.text import person_name
 
 from .actions import ACTION_PARAMS, Param
 from .errors import StaleVersion, ValidationFailed, WorkflowError
+from .permissions import may_perform
+from .service import perform_action, perform_in_turn
 
 # --- Vocabulary shown to staff ------------------------------------------------------------------
 
@@ -70,6 +72,19 @@ CHOICE_LABELS = {
 CONSEQUENTIAL_ACTIONS = frozenset({"transfer", "guide", "file", "reject", "withdraw", "close"})
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+# The step the same person usually signs on the same paper as an action: a head who accepts a case
+# names its handler in the acceptance (the verification assignment), so the acceptance form offers the
+# handler too, optional, and both happen in one transaction.
+FOLLOW_UPS = {"accept": "start_verification"}
+
+
+def follow_up_of(case: Case, action: str, actor) -> str | None:
+    """The follow-up `actor` may sign together with `action` on this case, if any."""
+    follow_up = FOLLOW_UPS.get(action)
+    if follow_up is None or actor is None or not may_perform(actor, case, follow_up):
+        return None
+    return follow_up
 
 
 # --- Who and what an action may name --------------------------------------------------------------
@@ -193,11 +208,22 @@ class ActionForm(forms.Form):
     """The fields of one action (from ACTION_PARAMS) plus the note, the date on the paper (today by
     default) and the version of the case the user saw."""
 
-    def __init__(self, data=None, *, case: Case, action: str, **kwargs):
+    def __init__(self, data=None, *, case: Case, action: str, actor=None, **kwargs):
         super().__init__(data, **kwargs)
         self.case, self.action = case, action
         self.params = shown_params(case, action)
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=case.version)
+        # The follow-up's fields come first (naming the handler is what the head does on nearly every
+        # acceptance) and are all optional: left empty, only `action` happens.
+        self.follow_up = follow_up_of(case, action, actor)
+        self.follow_up_params = shown_params(case, self.follow_up) if self.follow_up else ()
+        for param in self.follow_up_params:
+            field = _param_field(case, self.follow_up, param)
+            field.required = False
+            field.help_text = _("Optional: if filled in, “%(action)s” is done at once.") % {
+                "action": ACTION_LABELS.get(self.follow_up, self.follow_up)
+            }
+            self.fields[param.name] = field
         for param in self.params:
             self.fields[param.name] = _param_field(case, action, param)
         self.fields["note"] = forms.CharField(
@@ -218,14 +244,29 @@ class ActionForm(forms.Form):
     def label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
 
-    def service_params(self) -> dict[str, Any]:
+    def service_params(self, params: tuple[Param, ...] | None = None) -> dict[str, Any]:
         values = {}
-        for param in self.params:
+        for param in self.params if params is None else params:
             value = self.cleaned_data.get(param.name)
             if value is None or value == "":
                 continue
             values[param.name] = value
         return values
+
+    def perform(self, *, case_id: int, actor) -> Case:
+        """Perform the action, and its follow-up when its fields were filled in, through the engine."""
+        kwargs = self.perform_kwargs()
+        follow_up = self.service_params(self.follow_up_params) if self.follow_up else {}
+        if not follow_up:
+            return perform_action(case_id=case_id, actor=actor, **kwargs)
+        return perform_in_turn(
+            case_id=case_id,
+            actor=actor,
+            version=kwargs["version"],
+            note=kwargs["note"],
+            effective_date=kwargs["effective_date"],
+            steps=[(self.action, kwargs["params"]), (self.follow_up, follow_up)],
+        )
 
     def perform_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of perform_action, but case_id and actor."""

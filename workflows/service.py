@@ -204,3 +204,31 @@ def perform_action(
             dedup_key=f"case:{case.pk}:v{case.version}",
         )
     return case
+
+
+def perform_in_turn(
+    *,
+    case_id: int,
+    actor,
+    version: int,
+    steps: list[tuple[str, dict[str, Any]]],
+    note: str = "",
+    effective_date: date | None = None,
+) -> Case:
+    """Several actions on one case signed as one decision (accepting and naming the handler): each is
+    an ordinary transition with its own audit record and message, and either all happen or none.
+    The note goes with the first action."""
+    case = None
+    with transaction.atomic():
+        for index, (action, params) in enumerate(steps):
+            case = perform_action(
+                case_id=case_id,
+                action=action,
+                actor=actor,
+                version=version,
+                note=note if index == 0 else "",
+                effective_date=effective_date,
+                params=params,
+            )
+            version = case.version
+    return case

@@ -113,13 +113,21 @@ class Person:
     def _locate(self, target):
         return self.page.locator(target) if isinstance(target, str) else target
 
-    def click(self, target, loads: bool = False) -> None:
-        """Click; with loads=True, return only once the page it leads to has loaded."""
+    def click(self, target, loads: bool = False, swaps: bool = False) -> None:
+        """Click; with loads=True, return only once the page it leads to has loaded; with swaps=True,
+        once the HTMX update it sets off has been swapped into the page and settled."""
         self.counter.clicks += 1
         self.counter.log.append(f"{self.name}: click {target if isinstance(target, str) else 'link'}")
         if loads:
             with self.page.expect_navigation():
                 self._locate(target).click()
+        elif swaps:
+            self.page.evaluate(
+                "() => { window.__settled = false; document.addEventListener('htmx:afterSettle',"
+                " () => { window.__settled = true; }, {once: true}); }"
+            )
+            self._locate(target).click()
+            self.page.wait_for_function("() => window.__settled === true")
         else:
             self._locate(target).click()
 

@@ -20,8 +20,9 @@ from workflows.service import perform_action
 
 from .conftest import TABLET
 
-# Issue 11's target for the whole walk (the admin took about 75 clicks and 65 page loads); each person's
-# sign-in, once at the start of their day, is counted and printed apart.
+# Issue 11's target for the whole walk (the admin took about 75 clicks and 65 page loads), signing in
+# included: each of the five people signs in once (counted and printed apart, and held to the target
+# together with the walk).
 MAX_CLICKS = 30
 MAX_PAGE_LOADS = 30
 CITIZEN = "Đinh Thị Kiều Oanh"
@@ -73,20 +74,17 @@ def go_home(someone) -> None:
 
 
 def act(someone, action: str) -> None:
-    """Press the action's button on the case page: a one-click action reloads the page, the others open
-    their form under the buttons."""
+    """Press the action's button on the case page: a one-click action redraws the page in place, the
+    others open their form under the buttons."""
     if someone.page.locator(f"form.action-form[data-action={action}]").count():
         return  # the next step's form is already open
     button = someone.page.locator(f"#actions .actions [data-action={action}]")
-    if button.evaluate("el => el.closest('form.quick') !== null"):
-        someone.click(button, loads=True)
-    else:
-        someone.click(button)
-        someone.page.locator(f"form.action-form[data-action={action}]").wait_for()
+    someone.click(button, swaps=True)
 
 
 def submit_form(someone, action: str) -> None:
-    someone.click(f"form.action-form[data-action={action}] button[type=submit]", loads=True)
+    """Submit the open form: the case page is redrawn in place with the outcome (no page load)."""
+    someone.click(f"form.action-form[data-action={action}] button[type=submit]", swaps=True)
 
 
 def form_field(someone, action: str, name: str):
@@ -104,34 +102,29 @@ def test_the_nine_step_walk(demo, person, counter, screenshot):
     screenshot(reception, "walk-1-desk-1366")
     reception.click("#visit button[type=submit]", loads=True)
     screenshot(reception, "walk-1-visit-1366")
-    reception.click("ul.opened-cases a.ref", loads=True)
-    assert shown_state(reception) == "received"
-    reference = reception.page.locator("h1").inner_text().split()[0]
-    act(reception, "review")
+    # The saved visit offers the new case's next step beside its reference.
+    reception.click("ul.opened-cases button[data-action=review]", loads=True)
     assert shown_state(reception) == "under_review"
+    reference = reception.page.locator("h1").inner_text().split()[0]
     screenshot(reception, "walk-1-case-1366")
 
-    # 2. The head accepts and assigns the handler.
+    # 2. The head accepts and names the handler in the same form (the acceptance form is open).
     head = person(user("head"))
     open_from_home(head, "awaiting_acceptance", reference)
     act(head, "accept")
-    assert shown_state(head) == "accepted"
-    act(head, "start_verification")
-    screenshot(head, "walk-2-assign-1366")
-    head_handler = form_field(head, "start_verification", "handler")
-    head.select(head_handler, user("handler").first_name)
-    submit_form(head, "start_verification")
+    screenshot(head, "walk-2-accept-1366")
+    head.select(form_field(head, "accept", "handler"), user("handler").first_name)
+    submit_form(head, "accept")
     assert shown_state(head) == "verifying"
     assert user("handler").first_name in head.text(".facts")
 
     # 3. The handler records a dialogue with the complainant and submits the draft for approval.
     handler = person(user("handler"))
     open_from_home(handler, "assigned_to_me", reference)
-    handler.click("#actions a[href$='/dialogues/new/']")
+    handler.click("#actions a[href$='/dialogues/new/']", swaps=True)
     dialogue = handler.page.locator("form.action-form[data-action=record_dialogue]")
-    dialogue.wait_for()
     screenshot(handler, "walk-3-dialogue-1366")
-    handler.click(dialogue.locator("button[type=submit]"), loads=True)
+    handler.click(dialogue.locator("button[type=submit]"), swaps=True)
     assert handler.page.locator(".dialogues li", has_text="Cam Đường").count() == 1
     act(handler, "submit_for_approval")
     handler.select(form_field(handler, "submit_for_approval", "outcome"), "Khiếu nại đúng một phần")
@@ -150,10 +143,10 @@ def test_the_nine_step_walk(demo, person, counter, screenshot):
     submit_form(head, "approve")
     assert shown_state(head) == "decided"
 
-    # 5. The citizen appeals: reception finds the round-1 case by the citizen's name and registers it.
-    reception.fill("#q", "dinh thi kieu oanh")
+    # 5. The citizen appeals with the decision in hand: reception types its case reference in the
+    #    search box (an exact reference opens the case) and registers the appeal.
+    reception.fill("#q", reference)
     reception.press_enter("#q")
-    reception.click(reception.page.locator("main a", has_text=reference), loads=True)
     act(reception, "appeal")
     screenshot(reception, "walk-5-appeal-1366")
     submit_form(reception, "appeal")
@@ -171,17 +164,15 @@ def test_the_nine_step_walk(demo, person, counter, screenshot):
     act(p_head, "review")
     assert shown_state(p_head) == "under_review"
     act(p_head, "accept")
-    assert shown_state(p_head) == "accepted"
-    act(p_head, "start_verification")
-    p_head.select(form_field(p_head, "start_verification", "handler"), user("p_handler").first_name)
-    submit_form(p_head, "start_verification")
+    p_head.select(form_field(p_head, "accept", "handler"), user("p_handler").first_name)
+    submit_form(p_head, "accept")
     assert shown_state(p_head) == "verifying"
 
     # 7. The provincial handler records the dialogue the second round requires, then submits.
     p_handler = person(user("p_handler"))
     open_from_home(p_handler, "assigned_to_me", round_two.reference)
     screenshot(p_handler, "walk-7-dialogue-1366")
-    p_handler.click("form.action-form[data-action=record_dialogue] button[type=submit]", loads=True)
+    p_handler.click("form.action-form[data-action=record_dialogue] button[type=submit]", swaps=True)
     act(p_handler, "submit_for_approval")
     p_handler.select(form_field(p_handler, "submit_for_approval", "outcome"), "Khiếu nại đúng")
     p_handler.fill(form_field(p_handler, "submit_for_approval", "summary"), "Hủy quyết định lần đầu.")
@@ -210,8 +201,9 @@ def test_the_nine_step_walk(demo, person, counter, screenshot):
 
     # The figures recorded in the README.
     print(f"\nThe walk: {counter.figures()}")
-    assert counter.clicks <= MAX_CLICKS, "\n".join(counter.log)
-    assert counter.page_loads <= MAX_PAGE_LOADS, "\n".join(counter.log)
+    sign_in_clicks, _, sign_in_loads = counter.sign_in
+    assert counter.clicks + sign_in_clicks <= MAX_CLICKS, "\n".join(counter.log)
+    assert counter.page_loads + sign_in_loads <= MAX_PAGE_LOADS, "\n".join(counter.log)
 
 
 def test_blocked_action_shows_the_engine_reason(demo, person, screenshot):

@@ -14,7 +14,7 @@ from casework.models import Case, CaseEvent, OutboxMessage
 from tests.factories import act
 from tests.helpers import IN_RESOLUTION, RECEIVED, ROUTE, TODAY, counts, drive, fresh, new_case, step
 from workflows.errors import RuleViolation, StaleVersion, TransitionNotAllowed, ValidationFailed
-from workflows.service import available_actions, perform_action
+from workflows.service import available_actions, perform_action, perform_in_turn
 
 pytestmark = pytest.mark.sql
 
@@ -41,6 +41,36 @@ def test_version_from_the_future_is_also_stale(org, frozen_today):
     with pytest.raises(StaleVersion):
         perform_action(case_id=case.pk, action="accept", actor=org.head, version=case.version + 1)
     assert fresh(case).state == S.UNDER_REVIEW
+
+
+def test_actions_signed_together_happen_in_turn_or_not_at_all(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    before = counts()
+    # The second step names a handler of another unit: refused, and the acceptance is undone with it.
+    with pytest.raises(ValidationFailed):
+        perform_in_turn(
+            case_id=case.pk,
+            actor=org.head,
+            version=case.version,
+            steps=[("accept", {}), ("start_verification", {"handler": org.p_handler.pk})],
+        )
+    assert (fresh(case).state, counts()) == (S.UNDER_REVIEW, before)
+    done = perform_in_turn(
+        case_id=case.pk,
+        actor=org.head,
+        version=case.version,
+        note="Thụ lý và giao xác minh",
+        steps=[("accept", {}), ("start_verification", {"handler": org.handler.pk})],
+    )
+    assert (done.state, done.handler, done.version) == (S.VERIFYING, org.handler, case.version + 2)
+    accept, assign = CaseEvent.objects.filter(case=case).order_by("-id")[:2][::-1]
+    assert (accept.action, accept.note, assign.action, assign.note) == (
+        "accept",
+        "Thụ lý và giao xác minh",
+        "start_verification",
+        "",
+    )
 
 
 def test_rule_violation_leaves_nothing_half_written(org, frozen_today):

@@ -171,13 +171,53 @@ def test_handler_submits_for_approval_through_the_form_and_lands_on_the_case_wit
     assert "is now “Awaiting approval”" in follow.content.decode()
 
 
-def test_htmx_submission_answers_with_a_client_redirect(client, org, today):
+def test_htmx_submission_redraws_the_case_page_in_place(client, org, today):
     case = new_case(org)
-    response = post_action(client, org.reception, case, "review", **HTMX)
+    response = post_action(client, org.reception, case, "review", **HTMX, **VI)
     assert response.status_code == 200
-    assert response["HX-Redirect"] == reverse("workspace:case", args=[case.pk])
+    # The whole page, swapped into the body where the user is: no redirect, no page load.
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("body", "innerHTML show:top")
+    assert "HX-Redirect" not in response
+    html = response.content.decode()
+    assert "state-under_review" in html and "Đang xem xét" in html
+    assert '<ul class="messages">' in html  # the confirmation comes with it
     case.refresh_from_db()
     assert case.state == S.UNDER_REVIEW
+
+
+def test_head_accepts_and_names_the_handler_in_one_form(client, org, today):
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    html = page(client, org.head, case)
+    # Accepting is no longer one click for the head: its form is open, with the optional handler.
+    assert 'class="action-form card" hx-post' in html and 'data-action="accept"' in html
+    assert 'name="handler"' in html
+    response = post_action(client, org.head, case, "accept", {"handler": org.handler.pk}, **HTMX)
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert (case.state, case.handler) == (S.VERIFYING, org.handler)
+    # Two transitions, each with its own audit record.
+    assert list(case.events.order_by("id").values_list("action", flat=True))[-2:] == [
+        "accept",
+        "start_verification",
+    ]
+
+
+def test_head_may_accept_without_naming_a_handler(client, org, today):
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    response = post_action(client, org.head, case, "accept")
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.state, case.handler) == (S.ACCEPTED, None)
+
+
+def test_refused_follow_up_leaves_the_acceptance_undone(client, org, today):
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    events = case.events.count()
+    # The province's handler is not on offer for a commune case; posted anyway, nothing happens at all.
+    response = post_action(client, org.head, case, "accept", {"handler": org.p_handler.pk})
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert (case.state, case.events.count()) == (S.UNDER_REVIEW, events)
 
 
 def test_one_click_action_without_javascript_posts_only_the_version(client, org, today):

@@ -195,6 +195,22 @@ def test_visit_with_a_new_complaint_is_saved_with_the_case_linked(org, today):
     assert f"/desk/visits/{visit.pk}/receipt/" in page
 
 
+def test_saved_visit_puts_the_new_case_into_processing_in_one_click(org, today):
+    client = client_for(org.reception)
+    visit_url = client.post(DESK, visit_post(org))["Location"]
+    case = Visit.objects.get().cases.get()
+    review = f'action="/cases/{case.pk}/actions/review/"'
+    assert review in client.get(visit_url).content.decode()
+
+    response = client.post(f"/cases/{case.pk}/actions/review/", {"version": case.version})
+
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    case.refresh_from_db()
+    assert case.state == CaseState.UNDER_REVIEW
+    # Done once, it is no longer offered on the visit.
+    assert review not in client.get(visit_url).content.decode()
+
+
 def test_receipt_names_unit_book_number_visitor_and_the_case_with_its_appointment(org, today):
     client = client_for(org.reception)
     client.post(DESK, visit_post(org))

@@ -37,14 +37,21 @@ from casework.services import NotPermitted, ServiceError, may_hold_case_dialogue
 from casework.text import person_name
 from workflows.actions import ACTION_PARAMS
 from workflows.errors import WorkflowError
-from workflows.forms import ACTION_LABELS, CONSEQUENTIAL_ACTIONS, ActionForm, handler_candidates
-from workflows.service import available_actions, blocked_actions, perform_action
+from workflows.forms import (
+    ACTION_LABELS,
+    CONSEQUENTIAL_ACTIONS,
+    ActionForm,
+    follow_up_of,
+    handler_candidates,
+)
+from workflows.service import available_actions, blocked_actions
 
 from .. import privacy
 from ..history import history
 
 # One click is enough for these: nothing to fill in, nothing to undo (the form stays one link away
-# for a date on the paper or a note).
+# for a date on the paper or a note), unless the person may sign a follow-up with them (a head accepting
+# names the handler in the same form).
 QUICK_ACTIONS = frozenset({"review", "accept", "publish", "resume", "citizen_responded"})
 # The main road of a case: the first of these on offer is the page's primary button.
 MAIN_ROAD = ("review", "accept", "start_verification", "submit_for_approval", "approve", "publish", "close")
@@ -101,6 +108,7 @@ def case_page(request, case_id: int):
     case = _case_or_404(user, case_id)
     calendar = WorkingCalendar.load()
     actions = available_actions(case, user)
+    quick = {a for a in actions if a in QUICK_ACTIONS and not follow_up_of(case, a, user)}
     primary = next((a for a in MAIN_ROAD if a in actions), None)
     blocked = blocked_actions(case, user)
     reasons: dict[str, list[str]] = {}
@@ -124,7 +132,7 @@ def case_page(request, case_id: int):
             {
                 "name": a,
                 "label": ACTION_LABELS.get(a, a),
-                "quick": a in QUICK_ACTIONS,
+                "quick": a in quick,
                 "primary": a == primary,
                 "danger": a in CONSEQUENTIAL_ACTIONS,
             }
@@ -146,7 +154,9 @@ def case_page(request, case_id: int):
         ],
         "may_record_dialogue": may_hold_case_dialogue(case, user),
     }
-    context["open_form"] = _open_form(request, case, primary, blocked, context["may_record_dialogue"])
+    context["open_form"] = _open_form(
+        request, case, primary if primary not in quick else None, blocked, context["may_record_dialogue"]
+    )
     return render(request, "workspace/case.html", context)
 
 
@@ -155,14 +165,14 @@ def _open_form(request, case: Case, primary: str | None, blocked, may_dialogue: 
     the main road's next action when it needs fields, or the dialogue when it is what the law waits for
     (a second-round decision without one is blocked by `dialogue_required`)."""
     user = request.user
-    if primary and primary not in QUICK_ACTIONS:
+    if primary:
         return {
             "template": "workspace/partials/action_form.html",
             **_action_context(
                 case,
                 primary,
                 user,
-                ActionForm(case=case, action=primary, initial=_initial(case, primary, user)),
+                ActionForm(case=case, action=primary, actor=user, initial=_initial(case, primary, user)),
             ),
         }
     if primary is None and may_dialogue and any(b.code == "dialogue_required" for b in blocked):
@@ -204,8 +214,17 @@ def _form_response(request, template: str, context: dict):
 
 
 def _done(request, case: Case):
-    url = reverse("workspace:case", args=[case.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    """After a change: the case page as it now stands. Over HTMX the page is redrawn where it is (no
+    page load; the message, the state, the buttons and the next step's form all change in place);
+    without JavaScript, the browser is redirected to it."""
+    if not request.htmx:
+        return redirect("workspace:case", case_id=case.pk)
+    if selectors.case_page(request.user, case.pk) is None:  # e.g. transferred out of the reader's reach
+        return HttpResponseClientRedirect(reverse("workspace:home"))
+    response = case_page(request, case.pk)
+    response["HX-Retarget"] = "body"
+    response["HX-Reswap"] = "innerHTML show:top"
+    return response
 
 
 def _initial(case: Case, action: str, user) -> dict:
@@ -227,10 +246,10 @@ def case_action(request, case_id: int, action: str):
         raise Http404(_("Unknown action."))
     label = ACTION_LABELS.get(action, action)
     if request.method == "POST":
-        form = ActionForm(request.POST, case=case, action=action)
+        form = ActionForm(request.POST, case=case, action=action, actor=user)
         if form.is_valid():
             try:
-                done = perform_action(case_id=case.pk, actor=user, **form.perform_kwargs())
+                done = form.perform(case_id=case.pk, actor=user)
             except WorkflowError as error:
                 form.add_engine_error(error)
             else:
@@ -246,7 +265,7 @@ def case_action(request, case_id: int, action: str):
                 request, _("“%(action)s” is not available to you on this case now.") % {"action": label}
             )
             return _done(request, case)
-        form = ActionForm(case=case, action=action, initial=_initial(case, action, user))
+        form = ActionForm(case=case, action=action, actor=user, initial=_initial(case, action, user))
     return _form_response(request, "action_form.html", _action_context(case, action, user, form))
 
 
