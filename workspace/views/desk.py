@@ -25,8 +25,8 @@ from casework.choices import TERMINAL_STATES, DeadlineKind, Role, VisitOutcome
 from casework.models import Case, Deadline, Unit, Visit
 from casework.selectors import reception_book
 from workflows.errors import Forbidden, ValidationFailed
-from workflows.intake import intake_checks, record_visit
 from workflows.forms import ACTION_LABELS
+from workflows.intake import intake_checks, record_visit
 from workflows.permissions import may_register
 from workflows.service import available_actions
 
@@ -256,9 +256,7 @@ def visit_page(request, visit_id: int):
         "visitors": privacy.visit_visitors(request.user, visit),
         "next_step": NEXT_STEP_AFTER_INTAKE,
         "next_step_label": ACTION_LABELS[NEXT_STEP_AFTER_INTAKE],
-        "next_step_on": {
-            c.pk for c in cases if NEXT_STEP_AFTER_INTAKE in available_actions(c, request.user)
-        },
+        "next_step_on": {c.pk for c in cases if NEXT_STEP_AFTER_INTAKE in available_actions(c, request.user)},
     }
     return render(request, "workspace/desk/visit.html", context)
 
