@@ -132,25 +132,48 @@ def party_view(party: Party, *, masked: bool) -> dict[str, Any]:
     return {"id": None if masked else party.pk, "kind": party.kind, **data, "masked": masked}
 
 
-def petitioners_for(case: Case, user, disclosures: Disclosures | None = None) -> list[dict[str, Any]]:
-    """The case's people (one entry per person, roles merged) as `user` may see them; an unmasked
-    denouncer is added to `disclosures`. Reads the prefetched `case.case_parties`."""
+@dataclass(frozen=True)
+class PersonOnCase:
+    """One person of a case (roles merged) and whether `user` sees them masked."""
+
+    party: Party
+    roles: frozenset[str]
+    confidential: bool
+    masked: bool
+
+
+def people_on_case(case: Case, user) -> list[PersonOnCase]:
+    """The case's people, one per person, each with the one masking decision every surface shows.
+    Reads the prefetched `case.case_parties`."""
     allowed = can_see_denouncer(user, case)
     people: dict[int, dict] = {}
     for link in case.case_parties.all():
         entry = people.setdefault(link.party_id, {"party": link.party, "roles": set(), "confidential": False})
         entry["roles"].add(link.role)
         entry["confidential"] |= link.confidential
+    return [
+        PersonOnCase(
+            party=e["party"],
+            roles=frozenset(e["roles"]),
+            confidential=e["confidential"],
+            masked=e["confidential"] and not allowed,
+        )
+        for e in people.values()
+    ]
+
+
+def petitioners_for(case: Case, user, disclosures: Disclosures | None = None) -> list[dict[str, Any]]:
+    """The case's people (one entry per person, roles merged) as `user` may see them; an unmasked
+    denouncer is added to `disclosures`."""
     out = []
-    for entry in people.values():
-        masked = entry["confidential"] and not allowed
-        if entry["confidential"] and allowed and disclosures is not None:
-            disclosures.add(case, entry["party"])
+    for person in people_on_case(case, user):
+        if person.confidential and not person.masked and disclosures is not None:
+            disclosures.add(case, person.party)
         out.append(
             {
-                **party_view(entry["party"], masked=masked),
-                "is_representative": PartyRole.REPRESENTATIVE in entry["roles"],
-                "confidential": entry["confidential"],
+                **party_view(person.party, masked=person.masked),
+                "is_representative": PartyRole.REPRESENTATIVE in person.roles,
+                "confidential": person.confidential,
             }
         )
     return out

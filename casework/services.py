@@ -15,6 +15,7 @@ from .access import can_act_in
 from .choices import AuditStep, CaseKind, CaseState, DialogueKind, Role
 from .confidentiality import can_see_denouncer
 from .models import Case, Dialogue, Membership, Party, PartyCorrection, Unit, UnitLevel
+from .text import as_written
 
 
 class ServiceError(Exception):
@@ -199,7 +200,7 @@ def correct_party(*, party: Party, actor, changes: dict[str, str], reason: str) 
         errors["changes"] = [_("Not a correctable field: %(f)s.") % {"f": ", ".join(unknown)}]
     if not reason.strip():
         errors["reason"] = [_("Give the reason for the correction (e.g. the ID card shown).")]
-    values = {f: " ".join(str(v or "").split()) for f, v in changes.items() if f in CORRECTABLE_FIELDS}
+    values = {f: as_written(str(v or "")) for f, v in changes.items() if f in CORRECTABLE_FIELDS}
     for f, v in values.items():
         max_length = Party._meta.get_field(f).max_length
         if max_length and len(v) > max_length:

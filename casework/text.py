@@ -22,3 +22,9 @@ def person_name(user) -> str:
     whose names were never filled in."""
     full = f"{user.last_name} {user.first_name}".strip()
     return full or user.get_username()
+
+
+def as_written(value: str) -> str:
+    """A value as it is stored and compared: the same text typed on another keyboard (composed or
+    decomposed diacritics, doubled spaces) reads the same."""
+    return unicodedata.normalize("NFC", " ".join(value.split()))

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 
 from casework.choices import Action, CaseKind, DeadlineKind, PartyRole, Role, Topic
 from casework.models import Case, CaseParty, Membership, OutboxMessage, Party, Unit
+from casework.text import person_name
 
 from .models import Channel, Kind, Language, NotificationPreference
 
@@ -135,7 +136,7 @@ def _resolution_due(case: Case) -> date | None:
 def _staff_deliveries(people: list[_Staff], kind: str, context: dict[str, Any]) -> list[Planned]:
     planned = []
     for person in people:
-        ctx = {**context, "recipient_name": person.user.get_full_name() or person.user.get_username()}
+        ctx = {**context, "recipient_name": person_name(person.user)}
         planned.append(Planned(kind, Channel.IN_APP, person.language, ctx, recipient=person.user))
         if person.email:
             planned.append(
@@ -271,9 +272,7 @@ def _overdue(pc: PlanContext) -> list[Planned]:
 def _escalation(pc: PlanContext) -> list[Planned]:
     case = pc.case
     context = _deadline_context(pc)
-    context["handler"] = (
-        (case.handler.get_full_name() or case.handler.get_username()) if case.handler_id else ""
-    )
+    context["handler"] = person_name(case.handler) if case.handler_id else ""
     return _staff_deliveries(_staff(monitors_above(case.unit)), Kind.ESCALATION, context)
 
 

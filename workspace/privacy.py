@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework import confidentiality
-from casework.choices import CaseKind
+from casework.choices import CaseKind, PartyRole
 from casework.models import AccessLog, Case, Party, Visit
 
 CHANNEL = "workspace"
@@ -56,32 +56,23 @@ class PartyView:
 
 
 def petitioners(case: Case, user, *, channel: str = "workspace") -> list[PartyView]:
-    """The case's people for this reader: a sealed denouncer masked unless the reader is the resolver
-    or the registering officer. Every identity shown is logged (DOMAIN.md §9; Law 91/2025), a sealed
-    one as an unmasked read."""
-    clear = confidentiality.can_see_denouncer(user, case)
+    """The case's people for this reader, masked as casework.confidentiality decides. Every identity
+    shown is logged (DOMAIN.md §9; Law 91/2025), a sealed denouncer's as an unmasked read."""
     views = []
-    for link in case.case_parties.all():
-        party, sealed = link.party, link.confidential and not clear
-        if sealed:
-            views.append(
-                PartyView(
-                    link.get_role_display(), party.get_kind_display(), True, True, str(SEALED), "", "", ""
-                )
-            )
+    reads: dict[str, list] = {AccessLog.Kind.UNMASKED_READ: [], AccessLog.Kind.PERSONAL_DATA_READ: []}
+    for person in confidentiality.people_on_case(case, user):
+        party = person.party
+        roles = ", ".join(sorted(str(PartyRole(r).label) for r in person.roles))
+        if person.masked:
+            views.append(PartyView(roles, party.get_kind_display(), True, True, str(SEALED), "", "", ""))
             continue
-        confidentiality.record_disclosure(
-            user=user,
-            kind=AccessLog.Kind.UNMASKED_READ if link.confidential else AccessLog.Kind.PERSONAL_DATA_READ,
-            channel=channel,
-            detail=f"case page {case.reference}",
-            reads=[(case, party)],
-        )
+        kind = AccessLog.Kind.UNMASKED_READ if person.confidential else AccessLog.Kind.PERSONAL_DATA_READ
+        reads[kind].append((case, party))
         views.append(
             PartyView(
-                link.get_role_display(),
+                roles,
                 party.get_kind_display(),
-                link.confidential,
+                person.confidential,
                 False,
                 party.full_name or _("(anonymous)"),
                 party.id_number,
@@ -89,6 +80,11 @@ def petitioners(case: Case, user, *, channel: str = "workspace") -> list[PartyVi
                 party.phone,
             )
         )
+    for kind, rows in reads.items():
+        if rows:
+            confidentiality.record_disclosure(
+                user=user, kind=kind, channel=channel, detail=f"case page {case.reference}", reads=rows
+            )
     return views
 
 

@@ -3,6 +3,7 @@ person on file; a stored identity changes only by an explicit, audited correctio
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 import pytest
@@ -137,10 +138,19 @@ def test_a_correction_changes_the_person_everywhere_and_keeps_who_when_why_old_a
         ({"full_name": "Đặng Thị Mai"}, "  ", "reason"),
         ({"kind": "organization"}, "Nhầm loại", "changes"),
         ({"full_name": MAI["full_name"]}, "Không đổi gì", "changes"),
+        # The stored name typed with decomposed diacritics is the same name, not a correction.
+        ({"full_name": unicodedata.normalize("NFD", MAI["full_name"])}, "Gõ lại", "changes"),
         ({"full_name": ""}, "Xóa tên", "full_name"),
         ({"phone": "0" * 31}, "Số quá dài", "phone"),
     ],
-    ids=["no-reason", "not-an-identity-field", "no-change", "erased-name", "too-long"],
+    ids=[
+        "no-reason",
+        "not-an-identity-field",
+        "no-change",
+        "same-name-decomposed",
+        "erased-name",
+        "too-long",
+    ],
 )
 def test_an_invalid_correction_is_refused_and_nothing_changes(org, frozen_today, changes, reason, field):
     frozen_today(TODAY)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +11,7 @@ from casework import events
 from casework.choices import CaseKind, DeadlineKind, PartyKind, PartyRole, Topic
 from casework.models import Case, CaseParty, Party
 from casework.rules import policy
+from casework.text import as_written
 
 from .. import clocks
 from ..errors import Forbidden
@@ -24,13 +24,8 @@ from .numbering import next_number
 Resolved = tuple[list[Party], list[dict[str, Any]]]
 
 
-def _as_written(value: str) -> str:
-    # The same text typed on another keyboard (composed or decomposed diacritics, doubled spaces).
-    return unicodedata.normalize("NFC", " ".join(value.split()))
-
-
 def _differing_fields(p: PetitionerInput, party: Party) -> list[str]:
-    return [f for f in PARTY_FIELDS if _as_written(getattr(p, f)) != _as_written(getattr(party, f))]
+    return [f for f in PARTY_FIELDS if as_written(getattr(p, f)) != as_written(getattr(party, f))]
 
 
 def party_for(p: PetitionerInput) -> tuple[Party, list[str]]:
@@ -56,7 +51,7 @@ def party_for(p: PetitionerInput) -> tuple[Party, list[str]]:
     return party, [
         f
         for f in PARTY_FIELDS
-        if values[f] and all(_as_written(getattr(q, f)) != _as_written(values[f]) for q in open_records)
+        if values[f] and all(as_written(getattr(q, f)) != as_written(values[f]) for q in open_records)
     ]
 
 
