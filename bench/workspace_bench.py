@@ -167,7 +167,11 @@ def main() -> int:
     return 0 if all(r[3] == 200 and r[5] <= target for r in rows) else 1
 
 
+SECTIONS = {False: "## Demo data", True: "## Large database"}
+
+
 def write(rows, raw, target: float, large: bool) -> None:
+    """Write this run's section (demo data or large database) and keep the other one as it was."""
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -176,13 +180,20 @@ def write(rows, raw, target: float, large: bool) -> None:
         ),
         "unknown CPU",
     )
-    lines = [
-        "# Workspace page timings",
+    settings_note = ""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('server_version'), current_setting('random_page_cost')")
+            version, page_cost = cursor.fetchone()
+        settings_note = f" PostgreSQL {version}, random_page_cost {page_cost}."
+    section = [
+        SECTIONS[large],
         "",
         f"{connection.vendor}, {Case.objects.count():,} cases; {cpu}, {os.cpu_count()} cores; "
         f"{timezone.now():%Y-%m-%d %H:%M}; best and median of {RUNS} requests after a warm-up, "
         f"in-process (no network). Target: median ≤ {target * 1000:.0f} ms"
-        + (" (large database)." if large else " (demo data)."),
+        + (" (large database)." if large else " (demo data).")
+        + settings_note,
         "",
         "| who | page | status | best ms | median ms |",
         "|---|---|---|---|---|",
@@ -193,6 +204,22 @@ def write(rows, raw, target: float, large: bool) -> None:
         *(f"- {name}: best {b * 1000:.1f} ms, median {m * 1000:.1f} ms" for name, (b, m) in raw),
         "",
     ]
+    kept = {}
+    if RESULTS.exists():
+        heading = None
+        for line in RESULTS.read_text().splitlines():
+            if line in SECTIONS.values():
+                heading = line
+                kept[heading] = []
+            if heading is not None:
+                kept[heading].append(line)
+    kept[SECTIONS[large]] = section
+    lines = ["# Workspace page timings", ""]
+    for heading in SECTIONS.values():
+        if heading in kept:
+            lines += [*kept[heading]]
+            if lines[-1] != "":
+                lines.append("")
     RESULTS.write_text("\n".join(lines))
 
 
