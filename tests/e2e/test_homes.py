@@ -36,3 +36,29 @@ def test_each_role_lands_on_their_home(demo, person, screenshot, login, panel, v
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{login}'s home is {overflow}px wider than {viewport['width']}px"
     screenshot(someone, f"home-{login}-{viewport['width']}")
+
+
+def test_head_sees_a_new_approval_arrive_on_the_open_home(demo, person):
+    from casework.models import Case
+    from workflows.service import perform_action
+
+    users = get_user_model().objects
+    head = person(users.get(username="head"))
+    waiting = head.page.locator("#awaiting_approval")
+    waiting.wait_for()
+    loads = head.counter.page_loads
+    case = Case.objects.filter(state="verifying", unit__head__username="head").first()
+    assert case is not None, "the demo has a commune case in verification"
+    assert case.reference not in waiting.inner_text()
+    perform_action(
+        case_id=case.pk,
+        action="submit_for_approval",
+        actor=case.handler,
+        version=case.version,
+        params={"outcome": "partly_right", "summary": "Đúng một phần."},
+    )
+    # Coming back to the tab refreshes the lists (as the minute's poll does), without a page load.
+    head.page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    head.page.locator("#awaiting_approval a", has_text=case.reference).wait_for()
+    assert head.counter.page_loads == loads
+    assert head.text("nav.side a[href$='#awaiting_approval'] .count") != "0"
