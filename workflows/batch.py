@@ -68,8 +68,9 @@ def _dated(field_values: dict[int, date]) -> SqlCase:
     )
 
 
-def close_cases(closings: Iterable[Closing], *, batch_size: int = BATCH_SIZE) -> BatchOutcome:
-    """Close these cases as the system actor (None), `batch_size` cases per transaction."""
+def close_cases(closings: Iterable[Closing], *, batch_size: int | None = None) -> BatchOutcome:
+    """Close these cases as the system actor (None), `batch_size` (BATCH_SIZE) cases per transaction."""
+    batch_size = batch_size or BATCH_SIZE
     outcome = BatchOutcome(closed=[], refused={})
     pending = sorted(closings, key=lambda c: c.case_id)  # lock in id order: no deadlock with another batch
     for start in range(0, len(pending), batch_size):

@@ -197,10 +197,10 @@ def perform_action(
 def transition_message(case: Case, *, action: str, from_state: str, actor, effective_date: date) -> dict:
     """The outbox row announcing a transition (events.enqueue's arguments), shared by perform_action and
     the batch close of workflows.batch so both write the same message."""
-    return {
-        "topic": Topic.for_action(action),
-        "case": case,
-        "payload": {
+    return dict(
+        topic=Topic.for_action(action),
+        case=case,
+        payload={
             "case_id": case.pk,
             "reference": case.reference,
             "kind": case.kind,
@@ -212,5 +212,5 @@ def transition_message(case: Case, *, action: str, from_state: str, actor, effec
             "effective_date": effective_date.isoformat(),
             "version": case.version,
         },
-        "dedup_key": f"case:{case.pk}:v{case.version}",
-    }
+        dedup_key=f"case:{case.pk}:v{case.version}",
+    )
