@@ -70,6 +70,8 @@ bench: $(VENV)/.installed
 		$(if $(wildcard var/generation.txt),--generation-output var/generation.txt)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/search_bench.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/workspace_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/lists_bench.py \
+		$(if $(LISTS_SCAN_DATABASE_URL),--scan-database $(LISTS_SCAN_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) var

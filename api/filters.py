@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from casework.choices import CaseKind, CaseState, Channel, DeadlineStatus, DialogueKind
 from casework.confidentiality import cases_naming
 from casework.models import AccessLog, Case, Deadline, Dialogue, Party, Unit, Visit
+from casework.selectors import overdue_cases, with_running_clock
 from casework.text import fold
 
 from .serializers import MAX_BIGINT, MAX_INT
@@ -86,11 +87,14 @@ class CaseFilter(filters.FilterSet):
         return cases_naming(self.request.user, qs, value)
 
     def filter_due_before(self, qs: QuerySet, name: str, value) -> QuerySet:
-        return qs.filter(Exists(running_deadlines().filter(due_date__lte=value)))
+        return with_running_clock(qs, due_by=value)
 
     def filter_overdue(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
-        overdue = Exists(running_deadlines().filter(due_date__lt=timezone.localdate()))
-        return qs.filter(overdue if value else ~overdue)
+        today = timezone.localdate()
+        if value:
+            # Driven by the running clocks, so its cost does not grow with the closed cases.
+            return overdue_cases(qs, today)
+        return qs.filter(~Exists(running_deadlines().filter(due_date__lt=today)))
 
 
 class UnitFilter(filters.FilterSet):

@@ -37,7 +37,31 @@ def case_transitioned(
     note: str,
     changes: dict[str, list],
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = transition_record(
+        case=case,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        effective_date=effective_date,
+        note=note,
+        changes=changes,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def transition_record(
+    *,
+    case: Case,
+    actor,
+    action: str,
+    from_state: str,
+    effective_date: date | None,
+    note: str,
+    changes: dict[str, list],
+) -> CaseEvent:
+    """The audit record of a transition, not yet saved (a batch inserts many at once)."""
+    return CaseEvent(
         case=case,
         actor=actor,
         action=action,

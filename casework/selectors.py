@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, Expression, F, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from .access import visible_cases
+from .choices import DeadlineStatus
 from .models import Case, CaseEvent, CaseParty, Deadline, Dialogue, Membership, Unit, Visit
 
 
@@ -77,3 +78,66 @@ def memberships_of(user_ids) -> dict[int, list[tuple[int, str]]]:
     ):
         held.setdefault(user_id, []).append((unit_id, role))
     return held
+
+
+# --- Cases by their running clocks --------------------------------------------------------------
+
+
+class PkInSet(Expression):
+    """`pk IN (subquery)`, written on PostgreSQL as `pk = ANY(ARRAY(subquery))`.
+
+    Why: PostgreSQL plans `IN (subquery)` and `EXISTS` as a semi-join and, behind ORDER BY ... LIMIT,
+    tends to walk the cases newest-first probing each one, because it cannot see that running clocks
+    past due are rare (status and due date are estimated as independent). ARRAY(...) is an uncorrelated
+    init-plan run once, through the partial index of running clocks, and the cases are then fetched by
+    primary key: the cost follows the number of running clocks, never the closed cases."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, subquery: QuerySet):
+        super().__init__()
+        self.lhs = F("pk")
+        self.rhs = Subquery(subquery)
+
+    def get_source_expressions(self):
+        return [self.lhs, self.rhs]
+
+    def set_source_expressions(self, exprs):
+        self.lhs, self.rhs = exprs
+
+    def _compile(self, compiler):
+        lhs_sql, lhs_params = compiler.compile(self.lhs)
+        rhs_sql, rhs_params = compiler.compile(self.rhs)  # "(SELECT ...)"
+        return lhs_sql, rhs_sql, (*lhs_params, *rhs_params)
+
+    def as_sql(self, compiler, connection):
+        lhs_sql, rhs_sql, params = self._compile(compiler)
+        return f"{lhs_sql} IN {rhs_sql}", params
+
+    def as_postgresql(self, compiler, connection):
+        lhs_sql, rhs_sql, params = self._compile(compiler)
+        return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", params
+
+
+def running_clocks(*, due_before: date | None = None, due_by: date | None = None, kinds=None) -> QuerySet:
+    """Running deadlines due before / on or before a date (the partial index `deadline_running_due_idx`)."""
+    clocks = Deadline.objects.filter(status=DeadlineStatus.RUNNING)
+    if due_before is not None:
+        clocks = clocks.filter(due_date__lt=due_before)
+    if due_by is not None:
+        clocks = clocks.filter(due_date__lte=due_by)
+    if kinds is not None:
+        clocks = clocks.filter(kind__in=kinds)
+    return clocks
+
+
+def with_running_clock(queryset: QuerySet[Case], **clock_filters) -> QuerySet[Case]:
+    """The cases of `queryset` with a running deadline matching `clock_filters` (see running_clocks),
+    found from the running clocks rather than by checking every case."""
+    return queryset.filter(PkInSet(running_clocks(**clock_filters).values("case_id")))
+
+
+def overdue_cases(queryset: QuerySet[Case], today: date) -> QuerySet[Case]:
+    """Cases with a running deadline whose due date has passed (Deadline.is_overdue, in SQL)."""
+    return with_running_clock(queryset, due_before=today)

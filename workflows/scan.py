@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
@@ -31,10 +33,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.choices import STAFF_DEADLINES, Action, CaseState, DeadlineKind, DeadlineStatus, Topic
-from casework.models import Deadline, OutboxMessage
+from casework.models import Case, Deadline, OutboxMessage
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
 
+from .batch import Closing, batchable, close_cases
 from .errors import WorkflowError
 from .service import perform_action
 
@@ -68,6 +71,12 @@ class ScanResult:
         return asdict(self)
 
 
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 # --- Working-day arithmetic ---------------------------------------------------------------------
 
 
@@ -97,14 +106,30 @@ def running_due_by(horizon: date) -> QuerySet[Deadline]:
 
 
 def staff_clocks_to_watch(today: date, calendar: WorkingCalendar) -> QuerySet[Deadline]:
-    """The staff's running clocks that are overdue or close enough for a reminder, soonest first."""
+    """The staff's running clocks that are overdue or close enough for a reminder, soonest first.
+
+    The clocks alone, without their case: joined in SQL, PostgreSQL would hash the whole case table
+    (closed cases included) to match a few hundred clocks. `with_cases` reads the cases by id."""
     horizon = add_working_days(calendar, today, max_reminder_days())
-    return (
-        running_due_by(horizon)
-        .filter(kind__in=STAFF_DEADLINES)
-        .select_related("case")
-        .order_by("due_date", "id")
-    )
+    return running_due_by(horizon).filter(kind__in=STAFF_DEADLINES).order_by("due_date", "id")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    reference: str
+    unit_id: int
+    kind: str
+
+
+def with_cases(clocks: QuerySet[Deadline]) -> Iterator[tuple[Deadline, CaseRow]]:
+    """Each clock with what the alerts say of its case, the cases read by primary key per chunk."""
+    for chunk in batched(clocks.iterator(chunk_size=INSERT_BATCH), INSERT_BATCH):
+        rows = Case.objects.filter(pk__in={d.case_id for d in chunk}).values_list(
+            "pk", "reference", "unit_id", "kind"
+        )
+        cases = {pk: CaseRow(reference, unit_id, kind) for pk, reference, unit_id, kind in rows}
+        for deadline in chunk:
+            yield deadline, cases[deadline.case_id]
 
 
 def escalate_after() -> int:
@@ -120,10 +145,15 @@ class DueAlert:
 
 def alerts_due(deadline: Deadline, today: date, calendar: WorkingCalendar) -> list[DueAlert]:
     """The alerts whose day has come for this clock (the dedup key keeps each to one message)."""
-    due = deadline.due_date
+    return _alerts_for(deadline.due_date, deadline.reminder_working_days, today, calendar)
+
+
+def _alerts_for(
+    due: date, reminder_working_days: int, today: date, calendar: WorkingCalendar
+) -> list[DueAlert]:
     alerts = []
     if today <= due:
-        remind_on = subtract_working_days(calendar, due, deadline.reminder_working_days)
+        remind_on = subtract_working_days(calendar, due, reminder_working_days)
         if today >= remind_on:
             alerts.append(DueAlert(Alert.REMINDER, remind_on, calendar.working_days_between(today, due)))
         return alerts
@@ -157,10 +187,14 @@ def scan_deadlines(*, today: date | None = None) -> ScanResult:
     calendar = WorkingCalendar.load()
     result = ScanResult()
     messages = []
-    clocks = staff_clocks_to_watch(today, calendar)
-    for deadline in clocks.iterator(chunk_size=INSERT_BATCH):
+    # Many clocks share a due date: the working-day arithmetic is done once per date and lead time.
+    alerts_by_due: dict[tuple[date, int], list[DueAlert]] = {}
+    for deadline, case in with_cases(staff_clocks_to_watch(today, calendar)):
         result.examined += 1
-        for alert in alerts_due(deadline, today, calendar):
+        key = (deadline.due_date, deadline.reminder_working_days)
+        if key not in alerts_by_due:
+            alerts_by_due[key] = _alerts_for(*key, today, calendar)
+        for alert in alerts_by_due[key]:
             days_field = "working_days_left" if alert.kind == Alert.REMINDER else "working_days_overdue"
             messages.append(
                 OutboxMessage(
@@ -170,8 +204,8 @@ def scan_deadlines(*, today: date | None = None) -> ScanResult:
                     payload={
                         "deadline_id": deadline.pk,
                         "case_id": deadline.case_id,
-                        "reference": deadline.case.reference,
-                        "unit_id": deadline.case.unit_id,
+                        "reference": case.reference,
+                        "unit_id": case.unit_id,
                         "deadline_kind": deadline.kind,
                         "due_date": deadline.due_date.isoformat(),
                         "alert": alert.kind,
@@ -188,31 +222,54 @@ def scan_deadlines(*, today: date | None = None) -> ScanResult:
     return result
 
 
+def lapsed_appeal_windows(today: date) -> list[Closing]:
+    """First-round complaints still decided whose appeal window ended before `today`, each with the
+    date and note of its closing. Read from the running clocks (partial index), then the cases by id."""
+    windows = dict(
+        running_due_by(today - timedelta(days=1))
+        .filter(kind=DeadlineKind.APPEAL_WINDOW)
+        .values_list("case_id", "due_date")
+    )
+    decided = Case.objects.filter(pk__in=windows, state=CaseState.DECIDED).values_list("pk", flat=True)
+    return [
+        Closing(
+            case_id=pk,
+            effective_date=min(windows[pk] + timedelta(days=1), today),
+            note=_("Appeal window lapsed on %(due)s without a second-round complaint.")
+            % {"due": windows[pk].strftime("%d/%m/%Y")},
+        )
+        for pk in sorted(decided)
+    ]
+
+
 def close_lapsed_appeal_windows(*, today: date, result: ScanResult | None = None) -> ScanResult:
     """Close first-round complaints whose appeal window ended without a second-round complaint.
-    The system actor (None) may only close; the guards of `close` still apply."""
+    The system actor (None) may only close; the guards of `close` still apply. Set-based, a batch of
+    cases per transaction (workflows.batch), unless the close action does more than a batch can write."""
     result = result or ScanResult()
-    windows = Deadline.objects.filter(
-        status=DeadlineStatus.RUNNING,
-        kind=DeadlineKind.APPEAL_WINDOW,
-        due_date__lt=today,
-        case__state=CaseState.DECIDED,
-    ).select_related("case")
-    for window in windows:
+    closings = lapsed_appeal_windows(today)
+    if batchable():
+        outcome = close_cases(closings)
+        for case_id, why in outcome.refused.items():
+            # Changed meanwhile (an appeal registered, a concurrent scan): the next scan looks again.
+            logger.info("Case %s not closed by the scan: %s", case_id, why)
+        result.closed += len(outcome.closed)
+        result.close_failures += len(outcome.refused)
+        return result
+    for closing in closings:
         try:
+            version = Case.objects.values_list("version", flat=True).get(pk=closing.case_id)
             perform_action(
-                case_id=window.case_id,
+                case_id=closing.case_id,
                 action=Action.CLOSE,
                 actor=None,
-                version=window.case.version,
-                effective_date=min(window.due_date + timedelta(days=1), today),
-                note=_("Appeal window lapsed on %(due)s without a second-round complaint.")
-                % {"due": window.due_date.strftime("%d/%m/%Y")},
+                version=version,
+                effective_date=closing.effective_date,
+                note=closing.note,
             )
             result.closed += 1
         except WorkflowError as exc:
-            # Changed meanwhile (an appeal registered, a concurrent scan): the next scan looks again.
-            logger.info("Case %s not closed by the scan: %s", window.case_id, exc)
+            logger.info("Case %s not closed by the scan: %s", closing.case_id, exc)
             result.close_failures += 1
     return result
 
@@ -225,17 +282,16 @@ def build_daily_digests(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     calendar = WorkingCalendar.load()
     per_unit: dict[int, list[dict]] = defaultdict(list)
-    clocks = staff_clocks_to_watch(today, calendar)
-    for deadline in clocks.iterator(chunk_size=INSERT_BATCH):
+    for deadline, case in with_cases(staff_clocks_to_watch(today, calendar)):
         due = deadline.due_date
         overdue = due < today
         if not overdue and today < subtract_working_days(calendar, due, deadline.reminder_working_days):
             continue
-        per_unit[deadline.case.unit_id].append(
+        per_unit[case.unit_id].append(
             {
                 "case_id": deadline.case_id,
-                "reference": deadline.case.reference,
-                "case_kind": deadline.case.kind,
+                "reference": case.reference,
+                "case_kind": case.kind,
                 "deadline_kind": deadline.kind,
                 "due_date": due.isoformat(),
                 "overdue": overdue,

@@ -187,21 +187,9 @@ def perform_action(
             changes=changes,
         )
         events.enqueue(
-            topic=Topic.for_action(action),
-            case=case,
-            payload={
-                "case_id": case.pk,
-                "reference": case.reference,
-                "kind": case.kind,
-                "unit_id": case.unit_id,
-                "action": action,
-                "from_state": from_state,
-                "to_state": case.state,
-                "actor_id": getattr(actor, "pk", None),
-                "effective_date": ctx.effective_date.isoformat(),
-                "version": case.version,
-            },
-            dedup_key=f"case:{case.pk}:v{case.version}",
+            **transition_message(
+                case, action=action, from_state=from_state, actor=actor, effective_date=ctx.effective_date
+            )
         )
     return case
 
@@ -232,3 +220,25 @@ def perform_in_turn(
             )
             version = case.version
     return case
+
+
+def transition_message(case: Case, *, action: str, from_state: str, actor, effective_date: date) -> dict:
+    """The outbox row announcing a transition (events.enqueue's arguments), shared by perform_action and
+    the batch close of workflows.batch so both write the same message."""
+    return dict(
+        topic=Topic.for_action(action),
+        case=case,
+        payload={
+            "case_id": case.pk,
+            "reference": case.reference,
+            "kind": case.kind,
+            "unit_id": case.unit_id,
+            "action": action,
+            "from_state": from_state,
+            "to_state": case.state,
+            "actor_id": getattr(actor, "pk", None),
+            "effective_date": effective_date.isoformat(),
+            "version": case.version,
+        },
+        dedup_key=f"case:{case.pk}:v{case.version}",
+    )

@@ -92,6 +92,9 @@ class WorkingCalendar:
 
     def __init__(self, exceptions: dict[date, tuple] | None = None):
         self.exceptions = {d: Override(*value) for d, value in (exceptions or {}).items()}
+        # The snapshot never changes, so each day's answer is computed once: a list page counts the
+        # same days for every row (working days left, explanations), the scan for every clock.
+        self._working: dict[date, bool] = {}
 
     @classmethod
     def load(cls) -> WorkingCalendar:
@@ -118,6 +121,12 @@ class WorkingCalendar:
         return _public_holidays(day.year, self._language()).get(day)
 
     def is_working_day(self, day: date) -> bool:
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = self._is_working_day(day)
+        return known
+
+    def _is_working_day(self, day: date) -> bool:
         override = self.exceptions.get(day)
         if override is not None:
             return override.kind == CalendarDayKind.WORKING_DAY

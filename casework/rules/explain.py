@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from casework.choices import DayType, DeadlineStatus, ExtensionReason
 from casework.models import Deadline, DeadlineEntry
@@ -17,7 +18,14 @@ from .periods import computation_for, current_entries, pauses_of
 
 
 def format_day(day: date | None) -> str:
-    return formats.date_format(day, "D d/m/Y") if day else "—"
+    return _format_day(day, get_language()) if day else "—"
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date, language: str | None) -> str:
+    # Django's date formatting is most of an explanation's cost, and a list formats the same few
+    # hundred days again and again; the weekday's name depends on the language only.
+    return formats.date_format(day, "D d/m/Y")
 
 
 def _ranges(skipped: list[tuple[date, str]]) -> list[str]:

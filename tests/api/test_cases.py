@@ -234,6 +234,19 @@ def test_cursor_pagination_walks_every_case_once(org, several, client_for):
     assert client.get(f"{CASES}?cursor=garbage").status_code == 404
 
 
+@pytest.mark.sql
+def test_cases_received_the_same_day_page_in_one_fixed_order(org, today, client_for):
+    same_day = [register(org.commune, org.reception, received_at=date(2026, 3, 2)).pk for _ in range(7)]
+    client = client_for(org.head)
+    seen, url = [], f"{CASES}?page_size=2"
+    while url:
+        page = client.get(url).json()
+        seen += [c["id"] for c in page["results"]]
+        url = page["next"]
+    # Newest first, and among cases of one day the last registered first: every case exactly once.
+    assert seen == sorted(same_day, reverse=True)
+
+
 def test_case_list_runs_a_fixed_number_of_queries(org, today, client_for):
     client = client_for(org.head)
     register(org.commune, org.reception, received_at=date(2026, 3, 2))
