@@ -13,7 +13,9 @@ PostgreSQL, Redis as the broker, gunicorn, a Celery worker and beat), with the i
    files are served by WhiteNoise, the worker answers the healthcheck ping, and a case walked through
    intake, review, acceptance and assignment over the API yields the handler's in-app notification,
    delivered by the worker through Redis;
-4. SIGTERM stops all three.
+4. SIGTERM stops all three;
+5. ``owner-manage backup`` and ``restore`` (as the owner) copy the database to a fresh one with the
+   same audit trail.
 
     docker/rehearse.py --database-url postgres://tiepdan:tiepdan@127.0.0.1:5432/postgres \
                        --redis-url redis://127.0.0.1:6379/14
@@ -291,7 +293,26 @@ def rehearse(server_url: str, redis_url: str, database: str = DEFAULT_DATABASE) 
         status = stack.wait(timeout=60)
     if status != 0:
         raise SystemExit(f"the stack stopped with status {status}")
+
+    step("backup as the owner, restore into a fresh database: the same audit trail")
+    archive = var_dir / "backup.tar"
+    owner_env = {**env, "DATABASE_OWNER_URL": owner_url}
+    run(owner_env, "owner-manage", "backup", "--output", str(archive))
+    copy_url = recreate_database(server_url, f"{database}_restored")[0]
+    run(owner_env, "owner-manage", "restore", str(archive), "--database-url", copy_url)
+    audit = "SELECT count(*), md5(string_agg(e::text, '|' ORDER BY e.id)) FROM casework_caseevent e"
+    original, restored = (query(url, audit) for url in (owner_url, copy_url))
+    if original != restored or not original[0]:
+        raise SystemExit(f"the restored audit trail differs: {original} != {restored}")
+    print(f"{original[0]} audit events restored identically from {archive.stat().st_size} bytes", flush=True)
     print("rehearsal passed", flush=True)
+
+
+def query(url: str, statement: str) -> tuple:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return connection.execute(statement).fetchone()
 
 
 def main() -> None:
