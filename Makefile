@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test test-postgres lint format migrate demo diagrams messages bench-data bench clean
+.PHONY: run test test-postgres lint format migrate demo diagrams messages bench-data bench backup restore clean
 
 $(VENV)/.installed: requirements.lock.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,5 +73,16 @@ bench: $(VENV)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/lists_bench.py \
 		$(if $(LISTS_SCAN_DATABASE_URL),--scan-database $(LISTS_SCAN_DATABASE_URL))
 
+# The database (pg_dump -Fc, or a SQLite copy) and the uploaded files in one archive under var/backups/
+# (BACKUP=path to choose); `make restore BACKUP=...` into a fresh database (README "Security and operations").
+backup: $(VENV)/.installed
+	$(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
+
+restore: $(VENV)/.installed
+	test -n "$(BACKUP)" || (echo "Set BACKUP=var/backups/<archive>.tar" && exit 2)
+	$(PY) manage.py restore $(BACKUP)
+
+# Keeps var/backups/.
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV)
+	find var -mindepth 1 -maxdepth 1 ! -name backups -exec rm -rf {} + 2>/dev/null || true

@@ -181,12 +181,11 @@ def _may_correct(actor, party: Party) -> bool:
     )
 
 
-@transaction.atomic
-def correct_party(*, party: Party, actor, changes: dict[str, str], reason: str) -> PartyCorrection:
-    """Correct a person's stored identity, the one way it ever changes (intake never rewrites it): the
-    new values apply to every case naming this record, and an append-only PartyCorrection keeps who,
-    when, why and each field's old and new value."""
-    party = Party.objects.select_for_update().get(pk=party.pk)
+def check_party_correction(
+    *, party: Party, actor, changes: dict[str, str], reason: str
+) -> dict[str, list[str]]:
+    """What correct_party would change ({field: [old, new]}), or NotPermitted / ServiceError saying why
+    it refuses; writes nothing (forms call it to show the refusal before anything is saved)."""
     if not _may_correct(actor, party):
         raise NotPermitted(
             _(
@@ -212,6 +211,16 @@ def correct_party(*, party: Party, actor, changes: dict[str, str], reason: str) 
         errors["changes"] = [_("Nothing to correct: the record already reads so.")]
     if errors:
         raise ServiceError(errors)
+    return diff
+
+
+@transaction.atomic
+def correct_party(*, party: Party, actor, changes: dict[str, str], reason: str) -> PartyCorrection:
+    """Correct a person's stored identity, the one way it ever changes (intake never rewrites it): the
+    new values apply to every case naming this record, and an append-only PartyCorrection keeps who,
+    when, why and each field's old and new value."""
+    party = Party.objects.select_for_update().get(pk=party.pk)
+    diff = check_party_correction(party=party, actor=actor, changes=changes, reason=reason)
     for f, (_old, new) in diff.items():
         setattr(party, f, new)
     party.save(update_fields=list(diff))

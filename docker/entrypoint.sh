@@ -1,5 +1,6 @@
 #!/bin/sh
-# Roles of the one image: web (gunicorn), worker, beat, migrate, manage <args>, or any command.
+# Roles of the one image: web (gunicorn), worker, beat, migrate, manage <args>, owner-manage <args>
+# (a management command as the owner of the tables: backup, restore), or any command.
 set -eu
 
 case "${1:-web}" in
@@ -20,11 +21,22 @@ case "${1:-web}" in
     exec celery -A config beat --loglevel "${CELERY_LOG_LEVEL:-INFO}"
     ;;
   migrate)
+    # Migrations run as the role that owns the tables (DATABASE_OWNER_URL); setup_roles then gives
+    # the application's role (DATABASE_URL) DML only, so it can never truncate or unprotect the audit
+    # trail. Without DATABASE_OWNER_URL one role does everything (not recommended in production).
+    if [ -n "${DATABASE_OWNER_URL:-}" ]; then
+      DATABASE_URL="$DATABASE_OWNER_URL" python manage.py migrate --noinput
+      exec python manage.py setup_roles
+    fi
     exec python manage.py migrate --noinput
     ;;
   manage)
     shift
     exec python manage.py "$@"
+    ;;
+  owner-manage)
+    shift
+    DATABASE_URL="${DATABASE_OWNER_URL:-$DATABASE_URL}" exec python manage.py "$@"
     ;;
   *)
     exec "$@"

@@ -5,18 +5,23 @@ Runs every role of docker/entrypoint.sh the way the compose file does (productio
 PostgreSQL, Redis as the broker, gunicorn, a Celery worker and beat), with the image's build step
 (collectstatic) in between, and checks what the stack must do:
 
-1. ``migrate`` applies every migration to an empty PostgreSQL database;
+1. ``migrate`` applies every migration to an empty PostgreSQL database as the owner of the tables
+   (DATABASE_OWNER_URL) and gives the application's own role (DATABASE_URL) DML only: that role then
+   cannot truncate the audit trail;
 2. ``web`` refuses to start while the demo logins keep their demo password;
 3. once they are changed, web, worker and beat run together: the web healthcheck URL answers, static
    files are served by WhiteNoise, the worker answers the healthcheck ping, and a case walked through
    intake, review, acceptance and assignment over the API yields the handler's in-app notification,
    delivered by the worker through Redis;
-4. SIGTERM stops all three.
+4. SIGTERM stops all three;
+5. ``owner-manage backup`` and ``restore`` (as the owner) copy the database to a fresh one with the
+   same audit trail.
 
     docker/rehearse.py --database-url postgres://tiepdan:tiepdan@127.0.0.1:5432/postgres \
                        --redis-url redis://127.0.0.1:6379/14
 
-The database named ``tiepdan_rehearsal`` on that server is dropped and created afresh.
+The database named ``tiepdan_rehearsal`` (``--database``) on that server is dropped and created
+afresh, and so is the role ``<database>_app``; the server URL's role owns the tables.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = str(ROOT / "docker" / "entrypoint.sh")
-DATABASE = "tiepdan_rehearsal"
+DEFAULT_DATABASE = "tiepdan_rehearsal"
 STAFF_PASSWORD = "rehearsal-" + secrets.token_hex(8)
 
 
@@ -64,13 +69,23 @@ def run(
     return result
 
 
-def recreate_database(server_url: str) -> str:
+def recreate_database(server_url: str, database: str) -> tuple[str, str]:
+    """A fresh database owned by the server URL's role, and a fresh application role with no
+    privileges yet (the migrate role grants them); returns (owner URL, runtime URL)."""
     import psycopg
+    from psycopg import sql
 
+    role, password = f"{database}_app", secrets.token_hex(16)
     with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{DATABASE}"))
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
+        )
+        connection.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    owner = urlsplit(server_url)._replace(path=f"/{database}")
+    host = owner.netloc.rpartition("@")[2]
+    runtime = owner._replace(netloc=f"{role}:{password}@{host}")
+    return urlunsplit(owner), urlunsplit(runtime)
 
 
 def flush_redis(url: str) -> None:
@@ -123,9 +138,10 @@ def wait_for(url: str, seconds: float, stack: subprocess.Popen | None = None) ->
     raise SystemExit(f"{url} did not answer 200 within {seconds:.0f} s")
 
 
-def rehearse(server_url: str, redis_url: str) -> None:
+def rehearse(server_url: str, redis_url: str, database: str = DEFAULT_DATABASE) -> None:
     var_dir = Path(tempfile.mkdtemp(prefix="tiepdan-rehearsal-"))
     port = free_port()
+    owner_url, runtime_url = recreate_database(server_url, database)
     env = {
         **os.environ,
         # The image's PATH: gunicorn, celery and python from the installed environment.
@@ -133,7 +149,7 @@ def rehearse(server_url: str, redis_url: str) -> None:
         "PYTHONUNBUFFERED": "1",
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": recreate_database(server_url),
+        "DATABASE_URL": runtime_url,
         "CELERY_BROKER_URL": redis_url,
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
         "SECURE_COOKIES": "0",
@@ -147,8 +163,25 @@ def rehearse(server_url: str, redis_url: str) -> None:
     flush_redis(redis_url)
     base = f"http://127.0.0.1:{port}"
 
-    step("migrate on an empty PostgreSQL database (the compose file's one-off service)")
-    run(env, "migrate")
+    step("migrate on an empty PostgreSQL database as the owner (the compose file's one-off service)")
+    run({**env, "DATABASE_OWNER_URL": owner_url}, "migrate")
+    step("the application's role cannot truncate the audit trail or replace its trigger function")
+    for statement in (
+        "TRUNCATE casework_caseevent",
+        "CREATE OR REPLACE FUNCTION casework_refuse_change() RETURNS trigger AS $$ BEGIN RETURN NEW; END; "
+        "$$ LANGUAGE plpgsql",
+    ):
+        refused = run(
+            env,
+            "manage",
+            "shell",
+            "-c",
+            f"from django.db import connection\nconnection.cursor().execute({statement!r})",
+            check=False,
+        )
+        if refused.returncode == 0 or "InsufficientPrivilege" not in refused.stderr:
+            sys.stdout.write(refused.stdout + refused.stderr)
+            raise SystemExit(f"the application's role was allowed: {statement}")
     run(env, "manage", "load_demo")
     step("collectstatic (the image's build step)")
     run(env, "manage", "collectstatic", "--noinput")
@@ -260,7 +293,26 @@ def rehearse(server_url: str, redis_url: str) -> None:
         status = stack.wait(timeout=60)
     if status != 0:
         raise SystemExit(f"the stack stopped with status {status}")
+
+    step("backup as the owner, restore into a fresh database: the same audit trail")
+    archive = var_dir / "backup.tar"
+    owner_env = {**env, "DATABASE_OWNER_URL": owner_url}
+    run(owner_env, "owner-manage", "backup", "--output", str(archive))
+    copy_url = recreate_database(server_url, f"{database}_restored")[0]
+    run(owner_env, "owner-manage", "restore", str(archive), "--database-url", copy_url)
+    audit = "SELECT count(*), md5(string_agg(e::text, '|' ORDER BY e.id)) FROM casework_caseevent e"
+    original, restored = (query(url, audit) for url in (owner_url, copy_url))
+    if original != restored or not original[0]:
+        raise SystemExit(f"the restored audit trail differs: {original} != {restored}")
+    print(f"{original[0]} audit events restored identically from {archive.stat().st_size} bytes", flush=True)
     print("rehearsal passed", flush=True)
+
+
+def query(url: str, statement: str) -> tuple:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return connection.execute(statement).fetchone()
 
 
 def main() -> None:
@@ -269,8 +321,9 @@ def main() -> None:
     )
     parser.add_argument("--database-url", required=True, help="a PostgreSQL server (any database on it)")
     parser.add_argument("--redis-url", required=True)
+    parser.add_argument("--database", default=DEFAULT_DATABASE, help="database to (re)create on that server")
     args = parser.parse_args()
-    rehearse(args.database_url, args.redis_url)
+    rehearse(args.database_url, args.redis_url, args.database)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,13 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from casework import personal_data
         from casework.models import OutboxMessage
 
         from .hooks import outbox_saved
+        from .personal_data import notices_to
+
+        # A person's data request lists the notices sent to them.
+        personal_data.register_section("notifications", notices_to)
 
         post_save.connect(outbox_saved, sender=OutboxMessage, dispatch_uid="notifications.outbox_saved")

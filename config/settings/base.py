@@ -86,6 +86,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# PostgreSQL: the role that owns the tables, runs migrations and restores backups; DATABASE_URL's role
+# only reads and writes rows (casework.dbroles, `manage.py setup_roles`). Empty: one role does both.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+# Uploaded files (kept with the database by `manage.py backup`).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
