@@ -68,6 +68,7 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$REPLICA_DIR'
 cluster_name = '$REPLICA_NAME'
 hot_standby = on
+hot_standby_feedback = on
 shared_buffers = 32MB
 random_page_cost = 1.1
 jit = off

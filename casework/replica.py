@@ -47,9 +47,7 @@ def replica_configured() -> bool:
 def reads_from_replica() -> bool:
     """Where a read issued now would go: the replica only in the scope and outside a transaction."""
     return (
-        _reading_reports.get()
-        and replica_configured()
-        and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+        _reading_reports.get() and replica_configured() and not connections[DEFAULT_DB_ALIAS].in_atomic_block
     )
 
 
