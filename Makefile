@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test test-postgres lint format migrate demo diagrams messages bench-data bench backup restore clean
+.PHONY: run test test-postgres test-replica lint format migrate demo diagrams messages bench-data bench backup restore clean
 
 $(VENV)/.installed: requirements.lock.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,19 @@ test: $(VENV)/.installed
 test-postgres: $(VENV)/.installed
 	test -n "$(TEST_DATABASE_URL)" || (echo "Set TEST_DATABASE_URL=postgres://..." && exit 2)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q -n 2 --dist worksteal -m "postgres or sql"
+
+# Reports read from a read replica (REPORTS_DATABASE_URL): bin/replica.sh starts a streaming replica of the
+# local cluster behind TEST_DATABASE_URL (PRIMARY_HOST/PRIMARY_PORT/PRIMARY_USER, default
+# tiepdan@127.0.0.1:5432) on REPLICA_PORT, the `replica` tests run against it, and it is stopped again.
+# `make test-postgres` runs the same tests when TEST_REPLICA_DATABASE_URL is set (CI does that).
+REPLICA_PORT ?= 5433
+TEST_REPLICA_DATABASE_URL ?= postgres://tiepdan:tiepdan@127.0.0.1:$(REPLICA_PORT)/tiepdan
+test-replica: $(VENV)/.installed
+	test -n "$(TEST_DATABASE_URL)" || (echo "Set TEST_DATABASE_URL=postgres://..." && exit 2)
+	REPLICA_PORT=$(REPLICA_PORT) bin/replica.sh start
+	TEST_REPLICA_DATABASE_URL=$(TEST_REPLICA_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(PY) -m pytest -q -p no:xdist -m replica; status=$$?; \
+		REPLICA_PORT=$(REPLICA_PORT) bin/replica.sh stop; exit $$status
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from casework import reports
 from casework.choices import AuthorityLevel, CaseKind
 from casework.models import Unit
+from casework.replica import reading_reports
 
 PERIOD_KINDS = [
     ("year", gettext_lazy("Year")),
@@ -304,6 +305,7 @@ def _export_links(period: reports.Period, within: Unit | None) -> list[tuple[str
 
 
 @staff_member_required
+@reading_reports()  # inside the login check: the session is read on the primary
 def monitor_dashboard(request: HttpRequest) -> HttpResponse:
     scope = reports.Scope.for_user(request.user)
     if scope is None:

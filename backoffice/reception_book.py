@@ -23,6 +23,7 @@ from casework.confidentiality import (
     visitors_masked_for,
 )
 from casework.models import AccessLog
+from casework.replica import reading_reports
 from casework.selectors import reception_book
 
 # The book's free text; a denouncer of a case opened at the visit is scrubbed from it for other readers.
@@ -76,6 +77,7 @@ def book_rows(user, visits) -> list[dict]:
 
 
 @staff_member_required
+@reading_reports()  # the session is read on the primary; the access log is written there too
 def reception_book_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"date_from": today.replace(day=1), "date_to": today}

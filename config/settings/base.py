@@ -92,6 +92,24 @@ DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 # Uploaded files (kept with the database by `manage.py backup`).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
+def reports_database(url: str) -> dict:
+    """The `reports` alias: a read replica of `default` (casework.replica routes reads there)."""
+    database = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # A replica refuses writes by itself; this keeps a URL pointing at a primary just as safe.
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c default_transaction_read_only=on".strip()
+    # The suite never creates a test database there: in tests it is the same database as `default`.
+    database["TEST"] = {"MIRROR": "default"}
+    return database
+
+
+# Reports, the dashboard, the overdue board and exports may read from a streaming replica (README,
+# "Scaling out"); writes and migrations always go to `default`.
+if os.environ.get("REPORTS_DATABASE_URL"):
+    DATABASES["reports"] = reports_database(os.environ["REPORTS_DATABASE_URL"])
+DATABASE_ROUTERS = ["casework.replica.ReportsRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

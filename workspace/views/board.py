@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import reports
 from casework.access import visible_units
 from casework.choices import CaseKind
+from casework.replica import reading_reports
 
 PAGE_SIZE = 50
 BUCKET_LABELS = {
@@ -54,6 +55,7 @@ class _Rows:
 
 
 @login_required
+@reading_reports()  # inside the login check: the session is read on the primary
 def board(request):
     scope = reports.Scope.for_user(request.user)
     if scope is None:
