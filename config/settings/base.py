@@ -92,6 +92,7 @@ DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 # Uploaded files (kept with the database by `manage.py backup`).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
+
 def reports_database(url: str) -> dict:
     """The `reports` alias: a read replica of `default` (casework.replica routes reads there)."""
     database = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
