@@ -374,7 +374,7 @@ def _non_acceptance(ctx: FormContext) -> list[Block]:
         _p(
             f"Ngày {dmy(c.received_at)}, {ctx.unit.name} nhận được đơn khiếu nại của: {'; '.join(ctx.who_in_full())}."
         ),
-        _p(f"Khiếu nại về việc: {ctx.summary()}."),
+        _p(f"Khiếu nại về việc: {ctx.summary()} (số hồ sơ {c.reference})."),
         _p(
             "Căn cứ Điều 11 Luật Khiếu nại, đơn khiếu nại không đủ điều kiện thụ lý giải quyết vì lý do: "
             f"{_reason_words(c.reason_code)}."
@@ -408,6 +408,7 @@ def _minutes_body(ctx: FormContext) -> list[Block]:
             if d
             else "Vào hồi ..... giờ ....., ngày ........, tại ........"
         ),
+        _p(f"Đối thoại giải quyết khiếu nại của {ctx.who()} (số hồ sơ {ctx.case.reference})."),
         Block(text="I. THÀNH PHẦN THAM GIA ĐỐI THOẠI", style="heading"),
         _p(f"Người giải quyết khiếu nại (chủ trì): {person_name(d.chair) if d else ctx.head_name()}."),
         _p(f"Người ghi biên bản: {ctx.value('minute_taker') or '....................'}."),

@@ -142,5 +142,5 @@ def head_title(unit: Unit) -> str:
 
 
 def number_symbol(number: int, document_kind: str, unit: Unit) -> str:
-    """"05/TB-UBND": numbers below 10 take a leading zero (Decree 30/2020, Appendix I, 1.3)."""
+    """ "05/TB-UBND": numbers below 10 take a leading zero (Decree 30/2020, Appendix I, 1.3)."""
     return f"{number:02d}/{document_kind}-{unit_symbol(unit)}"

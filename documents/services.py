@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -256,18 +256,17 @@ def issue_document(*, case_id: int, template_code: str, actor, data: dict[str, A
     ctx = FormContext(case=case, unit=case.unit, on=on, values=values)
     layout = LAYOUTS[template.code]
     # The paper is filled before the number is taken: the counter row is locked only for the insert.
-    paper = build(ctx, layout, template, symbol="{symbol}", corrects="")
+    with translation.override("vi"):  # the paper is Vietnamese whoever issues it
+        paper = build(ctx, layout, template, symbol="{symbol}", corrects="")
     number = next_register_number(unit=case.unit, year=on.year, document_kind=template.document_kind)
     symbol = number_symbol(number, template.document_kind, case.unit)
     paper.symbol = f"Số: {symbol}"
     if corrected is not None:
-        paper.corrects = _("Replaces document no. %(symbol)s of %(date)s.") % {
-            "symbol": corrected.symbol,
-            "date": f"{corrected.issued_on:%d/%m/%Y}",
-        }
+        paper.corrects = f"Thay thế văn bản số {corrected.symbol} ngày {corrected.issued_on:%d/%m/%Y}."
     stored = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
     if case.kind == CaseKind.DENUNCIATION:
-        stored = strip_identity(stored, case)
+        with translation.override("vi"):
+            stored = strip_identity(stored, case)
     document = Document.objects.create(
         case=case,
         unit=case.unit,
