@@ -45,6 +45,8 @@ from documents.services import (
     visible_documents,
 )
 
+from .filters import IdFilter
+
 ID_REGEX = "[0-9]+"
 
 
@@ -236,11 +238,11 @@ class CaseDocumentsView(GenericAPIView):
 
 
 class DocumentFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
-    unit = django_filters.NumberFilter(field_name="unit_id")
-    year = django_filters.NumberFilter()
-    document_kind = django_filters.CharFilter()
-    template = django_filters.CharFilter(field_name="template__code")
+    case = IdFilter(field_name="case_id")
+    unit = IdFilter(field_name="unit_id")
+    year = IdFilter(max_value=9999)
+    document_kind = django_filters.CharFilter(max_length=8)
+    template = django_filters.CharFilter(field_name="template__code", max_length=64)
 
     class Meta:
         model = Document

@@ -96,3 +96,11 @@ def test_a_monitor_reads_but_cannot_issue(org, accepted, client_for):
     answer = monitor.post(url(accepted), {"template": "reception_receipt", "documents_received": "Đơn"})
     assert answer.status_code == 403 and answer.json()["code"] == "forbidden"
     assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query", ["case=99999999999999999999", "year=1e400", "unit=-1", "document_kind=" + "x" * 50, "case=abc"]
+)
+def test_the_register_refuses_bad_filters_with_400(org, client_for, query):
+    answer = client_for(org.head).get(f"/api/v1/documents/?{query}")
+    assert answer.status_code == 400 and answer.json()["code"] == "invalid"
