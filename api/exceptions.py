@@ -18,6 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from casework.services import NotPermitted, ServiceError
+from documents.services import DocumentError
 from workflows import errors as wf
 
 
@@ -111,6 +112,8 @@ def _engine_error(exc: Exception) -> tuple[int, dict] | None:
         if isinstance(exc, wf.ValidationFailed):
             body["detail"] = _("Invalid input.")
         return code, body
+    if isinstance(exc, DocumentError):
+        return exc.status, exc.as_dict()
     if isinstance(exc, ServiceError):
         return status.HTTP_400_BAD_REQUEST, {
             "code": "invalid",

@@ -27,10 +27,15 @@ from notifications.api import NotificationViewSet  # noqa: E402
 
 router.register("notifications", NotificationViewSet, basename="notification")
 
+from .documents import CaseDocumentsView, DocumentViewSet  # noqa: E402
+
+router.register("documents", DocumentViewSet, basename="document")
+
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("reports/", include("api.reports_urls")),
+    path("cases/<int:pk>/documents/", CaseDocumentsView.as_view(), name="case-documents"),
     *[
         path(f"cases/<int:pk>/actions/{name}/", view.as_view(), name=f"case-action-{name}")
         for name, view in views.ACTION_VIEWS.items()

@@ -244,6 +244,7 @@ class AuditStep(models.TextChoices):
     DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadlines recomputed")
     DIALOGUE_RECORDED = "dialogue_recorded", _("Dialogue recorded")
     WITHDRAWAL_COERCED = "withdrawal_coerced", _("Withdrawal recorded as coerced")
+    DOCUMENT_ISSUED = "document_issued", _("Official document issued")
 
 
 class Topic(models.TextChoices):

@@ -51,6 +51,7 @@ SENTENCES = {
     "appeal": gettext_lazy("%(who)s registered a second-round complaint on %(date)s"),
     "close": gettext_lazy("%(who)s closed the case on %(date)s"),
     "dialogue_recorded": gettext_lazy("%(who)s recorded a dialogue on %(date)s"),
+    "document_issued": gettext_lazy("%(who)s issued an official document on %(date)s"),
     "deadline_recomputed": gettext_lazy(
         "%(who)s recomputed the deadlines after a calendar change on %(date)s"
     ),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import board, case, desk, home, inbox, search
+from .views import board, case, desk, documents, home, inbox, search
 
 app_name = "workspace"
 
@@ -21,6 +21,16 @@ urlpatterns = [
     path("cases/<int:case_id>/", case.case_page, name="case"),
     path("cases/<int:case_id>/actions/<slug:action>/", case.case_action, name="case-action"),
     path("cases/<int:case_id>/dialogues/new/", case.case_dialogue, name="case-dialogue"),
+    path(
+        "cases/<int:case_id>/documents/<slug:code>/",
+        documents.case_document_issue,
+        name="case-document-issue",
+    ),
+    path(
+        "documents/<int:document_id>.<slug:fmt>",
+        documents.document_download,
+        name="document-download",
+    ),
     path("desk/", desk.desk, name="desk"),
     path("desk/people/", desk.lookup, name="desk-lookup"),
     path("desk/check/", desk.check, name="desk-check"),

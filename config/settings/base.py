@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "casework",
     "workflows",
     "notifications",
+    "documents",
     "api",
     "backoffice",
     "demo",

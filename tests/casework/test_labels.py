@@ -118,6 +118,7 @@ def test_audit_steps_and_topics_have_vietnamese_labels():
         "Tính lại thời hạn",
         "Đã ghi nhận buổi đối thoại",
         "Ghi nhận việc rút đơn do bị ép buộc",
+        "Ban hành văn bản",
     ]
     # A transition's topic reads like the transition.
     assert label(Topic, "case.approve", "vi") == label(Action, "approve", "vi")

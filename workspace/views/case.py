@@ -48,6 +48,7 @@ from workflows.service import available_actions, blocked_actions
 
 from .. import privacy
 from ..history import history
+from .documents import documents_panel
 
 # One click is enough for these: nothing to fill in, nothing to undo (the form stays one link away
 # for a date on the paper or a note), unless the person may sign a follow-up with them (a head accepting
@@ -154,6 +155,7 @@ def case_page(request, case_id: int):
         ],
         "may_record_dialogue": may_hold_case_dialogue(case, user),
     }
+    context["documents_panel"] = documents_panel(case, user)
     context["open_form"] = _open_form(
         request, case, primary if primary not in quick else None, blocked, context["may_record_dialogue"]
     )
