@@ -70,6 +70,7 @@ bench: $(VENV)/.installed
 		$(if $(wildcard var/generation.txt),--generation-output var/generation.txt)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/search_bench.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/workspace_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/transition_bench.py
 
 clean:
 	rm -rf $(VENV) var

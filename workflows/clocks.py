@@ -87,6 +87,12 @@ def _start(case: Case, kinds, on: date, note: str, ledger: list[DeadlineEntry]) 
         Deadline.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["case", "kind"], update_fields=_START_FIELDS
         )
+        if any(d.pk is None for d in rows):  # a backend that returns no ids from an upsert (SQLite < 3.35)
+            ids = dict(
+                Deadline.objects.filter(case=case, kind__in=[d.kind for d in rows]).values_list("kind", "pk")
+            )
+            for deadline in rows:
+                deadline.pk = ids[deadline.kind]
     ledger += [
         DeadlineEntry(deadline=d, kind=DeadlineEntry.Kind.START, on=on, days=d.base_days, note=note)
         for d in rows
