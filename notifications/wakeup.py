@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +26,9 @@ from .models import RelayWakeup
 from .planning import conf
 
 ROW = 1
+_CLAIM_SQL = (
+    f"UPDATE {RelayWakeup._meta.db_table} SET requested_at = %s WHERE id = %s AND requested_at IS NULL"
+)
 # How often one process looks for a stale wake-up (a second statement on the coalesced path).
 STALE_CHECK_SECONDS = 10.0
 _last_stale_check = float("-inf")
@@ -44,8 +48,11 @@ def claim() -> str | None:
     waited longer than WAKEUP_REARM_SECONDS (then send only if the queue is empty), None otherwise."""
     global _last_stale_check
     now = timezone.now()
-    if RelayWakeup.objects.filter(pk=ROW, requested_at__isnull=True).update(requested_at=now):
-        return "new"
+    # Run after every commit that wrote outbox messages: plain SQL, no ORM query building.
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, [now, ROW])
+        if cursor.rowcount:
+            return "new"
     if time.monotonic() - _last_stale_check < STALE_CHECK_SECONDS:
         return None
     _last_stale_check = time.monotonic()
