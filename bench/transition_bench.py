@@ -456,6 +456,8 @@ def main() -> int:
         case_id: by_unit[unit_id].head.pk
         for case_id, unit_id in Case.objects.filter(pk__in=ids).values_list("pk", "unit_id")
     }
+    for crew in crews:  # the request's user is loaded by authentication, not counted here
+        _users[crew.head.pk] = get_user_model().objects.get(pk=crew.head.pk)
 
     # Fixed slices of the pool, reused for both actions (approve follows accept on the same cases).
     count_ids, ids = ids[:2], ids[2:]
