@@ -8,9 +8,15 @@ class CaseworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from . import checks  # noqa: F401  (registers system checks)
+        from .models import CalendarDay
         from .roles import sync_groups
+        from .rules.calendar import forget_calendar
 
         post_migrate.connect(sync_groups, dispatch_uid="casework.sync_groups")
+        post_save.connect(forget_calendar, sender=CalendarDay, dispatch_uid="casework.forget_calendar.save")
+        post_delete.connect(
+            forget_calendar, sender=CalendarDay, dispatch_uid="casework.forget_calendar.delete"
+        )

@@ -100,10 +100,11 @@ def case_noted(*, case: Case, actor, action: str, note: str, changes: dict | Non
 
 
 def enqueue(*, topic: str, case: Case | None, payload: dict[str, Any], dedup_key: str) -> OutboxMessage:
-    message, _created = OutboxMessage.objects.get_or_create(
-        dedup_key=dedup_key, defaults={"topic": topic, "case": case, "payload": payload}
-    )
-    return message
+    """Write the message in the caller's transaction: one INSERT. The callers' keys are unique by
+    construction (case and version, the version bumped under the case's row lock), so there is nothing
+    to look up first; the unique constraint on dedup_key stays the guard, and a second message under one
+    key fails the whole transaction rather than being silently merged."""
+    return OutboxMessage.objects.create(dedup_key=dedup_key, topic=topic, case=case, payload=payload)
 
 
 def last_effective_date(case: Case) -> date:

@@ -649,6 +649,8 @@ class CalendarDay(models.Model):
         verbose_name=_("confirmed by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # Moves on every save: with the row count it tells a process its cached calendar is out of date.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["date"]

@@ -189,3 +189,18 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class RelayWakeup(models.Model):
+    """The relay's one pending wake-up (a single row, notifications.wakeup): when the last wake-up was
+    sent, or NULL when none waits for a worker. A commit sends one only when none is pending; the relay
+    task clears it as it starts, before it reads the outbox."""
+
+    requested_at = models.DateTimeField(_("wake-up sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("relay wake-up")
+        verbose_name_plural = _("relay wake-ups")
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name}: {self.requested_at or '—'}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import relay
+from . import hooks, relay, wakeup
+from .planning import conf
 
 
 @shared_task(
@@ -17,5 +18,9 @@ from . import relay
     ignore_result=True,
 )
 def relay_outbox() -> dict[str, int]:
-    """Fan out pending outbox messages and deliver what is due (run on commit and by beat)."""
-    return relay.relay().as_dict()
+    """Fan out pending outbox messages and deliver what is due (woken after commits, and run by beat)."""
+    wakeup.taken()  # before reading the outbox: what commits from now on wakes the relay again
+    result = relay.relay()
+    if result.messages + result.message_failures >= conf("BATCH_SIZE"):
+        hooks.schedule_relay()  # a full batch: more may be waiting, go round again now
+    return result.as_dict()

@@ -16,7 +16,15 @@ from casework.models import CalendarDay, Case, CaseEvent, Deadline, DeadlineEntr
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
 from casework.rules.explain import format_day
-from casework.rules.periods import OPEN_STATUSES, case_facts, computation_for, extension_room
+from casework.rules.periods import (
+    OPEN_STATUSES,
+    case_facts,
+    computation_for,
+    compute_due,
+    current_entries,
+    extension_room,
+    pauses_of,
+)
 
 from .clock_effects import effects_of
 from .errors import RuleViolation
@@ -30,31 +38,74 @@ def _add_entry(deadline: Deadline, kind: str, on: date, **fields) -> DeadlineEnt
     return DeadlineEntry.objects.create(deadline=deadline, kind=kind, on=on, **fields)
 
 
+# The columns a (re)start sets; restarting a kind the case already has overwrites that row in place.
+_START_FIELDS = (
+    "rule_code",
+    "basis",
+    "day_type",
+    "start_date",
+    "base_days",
+    "extension_days",
+    "due_date",
+    "status",
+    "completed_on",
+    "reminder_working_days",
+)
+
+
+def _start(case: Case, kinds, on: date, note: str, ledger: list[DeadlineEntry]) -> list[Deadline]:
+    """(Re)start the clocks of `kinds` that a rule in force on `on` governs, in one upsert (INSERT ... ON
+    CONFLICT (case, kind) DO UPDATE, no savepoint, no read-back), and queue their START entries. The due
+    date is computed before the write: a clock just (re)started has no pause, so it is the rule's days
+    counted from `on`."""
+    facts = case_facts(case)
+    rows = []
+    for kind in kinds:
+        if not policy.has_rule(deadline=kind, kind=case.kind, on=on, facts=facts):
+            continue
+        rule = policy.deadline_rule(deadline=kind, kind=case.kind, on=on, facts=facts)
+        counted = compute_due(
+            start=on, days=rule.days, day_type=rule.day_type, pauses=[], calendar=WorkingCalendar.load()
+        )
+        rows.append(
+            Deadline(
+                case=case,
+                kind=kind,
+                rule_code=rule.code,
+                basis=rule.citation,
+                day_type=rule.day_type,
+                start_date=on,
+                base_days=rule.days,
+                extension_days=0,
+                due_date=counted.due_date,
+                status=DeadlineStatus.RUNNING,
+                completed_on=None,
+                reminder_working_days=rule.reminder_working_days,
+            )
+        )
+    if rows:
+        Deadline.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["case", "kind"], update_fields=_START_FIELDS
+        )
+        if any(d.pk is None for d in rows):  # a backend that returns no ids from an upsert (SQLite < 3.35)
+            ids = dict(
+                Deadline.objects.filter(case=case, kind__in=[d.kind for d in rows]).values_list("kind", "pk")
+            )
+            for deadline in rows:
+                deadline.pk = ids[deadline.kind]
+    ledger += [
+        DeadlineEntry(deadline=d, kind=DeadlineEntry.Kind.START, on=on, days=d.base_days, note=note)
+        for d in rows
+    ]
+    return rows
+
+
 def start_deadline(*, case: Case, kind: str, on: date, note: str = "") -> Deadline | None:
     """Start (or restart) the clock of `kind` under the rule in force on `on`; None if no rule applies."""
-    facts = case_facts(case)
-    if not policy.has_rule(deadline=kind, kind=case.kind, on=on, facts=facts):
-        return None
-    rule = policy.deadline_rule(deadline=kind, kind=case.kind, on=on, facts=facts)
-    deadline, _created = Deadline.objects.update_or_create(
-        case=case,
-        kind=kind,
-        defaults={
-            "rule_code": rule.code,
-            "basis": rule.citation,
-            "day_type": rule.day_type,
-            "start_date": on,
-            "base_days": rule.days,
-            "extension_days": 0,
-            "status": DeadlineStatus.RUNNING,
-            "completed_on": None,
-            "reminder_working_days": rule.reminder_working_days,
-        },
-    )
-    _add_entry(deadline, DeadlineEntry.Kind.START, on, days=rule.days, note=note)
-    _refresh_due(deadline)
-    deadline.save(update_fields=["due_date"])
-    return deadline
+    ledger: list[DeadlineEntry] = []
+    started = _start(case, [kind], on, note, ledger)
+    DeadlineEntry.objects.bulk_create(ledger)
+    return started[0] if started else None
 
 
 def _open_deadlines(case: Case, kinds=None):
@@ -62,50 +113,56 @@ def _open_deadlines(case: Case, kinds=None):
     return qs.filter(kind__in=kinds) if kinds else qs
 
 
-def complete_deadlines(
-    *, case: Case, kinds: list[str], on: date, ledger_entry: str = DeadlineEntry.Kind.COMPLETE
-) -> None:
-    for deadline in _open_deadlines(case, kinds):
-        _add_entry(deadline, ledger_entry, on)
-        deadline.status, deadline.completed_on = DeadlineStatus.MET, on
-        deadline.save(update_fields=["status", "completed_on"])
-
-
-def cancel_open_deadlines(
-    *, case: Case, on: date, reason: str, kind: str = DeadlineEntry.Kind.CANCEL
-) -> None:
-    for deadline in _open_deadlines(case):
-        _add_entry(deadline, kind, on, reason=reason)
-        deadline.status, deadline.completed_on = DeadlineStatus.CANCELLED, on
-        deadline.save(update_fields=["status", "completed_on"])
+def _close(clocks: list[Deadline], status: str, on: date, entry: DeadlineEntry, ledger: list) -> None:
+    """Complete or cancel `clocks` (one UPDATE), each with a copy of `entry` in its ledger."""
+    for deadline in clocks:
+        ledger.append(
+            DeadlineEntry(deadline=deadline, kind=entry.kind, on=on, reason=entry.reason, note=entry.note)
+        )
+        deadline.status, deadline.completed_on = status, on
+    if clocks:
+        Deadline.objects.filter(pk__in=[d.pk for d in clocks]).update(status=status, completed_on=on)
 
 
 PAUSE_REASON_CODE = "suspension"
 
 
-def pause_deadlines(*, case: Case, on: date, reason: str) -> None:
-    for deadline in _open_deadlines(case).filter(status=DeadlineStatus.RUNNING):
+def _pause(clocks: list[Deadline], on: date, reason: str, ledger: list[DeadlineEntry]) -> None:
+    running = [d for d in clocks if d.status == DeadlineStatus.RUNNING]
+    for deadline in running:
         # The suspension decision's wording (up to 200 characters) goes in the note; `reason` is a short code.
-        _add_entry(
-            deadline,
-            DeadlineEntry.Kind.PAUSE,
-            on,
-            reason=PAUSE_REASON_CODE,
-            note=reason,
-            due_before=deadline.due_date,
+        ledger.append(
+            DeadlineEntry(
+                deadline=deadline,
+                kind=DeadlineEntry.Kind.PAUSE,
+                on=on,
+                reason=PAUSE_REASON_CODE,
+                note=reason,
+                due_before=deadline.due_date,
+            )
         )
         deadline.status, deadline.due_date = DeadlineStatus.PAUSED, None
-        deadline.save(update_fields=["status", "due_date"])
+    if running:
+        Deadline.objects.filter(pk__in=[d.pk for d in running]).update(
+            status=DeadlineStatus.PAUSED, due_date=None
+        )
 
 
-def resume_deadlines(*, case: Case, on: date) -> None:
-    for deadline in _open_deadlines(case).filter(status=DeadlineStatus.PAUSED):
-        entry = _add_entry(deadline, DeadlineEntry.Kind.RESUME, on)
+def _resume(clocks: list[Deadline], on: date, ledger: list[DeadlineEntry]) -> None:
+    for deadline in (d for d in clocks if d.status == DeadlineStatus.PAUSED):
+        entry = DeadlineEntry(deadline=deadline, kind=DeadlineEntry.Kind.RESUME, on=on)
+        # Counted over the ledger as stored plus this entry, which closes the pause.
         deadline.status = DeadlineStatus.RUNNING
-        _refresh_due(deadline)
-        deadline.save(update_fields=["status", "due_date"])
+        deadline.due_date = compute_due(
+            start=deadline.start_date,
+            days=deadline.base_days + deadline.extension_days,
+            day_type=deadline.day_type,
+            pauses=pauses_of([*current_entries(deadline), entry]),
+            calendar=WorkingCalendar.load(),
+        ).due_date
         entry.due_after = deadline.due_date
-        DeadlineEntry.objects.filter(pk=entry.pk).update(due_after=deadline.due_date)
+        ledger.append(entry)
+        deadline.save(update_fields=["status", "due_date"])
 
 
 def extend_deadline(*, case: Case, days: int, reason: str, on: date, note: str = "") -> Deadline:
@@ -154,18 +211,33 @@ def extend_deadline(*, case: Case, days: int, reason: str, on: date, note: str =
 
 def apply_effects(*, case: Case, action: str, on: date, note: str = "") -> None:
     """What `action` does to the case's clocks, as `workflows.clock_effects` declares it (extensions
-    aside: they take their days and reason from `extend_deadline`). `note` is a pause's wording."""
+    aside: they take their days and reason from `extend_deadline`). `note` is a pause's wording.
+
+    The open clocks are read once and each kind of change is one statement: an UPDATE per new status,
+    one upsert for the clocks started, one INSERT for all the ledger entries, in the order the effects
+    apply (complete, cancel, pause, resume, start), so each clock's ledger reads as before."""
     effects = effects_of(action)
+    ledger: list[DeadlineEntry] = []
+    clocks: list[Deadline] = []
+    if effects.complete or effects.cancel_open or effects.pause or effects.resume:
+        open_clocks = _open_deadlines(case)
+        if effects.resume:
+            open_clocks = open_clocks.prefetch_related("entries")  # the pauses the due date skips
+        clocks = list(open_clocks.order_by("id"))
     if effects.complete:
-        complete_deadlines(case=case, kinds=list(effects.complete), on=on, ledger_entry=effects.ledger_entry)
+        done = [d for d in clocks if d.kind in effects.complete]
+        _close(done, DeadlineStatus.MET, on, DeadlineEntry(kind=effects.ledger_entry), ledger)
     if effects.cancel_open:
-        cancel_open_deadlines(case=case, on=on, reason=effects.cancel_open)
+        still_open = [d for d in clocks if d.status in OPEN_STATUSES]
+        entry = DeadlineEntry(kind=DeadlineEntry.Kind.CANCEL, reason=effects.cancel_open)
+        _close(still_open, DeadlineStatus.CANCELLED, on, entry, ledger)
     if effects.pause:
-        pause_deadlines(case=case, on=on, reason=note)
+        _pause(clocks, on, note, ledger)
     if effects.resume:
-        resume_deadlines(case=case, on=on)
-    for kind in effects.start:
-        start_deadline(case=case, kind=kind, on=on)
+        _resume(clocks, on, ledger)
+    if effects.start:
+        _start(case, effects.start, on, "", ledger)
+    DeadlineEntry.objects.bulk_create(ledger)
 
 
 # --- Calendar changes ---------------------------------------------------------------------------

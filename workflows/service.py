@@ -7,6 +7,7 @@ the outbox message. Any failure rolls all of it back.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from casework import events
 from casework.access import can_view_unit
 from casework.choices import Topic
 from casework.models import Case
+from casework.rules.calendar import one_calendar, stamp_columns, stamp_of
 
 from .actions import ACTION_PARAMS, validate_params
 from .errors import (
@@ -117,14 +119,21 @@ def perform_action(
     Raises CaseNotFound, Forbidden, StaleVersion, TransitionNotAllowed, RuleViolation or ValidationFailed.
     """
     params = params or {}
-    with transaction.atomic():
+    with transaction.atomic(), ExitStack() as calendar:
         try:
-            # select_for_update is a row lock on PostgreSQL; SQLite serializes writers on its own.
+            # A row lock on the case alone (PostgreSQL; SQLite serializes writers on its own): FOR UPDATE
+            # OF the case, so the unit and level rows joined in are not locked, which would make every
+            # transition at units of the same level wait for each other. The same query reads the
+            # calendar's stamp, so the clocks this transition computes need no calendar query.
             case = workflow_for(
-                Case.objects.select_for_update().select_related("unit", "unit__level").get(pk=case_id)
+                Case.objects.select_for_update(of=("self",))
+                .select_related("unit", "unit__level")
+                .annotate(**stamp_columns())
+                .get(pk=case_id)
             )
         except (Case.DoesNotExist, ValueError, TypeError):
             raise CaseNotFound(_("No such case.")) from None
+        calendar.enter_context(one_calendar(stamp_of(case)))
         if actor is not None and not can_view_unit(actor, case.unit):
             raise CaseNotFound(_("No such case."))
         if action not in ACTION_PARAMS:
@@ -173,10 +182,10 @@ def perform_action(
                 actor=actor,
                 on=ctx.effective_date,
             )
-        case.version += 1
-        case.save()
-
         changes = events.diff(before, events.snapshot(case))
+        case.version += 1
+        # Only the columns the transition changed (plus the bookkeeping ones), not the whole row.
+        case.save(update_fields=[*changes, "version", "updated_at"])
         events.case_transitioned(
             case=case,
             actor=actor,

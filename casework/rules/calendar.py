@@ -11,12 +11,16 @@ Four layers, the later one winning:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
 import holidays as holidays_lib
+from django.db.models import Count, Max, Subquery, Value
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -87,8 +91,8 @@ class DayStatus:
 
 
 class WorkingCalendar:
-    """A snapshot of the calendar. Build one per computation with `WorkingCalendar.load()`; the
-    deployment's rows are a handful, loaded in one query."""
+    """A snapshot of the calendar. `WorkingCalendar.load()` returns the current one: the deployment's
+    rows are read once per process and read again only when the table has changed (see `_current`)."""
 
     def __init__(self, exceptions: dict[date, tuple] | None = None):
         self.exceptions = {d: Override(*value) for d, value in (exceptions or {}).items()}
@@ -98,6 +102,16 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls) -> WorkingCalendar:
+        pin = _pinned.get()
+        if pin is None:
+            return _current()
+        if pin.calendar is None:
+            pin.calendar = _current(pin.stamp)
+        return pin.calendar
+
+    @classmethod
+    def read(cls) -> WorkingCalendar:
+        """The deployment's rows, read now (one query)."""
         rows = CalendarDay.objects.select_related("confirmed_by")
         return cls(
             {
@@ -218,3 +232,73 @@ class WorkingCalendar:
             day += timedelta(days=1)
             count += self.is_working_day(day)
         return sign * count
+
+
+# --- The process-wide calendar ------------------------------------------------------------------
+# Reading every CalendarDay row for each deadline computed costs a query and object building per call.
+# The calendar is kept per process with the stamp of the table it was read under: the row count and
+# the latest `updated_at` (auto_now, so every save moves it; a delete changes the count). Each load()
+# asks the database for the stamp (one aggregate row) and reads the rows again only if it changed, so a
+# change made by another process, committed or rolled back, is seen by the next load(). Saves and
+# deletes in this process also drop the cache at once (signals, connected in casework.apps), which
+# covers two changes within one clock tick (tests freeze the clock).
+
+_cache: tuple[tuple, WorkingCalendar] | None = None
+
+
+@dataclass
+class _Pin:
+    stamp: tuple | None
+    calendar: WorkingCalendar | None = None
+
+
+_pinned: ContextVar[_Pin | None] = ContextVar("pinned_calendar", default=None)
+
+
+def _stamp() -> tuple:
+    row = CalendarDay.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+    return row["n"], row["changed"]
+
+
+def stamp_columns() -> dict[str, Subquery]:
+    """The stamp as two scalar subqueries, to annotate a query that is made anyway (the transition's row
+    lock) instead of asking for it separately; read it back with `stamp_of`."""
+    rows = CalendarDay.objects.order_by().annotate(one=Value(1)).values("one")  # no GROUP BY: whole table
+    return {
+        "calendar_rows": Subquery(rows.annotate(n=Count("id")).values("n")),
+        "calendar_changed": Subquery(rows.annotate(changed=Max("updated_at")).values("changed")),
+    }
+
+
+def stamp_of(row) -> tuple:
+    return row.calendar_rows, row.calendar_changed
+
+
+def _current(stamp: tuple | None = None) -> WorkingCalendar:
+    global _cache
+    if stamp is None:
+        stamp = _stamp()
+    cached = _cache
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    calendar = WorkingCalendar.read()
+    _cache = (stamp, calendar)
+    return calendar
+
+
+def forget_calendar(*args, **kwargs) -> None:
+    """Drop the process's calendar (a CalendarDay row was saved or deleted here)."""
+    global _cache
+    _cache = None
+
+
+@contextmanager
+def one_calendar(stamp: tuple | None = None) -> Iterator[None]:
+    """Within the block every load() returns one calendar: the one current at `stamp` (from
+    `stamp_columns`), or at the stamp the first load() asks for. A whole transition then costs no
+    calendar query at all, or one. Only for blocks that do not change the calendar themselves."""
+    token = _pinned.set(_Pin(stamp))
+    try:
+        yield
+    finally:
+        _pinned.reset(token)

@@ -218,6 +218,9 @@ NOTIFICATIONS = {
     "DIGEST_MAX_ITEMS": int(os.environ.get("NOTIFY_DIGEST_MAX_ITEMS", "50")),
     # Beat schedule: relay sweep, deadline scan, daily digest (local time, Asia/Ho_Chi_Minh).
     "RELAY_INTERVAL_SECONDS": int(os.environ.get("NOTIFY_RELAY_INTERVAL_SECONDS", "60")),
+    # Commits wake the relay once per run (notifications.wakeup); a wake-up no worker has taken after
+    # this long is sent again if the broker's queue is empty (one was lost).
+    "WAKEUP_REARM_SECONDS": int(os.environ.get("NOTIFY_WAKEUP_REARM_SECONDS", "300")),
     "SCAN_INTERVAL_MINUTES": int(os.environ.get("NOTIFY_SCAN_INTERVAL_MINUTES", "60")),
     "DIGEST_TIME": os.environ.get("NOTIFY_DIGEST_TIME", "07:30"),
     # Base address for links in notices.

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from casework.choices import CaseState as S
@@ -183,3 +183,49 @@ def test_second_transaction_waits_for_the_row_lock_then_sees_the_new_version(org
     case.refresh_from_db()
     assert (case.state, case.version) == (S.DECIDED, version + 1)
     assert CaseEvent.objects.filter(case=case).count() == events_before + 1
+
+
+def _nowait(sql: str, params: list) -> None:
+    """Take a row lock without waiting (raises OperationalError if another transaction holds it)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql + " FOR UPDATE NOWAIT", params)
+
+
+def test_transitions_on_two_cases_of_the_same_unit_proceed_concurrently(org):
+    first, second = _case_in(org, S.UNDER_REVIEW), _case_in(org, S.UNDER_REVIEW)
+    assert first.unit_id == second.unit_id
+    locked, release = threading.Event(), threading.Event()
+
+    def accept_and_hold():
+        with transaction.atomic():
+            accepted = perform_action(
+                case_id=first.pk, action="accept", actor=org.head, version=first.version
+            )
+            locked.set()  # the transition is done, its transaction still open
+            assert release.wait(TIMEOUT)
+        return accepted
+
+    holder = Worker(accept_and_hold)
+    holder.start()
+    try:
+        assert locked.wait(TIMEOUT), holder.error
+
+        # The open transition holds its case's row, and only that: not its unit's, not the level's.
+        with pytest.raises(OperationalError):
+            _nowait("SELECT id FROM casework_case WHERE id = %s", [first.pk])
+        _nowait("SELECT id FROM casework_unit WHERE id = %s", [first.unit_id])
+        _nowait("SELECT id FROM casework_unitlevel WHERE id = %s", [first.unit.level_id])
+
+        # A transition on another case of the same unit completes meanwhile.
+        other = Worker(_attempt(second, "accept", org.head, {}))
+        other.start()
+        other.join(TIMEOUT)
+        assert not other.is_alive(), "the second transition waited for the first one's transaction"
+        assert other.error is None, other.error
+        assert holder.is_alive()  # the first one's transaction is still open
+        assert Case.objects.get(pk=second.pk).state == S.ACCEPTED
+    finally:
+        release.set()
+        holder.join(TIMEOUT)
+    assert holder.error is None, holder.error
+    assert Case.objects.get(pk=first.pk).state == S.ACCEPTED

@@ -6,7 +6,7 @@ from kombu.exceptions import OperationalError
 
 from casework.choices import CaseState
 from casework.models import Case, OutboxMessage
-from notifications import tasks
+from notifications import tasks, wakeup
 from notifications.models import Notification
 from tests.factories import act, register
 from workflows.errors import RuleViolation
@@ -26,6 +26,11 @@ def wakeups(monkeypatch):
     calls = []
     monkeypatch.setattr(tasks.relay_outbox, "apply_async", lambda *a, **kw: calls.append(kw))
     return calls
+
+
+def worker_takes_the_wakeup() -> None:
+    """What a worker does with a pending wake-up: run the relay task (which clears the flag first)."""
+    tasks.relay_outbox()
 
 
 def test_rolled_back_transition_leaves_no_outbox_message_or_notification(reviewed, org, run_relay):
@@ -64,6 +69,7 @@ def test_committed_transition_wakes_the_relay_once_per_transaction(org, frozen_t
     frozen_today(date(2026, 3, 20))
     case = register(org.commune, org.reception, received_at=date(2026, 3, 2))
     case = act(case, "review", org.reception)
+    worker_takes_the_wakeup()
     wakeups.clear()
 
     act(case, "transfer", org.reception, target_unit=org.other_commune.pk)
@@ -76,6 +82,7 @@ def test_committed_transition_wakes_the_relay_once_per_transaction(org, frozen_t
 
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_transition_wakes_nothing(reviewed, org, wakeups):
+    worker_takes_the_wakeup()
     wakeups.clear()
     with pytest.raises(RuntimeError), transaction.atomic():
         act(reviewed, "accept", org.head)
@@ -91,6 +98,7 @@ def test_unreachable_broker_does_not_fail_the_transition(reviewed, org, monkeypa
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
+    worker_takes_the_wakeup()
     monkeypatch.setattr(tasks.relay_outbox, "apply_async", broker_down)
 
     case = act(reviewed, "accept", org.head)
@@ -98,3 +106,44 @@ def test_unreachable_broker_does_not_fail_the_transition(reviewed, org, monkeypa
     assert Case.objects.get(pk=case.pk).state == CaseState.ACCEPTED
     assert OutboxMessage.objects.get(topic="case.accept").status == OutboxMessage.Status.PENDING
     assert "periodic relay" in caplog.text
+    # Nothing was sent, so nothing is pending: the next commit tries the broker again.
+    assert not wakeup.pending()
+
+
+# --- Coalesced wake-ups -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_commits_leave_at_most_one_wakeup_pending_until_a_worker_takes_it(org, frozen_today, wakeups):
+    frozen_today(date(2026, 3, 20))
+    worker_takes_the_wakeup()
+    wakeups.clear()
+
+    cases = [register(org.commune, org.reception, received_at=date(2026, 3, 2)) for _ in range(4)]
+    cases = [act(case, "review", org.reception) for case in cases]
+
+    assert len(wakeups) == 1  # eight commits, one wake-up
+    assert wakeup.pending()
+    worker_takes_the_wakeup()
+    assert not wakeup.pending()
+    # The one run relayed every message committed before it started.
+    assert not OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).exists()
+
+    act(cases[0], "accept", org.head)
+    act(cases[1], "accept", org.head)
+    assert len(wakeups) == 2  # the first commit after the run wakes it again, the second waits with it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_batch_wakes_the_relay_again_at_once(org, frozen_today, wakeups, settings):
+    frozen_today(date(2026, 3, 20))
+    for _ in range(3):
+        register(org.commune, org.reception, received_at=date(2026, 3, 2))
+    settings.NOTIFICATIONS = {**settings.NOTIFICATIONS, "BATCH_SIZE": 2}
+    wakeups.clear()
+
+    worker_takes_the_wakeup()  # relays two messages of three
+
+    assert len(wakeups) == 1 and wakeup.pending()
+    worker_takes_the_wakeup()
+    assert not OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).exists()

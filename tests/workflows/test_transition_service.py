@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from casework import events
 from casework.choices import CaseState as S
@@ -368,3 +371,37 @@ def test_transfer_to_the_same_unit_is_refused(org, frozen_today):
         act(case, "transfer", org.reception, target_unit=org.commune.pk)
     assert "target_unit" in exc.value.errors
     assert counts() == before
+
+
+# --- Cost ---------------------------------------------------------------------------------------
+
+
+# Without the test-wide transaction: the call runs and commits as in production, so BEGIN, COMMIT and the
+# relay wake-up after commit are counted too.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("state", "action", "params", "ledger_rows"),
+    [
+        (S.UNDER_REVIEW, "accept", {}, 3),  # two intake clocks met, the resolution clock started
+        (S.AWAITING_APPROVAL, "approve", {"decision_number": "15/QĐ-UBND"}, 2),  # met; appeal window
+    ],
+)
+def test_accept_and_approve_each_take_at_most_twelve_sql_statements(
+    org, frozen_today, state, action, params, ledger_rows
+):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, state)
+    head = get_user_model().objects.get(pk=org.head.pk)  # as a request loads it: memberships unread
+    before = counts()
+
+    # Everything the call causes: transaction control, the writes, and the relay wake-up after commit.
+    with CaptureQueriesContext(connection) as captured:
+        perform_action(case_id=case.pk, action=action, actor=head, version=case.version, params=params)
+
+    assert len(captured) <= 12, "\n".join(q["sql"] for q in captured.captured_queries)
+    # ... and none of the work is skipped: the audit record, the outbox message and the ledger rows.
+    after = counts()
+    assert after["CaseEvent"] - before["CaseEvent"] == 1
+    assert after["OutboxMessage"] - before["OutboxMessage"] == 1
+    assert after["DeadlineEntry"] - before["DeadlineEntry"] == ledger_rows
+    assert fresh(case).version == case.version + 1

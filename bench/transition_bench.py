@@ -1,0 +1,605 @@
+"""Benchmark of the transition service on PostgreSQL (not part of the unit suite).
+
+`workflows.service.perform_action` for `accept` and `approve`, beside the same work written as one
+hand-written raw-SQL transaction, in the same run:
+
+1. Latency: service and raw SQL alternate, case by case, in one process (median and p95), and the
+   statements one transition issues (CaptureQueriesContext; the acting user is fetched afresh, as in a
+   request, so the membership lookup counts).
+2. Throughput at 1, 2 and 4 worker processes (multiprocessing, each on its own connection with its own
+   fixed set of cases, all at communes of the same level): transitions per second, for the service and
+   for raw SQL, and the ratio 4 workers / 1 worker.
+3. Lock waits: during each throughput run a separate connection samples pg_stat_activity for backends
+   waiting on a lock (wait_event_type = 'Lock') and pg_locks for what they wait on. The workers never
+   share a case, so every such wait is on something other than the case's own row.
+4. Relay wake-ups: the files the transitions left in the file-system broker's queue (var/broker/queue;
+   no worker runs during the benchmark).
+
+    DATABASE_URL=postgres://tiepdan:tiepdan@127.0.0.1:5432/tiepdan_perf_tx \
+        .venv/bin/python bench/transition_bench.py
+
+The database must hold synthetic data (manage.py generate_synthetic); the benchmark registers its own
+cases (through the intake service) at a few synthetic communes and moves them along, so it can be run
+again on the same database. Results go to bench/TRANSITION_RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from casework.choices import CaseKind, CaseState, Channel, DeadlineKind, Role  # noqa: E402
+from casework.models import Case, Membership, OutboxMessage, Unit  # noqa: E402
+from casework.rules import periods, policy  # noqa: E402
+from casework.rules.calendar import WorkingCalendar  # noqa: E402
+from workflows.intake import register_case  # noqa: E402
+from workflows.intake.inputs import CaseInput, PetitionerInput  # noqa: E402
+from workflows.service import perform_action  # noqa: E402
+
+RESULTS = ROOT / "bench" / "TRANSITION_RESULTS.md"
+TARGET_RATIO = 2.0  # service median / raw-SQL median
+TARGET_STATEMENTS = 12
+TARGET_SCALING = 2.5  # throughput at 4 workers / 1 worker, on 2 cores
+TIMEOUT = 600  # seconds for a throughput run; reached only if something is broken
+
+# Timings as in production: DEBUG off, so no statement is formatted and logged (CaptureQueriesContext
+# turns logging on for the statement counts only).
+settings.DEBUG = False
+
+
+# --- Cases ------------------------------------------------------------------------------------------
+
+
+class Crew:
+    def __init__(self, unit: Unit):
+        def who(role: str):
+            return Membership.objects.filter(unit=unit, role=role).order_by("id").first().user
+
+        self.unit = unit
+        self.reception, self.head, self.handler = (
+            who(Role.RECEPTION_OFFICER),
+            who(Role.UNIT_HEAD),
+            who(Role.HANDLER),
+        )
+
+
+def bench_units(count: int) -> list[Unit]:
+    """Synthetic communes (one level row, shared) with a reception officer, a head and a handler."""
+    units = []
+    for unit in Unit.objects.filter(
+        code__startswith="syn-", level__authority_level="commune", level__is_agency=False, is_remote=False
+    ).order_by("id"):
+        roles = set(Membership.objects.filter(unit=unit).values_list("role", flat=True))
+        if {Role.RECEPTION_OFFICER, Role.UNIT_HEAD, Role.HANDLER} <= roles:
+            units.append(unit)
+        if len(units) == count:
+            return units
+    raise SystemExit("Not enough synthetic communes with staff: run manage.py generate_synthetic first.")
+
+
+def new_cases(crews: list[Crew], n: int, today: date) -> list[int]:
+    """`n` first-round complaints under review, spread over the crews' units."""
+    ids = []
+    for i in range(n):
+        crew = crews[i % len(crews)]
+        case = register_case(
+            CaseInput(
+                unit=crew.unit,
+                kind=CaseKind.COMPLAINT,
+                round=1,
+                channel=Channel.POST,
+                received_at=today,
+                summary="Khiếu nại quyết định thu hồi đất (benchmark)",
+                petitioners=[
+                    PetitionerInput(full_name=f"Người thử {i}", id_number=f"0019{i:08d}", address="Thôn 1")
+                ],
+            ),
+            actor=crew.reception,
+        )
+        case = perform_action(case_id=case.pk, action="review", actor=crew.reception, version=case.version)
+        ids.append(case.pk)
+    return ids
+
+
+def to_awaiting_approval(ids: list[int], crews: dict[int, Crew]) -> None:
+    for case in Case.objects.filter(pk__in=ids).select_related("unit"):
+        crew = crews[case.unit_id]
+        case = perform_action(
+            case_id=case.pk,
+            action="start_verification",
+            actor=crew.head,
+            version=case.version,
+            params={"handler": crew.handler.pk},
+        )
+        perform_action(
+            case_id=case.pk,
+            action="submit_for_approval",
+            actor=crew.handler,
+            version=case.version,
+            params={"outcome": "right", "summary": "Kết quả xác minh"},
+        )
+
+
+# --- The service ------------------------------------------------------------------------------------
+
+
+PARAMS = {"accept": {}, "approve": {"decision_number": "15/QĐ-UBND"}}
+
+
+_users: dict[int, object] = {}
+
+
+def service(action: str, case_id: int, head_id: int) -> None:
+    # The version the client holds (read here as the raw-SQL side reads it), and the acting user as a
+    # request has it: loaded by the authentication (not timed here), its memberships not read yet.
+    version = Case.objects.values_list("version", flat=True).get(pk=case_id)
+    if head_id not in _users:
+        _users[head_id] = get_user_model().objects.get(pk=head_id)
+    actor = _users[head_id]
+    actor.__dict__.pop("_membership_cache", None)
+    perform_action(case_id=case_id, action=action, actor=actor, version=version, params=PARAMS[action])
+
+
+# --- The same work in raw SQL -----------------------------------------------------------------------
+
+CALENDAR = WorkingCalendar()  # statutory calendar; the benchmark database has no CalendarDay rows
+
+LOCK_SQL = """
+SELECT c.state, c.version, c.unit_id, c.reference, c.kind, u.is_remote
+  FROM casework_case c JOIN casework_unit u ON u.id = c.unit_id
+ WHERE c.id = %s FOR UPDATE OF c
+"""
+COMPLETE_SQL = """
+UPDATE casework_deadline SET status = 'met', completed_on = %s
+ WHERE case_id = %s AND kind = ANY(%s) AND status IN ('running', 'paused') RETURNING id
+"""
+START_SQL = """
+INSERT INTO casework_deadline (case_id, kind, rule_code, basis, day_type, start_date, base_days,
+                               extension_days, due_date, status, completed_on, reminder_working_days)
+VALUES (%s, %s, %s, %s, %s, %s, %s, 0, %s, 'running', NULL, %s)
+ON CONFLICT (case_id, kind) DO UPDATE SET
+    rule_code = EXCLUDED.rule_code, basis = EXCLUDED.basis, day_type = EXCLUDED.day_type,
+    start_date = EXCLUDED.start_date, base_days = EXCLUDED.base_days, extension_days = 0,
+    due_date = EXCLUDED.due_date, status = 'running', completed_on = NULL,
+    reminder_working_days = EXCLUDED.reminder_working_days
+RETURNING id
+"""
+ENTRY_SQL = (
+    'INSERT INTO casework_deadlineentry (deadline_id, kind, "on", days, reason, note, created_at) VALUES '
+)
+EVENT_SQL = """
+INSERT INTO casework_caseevent (case_id, actor_id, at, action, from_state, to_state, effective_date, note,
+                                changes)
+VALUES (%s, %s, now(), %s, %s, %s, %s, '', %s)
+"""
+OUTBOX_SQL = """
+INSERT INTO casework_outboxmessage (topic, case_id, payload, dedup_key, status, attempts, last_error,
+                                   created_at)
+VALUES (%s, %s, %s, %s, 'pending', 0, '', now())
+"""
+RAW = {
+    # action: (from state, to state, clocks completed, clocks started, case columns set to today)
+    "accept": (
+        CaseState.UNDER_REVIEW,
+        CaseState.ACCEPTED,
+        [DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE],
+        [DeadlineKind.RESOLUTION],
+        "accepted_at",
+    ),
+    "approve": (
+        CaseState.AWAITING_APPROVAL,
+        CaseState.DECIDED,
+        [DeadlineKind.RESOLUTION],
+        [DeadlineKind.APPEAL_WINDOW, DeadlineKind.PUBLICATION],
+        "decided_at",
+    ),
+}
+
+
+def raw_sql(action: str, case_id: int, head_id: int) -> None:
+    """Lock the case, check its state and version, complete and start its clocks with their ledger rows,
+    update it, and insert the audit record and the outbox message: one transaction."""
+    source, target, completed, started, date_column = RAW[action]
+    today = timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM casework_case WHERE id = %s", [case_id])
+        expected = cursor.fetchone()[0]
+        with transaction.atomic():
+            cursor.execute(LOCK_SQL, [case_id])
+            state, version, unit_id, reference, kind, remote = cursor.fetchone()
+            assert state == source and version == expected, (case_id, state, version)
+            facts = {"round": 1, "remote": remote, "several_locations": False}
+            cursor.execute(COMPLETE_SQL, [today, case_id, list(completed)])
+            entries = [(row[0], "complete", 0) for row in cursor.fetchall()]
+            for clock in started:
+                if not policy.has_rule(deadline=clock, kind=kind, on=today, facts=facts):
+                    continue
+                rule = policy.deadline_rule(deadline=clock, kind=kind, on=today, facts=facts)
+                due = periods.compute_due(
+                    start=today, days=rule.days, day_type=rule.day_type, pauses=[], calendar=CALENDAR
+                ).due_date
+                cursor.execute(
+                    START_SQL,
+                    [
+                        case_id,
+                        clock,
+                        rule.code,
+                        rule.citation,
+                        rule.day_type,
+                        today,
+                        rule.days,
+                        due,
+                        rule.reminder_working_days,
+                    ],
+                )
+                entries.append((cursor.fetchone()[0], "start", rule.days))
+            values = ", ".join(["(%s, %s, %s, %s, '', '', now())"] * len(entries))
+            cursor.execute(ENTRY_SQL + values, [v for d, k, n in entries for v in (d, k, today, n)])
+            extra = ", decision_number = %s" if action == "approve" else ""
+            cursor.execute(
+                f"UPDATE casework_case SET state = %s, {date_column} = %s{extra}, version = version + 1, "
+                "updated_at = now() WHERE id = %s",
+                [target, today, *([PARAMS[action]["decision_number"]] if extra else []), case_id],
+            )
+            changes = {"state": [source, target], date_column: [None, today.isoformat()]}
+            cursor.execute(EVENT_SQL, [case_id, head_id, action, source, target, today, json.dumps(changes)])
+            payload = {
+                "case_id": case_id,
+                "reference": reference,
+                "kind": kind,
+                "unit_id": unit_id,
+                "action": action,
+                "from_state": source,
+                "to_state": target,
+                "actor_id": head_id,
+                "effective_date": today.isoformat(),
+                "version": version + 1,
+            }
+            cursor.execute(
+                OUTBOX_SQL,
+                [f"case.{action}", case_id, json.dumps(payload), f"case:{case_id}:v{version + 1}"],
+            )
+
+
+IMPLEMENTATIONS = {"service": service, "raw SQL": raw_sql}
+
+
+# --- Measurements -----------------------------------------------------------------------------------
+
+
+def statements(fn, *args) -> tuple[int, int]:
+    """(all statements, of which transaction control: BEGIN, COMMIT, SAVEPOINT, RELEASE)."""
+    with CaptureQueriesContext(connection) as captured:
+        fn(*args)
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    sqls = [q["sql"].lstrip().upper() for q in captured.captured_queries]
+    # service() reads the version and the user as the request would before calling perform_action.
+    return len(sqls), sum(1 for s in sqls if s.startswith(control))
+
+
+def latency(action: str, pools: dict[str, list[int]], heads: dict[int, int]) -> tuple[dict, dict]:
+    """Service and raw SQL alternate case by case, so that both see the same load on the machine. Wall
+    time, and this process's CPU time (what the Python side costs, whatever the load)."""
+    times: dict[str, list[float]] = {name: [] for name in IMPLEMENTATIONS}
+    cpu: dict[str, list[float]] = {name: [] for name in IMPLEMENTATIONS}
+    for pair in zip(*(pools[name] for name in IMPLEMENTATIONS), strict=True):
+        for name, case_id in zip(IMPLEMENTATIONS, pair, strict=True):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            IMPLEMENTATIONS[name](action, case_id, heads[case_id])
+            times[name].append(time.perf_counter() - started)
+            cpu[name].append(time.process_time() - cpu_started)
+    return times, cpu
+
+
+def _worker(name, action, ids, heads, barrier, results) -> None:
+    connections.close_all()  # never share the parent's connection
+    settings.DEBUG = False
+    fn = IMPLEMENTATIONS[name]
+    connection.ensure_connection()
+    barrier.wait(TIMEOUT)
+    started = time.perf_counter()
+    for case_id in ids:
+        fn(action, case_id, heads[case_id])
+    results.put((started, time.perf_counter(), len(ids)))
+    connections.close_all()
+
+
+class LockSampler(threading.Thread):
+    """Counts backends waiting on a lock, on its own connection, until stopped."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.stop = threading.Event()
+        self.samples: list[int] = []
+        self.waited_on: Counter[str] = Counter()
+
+    def run(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                while not self.stop.is_set():
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                    )
+                    self.samples.append(cursor.fetchone()[0])
+                    cursor.execute(
+                        "SELECT locktype, coalesce(relation::regclass::text, '') FROM pg_locks "
+                        "WHERE NOT granted AND pid <> pg_backend_pid()"
+                    )
+                    for locktype, relation in cursor.fetchall():
+                        self.waited_on[f"{locktype} {relation}".strip()] += 1
+                    self.stop.wait(0.005)
+        finally:
+            connections.close_all()
+
+
+def throughput(name: str, action: str, chunks: list[list[int]], heads: dict[int, int]) -> dict:
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(len(chunks) + 1), ctx.Queue()
+    connections.close_all()
+    workers = [
+        ctx.Process(target=_worker, args=(name, action, ids, heads, barrier, results)) for ids in chunks
+    ]
+    for worker in workers:
+        worker.start()
+    sampler = LockSampler()
+    sampler.start()
+    barrier.wait(TIMEOUT)
+    runs = [results.get(timeout=TIMEOUT) for _ in workers]
+    sampler.stop.set()
+    for worker in workers:
+        worker.join(TIMEOUT)
+        assert worker.exitcode == 0, f"a {name} worker failed"
+    sampler.join(TIMEOUT)
+    elapsed = max(r[1] for r in runs) - min(r[0] for r in runs)
+    samples = sampler.samples or [0]
+    return {
+        "transitions": sum(r[2] for r in runs),
+        "per_second": sum(r[2] for r in runs) / elapsed,
+        "waiting_max": max(samples),
+        "waiting_mean": statistics.fmean(samples),
+        "waiting_share": sum(1 for s in samples if s) / len(samples),
+        "waited_on": dict(sampler.waited_on.most_common(4)),
+    }
+
+
+def broker_files() -> int:
+    queue = (
+        Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_out", ""))
+        if hasattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS")
+        else None
+    )
+    return len(list(queue.glob("*"))) if queue and queue.is_dir() else -1
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# --- Machine and results ----------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+        shown = {}
+        for name in ("shared_buffers", "synchronous_commit", "max_connections", "jit"):
+            cursor.execute(f"SHOW {name}")
+            shown[name] = cursor.fetchone()[0]
+    return {
+        "CPU": f"{cpu}, {os.cpu_count()} cores (shared with other jobs)",
+        "PostgreSQL": version + " (" + ", ".join(f"{k}={v}" for k, v in shown.items()) + ")",
+        "Python": platform.python_version(),
+        "OS": platform.platform(),
+        "Load average (1, 5, 15 min) when the run ended": " ".join(
+            Path("/proc/loadavg").read_text().split()[:3]
+        ),
+        "Celery broker": settings.CELERY_BROKER_URL + " (no worker running)",
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--latency-cases", type=int, default=60, help="Cases timed one by one, per side.")
+    parser.add_argument("--cases-per-worker", type=int, default=40)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--units", type=int, default=4, help="Communes the cases are spread over.")
+    parser.add_argument("--label", default="", help="A line saying what code was measured.")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        raise SystemExit("Run it on PostgreSQL: set DATABASE_URL.")
+    worker_counts = [int(w) for w in args.workers.split(",")]
+    today = timezone.localdate()
+    crews = [Crew(u) for u in bench_units(args.units)]
+    by_unit = {c.unit.pk: c for c in crews}
+
+    per_run = args.cases_per_worker
+    need = 2 * args.latency_cases + 2 * per_run * sum(worker_counts) + 2
+    files_before, messages_before = broker_files(), OutboxMessage.objects.count()
+    print(f"Registering and reviewing {need} cases at {len(crews)} communes ...", flush=True)
+    started = time.perf_counter()
+    ids = new_cases(crews, need, today)
+    print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+    heads = {
+        case_id: by_unit[unit_id].head.pk
+        for case_id, unit_id in Case.objects.filter(pk__in=ids).values_list("pk", "unit_id")
+    }
+    for crew in crews:  # the request's user is loaded by authentication, not counted here
+        _users[crew.head.pk] = get_user_model().objects.get(pk=crew.head.pk)
+
+    # Fixed slices of the pool, reused for both actions (approve follows accept on the same cases).
+    count_ids, ids = ids[:2], ids[2:]
+    pools = {
+        name: ids[i * args.latency_cases : (i + 1) * args.latency_cases]
+        for i, name in enumerate(IMPLEMENTATIONS)
+    }
+    ids = ids[2 * args.latency_cases :]
+    chunks: dict[tuple[str, int], list[list[int]]] = {}
+    for w in worker_counts:
+        for name in IMPLEMENTATIONS:
+            chunks[(name, w)] = [ids[i * per_run : (i + 1) * per_run] for i in range(w)]
+            ids = ids[w * per_run :]
+
+    report = {}
+    for action in ("accept", "approve"):
+        if action == "approve":
+            print("Moving the cases to awaiting approval ...", flush=True)
+            to_awaiting_approval(count_ids + [i for p in pools.values() for i in p], by_unit)
+            to_awaiting_approval([i for c in chunks.values() for chunk in c for i in chunk], by_unit)
+        counted = {
+            "service": statements(service, action, count_ids[0], heads[count_ids[0]]),
+            "raw SQL": statements(raw_sql, action, count_ids[1], heads[count_ids[1]]),
+        }
+        print(f"{action}: statements {counted}", flush=True)
+        times, cpu = latency(action, pools, heads)
+        for name, values in times.items():
+            print(
+                f"{action} {name}: median {statistics.median(values) * 1000:.1f} ms, "
+                f"CPU {statistics.median(cpu[name]) * 1000:.1f} ms",
+                flush=True,
+            )
+        scaling = {}
+        for w in worker_counts:
+            for name in IMPLEMENTATIONS:
+                result = throughput(name, action, chunks[(name, w)], heads)
+                scaling[(name, w)] = result
+                print(
+                    f"{action} {name} x{w}: {result['per_second']:.1f}/s, waiting max "
+                    f"{result['waiting_max']}, mean {result['waiting_mean']:.2f} {result['waited_on']}",
+                    flush=True,
+                )
+        report[action] = {"statements": counted, "times": times, "cpu": cpu, "scaling": scaling}
+    files_after, commits = broker_files(), OutboxMessage.objects.count() - messages_before
+    write_results(args, machine(), report, worker_counts, files_before, files_after, commits)
+    return 0
+
+
+def write_results(args, info, report, worker_counts, files_before, files_after, commits) -> None:
+    lines = [
+        "# Transition benchmark",
+        "",
+        f"Measured {timezone.localtime():%Y-%m-%d %H:%M} (Asia/Ho_Chi_Minh) by `bench/transition_bench.py`"
+        + (f" — {args.label}" if args.label else "")
+        + ".",
+        "",
+        "The service is `workflows.service.perform_action` as a request calls it (the client's version read "
+        "first, the acting user with its memberships not yet read, the relay wake-up after commit); raw SQL "
+        "is the same work as one "
+        "hand-written transaction (lock the case, check state and version, complete and start the clocks "
+        "with their ledger rows, update the case, insert the audit record and the outbox message). "
+        "First-round complaints at "
+        f"{args.units} communes (one level row), registered and reviewed by the benchmark. DEBUG off.",
+        "",
+        f"Targets: service ≤ {TARGET_RATIO:.0f}× raw SQL, ≤ {TARGET_STATEMENTS} statements, 4 workers ≥ "
+        f"{TARGET_SCALING}× one worker (on 2 cores), no backend waiting on a lock other than its case's.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {k}: {v}" for k, v in info.items()],
+        "",
+        "## Latency, one process",
+        "",
+        f"{args.latency_cases} transitions per side, service and raw SQL alternating case by case.",
+        "",
+        "| Action | Service median (ms) | Service p95 (ms) | Raw SQL median (ms) | Raw SQL p95 (ms) | Ratio "
+        "| Python CPU, service / raw SQL (ms) | Statements, service (of which BEGIN/COMMIT) "
+        "| Statements, raw SQL |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for action, data in report.items():
+        s, r = data["times"]["service"], data["times"]["raw SQL"]
+        sc_, rc_ = data["cpu"]["service"], data["cpu"]["raw SQL"]
+        (sn, sc), (rn, rc) = data["statements"]["service"], data["statements"]["raw SQL"]
+        lines.append(
+            f"| {action} | {statistics.median(s) * 1000:.1f} | {percentile(s, 0.95) * 1000:.1f} | "
+            f"{statistics.median(r) * 1000:.1f} | {percentile(r, 0.95) * 1000:.1f} | "
+            f"{statistics.median(s) / statistics.median(r):.2f} | "
+            f"{statistics.median(sc_) * 1000:.1f} / {statistics.median(rc_) * 1000:.1f} | "
+            f"{sn} ({sc}) | {rn} ({rc}) |"
+        )
+    lines += [
+        "",
+        "Both counts include the read of the case's version a client does before acting (one statement); "
+        "the service's also includes its relay wake-up after commit.",
+        "",
+        "## Throughput",
+        "",
+        f"Each worker process, on its own connection, performs the action on its own {args.cases_per_worker} "
+        "cases as fast as it can; transitions/s over the whole run. Lock waits: backends with "
+        "wait_event_type = 'Lock', sampled every 5 ms from another connection (what they wait on, from "
+        "pg_locks: `transactionid` is a wait for another transaction's row lock, `tuple <table>` names the "
+        "table).",
+        "",
+        "| Action | Side | "
+        + " | ".join(f"{w} worker{'s' if w > 1 else ''} (/s)" for w in worker_counts)
+        + f" | {worker_counts[-1]} / {worker_counts[0]} | Waiting on a lock: max, mean, share of samples "
+        "| Waited on (samples) |",
+        "|---|---|" + "---:|" * (len(worker_counts) + 1) + "---|---|",
+    ]
+    for action, data in report.items():
+        for name in IMPLEMENTATIONS:
+            runs = [data["scaling"][(name, w)] for w in worker_counts]
+            waits = [r for r in runs]
+            lines.append(
+                f"| {action} | {name} | "
+                + " | ".join(f"{r['per_second']:.0f}" for r in runs)
+                + f" | {runs[-1]['per_second'] / runs[0]['per_second']:.2f}× | "
+                + f"{max(r['waiting_max'] for r in waits)}, "
+                + f"{max(r['waiting_mean'] for r in waits):.2f}, "
+                + f"{max(r['waiting_share'] for r in waits):.0%} | "
+                + (
+                    "; ".join(
+                        f"{k}: {v}"
+                        for k, v in sum((Counter(r["waited_on"]) for r in waits), Counter()).most_common(3)
+                    )
+                    or "—"
+                )
+                + " |"
+            )
+    lines += [
+        "",
+        "## Relay wake-ups",
+        "",
+        "Message files in the file-system broker's queue (var/broker/queue, no worker): "
+        f"{files_before} before the run, {files_after} after it; meanwhile {commits} commits wrote outbox "
+        "messages (registrations and transitions, each its own transaction).",
+        "",
+    ]
+    args.output.write_text("\n".join(lines))
+    print(f"Written to {args.output}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
