@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from casework import exports, reports
 from casework.choices import AuthorityLevel, CaseKind, DeadlineKind
 from casework.replica import reading_reports
+from casework.reports.statistics import to_xlsx as statistics_xlsx
 
 from .exceptions import ErrorSerializer, ValidationErrorSerializer
 from .schema import ApiAutoSchema
@@ -453,3 +454,144 @@ class OverdueView(ReportView):
             limit=None if export else params["limit"],
             offset=0 if export else params["offset"],
         )
+
+
+# --- Statistics forms of Circular 01/2024/TT-TTCP ------------------------------------------------
+
+
+class StatisticsQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False, help_text="First day of the period (included).")
+    date_to = serializers.DateField(required=False, help_text="Last day of the period (included).")
+    period = serializers.CharField(
+        required=False,
+        help_text="Instead of the dates: YYYY, YYYY-6M, YYYY-9M, YYYY-Q1..Q4 or YYYY-MM, with the "
+        "Circular 01/2024 cut-off (15th to 14th). Default: the reporting month that ended last "
+        "(15th of the month before last to the 14th of last month), or the current one from the 15th.",
+    )
+    within = serializers.IntegerField(
+        required=False, min_value=1, help_text="Restrict to this unit's subtree (a unit id)."
+    )
+
+    def validate(self, attrs):
+        given = [k for k in ("date_from", "date_to") if k in attrs]
+        if "period" in attrs:
+            if given:
+                raise ValidationError({"period": [_("Give either a period or dates, not both.")]})
+            try:
+                attrs["period_obj"] = reports.parse_period(attrs["period"], cutoff=True)
+            except reports.ReportError as error:
+                raise ValidationError({"period": [error.message]}, code=error.code) from None
+            return attrs
+        if not given:
+            attrs["period_obj"] = _last_reporting_month(timezone.localdate())
+            return attrs
+        if len(given) != 2:
+            raise ValidationError(
+                {"date_from": [_("Give date_from and date_to, or a period.")]}, code="period_required"
+            )
+        if attrs["date_from"] > attrs["date_to"]:
+            raise ValidationError({"date_to": [_("The end date is before the start date.")]})
+        try:
+            attrs["period_obj"] = reports.custom_period(attrs["date_from"], attrs["date_to"])
+        except reports.ReportError as error:
+            raise ValidationError({error.field: [error.message]}, code=error.code) from None
+        return attrs
+
+
+def _last_reporting_month(today: date) -> reports.Period:
+    """The latest Circular 01/2024 reporting month (15th–14th) that has ended by `today`."""
+    year, month = (today.year, today.month) if today.day > 14 else (today.year, today.month - 1)
+    if month == 0:
+        year, month = year - 1, 12
+    return reports.cutoff_month(year, month)
+
+
+class StatisticsColumnSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The column's number in the form (row of numbers).")
+    key = serializers.CharField(help_text="The key of this column in each row's `cells`.")
+    header = serializers.ListField(child=serializers.CharField(), help_text="Header path, top to bottom.")
+    collected = serializers.BooleanField(help_text="False: the system does not hold this figure yet (0).")
+
+
+class StatisticsRowSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=AuthorityLevel.choices)
+    unit = serializers.IntegerField()
+    unit_code = serializers.CharField()
+    unit_name = serializers.CharField()
+    includes_subtree = serializers.BooleanField()
+    cells = serializers.DictField(child=serializers.IntegerField())
+
+
+class StatisticsTotalsSerializer(serializers.Serializer):
+    cells = serializers.DictField(child=serializers.IntegerField())
+
+
+class StatisticsFormSerializer(serializers.Serializer):
+    form = serializers.ChoiceField(choices=reports.FORM_CODES)
+    number = serializers.CharField()
+    title = serializers.CharField()
+    period = PeriodSerializer()
+    group_by = serializers.CharField()
+    within = serializers.IntegerField(allow_null=True)
+    columns = StatisticsColumnSerializer(many=True)
+    rows = StatisticsRowSerializer(many=True)
+    totals = StatisticsTotalsSerializer()
+
+
+class StatisticsFormView(ReportView):
+    """A statistics form of Circular 01/2024/TT-TTCP (Biểu 01/TCD, 01–04/XLD, 01–03/KQGQ) for the
+    reader's subtree: one row per unit (children rolled up) plus totals, as JSON or as an XLSX in the
+    appendix layout. Columns the system does not hold yet are 0 and flagged `collected: false`."""
+
+    query_serializer = StatisticsQuerySerializer
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, XLSXRenderer]
+
+    @extend_schema(
+        tags=["reports"],
+        summary="Statistics form of Circular 01/2024/TT-TTCP",
+        parameters=[
+            StatisticsQuerySerializer,
+            OpenApiParameter("form", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(reports.FORM_CODES)),
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "xlsx"],
+                description="json (default) or the XLSX form.",
+            ),
+        ],
+        responses={
+            (200, "application/json"): StatisticsFormSerializer,
+            (200, XLSXRenderer.media_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The form in the appendix layout."
+            ),
+        },
+    )
+    def get(self, request, form: str):
+        if form not in reports.FORM_CODES:
+            raise ValidationError(
+                {"form": [_("Must be one of: %(c)s.") % {"c": ", ".join(reports.FORM_CODES)}]},
+                code="unknown_form",
+            )
+        self.form = form
+        return super().get(request)
+
+    def build(self, request, params):
+        scope, within = self.scope_and_within(request, params)
+        return reports.statistics_form(
+            form=self.form, period=params["period_obj"], scope=scope, within=within
+        )
+
+    def download(self, report, export, lang):
+        unit_line = report.within.name if report.within else _statistics_unit_line(report)
+        body = statistics_xlsx(report, unit_line)
+        response = HttpResponse(body, content_type=XLSXRenderer.media_type)
+        p = report.period
+        name = f"bieu-{report.extra['form']}-{p.date_from:%Y%m%d}-{p.date_to:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+def _statistics_unit_line(report) -> str:
+    """The reporting unit(s) when no `within` was given: the rows' anchor, or every root."""
+    own = [r["unit_name"] for r in report.rows if not r.get("includes_subtree")]
+    return own[0] if own else ", ".join(r["unit_name"] for r in report.rows)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("outcomes/", reports.OutcomesView.as_view(), name="report-outcomes"),
     path("reception/", reports.ReceptionView.as_view(), name="report-reception"),
     path("overdue/", reports.OverdueView.as_view(), name="report-overdue"),
+    path("statistics/<str:form>/", reports.StatisticsFormView.as_view(), name="report-statistics"),
 ]

@@ -9,7 +9,8 @@ One read model, split by job; the definition of every figure is in the module th
 - `resolution`: received, in competence, resolved (on time), in progress, overdue and the two rates;
 - `outcomes`: outcomes of the resolved cases;
 - `reception`: reception activity and the heads' reception days and periodic dialogues;
-- `overdue`: the overdue audit, its age buckets and the overdue trend.
+- `overdue`: the overdue audit, its age buckets and the overdue trend;
+- `statistics`: the statistics forms of Circular 01/2024/TT-TTCP (01/TCD, 01–04/XLD, 01–03/KQGQ).
 The names below are the public interface: `from casework import reports; reports.resolution_rates(...)`.
 Reports never contain a denouncer's identity: they read no party data at all.
 """
@@ -60,10 +61,12 @@ from .scope import (
     Scope,
     resolve_within,
 )
+from .statistics import FORM_CODES, statistics_form
 
 __all__ = [
     "AGE_BUCKETS",
     "AUDITED_DEADLINES",
+    "FORM_CODES",
     "GROUP_BY_LEVEL",
     "GROUP_BY_UNIT",
     "GROUP_CHOICES",
@@ -105,4 +108,5 @@ __all__ = [
     "resolution_queryset",
     "resolution_rates",
     "resolve_within",
+    "statistics_form",
 ]
