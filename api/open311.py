@@ -46,7 +46,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from casework.access import memberships, visible_cases
@@ -57,6 +56,7 @@ from workflows.intake import CaseInput, PetitionerInput, register_case
 from workflows.permissions import may_register
 
 from .serializers import MAX_BIGINT
+from .throttling import ClientAnonRateThrottle
 
 SERVICES = {
     CaseKind.RECOMMENDATION: (
@@ -101,7 +101,7 @@ class PublicReadOrAuthenticated(BasePermission):
         return request.method in ("GET", "HEAD", "OPTIONS") and public_reads()
 
 
-class PublicReadThrottle(AnonRateThrottle):
+class PublicReadThrottle(ClientAnonRateThrottle):
     """Anonymous reads per client address; callers with a key are not throttled here."""
 
     scope = "open311_public"

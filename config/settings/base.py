@@ -17,6 +17,10 @@ SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
+# Reverse proxies whose X-Forwarded-For (and, in production, X-Forwarded-Proto) is believed: addresses or
+# networks, comma-separated. None by default: the client is the socket's peer (casework.security.client_ip).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -250,8 +254,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's own client address would trust X-Forwarded-For; 0 makes it the socket address. The project's
+    # throttles (api.throttling) read casework.security.client_ip, which honours TRUSTED_PROXIES.
+    "NUM_PROXIES": 0,
 }
-# Failed logins on POST /api/v1/auth/token/ allowed per client address ("<n>/<second|minute|hour|day>").
+# Failed logins on POST /api/v1/auth/token/ allowed per client address and, apart, per account
+# ("<n>/<second|minute|hour|day>").
 API_LOGIN_THROTTLE_RATE = os.environ.get("API_LOGIN_THROTTLE_RATE", "5/minute")
 # How long a POST with an Idempotency-Key is remembered (and replayed instead of repeated).
 API_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("API_IDEMPOTENCY_TTL_HOURS", "24"))
