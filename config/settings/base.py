@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything deployment-specific comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "backoffice.apps.LoginLockoutConfig",  # django-axes
     "casework",
     "workflows",
     "notifications",
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a login refused by the lockout into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +111,28 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# django-axes' backend first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Login lockout (django-axes) ----------------------------------------------------------------
+# Every password login (workspace, admin, API token) counts its failures per login name *and* client
+# address: five failures lock that pair for the cool-off. Not per name alone: that would let anyone lock
+# a head of unit out on a reception day, and not per address alone: a ward's whole office shares one
+# public address. The API token endpoint also throttles per account and per address (api.throttling).
+# Administrators see the attempts in the admin (Access attempts) and unlock by deleting them.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "casework.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "workspace.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # backoffice.admin.logins registers the attempts with an "unlock" action
+AXES_VERBOSE = False
 
 # The workspace's own login form; the admin keeps its own at /admin/login/.
 LOGIN_URL = "workspace:login"
