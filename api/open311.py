@@ -42,7 +42,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -55,6 +55,7 @@ from casework.models import Case, Unit
 from workflows.intake import CaseInput, PetitionerInput, register_case
 from workflows.permissions import may_register
 
+from .parsers import BoundedJSONParser
 from .serializers import MAX_BIGINT
 from .throttling import ClientAnonRateThrottle
 
@@ -251,7 +252,7 @@ class ServicesView(Open311View):
 
 
 class RequestsView(Open311View):
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     MAX_RESULTS = 1000
 
     @extend_schema(

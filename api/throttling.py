@@ -44,10 +44,7 @@ class FailedLoginThrottle(ClientAddressMixin, SimpleRateThrottle):
 
     def keys(self, request) -> list[str]:
         keys = [self._key("client", self.get_ident(request))]
-        try:
-            data = request.data
-        except Exception:  # an unreadable body: the view answers 400; the client key still applies
-            data = None
+        data = request.data  # an unreadable body raises its 400 (parse_error) or 415 here
         username = data.get("username") if isinstance(data, dict) else None
         if isinstance(username, str) and username:
             # Hashed: cache keys must be short and plain, usernames need not be.

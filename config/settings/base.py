@@ -142,6 +142,10 @@ LOGIN_REDIRECT_URL = "workspace:home"
 # Per-rule overrides of the deadline policy table (casework.rules.policy), keyed by rule code, e.g.
 # {"petition.resolution": {"days": 20}}; a province that sets its own SLA for petitions does it here.
 DEADLINE_RULE_OVERRIDES: dict = {}
+# Bounds of one intake (workflows.intake): people named on one paper or at one visit (a collective letter
+# names its representatives and gives the number of people), and cases opened at one visit.
+INTAKE_MAX_PETITIONERS = int(os.environ.get("INTAKE_MAX_PETITIONERS", "100"))
+INTAKE_MAX_CASES_PER_VISIT = int(os.environ.get("INTAKE_MAX_CASES_PER_VISIT", "20"))
 
 # --- Email ------------------------------------------------------------------------------------
 # Development writes each email as a file under var/mail/; production points EMAIL_BACKEND at SMTP.
@@ -266,7 +270,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
