@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
@@ -55,6 +55,7 @@ from casework.models import Case, Unit
 from workflows.intake import CaseInput, PetitionerInput, register_case
 from workflows.permissions import may_register
 
+from .authentication import ExpiringTokenAuthentication
 from .parsers import BoundedJSONParser
 from .serializers import MAX_BIGINT
 from .throttling import ClientAnonRateThrottle
@@ -82,7 +83,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             key = data.get("api_key") if hasattr(data, "get") else None
         if not key:
             return None
-        return TokenAuthentication().authenticate_credentials(str(key))
+        return ExpiringTokenAuthentication().authenticate_credentials(str(key))
 
     def authenticate_header(self, request) -> str:
         return "Token"
@@ -223,7 +224,7 @@ def _requests(user):
 class Open311View(APIView):
     open311_errors = True
     renderer_classes = [JSONRenderer]
-    authentication_classes = [ApiKeyAuthentication, TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiKeyAuthentication, ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [PublicReadOrAuthenticated]
     throttle_classes = [PublicReadThrottle]
 

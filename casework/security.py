@@ -1,5 +1,6 @@
 """Refuse to run a production deployment that still has the demo logins with their demo password or the
-public development secret key.
+public development secret key; and the client's address, believing forwarded headers only from the
+reverse proxies the deployment names.
 
 Imported by the settings (for DEFAULT_SECRET_KEY), so nothing here may touch models at import time."""
 
@@ -47,6 +48,15 @@ def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
         return None
 
 
+def is_trusted_proxy(address: str) -> bool:
+    """Whether `address` is one of settings.TRUSTED_PROXIES (addresses or networks)."""
+    from django.conf import settings
+
+    trusted = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+    peer = _address(address)
+    return bool(trusted) and peer is not None and any(peer in net for net in trusted)
+
+
 def client_ip(request) -> str:
     """The address of whoever sent the request.
 
@@ -57,10 +67,9 @@ def client_ip(request) -> str:
     from django.conf import settings
 
     remote = request.META.get("REMOTE_ADDR", "") or ""
-    trusted = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
-    peer = _address(remote)
-    if not trusted or peer is None or not any(peer in net for net in trusted):
+    if not is_trusted_proxy(remote):
         return remote
+    trusted = _networks(tuple(settings.TRUSTED_PROXIES))
     hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
     for hop in reversed(hops):
         address = _address(hop)

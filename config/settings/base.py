@@ -47,7 +47,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +61,14 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a login refused by the lockout into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Everything from this site only. No inline scripts, styles or event handlers (the templates have none;
+# tests/config/test_headers.py keeps it so); images may be data: URIs (the admin's and Swagger UI's icons).
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -266,7 +276,7 @@ CELERY_BEAT_SCHEDULE = _beat_schedule(NOTIFICATIONS)
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header turns a missing login into 401 rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -291,6 +301,9 @@ REST_FRAMEWORK = {
 # Failed logins on POST /api/v1/auth/token/ allowed per client address and, apart, per account
 # ("<n>/<second|minute|hour|day>").
 API_LOGIN_THROTTLE_RATE = os.environ.get("API_LOGIN_THROTTLE_RATE", "5/minute")
+# Lifetime of an API token from its issue (hours; 0 = no expiry). A password change or deactivation
+# revokes it at once (api.authentication).
+API_TOKEN_MAX_AGE_HOURS = int(os.environ.get("API_TOKEN_MAX_AGE_HOURS", "24"))
 # How long a POST with an Idempotency-Key is remembered (and replayed instead of repeated).
 API_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("API_IDEMPOTENCY_TTL_HOURS", "24"))
 # Open311 GeoReport v2 (api/open311.py): services.json, requests.json and requests/{id}.json are public
