@@ -20,11 +20,59 @@ from casework.text import fold
 from .serializers import MAX_BIGINT, MAX_INT
 
 
+class AsciiIntegerField(forms.IntegerField):
+    """Digits 0-9 only: Python's int() also reads "²"-like or Arabic-Indic digits, which no client means."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (str(value).isascii() and str(value).strip().isdigit()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false` (also 1/0, any case); anything else is an error, not "no filter"."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        parsed = self.VALUES.get(str(value).strip().lower())
+        if parsed is None:
+            raise forms.ValidationError(_("Must be true or false."), code="invalid")
+        return parsed
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # django-filter's BooleanWidget turns an unknown value into None (no filter) before the field sees it.
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+class StrictFilterSet(filters.FilterSet):
+    """A typed query parameter (id, date, boolean, choice) that is given must have a value: `?overdue=`
+    or `?received_to=` is an error (400, code `invalid`) rather than a filter silently dropped. Text
+    parameters may be empty."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, declared in self.filters.items():
+            if isinstance(declared, filters.CharFilter) or name not in self.data:
+                continue
+            if any(v.strip() == "" for v in self.data.getlist(name)):
+                self.form.add_error(name, forms.ValidationError(_("May not be empty."), code="blank"))
+                valid = False
+        return valid
+
+
 @extend_schema_field({"type": "integer", "minimum": 1})
 class IdFilter(filters.NumberFilter):
     """An id: a whole number the database can hold (django-filter's NumberFilter takes decimals)."""
 
-    field_class = forms.IntegerField
+    field_class = AsciiIntegerField
 
     def __init__(self, *args, max_value: int = MAX_BIGINT, **kwargs):
         kwargs.setdefault("min_value", 1)
@@ -45,7 +93,7 @@ class UnitRefFilter(filters.CharFilter):
         if not value:
             return qs
         lookup = Q(code=value)
-        if value.isdigit() and int(value) <= MAX_BIGINT:
+        if value.isascii() and value.isdigit() and int(value) <= MAX_BIGINT:
             lookup |= Q(pk=int(value))
         unit = Unit.objects.filter(lookup).first()
         if unit is None:
@@ -57,7 +105,7 @@ def running_deadlines():
     return Deadline.objects.filter(case=OuterRef("pk"), status=DeadlineStatus.RUNNING)
 
 
-class CaseFilter(filters.FilterSet):
+class CaseFilter(StrictFilterSet):
     state = filters.ChoiceFilter(choices=CaseState.choices)
     kind = filters.ChoiceFilter(choices=CaseKind.choices)
     channel = filters.ChoiceFilter(choices=Channel.choices)
@@ -69,7 +117,7 @@ class CaseFilter(filters.FilterSet):
     due_before = filters.DateFilter(
         method="filter_due_before", help_text="Cases with a running deadline due on or before this date."
     )
-    overdue = filters.BooleanFilter(method="filter_overdue", help_text="true: a running deadline has passed.")
+    overdue = StrictBooleanFilter(method="filter_overdue", help_text="true: a running deadline has passed.")
     petitioner = filters.CharFilter(
         method="filter_petitioner",
         max_length=200,
@@ -97,17 +145,17 @@ class CaseFilter(filters.FilterSet):
         return qs.filter(~Exists(running_deadlines().filter(due_date__lt=today)))
 
 
-class UnitFilter(filters.FilterSet):
+class UnitFilter(StrictFilterSet):
     within = UnitRefFilter(field_name="within", path_field="path")
     parent = IdFilter(field_name="parent_id")
-    is_active = filters.BooleanFilter()
+    is_active = StrictBooleanFilter()
 
     class Meta:
         model = Unit
         fields = []
 
 
-class VisitFilter(filters.FilterSet):
+class VisitFilter(StrictFilterSet):
     unit = IdFilter(field_name="unit_id")
     within = UnitRefFilter(field_name="within", path_field="unit__path")
     visited_from = filters.DateFilter(field_name="visited_at", lookup_expr="date__gte")
@@ -118,7 +166,7 @@ class VisitFilter(filters.FilterSet):
         fields = []
 
 
-class DialogueFilter(filters.FilterSet):
+class DialogueFilter(StrictFilterSet):
     kind = filters.ChoiceFilter(choices=DialogueKind.choices)
     unit = IdFilter(field_name="unit_id")
     within = UnitRefFilter(field_name="within", path_field="unit__path")
@@ -129,7 +177,7 @@ class DialogueFilter(filters.FilterSet):
         fields = []
 
 
-class PartyFilter(filters.FilterSet):
+class PartyFilter(StrictFilterSet):
     q = filters.CharFilter(
         method="filter_q",
         max_length=200,
@@ -144,7 +192,7 @@ class PartyFilter(filters.FilterSet):
         return qs.filter(Q(search_name__contains=fold(value)) | Q(id_number=value.strip()))
 
 
-class AccessLogFilter(filters.FilterSet):
+class AccessLogFilter(StrictFilterSet):
     kind = filters.ChoiceFilter(choices=AccessLog.Kind.choices)
     case = IdFilter(field_name="case_id")
     user = IdFilter(field_name="user_id", max_value=MAX_INT)

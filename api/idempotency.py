@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -25,7 +24,8 @@ MAX_KEY_LENGTH = 255
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
-    OpenApiTypes.STR,
+    # As checked below: 1 to 255 characters once surrounding blanks are trimmed.
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},
     OpenApiParameter.HEADER,
     required=False,
     description=(

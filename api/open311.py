@@ -40,13 +40,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from casework.access import memberships, visible_cases
@@ -56,7 +55,10 @@ from casework.models import Case, Unit
 from workflows.intake import CaseInput, PetitionerInput, register_case
 from workflows.permissions import may_register
 
+from .authentication import ExpiringTokenAuthentication
+from .parsers import BoundedJSONParser
 from .serializers import MAX_BIGINT
+from .throttling import ClientAnonRateThrottle
 
 SERVICES = {
     CaseKind.RECOMMENDATION: (
@@ -81,7 +83,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             key = data.get("api_key") if hasattr(data, "get") else None
         if not key:
             return None
-        return TokenAuthentication().authenticate_credentials(str(key))
+        return ExpiringTokenAuthentication().authenticate_credentials(str(key))
 
     def authenticate_header(self, request) -> str:
         return "Token"
@@ -101,7 +103,7 @@ class PublicReadOrAuthenticated(BasePermission):
         return request.method in ("GET", "HEAD", "OPTIONS") and public_reads()
 
 
-class PublicReadThrottle(AnonRateThrottle):
+class PublicReadThrottle(ClientAnonRateThrottle):
     """Anonymous reads per client address; callers with a key are not throttled here."""
 
     scope = "open311_public"
@@ -222,7 +224,7 @@ def _requests(user):
 class Open311View(APIView):
     open311_errors = True
     renderer_classes = [JSONRenderer]
-    authentication_classes = [ApiKeyAuthentication, TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiKeyAuthentication, ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [PublicReadOrAuthenticated]
     throttle_classes = [PublicReadThrottle]
 
@@ -251,7 +253,7 @@ class ServicesView(Open311View):
 
 
 class RequestsView(Open311View):
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     MAX_RESULTS = 1000
 
     @extend_schema(

@@ -30,6 +30,7 @@ from casework.reports.statistics import to_xlsx as statistics_xlsx
 
 from .exceptions import ErrorSerializer, ValidationErrorSerializer
 from .schema import ApiAutoSchema
+from .serializers.strict import QueryIntegerField
 
 LANGS = (("vi", "Tiếng Việt"), ("en", "English"))
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -92,7 +93,7 @@ class PeriodQuerySerializer(serializers.Serializer):
         "or plain calendar boundaries.",
     )
     group_by = serializers.ChoiceField(choices=reports.GROUP_CHOICES, default=reports.GROUP_BY_LEVEL)
-    within = serializers.IntegerField(
+    within = QueryIntegerField(
         required=False, min_value=1, help_text="Restrict to this unit's subtree (a unit id)."
     )
     lang = serializers.ChoiceField(choices=LANGS, default="vi", help_text="Headers of CSV / XLSX files.")
@@ -140,10 +141,10 @@ class OverdueQuerySerializer(serializers.Serializer):
             )
         return value
 
-    within = serializers.IntegerField(required=False, min_value=1)
+    within = QueryIntegerField(required=False, min_value=1)
     kind = serializers.ChoiceField(choices=CaseKind.choices, required=False)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=5000, default=500)
-    offset = serializers.IntegerField(required=False, min_value=0, default=0)
+    limit = QueryIntegerField(required=False, min_value=1, max_value=5000, default=500)
+    offset = QueryIntegerField(required=False, min_value=0, default=0)
     lang = serializers.ChoiceField(choices=LANGS, default="vi")
 
 

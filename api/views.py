@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -31,6 +30,7 @@ from workflows.intake import record_visit, register_case
 from workflows.service import perform_action
 
 from . import filters
+from .authentication import issue_token
 from .idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from .permissions import IsAdministrator, ReadAnyWriteAdministrator
 from .serializers import (
@@ -139,7 +139,7 @@ class TokenView(APIView):
                 {"non_field_errors": [_("Unable to log in with the given username and password.")]},
                 code="invalid_credentials",
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        token = issue_token(user)
         return Response({"token": token.key})
 
 

@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +9,9 @@ class BackofficeConfig(AppConfig):
 
     name = "backoffice"
     verbose_name = _("Back office")
+
+
+class LoginLockoutConfig(AxesConfig):
+    """django-axes (failed sign-ins and lockouts) under a name the admin can show in Vietnamese."""
+
+    verbose_name = _("Sign-in lockouts")

@@ -45,10 +45,13 @@ class ReceptionBookForm(forms.Form):
         return data
 
 
-def book_rows(user, visits) -> list[dict]:
+def book_rows(user, visits, shown: dict | None = None) -> list[dict]:
+    """The book's rows as `user` may read them; `shown` collects the people whose identity they show."""
     rows = []
     for visit in visits:
         masked = visitors_masked_for(user, visit)
+        if shown is not None and not masked:
+            shown.update((v.pk, v) for v in visit.visitors.all())
         secrets = secrets_for_cases(visit.cases.all(), user)
         for name in VISIT_FREE_TEXT:  # on the page's copy of the row only; nothing is saved
             setattr(visit, name, secrets.apply(getattr(visit, name)))
@@ -90,14 +93,25 @@ def reception_book_view(request: HttpRequest) -> HttpResponse:
     }
     if request.GET and form.is_valid():
         unit, date_from, date_to = (form.cleaned_data[k] for k in ("unit", "date_from", "date_to"))
-        rows = book_rows(request.user, reception_book(unit=unit, date_from=date_from, date_to=date_to))
-        detail = f"reception book {unit.code} {date_from}..{date_to}"
-        if request.GET.get("format") == "csv":
-            record_disclosure(user=request.user, kind=AccessLog.Kind.EXPORT, channel="export", detail=detail)
-            return _csv(rows, unit.code, date_from, date_to)
-        record_disclosure(
-            user=request.user, kind=AccessLog.Kind.PERSONAL_DATA_READ, channel="admin", detail=detail
+        shown: dict = {}
+        visits = reception_book(unit=unit, date_from=date_from, date_to=date_to)
+        rows = book_rows(request.user, visits, shown)
+        csv_export = request.GET.get("format") == "csv"
+        # Which book was read (unit and period, as asked), and one row per person it showed in clear, so
+        # a person's access history (Law 91/2025) finds this read too.
+        detail = (
+            f"reception book {unit.code} ({unit.name}) {date_from:%d/%m/%Y}-{date_to:%d/%m/%Y}: "
+            f"{len(rows)} visits{', CSV' if csv_export else ''}"
         )
+        record_disclosure(
+            user=request.user,
+            kind=AccessLog.Kind.EXPORT if csv_export else AccessLog.Kind.PERSONAL_DATA_READ,
+            channel="export" if csv_export else "admin",
+            detail=detail,
+            reads=[(None, party) for party in shown.values()] or [(None, None)],
+        )
+        if csv_export:
+            return _csv(rows, unit.code, date_from, date_to)
         context.update(rows=rows, unit=unit, date_from=date_from, date_to=date_to)
     elif request.GET and "unit" in form.errors:
         raise Http404

@@ -67,6 +67,10 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "notifications.view_letter",
         "notifications.change_letter",
         "notifications.view_notificationpreference",
+        # Failed sign-ins and lockouts (django-axes): seen, and unlocked by deleting the attempts.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
     ],
 }
 

@@ -28,3 +28,50 @@ def as_written(value: str) -> str:
     """A value as it is stored and compared: the same text typed on another keyboard (composed or
     decomposed diacritics, doubled spaces) reads the same."""
     return unicodedata.normalize("NFC", " ".join(value.split()))
+
+
+# --- What typed text must look like ---------------------------------------------------------------
+
+# Letters, digits, punctuation and symbols show on a page; separators, controls, format characters
+# (zero-width joiners, right-to-left marks), private-use and unassigned code points do not, and a
+# combining mark shows only on a letter.
+_VISIBLE = frozenset("LNPS")
+
+
+def has_visible_text(text: str) -> bool:
+    return any(unicodedata.category(c)[0] in _VISIBLE for c in text)
+
+
+def invisible_only(text: str) -> bool:
+    """Non-empty text that a reader would see as blank."""
+    return bool(text) and not has_visible_text(text)
+
+
+_PHONE_SEPARATORS = str.maketrans("", "", " .-()")
+
+
+def looks_like_phone(value: str) -> bool:
+    """A telephone number as people write it: digits grouped by spaces, dots, dashes or brackets, an
+    optional leading + (international), 8 to 15 digits in all (E.164 allows 15; a Vietnamese landline
+    with its area code has 11, a mobile 10)."""
+    bare = value.translate(_PHONE_SEPARATORS)
+    digits = bare[1:] if bare.startswith("+") else bare
+    return digits.isascii() and digits.isdigit() and 8 <= len(digits) <= 15
+
+
+def looks_like_id_number(value: str, *, organization: bool = False) -> bool:
+    """A citizen's identity number: 12 digits (citizen identity card, căn cước), 9 digits (the old
+    identity card, CMND) or a passport number (one or two letters and 6 to 8 digits). An organization's:
+    its tax code, 10 digits (a branch adds -NNN) or 13."""
+    if not value.isascii():
+        return False
+    if organization:
+        head, _sep, branch = value.partition("-")
+        if branch:
+            return len(head) == 10 and head.isdigit() and len(branch) == 3 and branch.isdigit()
+        return value.isdigit() and len(value) in (10, 13)
+    if value.isdigit():
+        return len(value) in (9, 12)
+    letters = len(value) - len(value.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+    digits = value[letters:]
+    return 1 <= letters <= 2 and digits.isdigit() and 6 <= len(digits) <= 8

@@ -8,9 +8,11 @@ not found.
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -49,8 +51,14 @@ class NotificationSerializer(serializers.ModelSerializer):
         return data
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").lower() in ("1", "true", "yes", "on")
+def _unread_only(value: str | None) -> bool:
+    """`?unread=true|false` (or 1/0); absent means all. Anything else is an error, not "all"."""
+    if value is None:
+        return False
+    parsed = {"true": True, "1": True, "false": False, "0": False}.get(value.strip().lower())
+    if parsed is None:
+        raise ValidationError({"unread": [_("Must be true or false.")]})
+    return parsed
 
 
 @extend_schema(tags=["notifications"])
@@ -63,7 +71,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def get_queryset(self):
         inbox = services.inbox(
-            self.request.user, unread_only=_truthy(self.request.query_params.get("unread"))
+            self.request.user, unread_only=_unread_only(self.request.query_params.get("unread"))
         )
         return inbox.select_related("case__unit").prefetch_related("case__case_parties__party")
 

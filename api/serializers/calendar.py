@@ -7,10 +7,12 @@ from rest_framework import serializers
 from casework.choices import CalendarDayKind
 from casework.models import CalendarDay
 
+from . import strict
+
 
 class CalendarDaySerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=CalendarDayKind.choices)
-    reason = serializers.CharField(max_length=200)
+    reason = strict.CharField(max_length=200)
 
     class Meta:
         model = CalendarDay
@@ -23,5 +25,5 @@ class CalendarDaySerializer(serializers.ModelSerializer):
 class CalendarChangeSerializer(serializers.Serializer):
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=CalendarDayKind.choices, required=False)
-    reason = serializers.CharField(required=False)
-    deadlines_moved = serializers.IntegerField(help_text="Running deadlines whose due date changed.")
+    reason = strict.CharField(required=False)
+    deadlines_moved = strict.IntegerField(help_text="Running deadlines whose due date changed.")

@@ -15,6 +15,7 @@ from workflows.actions import ACTION_PARAMS, Param
 from workflows.intake import CaseInput, PetitionerInput
 from workflows.service import available_actions
 
+from . import strict
 from .common import (
     MAX_BIGINT,
     MAX_INT,
@@ -161,24 +162,24 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
     """A case raised at the desk: the letter intake body minus `unit` and `received_at`."""
 
     kind = serializers.ChoiceField(choices=CaseKind.choices)
-    round = serializers.IntegerField(
+    round = strict.IntegerField(
         min_value=1, max_value=2, required=False, allow_null=True, help_text="Complaints: 1 or 2."
     )
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.IN_PERSON)
-    summary = serializers.CharField(max_length=20000)
+    summary = strict.CharField(max_length=20000)
     petitioners = PetitionerInputSerializer(many=True, required=False, default=list)
-    first_round_case = serializers.PrimaryKeyRelatedField(
+    first_round_case = strict.PrimaryKeyRelatedField(
         queryset=Case.objects.none(),
         required=False,
         allow_null=True,
         help_text="Round 2: the first-round case.",
     )
-    respondent_unit = serializers.PrimaryKeyRelatedField(
+    respondent_unit = strict.PrimaryKeyRelatedField(
         queryset=Unit.objects.filter(is_active=True), required=False, allow_null=True
     )
-    respondent = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    respondent = strict.CharField(max_length=300, required=False, allow_blank=True, default="")
     decision_known_at = serializers.DateField(required=False, allow_null=True)
-    limitation_excuse = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    limitation_excuse = strict.CharField(max_length=4000, required=False, allow_blank=True, default="")
     several_locations = serializers.BooleanField(required=False, default=False)
 
     def get_fields(self):
@@ -206,7 +207,7 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
 class CaseCreateSerializer(CaseBodySerializer):
     """Intake of a letter (POST /api/v1/cases/)."""
 
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
+    unit = strict.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
     channel = serializers.ChoiceField(choices=Channel.choices)
     received_at = serializers.DateField(help_text="The date the letter was received.")
 
@@ -221,23 +222,23 @@ class CaseCreateSerializer(CaseBodySerializer):
 def _param_field(param: Param) -> serializers.Field:
     common = {"required": param.required}
     if param.type == "text":
-        return serializers.CharField(max_length=param.max_length, allow_blank=not param.required, **common)
+        return strict.CharField(max_length=param.max_length, allow_blank=not param.required, **common)
     if param.type == "int":
-        return serializers.IntegerField(min_value=1, max_value=32767, **common)
+        return strict.IntegerField(min_value=1, max_value=32767, **common)
     if param.type == "bool":
         return serializers.BooleanField(**common)
     if param.type == "choice":
         return serializers.ChoiceField(choices=list(param.choices), **common)
     if param.type == "unit":
-        return serializers.IntegerField(min_value=1, max_value=MAX_BIGINT, help_text="Unit id.", **common)
-    return serializers.IntegerField(min_value=1, max_value=MAX_INT, help_text="User id.", **common)
+        return strict.IntegerField(min_value=1, max_value=MAX_BIGINT, help_text="Unit id.", **common)
+    return strict.IntegerField(min_value=1, max_value=MAX_INT, help_text="User id.", **common)
 
 
 class ActionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
+    version = strict.IntegerField(
         min_value=1, max_value=MAX_INT, help_text="The case version the user saw (optimistic locking)."
     )
-    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    note = strict.CharField(max_length=4000, required=False, allow_blank=True, default="")
     effective_date = serializers.DateField(
         required=False, allow_null=True, help_text="The date on the paper; deadlines count from it."
     )

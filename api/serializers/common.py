@@ -18,6 +18,8 @@ from casework.rules.calendar import WorkingCalendar
 from casework.rules.explain import explain
 from casework.rules.periods import working_days_left
 
+from . import strict
+
 # Ids accepted in request bodies: beyond these the database column cannot hold them anyway.
 MAX_BIGINT = 2**63 - 1
 MAX_INT = 2**31 - 1
@@ -37,11 +39,11 @@ class RecentDateTimeField(serializers.DateTimeField):
 
 
 class IntakeFlagSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="e.g. possible_repeat, skipped_level, limitation_expired")
-    message = serializers.CharField()
-    case_id = serializers.IntegerField(required=False)
-    reference = serializers.CharField(required=False)
-    state = serializers.CharField(required=False)
+    code = strict.CharField(help_text="e.g. possible_repeat, skipped_level, limitation_expired")
+    message = strict.CharField()
+    case_id = strict.IntegerField(required=False)
+    reference = strict.CharField(required=False)
+    state = strict.CharField(required=False)
     similarity = serializers.FloatField(required=False)
 
 
@@ -168,9 +170,9 @@ class AccessLogSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    username = strict.CharField(max_length=150)
+    password = strict.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text=str(_("Send as `Authorization: Token <token>`.")))
+    token = strict.CharField(help_text=str(_("Send as `Authorization: Token <token>`.")))

@@ -9,6 +9,7 @@ from casework.choices import DialogueKind
 from casework.confidentiality import DIALOGUE_FREE_TEXT, Secrets, secrets_for_cases
 from casework.models import Case, Dialogue, Unit
 
+from . import strict
 from .common import RecentDateTimeField, ScopedFieldsMixin, ScrubbedTextMixin
 
 User = get_user_model()
@@ -47,20 +48,20 @@ class DialogueSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
 
 
 class DialogueCreateSerializer(ScopedFieldsMixin, serializers.Serializer):
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
+    unit = strict.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
     kind = serializers.ChoiceField(choices=DialogueKind.choices, required=False, default=DialogueKind.CASE)
-    chair = serializers.PrimaryKeyRelatedField(
+    chair = strict.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
         required=False,
         allow_null=True,
         help_text="User id of the chair; defaults to the user recording it.",
     )
     held_at = RecentDateTimeField()
-    place = serializers.CharField(max_length=200)
-    participants = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
-    minutes = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
-    agreed_points = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
-    cases = serializers.PrimaryKeyRelatedField(
+    place = strict.CharField(max_length=200)
+    participants = strict.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    minutes = strict.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    agreed_points = strict.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    cases = strict.PrimaryKeyRelatedField(
         queryset=Case.objects.none(), many=True, required=False, default=list
     )
     complainant_attended = serializers.BooleanField(required=False, default=True)

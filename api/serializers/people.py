@@ -15,18 +15,20 @@ from casework.choices import PartyKind
 from casework.models import Party
 from workflows.intake import PetitionerInput
 
+from . import strict
+
 
 @extend_schema_serializer(component_name="Person")
 class PetitionerSerializer(serializers.Serializer):
     """A person as shown on a case or a visit; a sealed denouncer comes out masked ("***")."""
 
-    id = serializers.IntegerField(allow_null=True, help_text="Null when masked.")
+    id = strict.IntegerField(allow_null=True, help_text="Null when masked.")
     kind = serializers.ChoiceField(choices=PartyKind.choices)
-    full_name = serializers.CharField()
-    id_number = serializers.CharField()
-    address = serializers.CharField()
-    phone = serializers.CharField()
-    email = serializers.CharField()
+    full_name = strict.CharField()
+    id_number = strict.CharField()
+    address = strict.CharField()
+    phone = strict.CharField()
+    email = strict.CharField()
     masked = serializers.BooleanField(help_text="True when the identity is sealed for the requesting user.")
 
 
@@ -37,11 +39,11 @@ class CasePetitionerSerializer(PetitionerSerializer):
 
 
 class PetitionerInputSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    id_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    full_name = strict.CharField(max_length=200, required=False, allow_blank=True, default="")
+    id_number = strict.CharField(max_length=20, required=False, allow_blank=True, default="")
+    address = strict.CharField(max_length=300, required=False, allow_blank=True, default="")
+    phone = strict.CharField(max_length=30, required=False, allow_blank=True, default="")
+    email = strict.EmailField(max_length=254, required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=PartyKind.choices, required=False, default=PartyKind.PERSON)
     is_representative = serializers.BooleanField(required=False, default=False)
 
@@ -51,7 +53,7 @@ class PetitionerInputSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="Party")
 class PetitionerRecordSerializer(serializers.ModelSerializer):
-    email = serializers.CharField(read_only=True, help_text="Empty when unknown.")
+    email = strict.CharField(read_only=True, help_text="Empty when unknown.")
 
     class Meta:
         model = Party

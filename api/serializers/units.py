@@ -7,10 +7,12 @@ from rest_framework import serializers
 from casework.choices import Role
 from casework.models import Unit
 
+from . import strict
+
 
 class UnitSerializer(serializers.ModelSerializer):
     level = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    authority_level = serializers.CharField(source="level.authority_level", read_only=True)
+    authority_level = strict.CharField(source="level.authority_level", read_only=True)
 
     class Meta:
         model = Unit
@@ -31,14 +33,14 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class MembershipUnitSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
+    id = strict.IntegerField()
+    code = strict.CharField()
+    name = strict.CharField()
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
 
 
 class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
+    id = strict.IntegerField()
+    username = strict.CharField()
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
     units = MembershipUnitSerializer(many=True)

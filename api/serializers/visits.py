@@ -10,6 +10,7 @@ from casework.confidentiality import VISIT_FREE_TEXT, Secrets, secrets_for_cases
 from casework.models import Case, Unit, Visit
 from workflows.intake import PetitionerInput, VisitInput
 
+from . import strict
 from .cases import CaseBodySerializer, CaseBriefSerializer
 from .common import RecentDateTimeField, ScopedFieldsMixin, ScrubbedTextMixin
 from .people import PetitionerInputSerializer, PetitionerSerializer
@@ -60,27 +61,25 @@ class VisitSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
 
 
 class VisitCreateSerializer(ScopedFieldsMixin, serializers.Serializer):
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
+    unit = strict.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
     visited_at = RecentDateTimeField()
-    summary = serializers.CharField(max_length=20000)
+    summary = strict.CharField(max_length=20000)
     visitors = PetitionerInputSerializer(many=True, help_text="People who came; they identify themselves.")
     cases = CaseBodySerializer(many=True, required=False, default=list, help_text="Cases opened at the desk.")
-    existing_cases = serializers.PrimaryKeyRelatedField(
+    existing_cases = strict.PrimaryKeyRelatedField(
         queryset=Case.objects.none(), many=True, required=False, default=list
     )
     refusal_reason = serializers.ChoiceField(
         choices=RefusalReason.choices, required=False, allow_blank=True, default=""
     )
-    guidance = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
-    visitor_count = serializers.IntegerField(min_value=1, max_value=100000, required=False, allow_null=True)
+    guidance = strict.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    visitor_count = strict.IntegerField(min_value=1, max_value=100000, required=False, allow_null=True)
     reception_kind = serializers.ChoiceField(
         choices=ReceptionKind.choices, required=False, default=ReceptionKind.REGULAR
     )
     received_by_head = serializers.BooleanField(required=False, default=False)
-    previously_handled_by = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
-    notes = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    previously_handled_by = strict.CharField(max_length=200, required=False, allow_blank=True, default="")
+    notes = strict.CharField(max_length=20000, required=False, allow_blank=True, default="")
 
     def get_fields(self):
         return self._scope(super().get_fields())

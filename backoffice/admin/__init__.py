@@ -1,7 +1,8 @@
 """The Django admin, one module per model group: units and staff (`units`), petitioners (`people`),
 cases with their list, page and action buttons (`cases`), the audit trail and logs (`events`), the
 reception book (`visits`), dialogues (`dialogues`), the calendar (`calendar`) with its sources and yearly
-review (`calendar_review`), notifications and letters (`notifications`); what they share is in `mixins`."""
+review (`calendar_review`), notifications and letters (`notifications`), failed sign-ins and lockouts
+(`logins`); what they share is in `mixins`."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
@@ -12,6 +13,7 @@ from . import (  # noqa: F401  (registers the model admins)
     cases,
     dialogues,
     events,
+    logins,
     notifications,
     people,
     units,

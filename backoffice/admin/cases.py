@@ -424,6 +424,9 @@ class CaseIntakeForm(CapitalizedLabelsMixin, forms.Form):
 
 @admin.register(Case)
 class CaseAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
+    class Media:
+        css = {"all": ["backoffice/backoffice.css"]}  # the overdue badge (no inline styles: CSP)
+
     service_errors = (WorkflowError,)
     list_display = (
         "reference",
@@ -569,7 +572,7 @@ class CaseAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
         today = getattr(case, "admin_today", None) or timezone.localdate()
         if any(d.is_overdue(today) for d in getattr(case, "open_deadlines", ())):
             return format_html(
-                '<span style="background:#ba2121;color:#fff;padding:1px 6px;border-radius:8px">{}</span>',
+                '<span class="badge-overdue">{}</span>',
                 _("Overdue"),
             )
         return ""

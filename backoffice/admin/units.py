@@ -85,6 +85,10 @@ class UnitAddForm(forms.ModelForm):
 @admin.register(Unit)
 class UnitAdmin(ServiceAddMixin, MembershipFormsetMixin, admin.ModelAdmin):
     list_display = ("indented_name", "code", "level", "is_remote", "head", "is_active")
+
+    class Media:
+        css = {"all": ["backoffice/backoffice.css"]}  # the tree's indentation (no inline styles: CSP)
+
     list_filter = ("level", "is_remote", "is_active")
     list_select_related = ("level", "head")
     search_fields = ("name", "code", "address")
@@ -94,7 +98,7 @@ class UnitAdmin(ServiceAddMixin, MembershipFormsetMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("name"), ordering="path")
     def indented_name(self, obj: Unit) -> str:
-        return format_html('<span style="padding-left:{}em">{}</span>', obj.depth * 1.5, obj.name)
+        return format_html('<span class="depth-{}">{}</span>', min(obj.depth, 6), obj.name)
 
     def get_queryset(self, request):
         return super().get_queryset(request) & visible_units(request.user)

@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything deployment-specific comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -17,6 +18,10 @@ SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
+# Reverse proxies whose X-Forwarded-For (and, in production, X-Forwarded-Proto) is believed: addresses or
+# networks, comma-separated. None by default: the client is the socket's peer (casework.security.client_ip).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -31,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "backoffice.apps.LoginLockoutConfig",  # django-axes
     "casework",
     "workflows",
     "notifications",
@@ -42,7 +48,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
+    "api.middleware.ApiJsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -51,7 +60,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a login refused by the lockout into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Everything from this site only. No inline scripts, styles or event handlers (the templates have none;
+# tests/config/test_headers.py keeps it so); images may be data: URIs (the admin's and Swagger UI's icons).
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -130,6 +149,28 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# django-axes' backend first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Login lockout (django-axes) ----------------------------------------------------------------
+# Every password login (workspace, admin, API token) counts its failures per login name *and* client
+# address: five failures lock that pair for the cool-off. Not per name alone: that would let anyone lock
+# a head of unit out on a reception day, and not per address alone: a ward's whole office shares one
+# public address. The API token endpoint also throttles per account and per address (api.throttling).
+# Administrators see the attempts in the admin (Access attempts) and unlock by deleting them.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "casework.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "workspace.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # backoffice.admin.logins registers the attempts with an "unlock" action
+AXES_VERBOSE = False
+
 # The workspace's own login form; the admin keeps its own at /admin/login/.
 LOGIN_URL = "workspace:login"
 LOGIN_REDIRECT_URL = "workspace:home"
@@ -138,6 +179,10 @@ LOGIN_REDIRECT_URL = "workspace:home"
 # Per-rule overrides of the deadline policy table (casework.rules.policy), keyed by rule code, e.g.
 # {"petition.resolution": {"days": 20}}; a province that sets its own SLA for petitions does it here.
 DEADLINE_RULE_OVERRIDES: dict = {}
+# Bounds of one intake (workflows.intake): people named on one paper or at one visit (a collective letter
+# names its representatives and gives the number of people), and cases opened at one visit.
+INTAKE_MAX_PETITIONERS = int(os.environ.get("INTAKE_MAX_PETITIONERS", "100"))
+INTAKE_MAX_CASES_PER_VISIT = int(os.environ.get("INTAKE_MAX_CASES_PER_VISIT", "20"))
 
 # --- Email ------------------------------------------------------------------------------------
 # Development writes each email as a file under var/mail/; production points EMAIL_BACKEND at SMTP.
@@ -261,11 +306,11 @@ CELERY_BEAT_SCHEDULE = _beat_schedule(NOTIFICATIONS)
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header turns a missing login into 401 rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -279,9 +324,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's own client address would trust X-Forwarded-For; 0 makes it the socket address. The project's
+    # throttles (api.throttling) read casework.security.client_ip, which honours TRUSTED_PROXIES.
+    "NUM_PROXIES": 0,
 }
-# Failed logins on POST /api/v1/auth/token/ allowed per client address ("<n>/<second|minute|hour|day>").
+# Failed logins on POST /api/v1/auth/token/ allowed per client address and, apart, per account
+# ("<n>/<second|minute|hour|day>").
 API_LOGIN_THROTTLE_RATE = os.environ.get("API_LOGIN_THROTTLE_RATE", "5/minute")
+# Lifetime of an API token from its issue (hours; 0 = no expiry). A password change or deactivation
+# revokes it at once (api.authentication).
+API_TOKEN_MAX_AGE_HOURS = int(os.environ.get("API_TOKEN_MAX_AGE_HOURS", "24"))
 # How long a POST with an Idempotency-Key is remembered (and replayed instead of repeated).
 API_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("API_IDEMPOTENCY_TTL_HOURS", "24"))
 # Open311 GeoReport v2 (api/open311.py): services.json, requests.json and requests/{id}.json are public

@@ -78,6 +78,7 @@ def test_complaint_from_visit_to_closed(org, frozen_today):
     assert refused.json()["code"] == "appeal_window_open"
 
     frozen_today(date(2026, 4, 2))  # the appeal window lapsed without a second-round complaint
+    head = login("head")  # a month later the token has expired (API_TOKEN_MAX_AGE_HOURS): sign in again
     case = head.get(f"/api/v1/cases/{case['id']}/").json()
     assert "close" in case["available_actions"]
     case = do(head, case, "close")

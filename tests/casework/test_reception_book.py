@@ -106,7 +106,32 @@ def test_the_csv_export_has_the_book_columns_and_is_logged(client, book):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "STT" and len(rows) == 3  # header + the two visits from 11/03
     assert "Người Tố Cáo Bí Mật" not in response.content.decode("utf-8-sig")
-    assert AccessLog.objects.filter(user=book.monitor, kind=AccessLog.Kind.EXPORT).count() == 1
+    logged = AccessLog.objects.filter(user=book.monitor, kind=AccessLog.Kind.EXPORT)
+    # One row per person the file shows in clear (the sealed denouncer is not among them), each naming
+    # the unit and the period that were read.
+    assert {row.party.full_name for row in logged} == {"Ông Lặp Lại"}
+    assert all(
+        "xa-a (UBND xã A) 11/03/2026-31/03/2026: 2 visits, CSV" in row.detail and row.channel == "export"
+        for row in logged
+    )
+
+
+def test_reading_the_book_logs_the_unit_the_period_and_each_person_shown(client, book):
+    _get(client, book.head, unit=book.commune.pk, date_from="2026-03-01", date_to="2026-03-31")
+    logged = AccessLog.objects.filter(user=book.head, kind=AccessLog.Kind.PERSONAL_DATA_READ)
+    names = {row.party.full_name for row in logged}
+    assert names == {*(f"Hộ dân {i}" for i in range(6)), "Người Tố Cáo Bí Mật", "Ông Lặp Lại"}
+    assert {row.detail for row in logged} == {
+        "reception book xa-a (UBND xã A) 01/03/2026-31/03/2026: 3 visits"
+    }
+
+
+def test_an_empty_period_is_still_logged_with_its_scope(client, book):
+    _get(client, book.monitor, unit=book.commune.pk, date_from="2026-01-01", date_to="2026-01-31")
+    row = AccessLog.objects.get(user=book.monitor)
+    assert (
+        row.party is None and row.detail == "reception book xa-a (UBND xã A) 01/01/2026-31/01/2026: 0 visits"
+    )
 
 
 def test_another_communes_book_is_not_reachable(client, book):

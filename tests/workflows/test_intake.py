@@ -151,12 +151,20 @@ def test_second_round_complaint_without_the_first_round_case_is_flagged(org, fro
 
 @pytest.mark.parametrize(
     "people",
-    [[], [{"full_name": "Ẩn danh"}], [{"full_name": "", "id_number": "001090012345"}]],
-    ids=["nobody", "name-only", "id-only"],
+    [[], [{"full_name": "Ẩn danh"}], [{"full_name": "", "address": "Thôn 3"}]],
+    ids=["nobody", "name-only", "address-only"],
 )
 def test_anonymous_complaint_is_flagged(org, frozen_today, people):
     frozen_today(TODAY)
     assert "anonymous_complaint" in codes(new_case(org, petitioners=people))
+
+
+def test_an_id_number_without_a_name_is_refused_at_intake(org, frozen_today):
+    # Not anonymous (the ID names the person) and not identified (no name): the officer asks for it.
+    frozen_today(TODAY)
+    with pytest.raises(ValidationFailed) as refused:
+        new_case(org, petitioners=[{"full_name": "", "id_number": "001090012345"}])
+    assert "petitioners[0].full_name" in refused.value.errors
 
 
 def test_named_complaint_is_not_flagged_anonymous(org, frozen_today):

@@ -406,3 +406,11 @@ def test_another_matter_adds_a_case_fieldset_and_counts_it(org, today):
 
     assert 'name="cases-1-kind"' in page
     assert 'name="cases-TOTAL_FORMS" value="2"' in page and 'hx-swap-oob="true"' in page
+
+
+def test_a_phone_that_is_not_a_phone_comes_back_on_the_phone_field(org, today):
+    response = client_for(org.reception).post(DESK, visit_post(org, phone="call me maybe"))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["phone"][0].startswith("Not a phone number")
+    assert not Visit.objects.exists() and not Case.objects.exists()

@@ -9,18 +9,19 @@ from datetime import date
 from difflib import SequenceMatcher
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import confidentiality
-from casework.choices import TERMINAL_STATES, CaseKind, CaseState, Channel
+from casework.choices import TERMINAL_STATES, CaseKind, CaseState, Channel, PartyKind
 from casework.models import Case
 from casework.rules import periods, policy
-from casework.text import fold
+from casework.text import fold, has_visible_text, invisible_only, looks_like_id_number, looks_like_phone
 
 from ..errors import ValidationFailed
-from .inputs import CaseInput
+from .inputs import CaseInput, PetitionerInput
 
 SIMILARITY_THRESHOLD = 0.55
 
@@ -195,8 +196,80 @@ def rules_in_force(on: date, code: str = "group.min_people") -> bool:
     return True
 
 
-def validate(data: CaseInput) -> None:
+def max_people() -> int:
+    """People one paper or one visit may name (settings.INTAKE_MAX_PETITIONERS): a collective letter
+    names its representatives and counts the rest (`visitor_count`), it does not list a crowd."""
+    return settings.INTAKE_MAX_PETITIONERS
+
+
+def text_errors(
+    errors: dict[str, list[str]], values: dict[str, str], *, required: tuple[str, ...] = ()
+) -> None:
+    """Free text is text a reader can see: a required field needs a visible character, and an optional
+    one is either empty or has one (zero-width, right-to-left marks or other invisible characters alone
+    are refused: the record would look blank while it is not)."""
+    for name, value in values.items():
+        if name in required and not has_visible_text(value):
+            errors.setdefault(name, []).append(_("This field needs at least one visible character."))
+        elif name not in required and invisible_only(value):
+            errors.setdefault(name, []).append(
+                _("Only invisible characters: leave it empty or write the text.")
+            )
+
+
+def people_errors(people: list[PetitionerInput], field: str) -> dict[str, list[str]]:
+    """The people named on a paper or at the desk: a bounded list; each gives a name, except someone
+    who gives only a way to reach them (address, phone or e-mail) and stays anonymous; an anonymous
+    letter lists nobody. Phone numbers and ID numbers must look like one."""
     errors: dict[str, list[str]] = {}
+    if len(people) > max_people():
+        errors[field] = [
+            _("At most %(n)d people per paper; name the representatives and give the number of people.")
+            % {"n": max_people()}
+        ]
+        return errors  # a list this long is not examined person by person
+    for i, p in enumerate(people):
+        key = f"{field}[{i}]"
+        text_errors(errors, {f"{key}.{f}": getattr(p, f) for f in ("full_name", "address")})
+        if p.kind and p.kind not in PartyKind.values:
+            errors.setdefault(f"{key}.kind", []).append(
+                _("Must be one of: %(c)s.") % {"c": ", ".join(PartyKind.values)}
+            )
+        named = has_visible_text(p.full_name)
+        if not named and not (p.id_number or p.address or p.phone or p.email):
+            errors.setdefault(key, []).append(
+                _(
+                    "Empty: give the person's name (or only an address, phone or e-mail to stay anonymous), "
+                    "or leave the person out for an anonymous paper."
+                )
+            )
+        elif not named and (p.id_number or p.is_representative):
+            errors.setdefault(f"{key}.full_name", []).append(
+                _("A person who gives an ID number, or represents others, gives a name.")
+            )
+        if p.phone and not looks_like_phone(p.phone):
+            errors.setdefault(f"{key}.phone", []).append(
+                _(
+                    "Not a phone number: 8 to 15 digits, optionally starting with +, grouped by spaces, "
+                    "dots or dashes."
+                )
+            )
+        if p.id_number and not looks_like_id_number(
+            p.id_number, organization=p.kind == PartyKind.ORGANIZATION
+        ):
+            errors.setdefault(f"{key}.id_number", []).append(
+                _("Not a tax code: 10 digits (a branch adds -NNN) or 13.")
+                if p.kind == PartyKind.ORGANIZATION
+                else _(
+                    "Not an ID number: 12 digits (citizen identity card), 9 (old identity card) or a "
+                    "passport number."
+                )
+            )
+    return errors
+
+
+def validate(data: CaseInput) -> None:
+    errors: dict[str, list[str]] = people_errors(data.petitioners, "petitioners")
     today = timezone.localdate()
     if data.kind not in CaseKind.values:
         errors["kind"] = [_("Must be one of: %(c)s.") % {"c": ", ".join(CaseKind.values)}]
@@ -210,8 +283,11 @@ def validate(data: CaseInput) -> None:
         errors["received_at"] = [_("No legal rules are recorded for a date this early.")]
     if data.decision_known_at and not rules_in_force(data.decision_known_at, "complaint.limitation_days"):
         errors["decision_known_at"] = [_("No limitation rule is recorded for a date this early.")]
-    if not data.summary.strip():
-        errors["summary"] = [_("This field is required.")]
+    text_errors(
+        errors,
+        {"summary": data.summary, "respondent": data.respondent, "limitation_excuse": data.limitation_excuse},
+        required=("summary",),
+    )
     if data.kind == CaseKind.COMPLAINT:
         if data.round not in (1, 2):
             errors["round"] = [_("A complaint is round 1 or 2.")]
@@ -241,7 +317,7 @@ def validate(data: CaseInput) -> None:
         )
         cap = policy.legal_value(cap_code, data.received_at)
         if len(representatives) > cap:
-            errors["petitioners"] = [
+            errors.setdefault("petitioners", []).append(
                 _("A group of %(n)d people names at most %(cap)d representatives (%(basis)s).")
                 % {
                     "n": people,
@@ -250,8 +326,8 @@ def validate(data: CaseInput) -> None:
                         policy.legal_parameter(cap_code, data.received_at).citation
                     ),
                 }
-            ]
-    for i, p in enumerate(data.petitioners):
+            )
+    for i, p in enumerate(data.petitioners[: max_people()]):
         if p.is_representative and p.is_anonymous:
             errors.setdefault("petitioners", []).append(
                 _("Petitioner %(i)d: a representative must give a name and an address or ID.") % {"i": i + 1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from casework.rules import policy
 
 from ..errors import Forbidden, ValidationFailed
 from ..permissions import may_register
-from .checks import intake_checks, rules_in_force, validate
+from .checks import intake_checks, people_errors, rules_in_force, text_errors, validate
 from .inputs import VisitInput
 from .numbering import next_number
 from .register import create_case, resolve_parties
@@ -36,15 +37,27 @@ def record_visit(data: VisitInput, *, actor) -> Visit:
             _("Only the reception officers and the head of %(unit)s record visits there.")
             % {"unit": data.unit}
         )
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = people_errors(data.visitors, "visitors")
     if not data.visitors:
         errors["visitors"] = [_("At least one visitor is required (visitors identify themselves).")]
     if data.visited_at > timezone.now():
         errors["visited_at"] = [_("Cannot be in the future.")]
     elif not rules_in_force(data.visited_at.date()):
         errors["visited_at"] = [_("No legal rules are recorded for a date this early.")]
-    if not data.summary.strip():
-        errors["summary"] = [_("This field is required.")]
+    text_errors(
+        errors,
+        {
+            "summary": data.summary,
+            "guidance": data.guidance,
+            "notes": data.notes,
+            "previously_handled_by": data.previously_handled_by,
+        },
+        required=("summary",),
+    )
+    if len(data.cases) > settings.INTAKE_MAX_CASES_PER_VISIT:
+        errors["cases"] = [
+            _("At most %(n)d cases are opened at one visit.") % {"n": settings.INTAKE_MAX_CASES_PER_VISIT}
+        ]
     if data.refusal_reason and data.refusal_reason not in RefusalReason.values:
         errors["refusal_reason"] = [_("Must be one of: %(c)s.") % {"c": ", ".join(RefusalReason.values)}]
     if data.refusal_reason and data.cases:

@@ -41,6 +41,8 @@ NEXT_STEP_AFTER_INTAKE = "review"
 VISIT_ERROR_FIELDS = {"visitors": "full_name", "cases": "outcome"}
 CASE_ERROR_FIELDS = {"first_round_case": "first_round_reference", "received_at": None, "petitioners": None}
 CASE_ERROR_KEY = re.compile(r"^cases\[(\d+)\]\.(\w+)$")
+# The desk names one visitor: intake's "visitors[0].phone" is the form's "phone" ("visitors[0]" its name).
+VISITOR_ERROR_KEY = re.compile(r"^visitors\[0\](?:\.(\w+))?$")
 
 
 def desk_units(user) -> list[Unit]:
@@ -150,7 +152,8 @@ def _attach_errors(form: VisitForm, case_forms, errors: dict[str, list[str]]) ->
             name = name if name in target.fields else None
         else:
             target = form
-            name = VISIT_ERROR_FIELDS.get(key, key)
+            visitor = VISITOR_ERROR_KEY.match(key)
+            name = (visitor[1] or "full_name") if visitor else VISIT_ERROR_FIELDS.get(key, key)
             name = name if name in form.fields else None
         for message in messages_:
             target.add_error(name, message)

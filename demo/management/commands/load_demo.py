@@ -244,7 +244,7 @@ class Command(BaseCommand):
         step(c, "accept", head, day(45))
         step(c, "start_verification", head, day(44), handler=handler.pk)
         # 6. Anonymous denunciation, filed.
-        c = new(CaseKind.DENUNCIATION, day(12), "Đơn nặc danh tố cáo tổ trưởng dân phố.", [PetitionerInput()])
+        c = new(CaseKind.DENUNCIATION, day(12), "Đơn nặc danh tố cáo tổ trưởng dân phố.", [])
         step(c, "review", reception, day(11))
         step(c, "file", reception, day(10), reason="anonymous")
         # 7. Reflection transferred to the provincial department of construction.

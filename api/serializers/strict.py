@@ -1,0 +1,58 @@
+"""Request fields that take JSON values at their word: a string is a string, an integer an integer.
+
+DRF's own fields coerce (`12345` becomes the text "12345", `8.5` the unit 8, `"8"` the integer 8, `true`
+the integer 1); an API whose schema says `string` or `integer` refuses what is not. The output side is
+unchanged: these classes behave like DRF's when serializing."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class CharField(serializers.CharField):
+    default_error_messages = {"invalid": _("Must be a string.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class EmailField(serializers.EmailField):
+    default_error_messages = {"invalid_type": _("Must be a string.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_type")
+        return super().to_internal_value(data)
+
+
+class IntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if not _is_int(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id: a JSON integer (not 8.5, "8" or true), then looked up in the field's queryset."""
+
+    def to_internal_value(self, data):
+        if not _is_int(data):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class QueryIntegerField(serializers.IntegerField):
+    """An integer in a query string: ASCII digits only (int() would also read "٣" or fullwidth digits)."""
+
+    def to_internal_value(self, data):
+        text = str(data).strip()
+        if not (text.isascii() and text.lstrip("-").isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(text)
