@@ -100,11 +100,24 @@ class Person:
         self.page.set_default_timeout(WAIT_MS)
         self.page.on("framenavigated", self._navigated)
         self.page.on("request", self._request)
+        # What the browser's console reports as an error (a script error, an htmx syntax error, a
+        # Content-Security-Policy violation): a page that works only by luck fails the test.
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.errors.append(f"{self.name}: {e}"))
 
     def _navigated(self, frame) -> None:
         if frame == self.page.main_frame:
             self.counter.page_loads += 1
             self.counter.log.append(f"{self.name}: load {frame.url.removeprefix(self.base_url)}")
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            where = message.location or {}
+            self.errors.append(
+                f"{self.name} on {self.page.url.removeprefix(self.base_url)} "
+                f"({where.get('url', '')}:{where.get('lineNumber', '')}): {message.text}"
+            )
 
     def _request(self, request) -> None:
         if request.headers.get("hx-request") == "true":
@@ -176,7 +189,7 @@ def counter() -> Counter:
 @pytest.fixture
 def person(browser, live_server, counter, settings):
     """person(user, viewport=DESKTOP, password="demo") -> a Person signed in through the login form."""
-    contexts = []
+    contexts, people = [], []
 
     def sign_in(user, viewport=DESKTOP, password: str = "demo") -> Person:
         user.set_password(password)
@@ -185,6 +198,7 @@ def person(browser, live_server, counter, settings):
         context = browser.new_context(viewport=viewport, locale="vi-VN")
         contexts.append(context)
         someone = Person(user.username, context, counter, live_server.url)
+        people.append(someone)
         someone.goto("/login/")
         someone.fill("#id_username", user.username)
         someone.fill("#id_password", password)
@@ -194,8 +208,10 @@ def person(browser, live_server, counter, settings):
         return someone
 
     yield sign_in
+    errors = [error for someone in people for error in someone.errors]
     for context in contexts:
         context.close()
+    assert not errors, "\n".join(errors)
 
 
 @pytest.fixture
