@@ -198,7 +198,10 @@ def _prod_check(tmp_path, **env) -> subprocess.CompletedProcess:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         **env,
     }
-    environment.pop("TEST_DATABASE_URL", None)
+    # A deployment's environment, not this test process's: the browser tests of the same worker set
+    # DJANGO_ALLOW_ASYNC_UNSAFE (Playwright runs an event loop), which check --deploy rightly refuses.
+    for name in ("TEST_DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        environment.pop(name, None)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

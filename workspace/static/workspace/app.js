@@ -14,3 +14,17 @@ document.addEventListener("click", function (event) {
     form.remove();
   }
 });
+
+// Lists that refresh themselves ([data-refresh-on-return], with hx-trigger "refresh"): every minute
+// while the tab is shown, and at once when the person comes back to it; never while it is hidden or
+// being closed.
+function refreshLists() {
+  if (document.visibilityState !== "visible" || !window.htmx) {
+    return;
+  }
+  document.querySelectorAll("[data-refresh-on-return]").forEach(function (element) {
+    window.htmx.trigger(element, "refresh");
+  });
+}
+document.addEventListener("visibilitychange", refreshLists);
+setInterval(refreshLists, 60000);
