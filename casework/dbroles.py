@@ -14,9 +14,15 @@ from __future__ import annotations
 import dj_database_url
 from psycopg import sql
 
-# Append-only by trigger (migrations 0003 and 0009): the audit trail, the personal-data access log and
-# the identity corrections. The runtime role only reads and adds rows there.
-APPEND_ONLY_TABLES = ("casework_caseevent", "casework_accesslog", "casework_partycorrection")
+# Append-only by trigger (casework migrations 0003 and 0009, documents 0003): the audit trail, the
+# personal-data access log, the identity corrections and the issued documents. The runtime role only
+# reads and adds rows there.
+APPEND_ONLY_TABLES = (
+    "casework_caseevent",
+    "casework_accesslog",
+    "casework_partycorrection",
+    "documents_document",
+)
 
 
 class RoleSetupError(Exception):
