@@ -103,8 +103,11 @@ def raw_worklist(user_id: int, today: date) -> list:
 
 
 def raw_board(path: str, today: date) -> list:
-    """The first page of the overdue board as one hand-written query, with its total."""
+    """The first page of the overdue board as one hand-written query, with its total: the overdue clocks
+    through the partial index of running clocks, then their cases by key (joined the other way round,
+    PostgreSQL hash-joins every case of the province to find a few hundred clocks)."""
     kinds = ", ".join(f"'{k}'" for k in STAFF_DEADLINES)
+    overdue = f"SELECT id FROM casework_deadline WHERE status = %s AND due_date < %s AND kind IN ({kinds})"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -114,7 +117,7 @@ def raw_board(path: str, today: date) -> list:
               JOIN casework_case c ON c.id = d.case_id
               JOIN casework_unit u ON u.id = c.unit_id
               LEFT JOIN auth_user h ON h.id = c.handler_id
-             WHERE d.status = %s AND d.due_date < %s AND d.kind IN ({kinds}) AND u.path LIKE %s
+             WHERE d.id = ANY(ARRAY({overdue})) AND u.path LIKE %s
              ORDER BY d.due_date, d.case_id, d.kind LIMIT 50""",
             [DeadlineStatus.RUNNING, today, path + "%"],
         )
@@ -122,7 +125,7 @@ def raw_board(path: str, today: date) -> list:
         cursor.execute(
             f"""SELECT COUNT(*) FROM casework_deadline d JOIN casework_case c ON c.id = d.case_id
                 JOIN casework_unit u ON u.id = c.unit_id
-                WHERE d.status = %s AND d.due_date < %s AND d.kind IN ({kinds}) AND u.path LIKE %s""",
+                WHERE d.id = ANY(ARRAY({overdue})) AND u.path LIKE %s""",
             [DeadlineStatus.RUNNING, today, path + "%"],
         )
         return rows + cursor.fetchall()
