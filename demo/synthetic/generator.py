@@ -52,6 +52,7 @@ class Generator(Lives, Reception):
         audit: bool,
         progress,
         stdout,
+        copy: bool | None = None,  # COPY (the default on PostgreSQL) or bulk_create
     ):
         self.rules = Rules()
         self.tz = timezone.get_default_timezone()
@@ -77,7 +78,7 @@ class Generator(Lives, Reception):
                 Dialogue.cases.through,
             )
         }
-        self.writer = Writer(list(self.tables.values()), batch_size=5000)
+        self.writer = Writer(list(self.tables.values()), batch_size=5000, copy=copy)
         self.counters: dict[tuple[int, int, str], int] = defaultdict(int)
         self.heap: list[tuple[date, int, dict]] = []
         self.heap_seq = 0
@@ -145,7 +146,7 @@ class Generator(Lives, Reception):
             self.generate()
             self.writer.wait()
             self.finish()
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":  # fresh statistics for the planner
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started

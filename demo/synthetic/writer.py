@@ -69,10 +69,10 @@ class Writer:
     """COPY on PostgreSQL (in a thread, overlapping the generation), bulk_create (5,000 a statement)
     elsewhere."""
 
-    def __init__(self, tables: list[Table], batch_size: int):
+    def __init__(self, tables: list[Table], batch_size: int, copy: bool | None = None):
         self.tables = tables  # in dependency order
         self.batch_size = batch_size
-        self.copy = connection.vendor == "postgresql"
+        self.copy = connection.vendor == "postgresql" if copy is None else copy
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
 
@@ -111,8 +111,9 @@ class Writer:
                 """
                 SELECT format('DROP INDEX %%s', i.indexrelid::regclass),
                        pg_get_indexdef(i.indexrelid),
-                       format('COMMENT ON INDEX %%s IS %%L', i.indexrelid::regclass,
-                              obj_description(i.indexrelid, 'pg_class'))
+                       CASE WHEN obj_description(i.indexrelid, 'pg_class') IS NOT NULL
+                       THEN format('COMMENT ON INDEX %%s IS %%L', i.indexrelid::regclass,
+                                   obj_description(i.indexrelid, 'pg_class')) END
                 FROM pg_index i
                 WHERE i.indrelid = ANY (SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)
                   AND NOT i.indisunique AND NOT i.indisprimary
@@ -128,8 +129,9 @@ class Writer:
                 SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', c.conrelid::regclass, c.conname),
                        format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', c.conrelid::regclass, c.conname,
                               pg_get_constraintdef(c.oid)),
-                       format('COMMENT ON CONSTRAINT %%I ON %%s IS %%L', c.conname, c.conrelid::regclass,
-                              obj_description(c.oid, 'pg_constraint'))
+                       CASE WHEN obj_description(c.oid, 'pg_constraint') IS NOT NULL
+                       THEN format('COMMENT ON CONSTRAINT %%I ON %%s IS %%L', c.conname,
+                                   c.conrelid::regclass, obj_description(c.oid, 'pg_constraint')) END
                 FROM pg_constraint c
                 WHERE c.contype = 'f'
                   AND c.conrelid = ANY (SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)
@@ -140,7 +142,6 @@ class Writer:
             keys = cursor.fetchall()
             for drop, _create, _comment in keys + indexes:
                 cursor.execute(drop)
-        # format() gives NULL for the whole comment statement when there is no comment.
         return [sql for _drop, create, comment in indexes + keys for sql in (create, comment) if sql]
 
     # --- Batches -----------------------------------------------------------------------------------
