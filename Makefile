@@ -70,7 +70,8 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 	$(PY) manage.py compilemessages -l vi --ignore=.venv
 
-# Report benchmarks on PostgreSQL (bench/README.md): 1,000,000 synthetic cases, then the timings.
+# Report benchmarks on PostgreSQL (bench/README.md): 1,000,000 synthetic cases (about 20 minutes on a
+# loaded 2-core machine, mostly Python; see bench/README.md), then the timings.
 bench-data: $(VENV)/.installed
 	test -n "$(BENCH_DATABASE_URL)" || (echo "Set BENCH_DATABASE_URL=postgres://..." && exit 2)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput

@@ -107,15 +107,27 @@ class SimCase:
 
     def add_petitioner(self, *, anonymous: bool) -> None:
         """Only whether the petitioner is named matters to the guards; the row itself is written later."""
-        named = {} if anonymous else {"full_name": "(syn)", "id_number": "(syn)"}
-        self.case_parties.append(CaseParty(party=Party(**named)))
+        self.case_parties.append(_petitioner(anonymous))
 
     def add_dialogue(self) -> None:
-        self.dialogues.append(Dialogue(kind=DialogueKind.CASE))
+        self.dialogues.append(_case_dialogue())
 
     @property
     def facts(self) -> dict[str, Any]:
         return periods.case_facts(self)
+
+
+# The guards only read these, so one instance each serves every simulated case (building model
+# instances was a tenth of the generation).
+@cache
+def _petitioner(anonymous: bool) -> CaseParty:
+    named = {} if anonymous else {"full_name": "(syn)", "id_number": "(syn)"}
+    return CaseParty(party=Party(**named))
+
+
+@cache
+def _case_dialogue() -> Dialogue:
+    return Dialogue(kind=DialogueKind.CASE)
 
 
 class Entry(dict):

@@ -25,6 +25,9 @@ from demo.synthetic import Progress
 from workflows.clock_effects import effects_of
 from workflows.diagrams import edges
 
+# `make test-postgres` runs these again on PostgreSQL, where the rows go in by COPY.
+pytestmark = pytest.mark.sql
+
 UNTIL = date(2026, 5, 20)
 IN_RESOLUTION = {CaseState.ACCEPTED, CaseState.VERIFYING, CaseState.AWAITING_APPROVAL}
 

@@ -1,8 +1,10 @@
 """manage.py generate_synthetic --units 1000 --cases 1000000 --years 5 --seed 1
 
-A synthetic dataset for demos and benchmarks (see `demo.synthetic`). On PostgreSQL rows go in with COPY
-(in transactions of --batch cases); elsewhere with bulk_create in batches of 5,000. The command
-refuses to run twice into the same database (``syn-`` units exist).
+A synthetic dataset for demos and benchmarks (see `demo.synthetic`). On PostgreSQL rows go in with COPY,
+--batch cases at a time, in one transaction with the written tables' foreign keys and plain indexes
+re-created at the end (the tables are locked meanwhile: run it on a database nobody is using);
+elsewhere with bulk_create, a transaction per --batch cases. The command refuses to run twice into
+the same database (``syn-`` units exist).
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--until", type=date.fromisoformat, default=None, help="Last day (default: today)."
         )
-        parser.add_argument("--batch", type=int, default=20_000, help="Cases per transaction.")
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=20_000,
+            help="Cases per COPY round (PostgreSQL) or per transaction (elsewhere).",
+        )
         parser.add_argument(
             "--no-audit", action="store_true", help="Skip the audit trail and deadline ledgers."
         )
