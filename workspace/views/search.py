@@ -21,7 +21,9 @@ def search(request):
     results = []
     if text:
         cases = visible_cases(request.user)
-        by_reference = cases.filter(reference__iexact=text).first()
+        # References are written in capitals (unit code, year, number): an exact match uses the index,
+        # where a case-insensitive comparison would read the whole case table.
+        by_reference = cases.filter(reference=text.upper()).first()
         if by_reference is not None:
             return redirect("workspace:case", case_id=by_reference.pk)
         matches = cases_naming(request.user, cases, text)
