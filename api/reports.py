@@ -80,6 +80,31 @@ class ReadsReports(permissions.BasePermission):
 # --- Parameters ----------------------------------------------------------------------------------
 
 
+def _period(attrs: dict, *, cutoff: bool, default=None):
+    """The period a report asks for: `period` (with or without the Circular 01/2024 cut-off) or both
+    dates, never both ways; with neither, `default` if the report has one."""
+    given = [k for k in ("date_from", "date_to") if k in attrs]
+    if "period" in attrs:
+        if given:
+            raise ValidationError({"period": [_("Give either a period or dates, not both.")]})
+        try:
+            return reports.parse_period(attrs["period"], cutoff=cutoff)
+        except reports.ReportError as error:
+            raise ValidationError({"period": [error.message]}, code=error.code) from None
+    if not given and default is not None:
+        return default
+    if len(given) != 2:
+        raise ValidationError(
+            {"date_from": [_("Give date_from and date_to, or a period.")]}, code="period_required"
+        )
+    if attrs["date_from"] > attrs["date_to"]:
+        raise ValidationError({"date_to": [_("The end date is before the start date.")]})
+    try:
+        return reports.custom_period(attrs["date_from"], attrs["date_to"])
+    except reports.ReportError as error:
+        raise ValidationError({error.field: [error.message]}, code=error.code) from None
+
+
 class PeriodQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField(required=False, help_text="First day of the period (included).")
     date_to = serializers.DateField(required=False, help_text="Last day of the period (included).")
@@ -99,25 +124,7 @@ class PeriodQuerySerializer(serializers.Serializer):
     lang = serializers.ChoiceField(choices=LANGS, default="vi", help_text="Headers of CSV / XLSX files.")
 
     def validate(self, attrs):
-        given = [k for k in ("date_from", "date_to") if k in attrs]
-        if "period" in attrs:
-            if given:
-                raise ValidationError({"period": [_("Give either a period or dates, not both.")]})
-            try:
-                attrs["period_obj"] = reports.parse_period(attrs["period"], cutoff=attrs["cutoff"])
-            except reports.ReportError as error:
-                raise ValidationError({"period": [error.message]}, code=error.code) from None
-            return attrs
-        if len(given) != 2:
-            raise ValidationError(
-                {"date_from": [_("Give date_from and date_to, or a period.")]}, code="period_required"
-            )
-        if attrs["date_from"] > attrs["date_to"]:
-            raise ValidationError({"date_to": [_("The end date is before the start date.")]})
-        try:
-            attrs["period_obj"] = reports.custom_period(attrs["date_from"], attrs["date_to"])
-        except reports.ReportError as error:
-            raise ValidationError({error.field: [error.message]}, code=error.code) from None
+        attrs["period_obj"] = _period(attrs, cutoff=attrs["cutoff"])
         return attrs
 
 
@@ -469,33 +476,12 @@ class StatisticsQuerySerializer(serializers.Serializer):
         "Circular 01/2024 cut-off (15th to 14th). Default: the reporting month that ended last "
         "(15th of the month before last to the 14th of last month), or the current one from the 15th.",
     )
-    within = serializers.IntegerField(
+    within = QueryIntegerField(
         required=False, min_value=1, help_text="Restrict to this unit's subtree (a unit id)."
     )
 
     def validate(self, attrs):
-        given = [k for k in ("date_from", "date_to") if k in attrs]
-        if "period" in attrs:
-            if given:
-                raise ValidationError({"period": [_("Give either a period or dates, not both.")]})
-            try:
-                attrs["period_obj"] = reports.parse_period(attrs["period"], cutoff=True)
-            except reports.ReportError as error:
-                raise ValidationError({"period": [error.message]}, code=error.code) from None
-            return attrs
-        if not given:
-            attrs["period_obj"] = _last_reporting_month(timezone.localdate())
-            return attrs
-        if len(given) != 2:
-            raise ValidationError(
-                {"date_from": [_("Give date_from and date_to, or a period.")]}, code="period_required"
-            )
-        if attrs["date_from"] > attrs["date_to"]:
-            raise ValidationError({"date_to": [_("The end date is before the start date.")]})
-        try:
-            attrs["period_obj"] = reports.custom_period(attrs["date_from"], attrs["date_to"])
-        except reports.ReportError as error:
-            raise ValidationError({error.field: [error.message]}, code=error.code) from None
+        attrs["period_obj"] = _period(attrs, cutoff=True, default=_last_reporting_month(timezone.localdate()))
         return attrs
 
 

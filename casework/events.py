@@ -27,25 +27,9 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
     return {k: [plain(before[k]), plain(after[k])] for k in before if before[k] != after.get(k)}
 
 
-def case_transitioned(
-    *,
-    case: Case,
-    actor,
-    action: str,
-    from_state: str,
-    effective_date: date | None,
-    note: str,
-    changes: dict[str, list],
-) -> CaseEvent:
-    event = transition_record(
-        case=case,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        effective_date=effective_date,
-        note=note,
-        changes=changes,
-    )
+def case_transitioned(**fields) -> CaseEvent:
+    """Write the audit record of a transition (the fields of `transition_record`)."""
+    event = transition_record(**fields)
     event.save(force_insert=True)
     return event
 
