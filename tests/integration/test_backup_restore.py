@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -175,7 +176,8 @@ def test_a_sqlite_backup_is_a_consistent_copy_that_restores_to_a_new_file(
     call_command("restore", str(archive), database_url=f"sqlite:///{target}")
 
     with sqlite3.connect(target) as restored:
-        for table, model in zip(AUDIT_TABLES, (CaseEvent, AccessLog, PartyCorrection), strict=True):
+        for table in AUDIT_TABLES:
+            model = apps.get_model(*table.split("_", 1))
             assert restored.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == model.objects.count()
         rows = restored.execute("SELECT id, action, to_state FROM casework_caseevent ORDER BY id").fetchall()
     restored.close()
