@@ -33,7 +33,7 @@ from casework.models import Case
 from tests.factories import act, petitioner, register
 from tests.helpers import DENOUNCER
 
-FUZZ_EXAMPLES = 25
+FUZZ_EXAMPLES = 12
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     status_code_conformance,
