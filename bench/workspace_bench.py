@@ -108,6 +108,8 @@ def raw_board(path: str, today: date) -> list:
     PostgreSQL hash-joins every case of the province to find a few hundred clocks)."""
     kinds = ", ".join(f"'{k}'" for k in STAFF_DEADLINES)
     overdue = f"SELECT id FROM casework_deadline WHERE status = %s AND due_date < %s AND kind IN ({kinds})"
+    # PostgreSQL: an init-plan run once (casework.selectors.PkInSet); elsewhere a plain IN.
+    in_overdue = f"= ANY(ARRAY({overdue}))" if connection.vendor == "postgresql" else f"IN ({overdue})"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -117,7 +119,7 @@ def raw_board(path: str, today: date) -> list:
               JOIN casework_case c ON c.id = d.case_id
               JOIN casework_unit u ON u.id = c.unit_id
               LEFT JOIN auth_user h ON h.id = c.handler_id
-             WHERE d.id = ANY(ARRAY({overdue})) AND u.path LIKE %s
+             WHERE d.id {in_overdue} AND u.path LIKE %s
              ORDER BY d.due_date, d.case_id, d.kind LIMIT 50""",
             [DeadlineStatus.RUNNING, today, path + "%"],
         )
@@ -125,7 +127,7 @@ def raw_board(path: str, today: date) -> list:
         cursor.execute(
             f"""SELECT COUNT(*) FROM casework_deadline d JOIN casework_case c ON c.id = d.case_id
                 JOIN casework_unit u ON u.id = c.unit_id
-                WHERE d.id = ANY(ARRAY({overdue})) AND u.path LIKE %s""",
+                WHERE d.id {in_overdue} AND u.path LIKE %s""",
             [DeadlineStatus.RUNNING, today, path + "%"],
         )
         return rows + cursor.fetchall()
