@@ -75,3 +75,16 @@ def looks_like_id_number(value: str, *, organization: bool = False) -> bool:
     letters = len(value) - len(value.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
     digits = value[letters:]
     return 1 <= letters <= 2 and digits.isdigit() and 6 <= len(digits) <= 8
+
+
+def as_boolean(raw) -> bool | None:
+    """A yes/no as forms and JSON send it (true/false, 1/0, on/off, yes/no, empty for no); None when
+    `raw` is none of those."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).lower()
+    if text in ("true", "1", "on", "yes"):
+        return True
+    if text in ("false", "0", "off", "no", ""):
+        return False
+    return None

@@ -25,6 +25,7 @@ from casework.access import can_act_in, can_view_unit, visible_cases
 from casework.choices import AuditStep, CaseKind
 from casework.confidentiality import can_see_denouncer, record_disclosure, strip_identity
 from casework.models import AccessLog, Case, CaseParty
+from casework.text import as_boolean
 
 from .forms import COMMON_FIELDS, LAYOUTS, FieldSpec, FormContext, build, sealed_placeholder
 from .models import Document, DocumentTemplate, RegisterCounter
@@ -150,13 +151,10 @@ def _parse(spec: FieldSpec, raw: Any) -> Any:
             raise ValueError(_("Enter a positive number."))
         return value
     if spec.kind == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        if str(raw).lower() in ("true", "1", "on", "yes"):
-            return True
-        if str(raw).lower() in ("false", "0", "off", "no", ""):
-            return False
-        raise ValueError(_("Enter true or false."))
+        value = as_boolean(raw)
+        if value is None:
+            raise ValueError(_("Enter true or false."))
+        return value
     if spec.kind == "choice":
         if raw not in dict(spec.choices):
             raise ValueError(_("Choose one of: %(values)s.") % {"values": ", ".join(dict(spec.choices))})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from casework.choices import OUTCOMES_BY_KIND, Action, ExtensionReason, FileReason, RejectReason, Role
 from casework.models import Case, Membership, Unit
+from casework.text import as_boolean
 
 from .errors import ValidationFailed
 
@@ -84,13 +85,8 @@ def _parse(param: Param, raw: Any, errors: dict[str, list[str]]) -> Any:
             fail(_("Must be at least 1."))
         return value
     if param.type == "bool":
-        if isinstance(raw, bool):
-            return raw
-        if str(raw).lower() in ("true", "1", "on", "yes"):
-            return True
-        if str(raw).lower() in ("false", "0", "off", "no", ""):
-            return False
-        return fail(_("true or false is required."))
+        value = as_boolean(raw)
+        return fail(_("true or false is required.")) if value is None else value
     if param.type == "choice":
         if raw not in param.choices:
             return fail(_("Must be one of: %(choices)s.") % {"choices": ", ".join(param.choices)})

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,26 +99,16 @@ def rendered(django_db_setup, django_db_blocker):
                 }
         transaction.set_rollback(True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for code in LAYOUTS:
-        pdf_path = ARTIFACTS / f"{code}.pdf"
-        pdf_path.write_bytes(out[code].pdf)
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "60",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                str(pdf_path),
-                str(ARTIFACTS / code),
-            ],
-            check=True,
-        )
-        pdf_path.unlink()
+    # Each test process renders in a folder of its own and moves the finished picture in at once: under
+    # xdist both workers may run this fixture, and a shared intermediate file raced (one unlinked the PDF
+    # the other was reading; a picture being rewritten was read half-written).
+    with tempfile.TemporaryDirectory(dir=ARTIFACTS) as work:
+        for code in LAYOUTS:
+            pdf_path = Path(work) / f"{code}.pdf"
+            pdf_path.write_bytes(out[code].pdf)
+            first_page = ["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"]
+            subprocess.run(["pdftoppm", *first_page, str(pdf_path), str(Path(work) / code)], check=True)
+            os.replace(Path(work) / f"{code}.png", ARTIFACTS / f"{code}.png")
     return out
 
 
