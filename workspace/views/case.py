@@ -221,9 +221,10 @@ def _done(request, case: Case):
     without JavaScript, the browser is redirected to it."""
     if not request.htmx:
         return redirect("workspace:case", case_id=case.pk)
-    if selectors.case_page(request.user, case.pk) is None:  # e.g. transferred out of the reader's reach
+    try:
+        response = case_page(request, case.pk)
+    except Http404:  # the change took the case out of the reader's reach
         return HttpResponseClientRedirect(reverse("workspace:home"))
-    response = case_page(request, case.pk)
     response["HX-Retarget"] = "body"
     response["HX-Reswap"] = "innerHTML show:top"
     return response
