@@ -4,6 +4,7 @@ using the workspace sees them (Django test client; the browser walk is tests/e2e
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -180,3 +181,16 @@ def test_search_never_finds_a_sealed_denouncer_for_the_handler(client, named, fr
     assert case.state == CaseState.RECEIVED
     assert case.reference not in page(client, named.handler, reverse("workspace:search"), q="tran thi bi mat")
     assert case.reference in page(client, named.reception, reverse("workspace:search"), q="tran thi bi mat")
+
+
+def test_no_template_comment_spans_lines():
+    # Django's {# ... #} is a one-line comment: spread over lines it is printed on the page as text.
+    root = Path(__file__).resolve().parents[2]
+    spread = [
+        f"{path.relative_to(root)}:{number}"
+        for app in ("workspace", "backoffice", "documents", "api", "notifications", "casework", "config")
+        for path in (root / app).rglob("*.html")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert not spread, f"multi-line {{# #}} comments (use {{% comment %}}): {spread}"
