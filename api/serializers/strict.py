@@ -7,7 +7,7 @@ unchanged: these classes behave like DRF's when serializing."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.drainage import set_override
 from rest_framework import serializers
 
 from casework.text import as_decimal
@@ -61,7 +61,6 @@ class QueryIntegerField(serializers.IntegerField):
         return super().to_internal_value(text)
 
 
-@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^[0-9]{1,20}(\.[0-9]{1,20})?$"})
 class AmountField(serializers.DecimalField):
     """A non-negative amount as a JSON string of ASCII digits with a point for the decimals ("12.5"),
     read by casework.text.as_decimal, the engine's own parser (no sign, comma, exponent or rounding)."""
@@ -72,6 +71,17 @@ class AmountField(serializers.DecimalField):
 
     def __init__(self, *, max_digits: int, decimal_places: int, **kwargs):
         super().__init__(max_digits=max_digits, decimal_places=decimal_places, min_value=0, **kwargs)
+        whole = max_digits - decimal_places
+        set_override(
+            self,
+            "field",
+            {
+                "type": "string",
+                "format": "decimal",
+                "pattern": rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{decimal_places}}})?$",
+                "example": "12.5",
+            },
+        )
 
     def to_internal_value(self, data):
         value = (
