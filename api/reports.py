@@ -500,17 +500,23 @@ class StatisticsColumnSerializer(serializers.Serializer):
     collected = serializers.BooleanField(help_text="False: the system does not hold this figure yet (0).")
 
 
+CELLS_HELP = (
+    "Column key -> value: a whole number for counts; money (million VND) and land (m²) columns may "
+    "carry decimals."
+)
+
+
 class StatisticsRowSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=AuthorityLevel.choices)
     unit = serializers.IntegerField()
     unit_code = serializers.CharField()
     unit_name = serializers.CharField()
     includes_subtree = serializers.BooleanField()
-    cells = serializers.DictField(child=serializers.IntegerField())
+    cells = serializers.DictField(child=serializers.FloatField(), help_text=CELLS_HELP)
 
 
 class StatisticsTotalsSerializer(serializers.Serializer):
-    cells = serializers.DictField(child=serializers.IntegerField())
+    cells = serializers.DictField(child=serializers.FloatField(), help_text=CELLS_HELP)
 
 
 class StatisticsFormSerializer(serializers.Serializer):

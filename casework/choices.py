@@ -131,6 +131,21 @@ class RejectReason(models.TextChoices):
 CASE_REASON_LABELS = {**dict(FileReason.choices), **dict(RejectReason.choices)}
 
 
+class LawField(models.TextChoices):
+    """The field of law a matter concerns, as the statistics forms of Circular 01/2024 break petitions
+    down (02/XLD–04/XLD): one set for every kind; each form folds the fields it has no column for into
+    its "other" column (casework.reports.statistics). Empty on a case not classified (older cases)."""
+
+    ADMIN_POLICY = "admin_policy", _("Administrative: policies and benefits")
+    ADMIN_LAND_HOUSING = "admin_land_housing", _("Administrative: land and housing")
+    ADMIN_CIVIL_SERVICE = "admin_civil_service", _("Administrative: civil service")
+    ADMIN_OTHER = "admin_other", _("Administrative: other")
+    CORRUPTION = "corruption", _("Corruption")
+    JUDICIAL = "judicial", _("Judicial")
+    PARTY = "party", _("Party and mass organisations")
+    OTHER = "other", _("Other field")
+
+
 class RefusalReason(models.TextChoices):
     """Grounds to refuse a visitor (LTCD Art. 9)."""
 
@@ -235,6 +250,7 @@ class Action(models.TextChoices):
     CITIZEN_RESPONDED = "citizen_responded", _("Citizen has supplemented")
     APPEAL = "appeal", _("Register second-round complaint")
     CLOSE = "close", _("Close the case")
+    RECORD_IMPLEMENTATION = "record_implementation", _("Record implementation of the decision")
 
 
 class AuditStep(models.TextChoices):
@@ -271,6 +287,7 @@ class Topic(models.TextChoices):
     CASE_CITIZEN_RESPONDED = "case.citizen_responded", Action.CITIZEN_RESPONDED.label
     CASE_APPEAL = "case.appeal", Action.APPEAL.label
     CASE_CLOSE = "case.close", Action.CLOSE.label
+    CASE_RECORD_IMPLEMENTATION = "case.record_implementation", Action.RECORD_IMPLEMENTATION.label
     DEADLINE_REMINDER = "deadline.reminder", _("Deadline reminder")
     DEADLINE_OVERDUE = "deadline.overdue", _("Overdue alert")
     DEADLINE_ESCALATION = "deadline.escalation", _("Escalation of a long-overdue case")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -22,6 +23,8 @@ def snapshot(case: Case) -> dict[str, Any]:
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
     def plain(v):
+        if isinstance(v, Decimal):
+            return str(v)  # an amount exactly as stated (a JSON float could not keep it)
         return v.isoformat() if isinstance(v, date) else v
 
     return {k: [plain(before[k]), plain(after[k])] for k in before if before[k] != after.get(k)}

@@ -26,6 +26,7 @@ from .choices import (
     DeadlineKind,
     DeadlineStatus,
     DialogueKind,
+    LawField,
     Outcome,
     PartyKind,
     PartyRole,
@@ -34,6 +35,7 @@ from .choices import (
     Role,
     VisitOutcome,
 )
+from .figures import LAND_DIGITS, LAND_PLACES, MONEY_DIGITS, MONEY_PLACES
 from .text import fold
 
 User = settings.AUTH_USER_MODEL
@@ -331,6 +333,125 @@ class Case(FSMModelMixin, models.Model):
     closed_at = models.DateField(_("closed on"), null=True, blank=True)
     awaiting_citizen_since = models.DateField(
         _("waiting on the citizen since"), null=True, blank=True, editable=False
+    )
+    # The field of law (statistics forms 02/XLD–04/XLD); empty for a case not classified.
+    law_field = models.CharField(_("field of law"), max_length=24, choices=LawField.choices, blank=True)
+    # The outcome figures of the decision and of its implementation (casework.figures): set only by
+    # the actions that produce them, NULL where never stated.
+    recover_money = models.DecimalField(
+        _("money to recover to the State (million VND)"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+    )
+    recover_land = models.DecimalField(
+        _("land to recover to the State (m²)"),
+        max_digits=LAND_DIGITS,
+        decimal_places=LAND_PLACES,
+        null=True,
+        blank=True,
+    )
+    return_org_money = models.DecimalField(
+        _("money to return to organisations (million VND)"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+    )
+    return_org_land = models.DecimalField(
+        _("land to return to organisations (m²)"),
+        max_digits=LAND_DIGITS,
+        decimal_places=LAND_PLACES,
+        null=True,
+        blank=True,
+    )
+    return_person_money = models.DecimalField(
+        _("money to return to individuals (million VND)"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+    )
+    return_person_land = models.DecimalField(
+        _("land to return to individuals (m²)"),
+        max_digits=LAND_DIGITS,
+        decimal_places=LAND_PLACES,
+        null=True,
+        blank=True,
+    )
+    return_orgs = models.PositiveIntegerField(
+        _("organisations whose rights are restored"), null=True, blank=True
+    )
+    return_people = models.PositiveIntegerField(
+        _("individuals whose rights are restored"), null=True, blank=True
+    )
+    sanction_people = models.PositiveIntegerField(
+        _("people proposed for administrative sanction"), null=True, blank=True
+    )
+    sanction_officials = models.PositiveIntegerField(
+        _("of whom officials (proposed for sanction)"), null=True, blank=True
+    )
+    referred_to_investigation = models.BooleanField(
+        _("referred to the investigating bodies"), null=True, blank=True
+    )
+    referred_people = models.PositiveIntegerField(
+        _("people referred to the investigating bodies"), null=True, blank=True
+    )
+    referred_officials = models.PositiveIntegerField(_("of whom officials (referred)"), null=True, blank=True)
+    implemented_at = models.DateField(_("decision implemented on"), null=True, blank=True)
+    recovered_money = models.DecimalField(
+        _("money recovered to the State (million VND)"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+    )
+    recovered_land = models.DecimalField(
+        _("land recovered to the State (m²)"),
+        max_digits=LAND_DIGITS,
+        decimal_places=LAND_PLACES,
+        null=True,
+        blank=True,
+    )
+    returned_org_money = models.DecimalField(
+        _("money returned to organisations (million VND)"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+    )
+    returned_org_land = models.DecimalField(
+        _("land returned to organisations (m²)"),
+        max_digits=LAND_DIGITS,
+        decimal_places=LAND_PLACES,
+        null=True,
+        blank=True,
+    )
+    returned_person_money = models.DecimalField(
+        _("money returned to individuals (million VND)"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+    )
+    returned_person_land = models.DecimalField(
+        _("land returned to individuals (m²)"),
+        max_digits=LAND_DIGITS,
+        decimal_places=LAND_PLACES,
+        null=True,
+        blank=True,
+    )
+    sanctioned_people = models.PositiveIntegerField(
+        _("people given an administrative sanction"), null=True, blank=True
+    )
+    sanctioned_officials = models.PositiveIntegerField(
+        _("of whom officials (sanctioned)"), null=True, blank=True
+    )
+    prosecuted = models.BooleanField(_("criminal proceedings instituted"), null=True, blank=True)
+    prosecuted_people = models.PositiveIntegerField(_("people prosecuted"), null=True, blank=True)
+    prosecuted_officials = models.PositiveIntegerField(
+        _("of whom officials (prosecuted)"), null=True, blank=True
     )
     intake_flags = models.JSONField(_("intake flags"), default=list, blank=True)
     # Law 136/2025: content withdrawn in full is not examined again unless the withdrawal was coerced.

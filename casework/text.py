@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from decimal import Decimal
 
 
 def fold(text: str) -> str:
@@ -88,3 +90,38 @@ def as_boolean(raw) -> bool | None:
     if text in ("false", "0", "off", "no", ""):
         return False
     return None
+
+
+def as_whole_number(raw) -> int | None:
+    """A whole number as forms and JSON send it: an int (not a bool), or ASCII digits with no sign,
+    point or exponent; None for anything else (the caller says what range it wants)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    text = str(raw).strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+_DECIMAL_TEXT = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,20})?")
+
+
+def as_decimal(raw, *, places: int, digits: int) -> Decimal | None:
+    """A non-negative amount with at most `places` decimals and `digits` digits in all, as forms and
+    JSON send it: an int, a JSON number (read back as its shortest decimal form, which is what was
+    typed), or text of ASCII digits with a point for the decimals ("12.5"). None for anything else: a
+    sign, a comma, an exponent, NaN or infinity, too many decimals (never rounded away) or too many
+    digits."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, Decimal):
+        text = format(raw, "f") if raw.is_finite() else ""
+    else:
+        text = repr(raw) if isinstance(raw, float) else str(raw).strip()
+    if not _DECIMAL_TEXT.fullmatch(text):
+        return None
+    whole, _point, fraction = text.partition(".")
+    fraction = fraction.rstrip("0")
+    if len(fraction) > places or len(whole.lstrip("0")) > digits - places:
+        return None
+    return Decimal(text)

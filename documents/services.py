@@ -25,7 +25,7 @@ from casework.access import can_act_in, can_view_unit, visible_cases
 from casework.choices import AuditStep, CaseKind
 from casework.confidentiality import can_see_denouncer, record_disclosure, strip_identity
 from casework.models import AccessLog, Case, CaseParty
-from casework.text import as_boolean
+from casework.text import as_boolean, as_whole_number
 
 from .forms import COMMON_FIELDS, LAYOUTS, FieldSpec, FormContext, build, sealed_placeholder
 from .models import Document, DocumentTemplate, RegisterCounter
@@ -144,9 +144,10 @@ def _parse(spec: FieldSpec, raw: Any) -> Any:
             raise ValueError(_("Enter a date as YYYY-MM-DD."))
         return value
     if spec.kind == "integer":
-        if isinstance(raw, bool) or not str(raw).strip().isdigit():
+        # The engine's parser for counts on actions (ASCII digits: str.isdigit also took "٣").
+        value = as_whole_number(raw)
+        if value is None:
             raise ValueError(_("Enter a whole number."))
-        value = int(str(raw).strip())
         if not 0 < value < 10**9:
             raise ValueError(_("Enter a positive number."))
         return value

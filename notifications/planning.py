@@ -328,6 +328,7 @@ IGNORED_TOPICS = frozenset(
         Topic.CASE_CITIZEN_RESPONDED,
         Topic.CASE_APPEAL,
         Topic.CASE_CLOSE,
+        Topic.CASE_RECORD_IMPLEMENTATION,
     }
 )
 

@@ -173,6 +173,7 @@ STATUTORY_LEGAL = [
     *[("suspend", s, S.SUSPENDED) for s in IN_RESOLUTION],
     *[("resume", f"{S.SUSPENDED}/{s}", s) for s in IN_RESOLUTION],
     *[("withdraw", f"{S.SUSPENDED}/{s}", S.WITHDRAWN) for s in IN_RESOLUTION],
+    ("record_implementation", S.DECIDED, "="),
 ]
 # (action, a state it is not possible from)
 COMMON_ILLEGAL = [
@@ -201,6 +202,7 @@ STATUTORY_ILLEGAL = [
     ("suspend", S.DECIDED),
     ("suspend", S.RECEIVED),
     ("resume", S.ACCEPTED),
+    ("record_implementation", S.AWAITING_APPROVAL),
 ]
 
 

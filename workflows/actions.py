@@ -13,9 +13,18 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from casework.choices import OUTCOMES_BY_KIND, Action, ExtensionReason, FileReason, RejectReason, Role
+from casework import figures
+from casework.choices import (
+    OUTCOMES_BY_KIND,
+    Action,
+    CaseKind,
+    ExtensionReason,
+    FileReason,
+    RejectReason,
+    Role,
+)
 from casework.models import Case, Membership, Unit
-from casework.text import as_boolean
+from casework.text import as_boolean, as_decimal, as_whole_number
 
 from .errors import ValidationFailed
 
@@ -23,10 +32,41 @@ from .errors import ValidationFailed
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: str  # text | int | bool | choice | unit | user
+    type: str  # text | int | count | decimal | bool | choice | unit | user
     required: bool = False
     choices: tuple[str, ...] = ()
     max_length: int = 4000
+    # decimal: digits in all and after the point (the case column's own)
+    max_digits: int = 0
+    decimal_places: int = 0
+
+
+MAX_COUNT = 2_147_483_647  # the case's PositiveIntegerField
+
+
+def _figure_params(specs: tuple[figures.Figure, ...]) -> tuple[Param, ...]:
+    """The optional parameters stating outcome figures, one per case column of casework.figures."""
+    out = []
+    for f in specs:
+        if f.kind == "money":
+            out.append(
+                Param(f.name, "decimal", max_digits=figures.MONEY_DIGITS, decimal_places=figures.MONEY_PLACES)
+            )
+        elif f.kind == "land":
+            out.append(
+                Param(f.name, "decimal", max_digits=figures.LAND_DIGITS, decimal_places=figures.LAND_PLACES)
+            )
+        elif f.kind == "count":
+            out.append(Param(f.name, "count"))
+        else:
+            out.append(Param(f.name, "bool"))
+    return tuple(out)
+
+
+DECISION_PARAMS = _figure_params(figures.DECISION_FIGURES)
+IMPLEMENTATION_PARAMS = _figure_params(figures.IMPLEMENTATION_FIGURES)
+# Kinds whose decision or conclusion the KQGQ forms count (not recommendations and reflections).
+FIGURE_KINDS = frozenset({CaseKind.COMPLAINT, CaseKind.DENUNCIATION})
 
 
 WITHDRAW_SCOPES = ("full", "partial")
@@ -48,9 +88,10 @@ ACTION_PARAMS: dict[Action, tuple[Param, ...]] = {
         ),
         Param("summary", "text", required=True),
         Param("claim_differs", "bool"),
+        *DECISION_PARAMS,
     ),
     Action.RETURN_FOR_REVISION: (),
-    Action.APPROVE: (Param("decision_number", "text", required=True, max_length=64),),
+    Action.APPROVE: (Param("decision_number", "text", required=True, max_length=64), *DECISION_PARAMS),
     Action.PUBLISH: (),
     Action.EXTEND: (
         Param("days", "int", required=True),
@@ -63,6 +104,7 @@ ACTION_PARAMS: dict[Action, tuple[Param, ...]] = {
     Action.CITIZEN_RESPONDED: (),
     Action.APPEAL: (Param("target_unit", "unit"),),
     Action.CLOSE: (),
+    Action.RECORD_IMPLEMENTATION: (Param("completed", "bool"), *IMPLEMENTATION_PARAMS),
 }
 ACTIONS = tuple(ACTION_PARAMS)
 
@@ -83,6 +125,19 @@ def _parse(param: Param, raw: Any, errors: dict[str, list[str]]) -> Any:
             return fail(_("A whole number is required."))
         if value < 1:
             fail(_("Must be at least 1."))
+        return value
+    if param.type == "count":
+        value = as_whole_number(raw)
+        if value is None or not 0 <= value <= MAX_COUNT:
+            return fail(_("A whole number, 0 or more, is required."))
+        return value
+    if param.type == "decimal":
+        value = as_decimal(raw, places=param.decimal_places, digits=param.max_digits)
+        if value is None:
+            return fail(
+                _("A number, 0 or more, with at most %(places)d decimals after a point is required.")
+                % {"places": param.decimal_places}
+            )
         return value
     if param.type == "bool":
         value = as_boolean(raw)
@@ -124,7 +179,30 @@ def validate_params(case: Case, action: str, raw: dict[str, Any]) -> dict[str, A
     return values
 
 
+def _check_figures(case: Case, values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """Outcome figures belong to complaints and denunciations, and hang together with what the case
+    already states (a part never exceeds its whole; people referred or prosecuted need the flag)."""
+    named = [name for name in values if name in figures.FIGURES]
+    if named and case.kind not in FIGURE_KINDS:
+        for name in named:
+            errors[name] = [_("A %(kind)s carries no outcome figures.") % {"kind": case.get_kind_display()}]
+        return
+
+    def after(name: str) -> Any:
+        return values[name] if name in values else getattr(case, name)
+
+    for part, whole in figures.PART_OF.items():
+        if (part in named or whole in named) and (after(part) or 0) > (after(whole) or 0):
+            errors[part] = [
+                _("Cannot exceed %(whole)s.") % {"whole": case._meta.get_field(whole).verbose_name}
+            ]
+    for count, flag in figures.IMPLIES_FLAG.items():
+        if (count in named or flag in named) and (after(count) or 0) > 0 and after(flag) is not True:
+            errors[flag] = [_("Set this too when people are named in the number beside it.")]
+
+
 def _check_references(case: Case, action: str, values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    _check_figures(case, values, errors)
     outcome = values.get("outcome")
     if outcome and outcome not in OUTCOMES_BY_KIND[case.kind]:
         errors["outcome"] = [

@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casework import figures
 from casework.choices import (
     OUTCOMES_BY_KIND,
     Action,
@@ -34,7 +35,7 @@ from casework.choices import (
 from casework.models import Case, Unit
 from casework.text import person_name
 
-from .actions import ACTION_PARAMS, Param
+from .actions import ACTION_PARAMS, FIGURE_KINDS, Param
 from .errors import StaleVersion, ValidationFailed, WorkflowError
 from .permissions import may_perform
 from .service import perform_action, perform_in_turn
@@ -55,6 +56,8 @@ PARAM_LABELS = {
     "decision_number": gettext_lazy("decision number"),
     "days": gettext_lazy("days"),
     "scope": gettext_lazy("scope"),
+    "completed": gettext_lazy("implementation completed"),
+    **{f.name: f.label for f in figures.FIGURES.values()},
 }
 
 CHOICE_LABELS = {
@@ -138,11 +141,13 @@ def _indented(unit: Unit) -> str:
 
 
 def shown_params(case: Case, action: str) -> tuple[Param, ...]:
-    # `claim_differs` is a complaint's question (DOMAIN.md §13); the other machines ignore it.
+    # `claim_differs` is a complaint's question (DOMAIN.md §13); the other machines ignore it. Outcome
+    # figures are counted for complaints and denunciations only (the engine refuses them elsewhere).
     return tuple(
         p
         for p in ACTION_PARAMS[action]
         if not (p.name == "claim_differs" and case.kind != CaseKind.COMPLAINT)
+        and not (p.name in figures.FIGURES and case.kind not in FIGURE_KINDS)
     )
 
 
@@ -170,6 +175,12 @@ def _unit_field(case: Case, action: str, param: Param, label) -> forms.Field:
     )
 
 
+def _held(case: Case, param: Param) -> Any:
+    """What the case already states for an outcome figure, so that a form restating the figures
+    (approving the draft, a later implementation record) starts from them."""
+    return getattr(case, param.name, None) if param.name in figures.FIGURES else None
+
+
 def _param_field(case: Case, action: str, param: Param) -> forms.Field:
     label = capfirst(PARAM_LABELS.get(param.name, param.name.replace("_", " ")))
     if param.type == "text":
@@ -179,8 +190,23 @@ def _param_field(case: Case, action: str, param: Param) -> forms.Field:
         )
     if param.type == "int":
         return forms.IntegerField(label=label, required=param.required, min_value=1)
+    if param.type == "count":
+        return forms.IntegerField(
+            label=label, required=param.required, min_value=0, initial=_held(case, param)
+        )
+    if param.type == "decimal":
+        # Localized: an officer types "12,5" as Vietnamese write it; the engine gets the Decimal.
+        return forms.DecimalField(
+            label=label,
+            required=param.required,
+            min_value=0,
+            max_digits=param.max_digits,
+            decimal_places=param.decimal_places,
+            localize=True,
+            initial=_held(case, param),
+        )
     if param.type == "bool":
-        return forms.NullBooleanField(label=label, required=False)
+        return forms.NullBooleanField(label=label, required=False, initial=_held(case, param))
     if param.type == "choice":
         names = CHOICE_LABELS.get((action, param.name), {})
         values = param.choices

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import RETURN_VALUE, transition
 
+from casework import figures
 from casework.choices import Action, CaseKind, DeadlineKind, DeadlineStatus, PartyRole
 from casework.choices import CaseState as S
 from casework.models import Case, Deadline, Unit
@@ -248,6 +249,13 @@ class CaseWorkflow(Case):
     def submit_for_approval(self, ctx: ActionContext) -> None:
         self.outcome = ctx.params["outcome"]
         self.outcome_summary = ctx.params["summary"]
+        self._set_figures(ctx, figures.DECISION_FIGURES)
+
+    def _set_figures(self, ctx: ActionContext, specs: tuple[figures.Figure, ...]) -> None:
+        """The outcome figures the action states; those it leaves out keep what the case holds."""
+        for spec in specs:
+            if spec.name in ctx.params:
+                setattr(self, spec.name, ctx.params[spec.name])
 
     @transition(field="state", source=S.AWAITING_APPROVAL, target=S.VERIFYING)
     def return_for_revision(self, ctx: ActionContext) -> None:
@@ -263,6 +271,7 @@ class CaseWorkflow(Case):
     def _do_approve(self, ctx: ActionContext) -> None:
         self.decision_number = ctx.params["decision_number"]
         self.decided_at = ctx.effective_date
+        self._set_figures(ctx, figures.DECISION_FIGURES)
         # Also opens the appeal window or the publication clock, where the policy table has one.
         clocks.apply_effects(case=self, action=Action.APPROVE, on=ctx.effective_date)
 
@@ -281,6 +290,17 @@ class CaseWorkflow(Case):
     def close(self, ctx: ActionContext) -> None:
         self.closed_at = ctx.effective_date
         clocks.apply_effects(case=self, action=Action.CLOSE, on=ctx.effective_date)
+
+    @transition(field="state", source=[S.DECIDED, S.CLOSED], target=RETURN_VALUE(S.DECIDED, S.CLOSED))
+    def record_implementation(self, ctx: ActionContext) -> str:
+        """What the implementation of the decision or conclusion has achieved so far (02/KQGQ): the
+        totals to date; `completed` dates the end of the implementation (and may be corrected later)."""
+        self._set_figures(ctx, figures.IMPLEMENTATION_FIGURES)
+        if ctx.params.get("completed") is True:
+            self.implemented_at = ctx.effective_date
+        elif ctx.params.get("completed") is False:
+            self.implemented_at = None
+        return self.state
 
     # Interruptions ---------------------------------------------------------------------------
     @transition(
@@ -403,6 +423,7 @@ class ComplaintWorkflow(CaseWorkflow):
             )
         self.outcome = ctx.params["outcome"]
         self.outcome_summary = ctx.params["summary"]
+        self._set_figures(ctx, figures.DECISION_FIGURES)
 
     @transition(
         field="state",
@@ -474,6 +495,7 @@ class PetitionWorkflow(CaseWorkflow):
     extend = None
     suspend = None
     resume = None
+    record_implementation = None
 
 
 class RecommendationWorkflow(PetitionWorkflow):

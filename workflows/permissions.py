@@ -32,6 +32,7 @@ HEAD_ACTIONS = (
             Action.RESUME,
             Action.CLOSE,
             Action.PUBLISH,
+            Action.RECORD_IMPLEMENTATION,
         }
     )
     | RECEPTION_ACTIONS

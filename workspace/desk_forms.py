@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from casework import people
 from casework.access import visible_cases
-from casework.choices import CaseKind, Channel, ReceptionKind, RefusalReason, VisitOutcome
+from casework.choices import CaseKind, Channel, LawField, ReceptionKind, RefusalReason, VisitOutcome
 from casework.models import Party, Unit
 from workflows.intake import PARTY_FIELDS, CaseInput, PetitionerInput, VisitInput
 
@@ -203,6 +203,11 @@ class CaseForm(forms.Form):
     respondent = forms.CharField(
         label=gettext_lazy("Complained against / denounced person"), max_length=200, required=False
     )
+    law_field = forms.ChoiceField(
+        label=gettext_lazy("Field of law"),
+        choices=[("", gettext_lazy("Not classified")), *LawField.choices],
+        required=False,
+    )
     decision_known_at = forms.DateField(
         label=gettext_lazy("Date the complainant learned of the decision"),
         required=False,
@@ -247,6 +252,7 @@ class CaseForm(forms.Form):
             first_round_case=cd["first_round_case"],
             respondent=cd.get("respondent", "").strip(),
             decision_known_at=cd.get("decision_known_at"),
+            law_field=cd.get("law_field", ""),
         )
 
 

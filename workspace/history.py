@@ -50,6 +50,7 @@ SENTENCES = {
     "citizen_responded": gettext_lazy("%(who)s recorded the citizen's supplement on %(date)s"),
     "appeal": gettext_lazy("%(who)s registered a second-round complaint on %(date)s"),
     "close": gettext_lazy("%(who)s closed the case on %(date)s"),
+    "record_implementation": gettext_lazy("%(who)s recorded the implementation of the decision on %(date)s"),
     "dialogue_recorded": gettext_lazy("%(who)s recorded a dialogue on %(date)s"),
     "document_issued": gettext_lazy("%(who)s issued an official document on %(date)s"),
     "deadline_recomputed": gettext_lazy(

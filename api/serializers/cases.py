@@ -8,7 +8,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from casework.choices import CaseKind, Channel, Outcome
+from casework import figures
+from casework.choices import CaseKind, Channel, LawField, Outcome
 from casework.confidentiality import CASE_FREE_TEXT, Secrets, petitioners_for, secrets_for
 from casework.models import Case, CaseEvent, Unit
 from workflows.actions import ACTION_PARAMS, Param
@@ -26,6 +27,8 @@ from .common import (
 )
 from .people import CasePetitionerSerializer, PetitionerInputSerializer
 
+FIGURE_FIELDS = tuple(figures.FIGURES)
+
 
 class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
     deadlines = DeadlineSerializer(many=True, read_only=True)
@@ -36,6 +39,9 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
     appeal_case = serializers.SerializerMethodField()
     # Read-only model fields lose allow_blank; declared so the schema admits "" (no outcome yet).
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    law_field = serializers.ChoiceField(
+        choices=LawField.choices, allow_blank=True, read_only=True, help_text='"" when not classified.'
+    )
 
     class Meta:
         model = Case
@@ -62,6 +68,9 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             "outcome_summary",
             "claim_differs",
             "decision_number",
+            "law_field",
+            *FIGURE_FIELDS,
+            "implemented_at",
             "accepted_at",
             "decided_at",
             "published_at",
@@ -181,6 +190,13 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
     decision_known_at = serializers.DateField(required=False, allow_null=True)
     limitation_excuse = strict.CharField(max_length=4000, required=False, allow_blank=True, default="")
     several_locations = serializers.BooleanField(required=False, default=False)
+    law_field = serializers.ChoiceField(
+        choices=LawField.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The field of law (statistics forms 02/XLD–04/XLD); empty when not classified.",
+    )
 
     def get_fields(self):
         return self._scope(super().get_fields())
@@ -201,6 +217,7 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
             decision_known_at=data.get("decision_known_at"),
             limitation_excuse=data.get("limitation_excuse", ""),
             several_locations=data.get("several_locations", False),
+            law_field=data.get("law_field", ""),
         )
 
 
@@ -225,6 +242,10 @@ def _param_field(param: Param) -> serializers.Field:
         return strict.CharField(max_length=param.max_length, allow_blank=not param.required, **common)
     if param.type == "int":
         return strict.IntegerField(min_value=1, max_value=32767, **common)
+    if param.type == "count":
+        return strict.IntegerField(min_value=0, max_value=MAX_INT, **common)
+    if param.type == "decimal":
+        return strict.AmountField(max_digits=param.max_digits, decimal_places=param.decimal_places, **common)
     if param.type == "bool":
         return serializers.BooleanField(**common)
     if param.type == "choice":

@@ -7,7 +7,10 @@ unchanged: these classes behave like DRF's when serializing."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import set_override
 from rest_framework import serializers
+
+from casework.text import as_decimal
 
 
 def _is_int(value) -> bool:
@@ -56,3 +59,38 @@ class QueryIntegerField(serializers.IntegerField):
         if not (text.isascii() and text.lstrip("-").isdigit()):
             self.fail("invalid")
         return super().to_internal_value(text)
+
+
+class AmountField(serializers.DecimalField):
+    """A non-negative amount as a JSON string of ASCII digits with a point for the decimals ("12.5"),
+    read by casework.text.as_decimal, the engine's own parser (no sign, comma, exponent or rounding)."""
+
+    default_error_messages = {
+        "invalid": _("Must be a string of digits with at most %(places)s decimals after a point.")
+    }
+
+    def __init__(self, *, max_digits: int, decimal_places: int, **kwargs):
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, min_value=0, **kwargs)
+        whole = max_digits - decimal_places
+        set_override(
+            self,
+            "field",
+            {
+                "type": "string",
+                "format": "decimal",
+                "pattern": rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{decimal_places}}})?$",
+                "example": "12.5",
+            },
+        )
+
+    def to_internal_value(self, data):
+        value = (
+            as_decimal(data, places=self.decimal_places, digits=self.max_digits)
+            if isinstance(data, str)
+            else None
+        )
+        if value is None:
+            raise serializers.ValidationError(
+                self.error_messages["invalid"] % {"places": self.decimal_places}, code="invalid"
+            )
+        return value

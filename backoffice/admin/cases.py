@@ -38,6 +38,7 @@ from backoffice.admin.mixins import (
     log_personal_data_read,
     unit_queryset,
 )
+from casework import figures
 from casework.access import is_system_admin, visible_cases, visible_units
 from casework.choices import (
     Action,
@@ -443,6 +444,7 @@ class CaseAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
         "state",
         "kind",
         "channel",
+        "law_field",
         ScopedUnitFilter,
         OverdueFilter,
         DueWithinFilter,
@@ -485,6 +487,7 @@ class CaseAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
                     "handler",
                     ("channel", "received_at"),
                     "summary",
+                    "law_field",
                 )
             },
         ),
@@ -515,6 +518,17 @@ class CaseAdmin(ScrubbedObjectMixin, ServiceAddMixin, admin.ModelAdmin):
                     "decision_number",
                     ("accepted_at", "decided_at", "published_at", "closed_at"),
                 )
+            },
+        ),
+        (
+            gettext_lazy("Outcome figures of the decision"),
+            {"fields": tuple(f.name for f in figures.DECISION_FIGURES), "classes": ("collapse",)},
+        ),
+        (
+            gettext_lazy("Implementation of the decision"),
+            {
+                "fields": ("implemented_at", *(f.name for f in figures.IMPLEMENTATION_FIGURES)),
+                "classes": ("collapse",),
             },
         ),
         (

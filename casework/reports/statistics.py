@@ -4,9 +4,8 @@ casework.reports.scope) plus totals, each computed by one or two grouped aggrega
 
 The column headers are the forms' own Vietnamese wording (legal text, like a document template's, not
 interface words), so they are not translated. A column the system does not hold yet (``held=False``:
-a field of law such as land/housing, money and land recovered, sanctions, referrals, the implementation
-of decisions, "urged" letters) is always 0 and the sheet says "chưa thu thập" for it; it is never
-estimated.
+"urged" letters, repeat denunciations, ...) is always 0 and the sheet says "chưa thu thập" for it; it is
+never estimated.
 
 Definitions (period ``f .. t``; a case belongs to its unit; a transferred letter is received again at
 the competent unit, as each unit's book shows):
@@ -22,9 +21,17 @@ the competent unit, as each unit's book shows):
   + received earlier and not processed before ``f`` (carried over). Eligible = processed and not filed.
   Within competence = eligible and accepted or refused acceptance; outside = guided or transferred.
   Replies = letters of this unit transferred elsewhere whose case there was decided in the period.
+  The breakdown by field of law counts the eligible letters by ``Case.law_field`` (each form folds the
+  fields it has no column for into its "other" columns); a case without a field is "not classified".
 * KQGQ forms reuse the resolution report's definitions (casework.reports.resolution): in competence
   (carried over / new), resolved by decision or by withdrawal, resolved on time. The second round
   "upholds" the first decision when the complaint is found wrong, and annuls or amends it otherwise.
+  Recovery, returns, sanctions proposed and referrals (01/KQGQ, 03/KQGQ) sum the figures the decisions
+  of the period state (casework.figures); a decision that states none adds nothing.
+* 02/KQGQ: the complaint decisions to implement are those issued by ``t`` whose implementation was not
+  recorded as completed before ``f`` (a first decision appealed is left to the second round);
+  done = completed in the period. "To collect / return" sum what those decisions set, "collected /
+  returned", sanctions and prosecutions what their implementation records state so far.
 """
 
 from __future__ import annotations
@@ -36,7 +43,8 @@ from typing import Any
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 
-from ..choices import CaseKind, CaseState, DeadlineKind, DeadlineStatus, Outcome, ReceptionKind
+from .. import figures
+from ..choices import CaseKind, CaseState, DeadlineKind, DeadlineStatus, LawField, Outcome, ReceptionKind
 from ..models import Case, Unit, Visit
 from ..selectors import day_bounds
 from .periods import Period, ReportError
@@ -44,6 +52,59 @@ from .resolution import _decided_in, _in_competence, _resolution_aggregates, _wi
 from .scope import GROUP_BY_UNIT, Grouping, Report, Scope, _finish_rows, _sum
 
 NOT_COLLECTED = "chưa thu thập"
+# A case registered before the field of law was recorded (or left unclassified) is counted here, so that
+# the breakdown still adds up to the eligible cases; the appendix has no such column.
+UNCLASSIFIED = "Chưa phân loại lĩnh vực"
+
+
+def _by_field(eligible: Q, columns: dict[str, tuple[str, ...]], unclassified: str) -> dict[str, Count]:
+    """Eligible cases by field of law: each column counts the LawField values it lists; a case with no
+    field falls in `unclassified`."""
+    out = {key: Count("pk", filter=eligible & Q(law_field__in=fields)) for key, fields in columns.items()}
+    out[unclassified] = Count("pk", filter=eligible & Q(law_field=""))
+    return out
+
+
+_ADMIN = (
+    LawField.ADMIN_POLICY,
+    LawField.ADMIN_LAND_HOUSING,
+    LawField.ADMIN_CIVIL_SERVICE,
+    LawField.ADMIN_OTHER,
+)
+# 02/XLD has no civil-service or corruption column: they fold into "other administrative" and "other".
+XLD02_FIELDS = {
+    "field_admin": _ADMIN,
+    "field_admin_policy": (LawField.ADMIN_POLICY,),
+    "field_admin_land": (LawField.ADMIN_LAND_HOUSING,),
+    "field_admin_other": (LawField.ADMIN_CIVIL_SERVICE, LawField.ADMIN_OTHER),
+    "field_judicial": (LawField.JUDICIAL,),
+    "field_party": (LawField.PARTY,),
+    "field_other": (LawField.CORRUPTION, LawField.OTHER),
+}
+XLD03_FIELDS = {
+    "field_admin": _ADMIN,
+    "field_admin_policy": (LawField.ADMIN_POLICY,),
+    "field_admin_land": (LawField.ADMIN_LAND_HOUSING,),
+    "field_admin_civil_service": (LawField.ADMIN_CIVIL_SERVICE,),
+    "field_admin_other": (LawField.ADMIN_OTHER,),
+    "field_corruption": (LawField.CORRUPTION,),
+    "field_judicial": (LawField.JUDICIAL,),
+    "field_party": (LawField.PARTY,),
+    "field_other": (LawField.OTHER,),
+}
+# 04/XLD: policy, land, judicial; every other field is "other".
+XLD04_FIELDS = {
+    "content_policy": (LawField.ADMIN_POLICY,),
+    "content_land": (LawField.ADMIN_LAND_HOUSING,),
+    "content_judicial": (LawField.JUDICIAL,),
+    "content_other": (
+        LawField.ADMIN_CIVIL_SERVICE,
+        LawField.ADMIN_OTHER,
+        LawField.CORRUPTION,
+        LawField.PARTY,
+        LawField.OTHER,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -363,14 +424,15 @@ XLD02_COLUMNS = (
         "Phân loại vụ việc theo nội dung",
         C(
             "Lĩnh vực hành chính",
-            _nh("Tổng", "field_admin"),
-            _nh("Chế độ, chính sách", "field_admin_policy"),
-            _nh("Đất đai, nhà cửa", "field_admin_land"),
-            _nh("Khác", "field_admin_other"),
+            C("Tổng", key="field_admin"),
+            C("Chế độ, chính sách", key="field_admin_policy"),
+            C("Đất đai, nhà cửa", key="field_admin_land"),
+            C("Khác", key="field_admin_other"),
         ),
-        _nh("Lĩnh vực tư pháp", "field_judicial"),
-        _nh("Liên quan đến Đảng, đoàn thể", "field_party"),
-        _nh("Lĩnh vực khác", "field_other"),
+        C("Lĩnh vực tư pháp", key="field_judicial"),
+        C("Liên quan đến Đảng, đoàn thể", key="field_party"),
+        C("Lĩnh vực khác", key="field_other"),
+        C(UNCLASSIFIED, key="field_unclassified"),
     ),
     C(
         "Phân loại vụ việc theo tình trạng giải quyết",
@@ -412,6 +474,7 @@ def _compute_xld02(period: Period, grouping: Grouping) -> dict[str, dict[str, in
         "within_first": Count("pk", filter=c["within"] & Q(round=1)),
         "within_second": Count("pk", filter=c["within"] & Q(round=2)),
         "outside_guided": Count("pk", filter=c["guided"] | c["transferred"]),
+        **_by_field(c["eligible"], XLD02_FIELDS, "field_unclassified"),
     }
     out = _case_query(period, grouping, (CaseKind.COMPLAINT,), c["to_process"], aggregates)
     for r in out.values():
@@ -428,16 +491,17 @@ XLD03_COLUMNS = (
         "Phân loại vụ việc theo nội dung",
         C(
             "Lĩnh vực hành chính",
-            _nh("Tổng", "field_admin"),
-            _nh("Chế độ, chính sách", "field_admin_policy"),
-            _nh("Đất đai, nhà cửa", "field_admin_land"),
-            _nh("Công chức, công vụ", "field_admin_civil_service"),
-            _nh("Khác", "field_admin_other"),
+            C("Tổng", key="field_admin"),
+            C("Chế độ, chính sách", key="field_admin_policy"),
+            C("Đất đai, nhà cửa", key="field_admin_land"),
+            C("Công chức, công vụ", key="field_admin_civil_service"),
+            C("Khác", key="field_admin_other"),
         ),
-        _nh("Tham nhũng", "field_corruption"),
-        _nh("Lĩnh vực tư pháp", "field_judicial"),
-        _nh("Liên quan đến Đảng, đoàn thể", "field_party"),
-        _nh("Lĩnh vực khác", "field_other"),
+        C("Tham nhũng", key="field_corruption"),
+        C("Lĩnh vực tư pháp", key="field_judicial"),
+        C("Liên quan đến Đảng, đoàn thể", key="field_party"),
+        C("Lĩnh vực khác", key="field_other"),
+        C(UNCLASSIFIED, key="field_unclassified"),
     ),
     C(
         "Phân loại vụ việc theo tình trạng giải quyết",
@@ -469,6 +533,7 @@ def _compute_xld03(period: Period, grouping: Grouping) -> dict[str, dict[str, in
         **_xld_frame(c),
         "within": Count("pk", filter=c["within"]),
         "outside_transferred": Count("pk", filter=c["guided"] | c["transferred"]),
+        **_by_field(c["eligible"], XLD03_FIELDS, "field_unclassified"),
     }
     out = _case_query(period, grouping, (CaseKind.DENUNCIATION,), c["to_process"], aggregates)
     for r in out.values():
@@ -483,10 +548,11 @@ XLD04_COLUMNS = (
     _frame_cols(processed_split=False)[2],
     C(
         "Phân loại theo nội dung",
-        _nh("Chế độ, chính sách", "content_policy"),
-        _nh("Đất đai, nhà cửa", "content_land"),
-        _nh("Tư pháp", "content_judicial"),
-        _nh("Khác", "content_other"),
+        C("Chế độ, chính sách", key="content_policy"),
+        C("Đất đai, nhà cửa", key="content_land"),
+        C("Tư pháp", key="content_judicial"),
+        C("Khác", key="content_other"),
+        C(UNCLASSIFIED, key="content_unclassified"),
     ),
     C(
         "Phân loại theo tình trạng giải quyết",
@@ -521,6 +587,7 @@ def _compute_xld04(period: Period, grouping: Grouping) -> dict[str, dict[str, in
         "within": Count("pk", filter=c["within"]),
         "outside_transferred": Count("pk", filter=c["guided"] | c["transferred"]),
         "within_resolved": Count("pk", filter=c["accepted"] & answered),
+        **_by_field(c["eligible"], XLD04_FIELDS, "content_unclassified"),
     }
     out = _case_query(period, grouping, PETITIONS, c["to_process"], aggregates)
     for r in out.values():
@@ -534,7 +601,7 @@ def _compute_xld04(period: Period, grouping: Grouping) -> dict[str, dict[str, in
 
 
 def _money_land(prefix: str) -> tuple[Col, Col]:
-    return _nh("Tiền (triệu đồng)", f"{prefix}_money"), _nh("Đất (m²)", f"{prefix}_land")
+    return C("Tiền (triệu đồng)", key=f"{prefix}_money"), C("Đất (m²)", key=f"{prefix}_land")
 
 
 _RECOVERY_COLS = (
@@ -543,21 +610,33 @@ _RECOVERY_COLS = (
         "Trả lại cho tổ chức, cá nhân",
         C("Tổ chức", *_money_land("return_org")),
         C("Cá nhân", *_money_land("return_person")),
-        _nh("Số tổ chức được trả lại quyền lợi", "return_orgs"),
-        _nh("Số cá nhân được trả lại quyền lợi", "return_people"),
+        C("Số tổ chức được trả lại quyền lợi", key="return_orgs"),
+        C("Số cá nhân được trả lại quyền lợi", key="return_people"),
     ),
     C(
         "Kiến nghị xử lý hành chính",
-        _nh("Tổng số người", "sanction_people"),
-        _nh("Trong đó cán bộ, công chức", "sanction_officials"),
+        C("Tổng số người", key="sanction_people"),
+        C("Trong đó cán bộ, công chức", key="sanction_officials"),
     ),
     C(
         "Chuyển cơ quan điều tra",
-        _nh("Số vụ", "referred_cases"),
-        _nh("Số người", "referred_people"),
-        _nh("Trong đó cán bộ, công chức", "referred_officials"),
+        C("Số vụ", key="referred_cases"),
+        C("Số người", key="referred_people"),
+        C("Trong đó cán bộ, công chức", key="referred_officials"),
     ),
 )
+
+# The columns above summed from the decision's figures (casework.figures): the column key is the case
+# field, except the number of cases referred, which counts the cases flagged.
+_SUMMED_DECISION_FIGURES = tuple(f.name for f in figures.DECISION_FIGURES if f.kind != "flag")
+
+
+def _decision_figures(decided: Q) -> dict[str, Any]:
+    """The recovery, return, sanction and referral columns over the decisions of the period."""
+    out: dict[str, Any] = {name: Sum(name, filter=decided) for name in _SUMMED_DECISION_FIGURES}
+    out["referred_cases"] = Count("pk", filter=decided & Q(referred_to_investigation=True))
+    return out
+
 
 _TIME_COLS = C(
     "Việc chấp hành thời hạn giải quyết",
@@ -628,6 +707,7 @@ def _compute_kqgq01(period: Period, grouping: Grouping) -> dict[str, dict[str, i
         "first_partly": Count("pk", filter=r1 & Q(outcome=Outcome.PARTLY_RIGHT)),
         "second_upheld": Count("pk", filter=r2 & Q(outcome=Outcome.WRONG)),
         "second_amended": Count("pk", filter=r2 & Q(outcome__in=[Outcome.RIGHT, Outcome.PARTLY_RIGHT])),
+        **_decision_figures(decided),
     }
     return _kqgq_query(period, grouping, CaseKind.COMPLAINT, extra)
 
@@ -641,7 +721,7 @@ def _to_do(prefix: str) -> tuple[Col, Col]:
 
 KQGQ02_COLUMNS = (
     C("Tổng số quyết định phải tổ chức thực hiện trong kỳ", key="decisions"),
-    _nh("Số quyết định đã thực hiện xong", "decisions_done"),
+    C("Số quyết định đã thực hiện xong", key="decisions_done"),
     C("Thu hồi cho Nhà nước", *_to_do("recover")),
     C(
         "Trả lại cho tổ chức, cá nhân",
@@ -658,24 +738,60 @@ KQGQ02_COLUMNS = (
     ),
     C(
         "Xử lý hành chính",
-        _nh("Số người", "sanction_people"),
-        _nh("Trong đó cán bộ, công chức", "sanction_officials"),
+        C("Số người", key="sanction_people"),
+        C("Trong đó cán bộ, công chức", key="sanction_officials"),
     ),
     C(
         "Khởi tố",
-        _nh("Số vụ", "prosecuted_cases"),
-        _nh("Số người", "prosecuted_people"),
-        _nh("Trong đó cán bộ, công chức", "prosecuted_officials"),
+        C("Số vụ", key="prosecuted_cases"),
+        C("Số người", key="prosecuted_people"),
+        C("Trong đó cán bộ, công chức", key="prosecuted_officials"),
     ),
 )
+
+# 02/KQGQ column -> the case field summed over the decisions to implement: what the decision set
+# ("phải thu / phải trả") and what the implementation records state so far ("đã thu / đã trả").
+KQGQ02_SUMS = {
+    "recover_due_money": "recover_money",
+    "recover_due_land": "recover_land",
+    "recover_done_money": "recovered_money",
+    "recover_done_land": "recovered_land",
+    "return_org_due_money": "return_org_money",
+    "return_org_due_land": "return_org_land",
+    "return_person_due_money": "return_person_money",
+    "return_person_due_land": "return_person_land",
+    "return_org_done_money": "returned_org_money",
+    "return_org_done_land": "returned_org_land",
+    "return_person_done_money": "returned_person_money",
+    "return_person_done_land": "returned_person_land",
+    "sanction_people": "sanctioned_people",
+    "sanction_officials": "sanctioned_officials",
+    "prosecuted_people": "prosecuted_people",
+    "prosecuted_officials": "prosecuted_officials",
+}
+
+
+def _to_implement(f, t) -> Q:
+    """Complaint decisions to implement in the period: issued by `t` and not fully implemented before
+    `f` (a decision stays to implement until its implementation is recorded as completed). A first
+    decision appealed is superseded by the second round's, which is counted at its own unit."""
+    return (
+        Q(decided_at__lte=t)
+        & ~Q(state=CaseState.APPEALED)
+        & (Q(implemented_at__isnull=True) | Q(implemented_at__gte=f))
+    )
 
 
 def _compute_kqgq02(period: Period, grouping: Grouping) -> dict[str, dict[str, int]]:
     f, t = period.date_from, period.date_to
-    decided = _in_competence(f, t) & _decided_in(f, t)
-    return _case_query(
-        period, grouping, (CaseKind.COMPLAINT,), decided, {"decisions": Count("pk", filter=decided)}
-    )
+    due = _to_implement(f, t)
+    aggregates: dict[str, Any] = {
+        "decisions": Count("pk"),
+        "decisions_done": Count("pk", filter=Q(implemented_at__gte=f, implemented_at__lte=t)),
+        "prosecuted_cases": Count("pk", filter=Q(prosecuted=True)),
+        **{key: Sum(field) for key, field in KQGQ02_SUMS.items()},
+    }
+    return _case_query(period, grouping, (CaseKind.COMPLAINT,), due, aggregates)
 
 
 KQGQ03_COLUMNS = (
@@ -715,6 +831,7 @@ def _compute_kqgq03(period: Period, grouping: Grouping) -> dict[str, dict[str, i
         "true": Count("pk", filter=decided & Q(outcome=Outcome.TRUE)),
         "untrue": Count("pk", filter=decided & Q(outcome=Outcome.UNTRUE)),
         "partly_true": Count("pk", filter=decided & Q(outcome=Outcome.PARTLY_TRUE)),
+        **_decision_figures(decided),
     }
     return _kqgq_query(period, grouping, CaseKind.DENUNCIATION, extra)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,24 +26,73 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PERIOD = reports.cutoff_month(2026, 3)  # 15/02/2026 – 14/03/2026
 TODAY = date(2026, 5, 20)
 URL = "/api/v1/reports/statistics/{}/"
+RECOVERY = (
+    "recover_money",
+    "recover_land",
+    "return_org_money",
+    "return_org_land",
+    "return_person_money",
+    "return_person_land",
+    "return_orgs",
+    "return_people",
+    "sanction_people",
+    "sanction_officials",
+    "referred_cases",
+    "referred_people",
+    "referred_officials",
+)
+IMPLEMENTATION = (
+    "decisions",
+    "decisions_done",
+    "recover_due_money",
+    "recover_due_land",
+    "recover_done_money",
+    "recover_done_land",
+    "return_org_due_money",
+    "return_org_done_money",
+    "return_person_due_money",
+    "return_person_done_money",
+    "sanction_people",
+    "sanction_officials",
+    "prosecuted_cases",
+    "prosecuted_people",
+    "prosecuted_officials",
+)
+XLD02_FIELDS = (
+    "field_admin",
+    "field_admin_policy",
+    "field_admin_land",
+    "field_admin_other",
+    "field_judicial",
+    "field_party",
+    "field_other",
+    "field_unclassified",
+)
+XLD04_FIELDS = ("content_policy", "content_land", "content_judicial", "content_other", "content_unclassified")
 
 
 def d(month: int, day: int, year: int = 2026) -> date:
     return date(year, month, day)
 
 
-def accepted(unit, reception, head, *, received, on, kind=CaseKind.COMPLAINT, n=1):
-    case = register(unit, reception, kind=kind, received_at=received, petitioners=[petitioner(n)])
+def accepted(unit, reception, head, *, received, on, kind=CaseKind.COMPLAINT, n=1, law_field=""):
+    case = register(
+        unit, reception, kind=kind, received_at=received, petitioners=[petitioner(n)], law_field=law_field
+    )
     case = act(case, "review", reception, on=received)
     return act(case, "accept", head, on=on)
 
 
-def decide(case, head, handler, *, verify_on, on, outcome, dialogue_org=None):
+def decide(case, head, handler, *, verify_on, on, outcome, dialogue_org=None, drafted=None, signed=None):
+    """Verification, the draft with the figures it proposes (`drafted`), the signature with those the
+    head restates or adds (`signed`)."""
     case = act(case, "start_verification", head, on=verify_on, handler=handler.pk)
     if dialogue_org is not None:
         hold_dialogue(case, dialogue_org)
-    case = act(case, "submit_for_approval", head, on=on, outcome=outcome, summary="Kết luận")
-    return act(case, "approve", head, on=on, decision_number=f"{case.pk}/QĐ-UBND")
+    case = act(
+        case, "submit_for_approval", head, on=on, outcome=outcome, summary="Kết luận", **(drafted or {})
+    )
+    return act(case, "approve", head, on=on, decision_number=f"{case.pk}/QĐ-UBND", **(signed or {}))
 
 
 def visit(org, when, *, kind=ReceptionKind.REGULAR, head=False, people=1, opens=False, existing=()):
@@ -79,17 +129,29 @@ def month(org, frozen_today):
     """Commune A (org.commune), commune B, the province; period 15/02 – 14/03/2026.
 
     A  k1  complaint, received 20/02, accepted 23/02, decided 10/03 right         new, resolved on time
-       k2  complaint, received 10/02, accepted 16/02, verifying                   carried over (to process)
+           land/housing; drafted: recover 120.5 mil + 250 m², return to people 30 mil (2 people),
+           sanction 3 (2 officials); signed: sanction 4 (2), referred (1 person, 1 official);
+           implemented 12/03 (completed): recovered 120.5 mil, returned 30 mil to people,
+           2 sanctioned (1 official), prosecuted (1 person)
+       k2  complaint, received 10/02, accepted 16/02, verifying, policy           carried over (to process)
        k3  denunciation, received 01/03, transferred 02/03 to B (decided 12/03)   outside, 1 reply
-       k4  recommendation, received 05/03, guided 06/03                          outside
+           civil service
+       k4  recommendation, received 05/03, guided 06/03, judicial                outside
        k5  reflection, received 25/02, filed 26/02                               processed, not eligible
        k6  complaint, received 12/03, untouched                                  not processed
        k8  recommendation, received 20/02, accepted 21/02, answered 05/03         within, resolved
+           (no field: not classified)
        k9  complaint, received 01/03, accepted 02/03, withdrawn 09/03            resolved by withdrawal
-       k10 complaint, received 01/01, accepted 05/01, decided 10/02              nothing in the period
+           corruption (02/XLD: "other")
+       k10 complaint, received 01/01, accepted 05/01, decided 10/02              nothing in 01/KQGQ;
+           recover 1000 mil; implementation 01/03: 400 mil so far      02/KQGQ: carried over, not done
+       k11 complaint, decided 20/01, return 50 mil to an organisation,
+           implementation completed 10/02                                        nothing in the period
        ka  complaint, decided 25/01, appealed 20/02 -> p1 at the province        nothing in the period
+           judicial (the appeal keeps it)
        kv  recommendation opened at the visit of 02/03, untouched                not processed
-    B  k3' denunciation accepted 03/03, concluded true 12/03
+    B  k3' denunciation accepted 03/03, concluded true 12/03: recover 80.25 m², return 15.75 mil to
+           1 organisation, sanction 1
     P  p1  round-2 complaint, accepted 22/02, decided 12/03 wrong (upholds the first decision)
     Visits at A: 02/03 regular opening kv; 05/03 regular group of 6, guided; 10/03 periodic by the head
     on k2; 11/03 periodic delegated, guided; 10/02 regular (before the period).
@@ -97,19 +159,75 @@ def month(org, frozen_today):
     frozen_today(TODAY)
     A, rec, head, h = org.commune, org.reception, org.head, org.handler
     c = {}
-    c["k1"] = accepted(A, rec, head, received=d(2, 20), on=d(2, 23), n=1)
-    c["k1"] = decide(c["k1"], head, h, verify_on=d(2, 24), on=d(3, 10), outcome="right")
-    c["k2"] = accepted(A, rec, head, received=d(2, 10), on=d(2, 16), n=2)
+    c["k1"] = accepted(A, rec, head, received=d(2, 20), on=d(2, 23), n=1, law_field="admin_land_housing")
+    c["k1"] = decide(
+        c["k1"],
+        head,
+        h,
+        verify_on=d(2, 24),
+        on=d(3, 10),
+        outcome="right",
+        drafted={
+            "recover_money": "120.5",
+            "recover_land": "250",
+            "return_person_money": "30",
+            "return_people": 2,
+            "sanction_people": 3,
+            "sanction_officials": 2,
+        },
+        signed={
+            "sanction_people": 4,
+            "referred_to_investigation": True,
+            "referred_people": 1,
+            "referred_officials": 1,
+        },
+    )
+    c["k1"] = act(
+        c["k1"],
+        "record_implementation",
+        head,
+        on=d(3, 12),
+        completed=True,
+        recovered_money="120.5",
+        returned_person_money="30",
+        sanctioned_people=2,
+        sanctioned_officials=1,
+        prosecuted=True,
+        prosecuted_people=1,
+    )
+    c["k2"] = accepted(A, rec, head, received=d(2, 10), on=d(2, 16), n=2, law_field="admin_policy")
     c["k2"] = act(c["k2"], "start_verification", head, on=d(2, 17), handler=h.pk)
-    c["k3"] = register(A, rec, kind=CaseKind.DENUNCIATION, received_at=d(3, 1), petitioners=[petitioner(3)])
+    c["k3"] = register(
+        A,
+        rec,
+        kind=CaseKind.DENUNCIATION,
+        received_at=d(3, 1),
+        petitioners=[petitioner(3)],
+        law_field="admin_civil_service",
+    )
     c["k3"] = act(c["k3"], "review", rec, on=d(3, 1))
     c["k3"] = act(c["k3"], "transfer", rec, on=d(3, 2), target_unit=org.other_commune.pk)
     b_reception = staff(org.other_commune, Role.RECEPTION_OFFICER, "b_reception")
     child = c["k3"].transfers.get()
     child = act(child, "review", b_reception, on=d(3, 2))
     child = act(child, "accept", org.outsider, on=d(3, 3))
-    c["k3b"] = decide(child, org.outsider, org.outsider, verify_on=d(3, 3), on=d(3, 12), outcome="true")
-    c["k4"] = register(A, rec, kind=CaseKind.RECOMMENDATION, received_at=d(3, 5), petitioners=[petitioner(4)])
+    c["k3b"] = decide(
+        child,
+        org.outsider,
+        org.outsider,
+        verify_on=d(3, 3),
+        on=d(3, 12),
+        outcome="true",
+        signed={"recover_land": "80.25", "return_org_money": "15.75", "return_orgs": 1, "sanction_people": 1},
+    )
+    c["k4"] = register(
+        A,
+        rec,
+        kind=CaseKind.RECOMMENDATION,
+        received_at=d(3, 5),
+        petitioners=[petitioner(4)],
+        law_field="judicial",
+    )
     c["k4"] = act(c["k4"], "review", rec, on=d(3, 5))
     c["k4"] = act(c["k4"], "guide", rec, on=d(3, 6), guidance="Gửi đến Sở Tài nguyên")
     c["k5"] = register(A, rec, kind=CaseKind.REFLECTION, received_at=d(2, 25), petitioners=[petitioner(5)])
@@ -118,11 +236,21 @@ def month(org, frozen_today):
     c["k6"] = register(A, rec, received_at=d(3, 12), petitioners=[petitioner(6)])
     c["k8"] = accepted(A, rec, head, received=d(2, 20), on=d(2, 21), kind=CaseKind.RECOMMENDATION, n=8)
     c["k8"] = decide(c["k8"], head, h, verify_on=d(2, 22), on=d(3, 5), outcome="answered")
-    c["k9"] = accepted(A, rec, head, received=d(3, 1), on=d(3, 2), n=9)
+    c["k9"] = accepted(A, rec, head, received=d(3, 1), on=d(3, 2), n=9, law_field="corruption")
     c["k9"] = act(c["k9"], "withdraw", rec, on=d(3, 9))
     c["k10"] = accepted(A, rec, head, received=d(1, 1), on=d(1, 5), n=10)
-    c["k10"] = decide(c["k10"], head, h, verify_on=d(1, 6), on=d(2, 10), outcome="wrong")
-    c["ka"] = accepted(A, rec, head, received=d(1, 5), on=d(1, 6), n=11)
+    c["k10"] = decide(
+        c["k10"], head, h, verify_on=d(1, 6), on=d(2, 10), outcome="wrong", signed={"recover_money": "1000"}
+    )
+    c["k10"] = act(c["k10"], "record_implementation", head, on=d(3, 1), recovered_money="400")
+    c["k11"] = accepted(A, rec, head, received=d(1, 2), on=d(1, 3), n=12)
+    c["k11"] = decide(
+        c["k11"], head, h, verify_on=d(1, 4), on=d(1, 20), outcome="right", signed={"return_org_money": "50"}
+    )
+    c["k11"] = act(
+        c["k11"], "record_implementation", head, on=d(2, 10), completed=True, returned_org_money="50"
+    )
+    c["ka"] = accepted(A, rec, head, received=d(1, 5), on=d(1, 6), n=11, law_field="judicial")
     c["ka"] = decide(c["ka"], head, h, verify_on=d(1, 7), on=d(1, 25), outcome="wrong")
     c["ka"] = act(c["ka"], "appeal", rec, on=d(2, 20))
     p1 = c["ka"].appeal_cases.get()
@@ -286,7 +414,23 @@ def test_resolution_forms_cross_check_the_hand_count(month, org):
         "on_time": 2,
         "late": 0,
     }
-    assert a["recover_money"] == 0 and a["sanction_people"] == 0  # not collected: never estimated
+    # k1's figures: the draft's, with what the head restated or added on signing; k10 (decided before the
+    # period) adds nothing here.
+    assert pick(a, *RECOVERY) == {
+        "recover_money": Decimal("120.5"),
+        "recover_land": Decimal("250"),
+        "return_org_money": 0,
+        "return_org_land": 0,
+        "return_person_money": Decimal("30"),
+        "return_person_land": 0,
+        "return_orgs": 0,
+        "return_people": 2,
+        "sanction_people": 4,
+        "sanction_officials": 2,
+        "referred_cases": 1,
+        "referred_people": 1,
+        "referred_officials": 1,
+    }
     province = cells(complaints, org.province)
     assert pick(province, "second_upheld", "second_amended") == {"second_upheld": 1, "second_amended": 0}
     # The same figures as the resolution report of the same read model.
@@ -296,8 +440,26 @@ def test_resolution_forms_cross_check_the_hand_count(month, org):
     assert complaints.totals["cells"]["cases"] == 4
     assert rates.totals["in_competence"] == a["cases"]
     implementation = form(org, "02-kqgq")
-    assert cells(implementation, org.commune)["decisions"] == 1
-    assert implementation.totals["cells"]["decisions"] == 2
+    # k1 (decided and implemented in the period) and k10 (decided before, not finished); not k11
+    # (implemented before the period) nor ka (appealed: the province's p1 is counted instead).
+    assert pick(cells(implementation, org.commune), *IMPLEMENTATION) == {
+        "decisions": 2,
+        "decisions_done": 1,
+        "recover_due_money": Decimal("1120.5"),
+        "recover_due_land": Decimal("250"),
+        "recover_done_money": Decimal("520.5"),
+        "recover_done_land": 0,
+        "return_org_due_money": 0,
+        "return_org_done_money": 0,
+        "return_person_due_money": Decimal("30"),
+        "return_person_done_money": Decimal("30"),
+        "sanction_people": 2,
+        "sanction_officials": 1,
+        "prosecuted_cases": 1,
+        "prosecuted_people": 1,
+        "prosecuted_officials": 0,
+    }
+    assert implementation.totals["cells"]["decisions"] == 3
     denunciations = form(org, "03-kqgq")
     b = cells(denunciations, org.other_commune)
     assert pick(b, "petitions", "resolved", "resolved_first", "true", "untrue", "on_time") == {
@@ -308,7 +470,66 @@ def test_resolution_forms_cross_check_the_hand_count(month, org):
         "untrue": 0,
         "on_time": 1,
     }
+    assert pick(b, *RECOVERY) == {
+        **dict.fromkeys(RECOVERY, 0),
+        "recover_land": Decimal("80.25"),
+        "return_org_money": Decimal("15.75"),
+        "return_orgs": 1,
+        "sanction_people": 1,
+    }
     assert cells(denunciations, org.commune)["resolved"] == 0
+
+
+def test_processing_forms_break_eligible_letters_down_by_field_of_law(month, org):
+    complaints = form(org, "02-xld")
+    # k1 land/housing, k2 policy, k9 corruption (no such column for complaints: "other").
+    assert pick(cells(complaints, org.commune), *XLD02_FIELDS) == {
+        "field_admin": 2,
+        "field_admin_policy": 1,
+        "field_admin_land": 1,
+        "field_admin_other": 0,
+        "field_judicial": 0,
+        "field_party": 0,
+        "field_other": 1,
+        "field_unclassified": 0,
+    }
+    assert cells(complaints, org.province)["field_judicial"] == 1  # p1 keeps the field of ka
+    denunciations = form(org, "03-xld")
+    for unit in (org.commune, org.other_commune):  # the transferred letter keeps its field
+        assert pick(
+            cells(denunciations, unit), "field_admin", "field_admin_civil_service", "field_other"
+        ) == {
+            "field_admin": 1,
+            "field_admin_civil_service": 1,
+            "field_other": 0,
+        }
+    petitions = form(org, "04-xld")
+    # k4 judicial; k8 was registered without a field; kv and k5 are not eligible.
+    assert pick(cells(petitions, org.commune), *XLD04_FIELDS) == {
+        "content_policy": 0,
+        "content_land": 0,
+        "content_judicial": 1,
+        "content_other": 0,
+        "content_unclassified": 1,
+    }
+    # Every eligible letter is in exactly one column of the breakdown.
+    a = cells(complaints, org.commune)
+    top = ("field_admin", "field_judicial", "field_party", "field_other", "field_unclassified")
+    assert sum(a[k] for k in top) == a["eligible_cases"] == 3
+    p = cells(petitions, org.commune)
+    assert sum(p[k] for k in XLD04_FIELDS) == p["eligible_cases"] == 2
+
+
+def test_the_kqgq_figures_and_the_field_breakdown_are_collected_columns(month, org):
+    for code, keys in (
+        ("01-kqgq", RECOVERY),
+        ("03-kqgq", RECOVERY),
+        ("02-kqgq", IMPLEMENTATION),
+        ("02-xld", XLD02_FIELDS),
+        ("04-xld", XLD04_FIELDS),
+    ):
+        columns = {c["key"]: c["collected"] for c in form(org, code).extra["columns"]}
+        assert all(columns[k] for k in keys), code
 
 
 def test_every_form_lists_its_columns_and_flags_those_not_collected(month, org):

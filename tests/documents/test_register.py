@@ -79,6 +79,8 @@ def test_the_seed_marks_what_forms_md_leaves_unconfirmed(templates):
         ({"documents_received": ""}, "documents_received"),
         ({"documents_received": "x", "issued_on": "2027-01-01"}, "issued_on"),
         ({"documents_received": "x", "copies": "many"}, "copies"),
+        ({"documents_received": "x", "copies": "٣"}, "copies"),  # digits of another script
+        ({"documents_received": "x", "copies": True}, "copies"),
         ({"documents_received": "x", "colour": "red"}, "colour"),
         ({"documents_received": "x", "corrects": 999}, "corrects"),
     ],

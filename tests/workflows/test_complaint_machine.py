@@ -71,7 +71,8 @@ def test_complaint_action_is_refused_from_another_state(org, frozen_today, actio
             S.AWAITING_APPROVAL,
             ["approve", "await_citizen", "extend", "return_for_revision", "suspend", "withdraw"],
         ),
-        (S.DECIDED, ["appeal", "publish"]),  # close only once the appeal window lapses
+        # close only once the appeal window lapses; the implementation is recorded meanwhile
+        (S.DECIDED, ["appeal", "publish", "record_implementation"]),
         (S.SUSPENDED, ["resume", "withdraw"]),
     ],
 )
@@ -292,7 +293,7 @@ def test_second_round_complaint_is_published_before_it_closes(org, frozen_today)
     with pytest.raises(RuleViolation) as exc:
         act(second, "close", org.p_head)
     assert exc.value.code == "publication_required"
-    assert exc.value.as_dict()["allowed_actions"] == ["publish"]
+    assert exc.value.as_dict()["allowed_actions"] == ["publish", "record_implementation"]
     second = act(second, "publish", org.p_head)
     assert (second.state, second.published_at) == (S.DECIDED, TODAY)
     assert "publish" not in available_actions(second, org.p_head)

@@ -71,7 +71,7 @@ def test_denunciation_is_never_appealed():
     [
         (S.UNDER_REVIEW, ["accept", "await_citizen", "file", "guide", "reject", "transfer", "withdraw"]),
         (S.ACCEPTED, ["await_citizen", "extend", "start_verification", "suspend", "withdraw"]),
-        (S.DECIDED, ["publish"]),  # the conclusion is published before the case closes
+        (S.DECIDED, ["publish", "record_implementation"]),  # published before the case closes
     ],
 )
 def test_denunciation_offers_the_actions_of_its_state(org, frozen_today, state, offered):
@@ -89,10 +89,10 @@ def test_denunciation_is_published_before_it_closes(org, frozen_today):
     with pytest.raises(RuleViolation) as exc:
         act(case, "close", org.head)
     assert exc.value.code == "publication_required"
-    assert exc.value.as_dict()["allowed_actions"] == ["publish"]
+    assert exc.value.as_dict()["allowed_actions"] == ["publish", "record_implementation"]
     assert counts() == before
     case = act(case, "publish", org.head)
-    assert available_actions(case, org.head) == ["close"]
+    assert available_actions(case, org.head) == ["close", "record_implementation"]
     case = act(case, "close", org.head)
     assert (case.state, case.closed_at, case.published_at) == (S.CLOSED, TODAY, TODAY)
 

@@ -43,7 +43,12 @@ def test_action_values_are_the_contract_names_of_domain_section_13():
         "withdraw", "appeal", "close",
     }  # fmt: skip
     assert contract <= set(Action.values)
-    assert set(Action.values) - contract == {"publish", "await_citizen", "citizen_responded"}
+    assert set(Action.values) - contract == {
+        "publish",
+        "await_citizen",
+        "citizen_responded",
+        "record_implementation",
+    }
 
 
 def test_workflow_for_returns_a_new_proxy_and_leaves_its_argument_unchanged(org, frozen_today):

@@ -53,6 +53,7 @@ class CaseInput:
     decision_known_at: date | None = None
     limitation_excuse: str = ""
     several_locations: bool = False
+    law_field: str = ""  # casework.choices.LawField, "" when not classified
 
 
 @dataclass

@@ -57,6 +57,7 @@ def open_transferred_case(*, source: Case, target_unit: Unit, actor, on: date) -
         decision_known_at=source.decision_known_at,
         limitation_excuse=confidentiality.strip_identity(source.limitation_excuse, source),
         several_locations=source.several_locations,
+        law_field=source.law_field,
     )
     flags = intake_checks(data)
     if source.kind == CaseKind.DENUNCIATION and source.petitioner_identified():
@@ -80,6 +81,7 @@ def open_appeal_case(*, first_round: Case, target_unit: Unit, actor, on: date) -
         first_round_case=first_round,
         respondent_unit=first_round.unit,
         respondent=first_round.respondent,
+        law_field=first_round.law_field,
     )
     return create_case(data, actor=actor, flags=intake_checks(data), resolved=resolved)
 

@@ -124,6 +124,7 @@ def create_case(
         decision_known_at=data.decision_known_at,
         limitation_excuse=data.limitation_excuse,
         several_locations=data.several_locations,
+        law_field=data.law_field,
         is_group=len([p for p in data.petitioners if p.full_name]) >= min_group,
         first_round_case=data.first_round_case,
         transferred_from=transferred_from,

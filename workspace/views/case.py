@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
-from casework import selectors
+from casework import figures, selectors
 from casework.access import can_view_unit
 from casework.choices import (
     CASE_REASON_LABELS,
@@ -124,6 +124,7 @@ def case_page(request, case_id: int):
         "outcome_summary": secrets.apply(case.outcome_summary),
         "guidance": secrets.apply(case.guidance),
         "reason": CASE_REASON_LABELS.get(case.reason_code, ""),
+        "figures": [{"label": f.label, "kind": f.kind, "value": v} for f, v in figures.stated(case)],
         "warnings": [secrets.apply(str(f.get("message", ""))) for f in case.intake_flags or []],
         "parties": privacy.petitioners(case, user),
         "deadlines": _deadlines(case, today, calendar),
