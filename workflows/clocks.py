@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.choices import Action, AuditStep, CalendarDayKind, CalendarSource, DeadlineStatus
 from casework.models import CalendarDay, Case, CaseEvent, Deadline, DeadlineEntry
+from casework.prepared import PreparedQuery
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
 from casework.rules.explain import format_day
@@ -111,6 +113,12 @@ def start_deadline(*, case: Case, kind: str, on: date, note: str = "") -> Deadli
 def _open_deadlines(case: Case, kinds=None):
     qs = Deadline.objects.filter(case=case, status__in=OPEN_STATUSES)
     return qs.filter(kind__in=kinds) if kinds else qs
+
+
+# Every transition with an effect on the clocks reads them: compiled once per connection (prepared.py).
+_OPEN_CLOCKS = PreparedQuery(
+    lambda case_id: Deadline.objects.filter(case_id=case_id, status__in=OPEN_STATUSES).order_by("id")
+)
 
 
 def _close(clocks: list[Deadline], status: str, on: date, entry: DeadlineEntry, ledger: list) -> None:
@@ -220,10 +228,9 @@ def apply_effects(*, case: Case, action: str, on: date, note: str = "") -> None:
     ledger: list[DeadlineEntry] = []
     clocks: list[Deadline] = []
     if effects.complete or effects.cancel_open or effects.pause or effects.resume:
-        open_clocks = _open_deadlines(case)
+        clocks = _OPEN_CLOCKS.fetch(case.pk)
         if effects.resume:
-            open_clocks = open_clocks.prefetch_related("entries")  # the pauses the due date skips
-        clocks = list(open_clocks.order_by("id"))
+            prefetch_related_objects(clocks, "entries")  # the pauses the due date skips
     if effects.complete:
         done = [d for d in clocks if d.kind in effects.complete]
         _close(done, DeadlineStatus.MET, on, DeadlineEntry(kind=effects.ledger_entry), ledger)
