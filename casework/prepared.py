@@ -19,6 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, router
+from django.db.models import signals
+from django.db.models.constants import OnConflict
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -93,3 +95,113 @@ class PreparedQuery:
                 setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+
+# --- Inserts ------------------------------------------------------------------------------------
+
+
+class _InsertSQL:
+    def __init__(self, connection, model: type[Model], rows: int, conflict: tuple | None):
+        opts = model._meta
+        self.fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
+        qn = connection.ops.quote_name
+        on_conflict = OnConflict.UPDATE if conflict else None
+        row = "(%s)" % ", ".join(["%s"] * len(self.fields))
+        parts = [
+            f"{connection.ops.insert_statement(on_conflict=on_conflict)} {qn(opts.db_table)}",
+            "(%s)" % ", ".join(qn(f.column) for f in self.fields),
+            "VALUES " + ", ".join([row] * rows),
+        ]
+        if conflict:
+            unique, update = conflict
+            get = opts.get_field
+            parts.append(
+                connection.ops.on_conflict_suffix_sql(
+                    self.fields, on_conflict, [get(n).column for n in update], [get(n).column for n in unique]
+                )
+            )
+        returning, self.returning_params = connection.ops.return_insert_columns([opts.pk])
+        parts.append(returning)
+        self.sql = " ".join(parts)
+
+
+_inserts: weakref.WeakKeyDictionary[Any, dict[tuple, _InsertSQL]] = weakref.WeakKeyDictionary()
+
+
+def _insertable(connection, model: type[Model], objs: list[Model]) -> bool:
+    opts = model._meta
+    return (
+        connection.features.can_return_rows_from_bulk_insert
+        and opts.db_returning_fields == [opts.pk]
+        and opts.auto_field is opts.pk
+        and all(type(o) is model and o.pk is None for o in objs)
+        and not any(hasattr(f, "get_placeholder") for f in opts.concrete_fields)
+        # An expression as a value (F(), Now(), ...) is the ORM's to compile.
+        and not any(hasattr(v, "resolve_expression") for o in objs for v in o.__dict__.values())
+    )
+
+
+def insert(
+    objs: list[Model],
+    *,
+    unique_fields: tuple[str, ...] = (),
+    update_fields: tuple[str, ...] = (),
+    send_signals: bool = False,
+) -> None:
+    """INSERT new rows in one statement and set their primary keys, as `bulk_create` does (and, with
+    `unique_fields`, as `bulk_create(update_conflicts=True, ...)` does; with `send_signals`, as `save()`
+    does: pre_save and post_save with created=True), but with the statement built once per connection,
+    model and row count instead of compiled on every call. Values are prepared by each field exactly as
+    the ORM prepares them (defaults, auto_now_add, JSON, time zones). Objects the fast path cannot take
+    (a backend without INSERT ... RETURNING, an expression as a value) go through the ORM."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model, instance=objs[0])
+    connection = connections[alias]
+    conflict = (tuple(unique_fields), tuple(update_fields)) if unique_fields else None
+    if not _insertable(connection, model, objs):
+        _insert_through_orm(objs, alias, conflict, send_signals)
+        return
+    key = (model, len(objs), conflict)
+    cache = _inserts.setdefault(connection, {})
+    prepared = cache.get(key)
+    if prepared is None:
+        prepared = cache[key] = _InsertSQL(connection, model, len(objs), conflict)
+    for obj in objs:  # as bulk_create and save() do: refuse unsaved related objects, take their keys
+        obj._prepare_related_fields_for_save(operation_name="save" if send_signals else "bulk_create")
+    if send_signals:
+        for obj in objs:
+            signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
+    params = []
+    for obj in objs:
+        for field in prepared.fields:
+            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection=connection))
+    params.extend(prepared.returning_params)
+    with connection.cursor() as cursor:
+        cursor.execute(prepared.sql, params)
+        rows = cursor.fetchall()
+    for obj, row in zip(objs, rows, strict=True):
+        obj.pk = row[0]
+        obj._state.adding = False
+        obj._state.db = alias
+    if send_signals:
+        for obj in objs:
+            signals.post_save.send(
+                sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
+            )
+
+
+def _insert_through_orm(objs, alias, conflict, send_signals) -> None:
+    model = type(objs[0])
+    if send_signals:
+        for obj in objs:
+            obj.save(using=alias, force_insert=True)
+        return
+    if conflict:
+        unique, update = conflict
+        model._default_manager.using(alias).bulk_create(
+            objs, update_conflicts=True, unique_fields=list(unique), update_fields=list(update)
+        )
+    else:
+        model._default_manager.using(alias).bulk_create(objs)

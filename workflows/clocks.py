@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from casework.choices import Action, AuditStep, CalendarDayKind, CalendarSource, DeadlineStatus
 from casework.models import CalendarDay, Case, CaseEvent, Deadline, DeadlineEntry
+from casework import prepared
 from casework.prepared import PreparedQuery
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
@@ -86,9 +87,7 @@ def _start(case: Case, kinds, on: date, note: str, ledger: list[DeadlineEntry]) 
             )
         )
     if rows:
-        Deadline.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["case", "kind"], update_fields=_START_FIELDS
-        )
+        prepared.insert(rows, unique_fields=("case", "kind"), update_fields=_START_FIELDS)
         if any(d.pk is None for d in rows):  # a backend that returns no ids from an upsert (SQLite < 3.35)
             ids = dict(
                 Deadline.objects.filter(case=case, kind__in=[d.kind for d in rows]).values_list("kind", "pk")
@@ -244,7 +243,7 @@ def apply_effects(*, case: Case, action: str, on: date, note: str = "") -> None:
         _resume(clocks, on, ledger)
     if effects.start:
         _start(case, effects.start, on, "", ledger)
-    DeadlineEntry.objects.bulk_create(ledger)
+    prepared.insert(ledger)
 
 
 # --- Calendar changes ---------------------------------------------------------------------------

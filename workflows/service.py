@@ -33,15 +33,17 @@ from .errors import (
     ValidationFailed,
 )
 from .intake import linked
-from .machines import ActionContext, CaseWorkflow, workflow_for
+from .machines import MACHINES, ActionContext, CaseWorkflow, workflow_for
 from .permissions import may_perform
 
 
 _LOCK_CASE = PreparedQuery(
-    lambda case_id: Case.objects.select_for_update(of=("self",))
-    .select_related("unit", "unit__level")
-    .annotate(**stamp_columns())
-    .filter(pk=case_id),
+    lambda case_id: (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "unit__level")
+        .annotate(**stamp_columns())
+        .filter(pk=case_id)
+    ),
     for_write=True,
 )
 
@@ -141,7 +143,9 @@ def perform_action(
             found = []
         if not found:
             raise CaseNotFound(_("No such case."))
-        case = workflow_for(found[0])
+        case = found[0]
+        # A fresh instance no one else holds becomes its kind's machine in place (workflow_for copies).
+        case.__class__ = MACHINES[case.kind]
         calendar.enter_context(one_calendar(stamp_of(case)))
         if actor is not None and not can_view_unit(actor, case.unit):
             raise CaseNotFound(_("No such case."))
