@@ -3,7 +3,7 @@
 Uses transition_bench's cases and its `service` call (the client's version read, the acting user with its
 memberships not read yet, the relay wake-up after commit), on SQLite or PostgreSQL:
 
-    DATABASE_URL=postgres://tiepdan:tiepdan@127.0.0.1:5432/tiepdan_x .venv/bin/python bench/profile_transition.py
+    DATABASE_URL=postgres://... .venv/bin/python bench/profile_transition.py [--no-profile]
 
 Prints the median CPU per transition and the top functions by cumulative and by own time.
 """
@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import transition_bench as tb  # noqa: E402  (sets up Django)
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import transition_bench as tb
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from casework.models import Case  # noqa: E402
+from casework.models import Case
 
 
 def main() -> int:

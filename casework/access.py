@@ -13,7 +13,6 @@ from .choices import Role
 from .models import Case, Membership, Unit
 from .prepared import PreparedQuery
 
-
 # Read once per request, by nearly every request: compiled once per connection (casework.prepared).
 _MEMBERSHIPS = PreparedQuery(
     lambda user_id: Membership.objects.filter(user_id=user_id).select_related("unit", "unit__level")

@@ -18,10 +18,9 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connections, router
-from django.db.models import signals
+from django.db import DatabaseError, connections, router
+from django.db.models import Model, QuerySet, signals
 from django.db.models.constants import OnConflict
-from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
 # Placeholder argument values, chosen so that they cannot be confused with a real parameter.
@@ -106,10 +105,10 @@ class _InsertSQL:
         self.fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
         qn = connection.ops.quote_name
         on_conflict = OnConflict.UPDATE if conflict else None
-        row = "(%s)" % ", ".join(["%s"] * len(self.fields))
+        row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         parts = [
             f"{connection.ops.insert_statement(on_conflict=on_conflict)} {qn(opts.db_table)}",
-            "(%s)" % ", ".join(qn(f.column) for f in self.fields),
+            "(" + ", ".join(qn(f.column) for f in self.fields) + ")",
             "VALUES " + ", ".join([row] * rows),
         ]
         if conflict:
@@ -205,3 +204,77 @@ def _insert_through_orm(objs, alias, conflict, send_signals) -> None:
         )
     else:
         model._default_manager.using(alias).bulk_create(objs)
+
+
+# --- Updates ------------------------------------------------------------------------------------
+
+_updates: weakref.WeakKeyDictionary[Any, dict[tuple, str]] = weakref.WeakKeyDictionary()
+
+
+def _update_sql(connection, model: type[Model], columns: tuple[str, ...], rows: int) -> str:
+    cache = _updates.setdefault(connection, {})
+    key = (model, columns, rows)
+    sql = cache.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        opts = model._meta
+        where = (
+            f"{qn(opts.pk.column)} IN (%s)" % ", ".join(["%s"] * rows)
+            if rows > 1
+            else f"{qn(opts.pk.column)} = %s"
+        )
+        assignments = ", ".join(f"{qn(c)} = %s" for c in columns)
+        sql = cache[key] = f"UPDATE {qn(opts.db_table)} SET {assignments} WHERE {where}"
+    return sql
+
+
+def update_rows(model: type[Model], pks: list[int], **values) -> int:
+    """`model.objects.filter(pk__in=pks).update(**values)` for plain values (no expressions), with the
+    statement built once per connection, columns and row count. Returns the rows updated."""
+    if not pks:
+        return 0
+    model = model._meta.concrete_model
+    connection = connections[router.db_for_write(model)]
+    if any(hasattr(v, "resolve_expression") for v in values.values()):
+        return model._default_manager.filter(pk__in=pks).update(**values)
+    fields = [model._meta.get_field(name) for name in values]
+    params = [f.get_db_prep_save(values[f.name], connection=connection) for f in fields]
+    sql = _update_sql(connection, model, tuple(f.column for f in fields), len(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(int(pk) for pk in pks)])
+        return cursor.rowcount
+
+
+def save_fields(obj: Model, update_fields: list[str]) -> None:
+    """`obj.save(update_fields=...)` for a saved object whose model does not override save(): the same
+    signals, auto_now values and "did not affect any rows" error, with the statement built once per
+    connection and set of columns."""
+    origin = type(obj)
+    opts = origin._meta
+    names = frozenset(update_fields)
+    alias = router.db_for_write(origin, instance=obj)
+    connection = connections[alias]
+    fields = [f for f in opts.concrete_fields if f.name in names or f.attname in names]
+    if (
+        obj.pk is None
+        or not names
+        or len(fields) != len(names)
+        or any(f.primary_key for f in fields)
+        or type(obj).save is not Model.save
+        or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields)
+    ):
+        obj.save(update_fields=update_fields)
+        return
+    obj._prepare_related_fields_for_save(operation_name="save", fields=fields)
+    signals.pre_save.send(sender=origin, instance=obj, raw=False, using=alias, update_fields=names)
+    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection=connection) for f in fields]
+    sql = _update_sql(connection, opts.concrete_model, tuple(f.column for f in fields), 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, obj.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    obj._state.db = alias
+    obj._state.adding = False
+    signals.post_save.send(
+        sender=origin, instance=obj, created=False, update_fields=names, raw=False, using=alias
+    )

@@ -12,9 +12,9 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import prepared
 from casework.choices import Action, AuditStep, CalendarDayKind, CalendarSource, DeadlineStatus
 from casework.models import CalendarDay, Case, CaseEvent, Deadline, DeadlineEntry
-from casework import prepared
 from casework.prepared import PreparedQuery
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
@@ -128,7 +128,7 @@ def _close(clocks: list[Deadline], status: str, on: date, entry: DeadlineEntry, 
         )
         deadline.status, deadline.completed_on = status, on
     if clocks:
-        Deadline.objects.filter(pk__in=[d.pk for d in clocks]).update(status=status, completed_on=on)
+        prepared.update_rows(Deadline, [d.pk for d in clocks], status=status, completed_on=on)
 
 
 PAUSE_REASON_CODE = "suspension"

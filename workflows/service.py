@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import events
+from casework import events, prepared
 from casework.access import can_view_unit
 from casework.choices import Topic
 from casework.models import Case
@@ -35,7 +35,6 @@ from .errors import (
 from .intake import linked
 from .machines import MACHINES, ActionContext, CaseWorkflow, workflow_for
 from .permissions import may_perform
-
 
 _LOCK_CASE = PreparedQuery(
     lambda case_id: (
@@ -198,7 +197,7 @@ def perform_action(
         changes = events.diff(before, events.snapshot(case))
         case.version += 1
         # Only the columns the transition changed (plus the bookkeeping ones), not the whole row.
-        case.save(update_fields=[*changes, "version", "updated_at"])
+        prepared.save_fields(case, [*changes, "version", "updated_at"])
         events.case_transitioned(
             case=case,
             actor=actor,
