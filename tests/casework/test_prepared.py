@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
@@ -165,3 +165,57 @@ def test_an_outbox_message_inserted_this_way_reaches_the_relay_hook(org):
         post_save.disconnect(record, sender=OutboxMessage)
     assert hooked == [(message.pk, True, OutboxMessage.Status.PENDING)]
     assert OutboxMessage.objects.get(pk=message.pk).payload == {"x": 1}
+
+
+def test_saving_named_fields_writes_them_with_auto_now_and_signals_as_save_does(org, frozen_today):
+    frozen_today(TODAY)
+    case = Case.objects.get(pk=drive(new_case(org), org, S.UNDER_REVIEW).pk)
+    case.summary, case.version = "Tóm tắt mới", case.version + 7
+    case.guidance = "not saved"  # not among the fields named
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        seen.append((kwargs["signal"], sender, kwargs["update_fields"], kwargs.get("created")))
+
+    pre_save.connect(record, sender=Case)
+    post_save.connect(record, sender=Case)
+    before = Case.objects.get(pk=case.pk)
+    try:
+        prepared.save_fields(case, ["summary", "version", "updated_at"])
+    finally:
+        pre_save.disconnect(record, sender=Case)
+        post_save.disconnect(record, sender=Case)
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.summary, stored.version, stored.guidance) == (
+        "Tóm tắt mới",
+        before.version + 7,
+        before.guidance,
+    )
+    assert stored.updated_at == case.updated_at and stored.updated_at >= before.updated_at
+    names = frozenset({"summary", "version", "updated_at"})
+    assert seen == [(pre_save, Case, names, None), (post_save, Case, names, False)]
+
+
+def test_saving_fields_of_a_row_that_is_gone_fails_as_save_does(org):
+    case = new_case(org)
+    ghost = Case.objects.get(pk=case.pk)
+    ghost.pk = case.pk + 10_000
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        prepared.save_fields(ghost, ["summary"])
+
+
+def test_updating_rows_by_key_changes_those_rows_only(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    clocks = list(Deadline.objects.filter(case=case).order_by("id"))
+    assert len(clocks) == 2
+    assert prepared.update_rows(Deadline, [clocks[0].pk], status=DeadlineStatus.MET, completed_on=TODAY) == 1
+    assert [(d.status, d.completed_on) for d in Deadline.objects.filter(case=case).order_by("id")] == [
+        (DeadlineStatus.MET, TODAY),
+        (clocks[1].status, None),
+    ]
+    both = [d.pk for d in clocks]
+    assert prepared.update_rows(Deadline, both, status=DeadlineStatus.CANCELLED, completed_on=TODAY) == 2
+    assert set(Deadline.objects.filter(pk__in=both).values_list("status", flat=True)) == {
+        DeadlineStatus.CANCELLED
+    }
