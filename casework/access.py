@@ -11,6 +11,12 @@ from django.db.models import Q, QuerySet
 
 from .choices import Role
 from .models import Case, Membership, Unit
+from .prepared import PreparedQuery
+
+# Read once per request, by nearly every request: compiled once per connection (casework.prepared).
+_MEMBERSHIPS = PreparedQuery(
+    lambda user_id: Membership.objects.filter(user_id=user_id).select_related("unit", "unit__level")
+)
 
 
 def is_system_admin(user) -> bool:
@@ -23,7 +29,7 @@ def memberships(user) -> list[Membership]:
         return []
     cached = getattr(user, "_membership_cache", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("unit", "unit__level"))
+        cached = _MEMBERSHIPS.fetch(user.pk)
         user._membership_cache = cached
     return cached
 

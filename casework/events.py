@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 
+from . import prepared
 from .choices import AuditStep
 from .models import Case, CaseEvent, OutboxMessage
 
@@ -33,7 +34,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
 def case_transitioned(**fields) -> CaseEvent:
     """Write the audit record of a transition (the fields of `transition_record`)."""
     event = transition_record(**fields)
-    event.save(force_insert=True)
+    prepared.insert([event], send_signals=True)  # as save(): the statement is built once, not per call
     return event
 
 
@@ -91,7 +92,9 @@ def enqueue(*, topic: str, case: Case | None, payload: dict[str, Any], dedup_key
     construction (case and version, the version bumped under the case's row lock), so there is nothing
     to look up first; the unique constraint on dedup_key stays the guard, and a second message under one
     key fails the whole transaction rather than being silently merged."""
-    return OutboxMessage.objects.create(dedup_key=dedup_key, topic=topic, case=case, payload=payload)
+    message = OutboxMessage(dedup_key=dedup_key, topic=topic, case=case, payload=payload)
+    prepared.insert([message], send_signals=True)  # as create(): post_save wakes the relay on commit
+    return message
 
 
 def last_effective_date(case: Case) -> date:

@@ -8,11 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import prepared
 from casework.choices import Action, AuditStep, CalendarDayKind, CalendarSource, DeadlineStatus
 from casework.models import CalendarDay, Case, CaseEvent, Deadline, DeadlineEntry
+from casework.prepared import PreparedQuery
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
 from casework.rules.explain import format_day
@@ -84,9 +87,7 @@ def _start(case: Case, kinds, on: date, note: str, ledger: list[DeadlineEntry]) 
             )
         )
     if rows:
-        Deadline.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["case", "kind"], update_fields=_START_FIELDS
-        )
+        prepared.insert(rows, unique_fields=("case", "kind"), update_fields=_START_FIELDS)
         if any(d.pk is None for d in rows):  # a backend that returns no ids from an upsert (SQLite < 3.35)
             ids = dict(
                 Deadline.objects.filter(case=case, kind__in=[d.kind for d in rows]).values_list("kind", "pk")
@@ -113,6 +114,12 @@ def _open_deadlines(case: Case, kinds=None):
     return qs.filter(kind__in=kinds) if kinds else qs
 
 
+# Every transition with an effect on the clocks reads them: compiled once per connection (prepared.py).
+_OPEN_CLOCKS = PreparedQuery(
+    lambda case_id: Deadline.objects.filter(case_id=case_id, status__in=OPEN_STATUSES).order_by("id")
+)
+
+
 def _close(clocks: list[Deadline], status: str, on: date, entry: DeadlineEntry, ledger: list) -> None:
     """Complete or cancel `clocks` (one UPDATE), each with a copy of `entry` in its ledger."""
     for deadline in clocks:
@@ -121,7 +128,7 @@ def _close(clocks: list[Deadline], status: str, on: date, entry: DeadlineEntry, 
         )
         deadline.status, deadline.completed_on = status, on
     if clocks:
-        Deadline.objects.filter(pk__in=[d.pk for d in clocks]).update(status=status, completed_on=on)
+        prepared.update_rows(Deadline, [d.pk for d in clocks], status=status, completed_on=on)
 
 
 PAUSE_REASON_CODE = "suspension"
@@ -220,10 +227,9 @@ def apply_effects(*, case: Case, action: str, on: date, note: str = "") -> None:
     ledger: list[DeadlineEntry] = []
     clocks: list[Deadline] = []
     if effects.complete or effects.cancel_open or effects.pause or effects.resume:
-        open_clocks = _open_deadlines(case)
+        clocks = _OPEN_CLOCKS.fetch(case.pk)
         if effects.resume:
-            open_clocks = open_clocks.prefetch_related("entries")  # the pauses the due date skips
-        clocks = list(open_clocks.order_by("id"))
+            prefetch_related_objects(clocks, "entries")  # the pauses the due date skips
     if effects.complete:
         done = [d for d in clocks if d.kind in effects.complete]
         _close(done, DeadlineStatus.MET, on, DeadlineEntry(kind=effects.ledger_entry), ledger)
@@ -237,7 +243,7 @@ def apply_effects(*, case: Case, action: str, on: date, note: str = "") -> None:
         _resume(clocks, on, ledger)
     if effects.start:
         _start(case, effects.start, on, "", ledger)
-    DeadlineEntry.objects.bulk_create(ledger)
+    prepared.insert(ledger)
 
 
 # --- Calendar changes ---------------------------------------------------------------------------

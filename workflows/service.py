@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import events
+from casework import events, prepared
 from casework.access import can_view_unit
 from casework.choices import Topic
 from casework.models import Case
+from casework.prepared import PreparedQuery
 from casework.rules.calendar import one_calendar, stamp_columns, stamp_of
 
 from .actions import ACTION_PARAMS, validate_params
@@ -32,8 +33,18 @@ from .errors import (
     ValidationFailed,
 )
 from .intake import linked
-from .machines import ActionContext, CaseWorkflow, workflow_for
+from .machines import MACHINES, ActionContext, CaseWorkflow, workflow_for
 from .permissions import may_perform
+
+_LOCK_CASE = PreparedQuery(
+    lambda case_id: (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "unit__level")
+        .annotate(**stamp_columns())
+        .filter(pk=case_id)
+    ),
+    for_write=True,
+)
 
 
 def _transition_from_state(case: CaseWorkflow, action: str):
@@ -125,14 +136,15 @@ def perform_action(
             # OF the case, so the unit and level rows joined in are not locked, which would make every
             # transition at units of the same level wait for each other. The same query reads the
             # calendar's stamp, so the clocks this transition computes need no calendar query.
-            case = workflow_for(
-                Case.objects.select_for_update(of=("self",))
-                .select_related("unit", "unit__level")
-                .annotate(**stamp_columns())
-                .get(pk=case_id)
-            )
-        except (Case.DoesNotExist, ValueError, TypeError):
-            raise CaseNotFound(_("No such case.")) from None
+            # Compiled once per connection (prepared.py): building this query cost a quarter of the call.
+            found = _LOCK_CASE.fetch(case_id)
+        except (ValueError, TypeError):
+            found = []
+        if not found:
+            raise CaseNotFound(_("No such case."))
+        case = found[0]
+        # A fresh instance no one else holds becomes its kind's machine in place (workflow_for copies).
+        case.__class__ = MACHINES[case.kind]
         calendar.enter_context(one_calendar(stamp_of(case)))
         if actor is not None and not can_view_unit(actor, case.unit):
             raise CaseNotFound(_("No such case."))
@@ -185,7 +197,7 @@ def perform_action(
         changes = events.diff(before, events.snapshot(case))
         case.version += 1
         # Only the columns the transition changed (plus the bookkeeping ones), not the whole row.
-        case.save(update_fields=[*changes, "version", "updated_at"])
+        prepared.save_fields(case, [*changes, "version", "updated_at"])
         events.case_transitioned(
             case=case,
             actor=actor,

@@ -1,0 +1,280 @@
+"""Querysets on the hot path compiled once per connection instead of on every call.
+
+Building and compiling a queryset (joins, select_related columns, annotations, converters) costs far
+more Python than running it: for the transition's row lock about as much as the rest of the
+transition. A `PreparedQuery` builds its queryset once per database connection with placeholder
+arguments, keeps the SQL and Django's compiler, and on each call only substitutes the arguments, runs
+the SQL through the connection's ordinary cursor (so debug logging and query counting see it) and turns
+the rows into model instances the way a queryset does (select_related objects and annotations
+included). The rows, and therefore the instances, are exactly those the queryset would return.
+
+Only for querysets whose SQL depends on nothing but their arguments: no dates taken from "now", no
+lists whose length varies, no per-request state.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from django.db import DatabaseError, connections, router
+from django.db.models import Model, QuerySet, signals
+from django.db.models.constants import OnConflict
+from django.db.models.query import get_related_populators
+
+# Placeholder argument values, chosen so that they cannot be confused with a real parameter.
+_PLACEHOLDER_BASE = -7_310_000_001
+
+
+class _Compiled:
+    def __init__(self, queryset: QuerySet, alias: str, placeholders: list[int]):
+        compiler = queryset.query.get_compiler(using=alias)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        self.slots = [
+            [i for i, value in enumerate(self.params) if type(value) is int and value == placeholder]
+            for placeholder in placeholders
+        ]
+        if any(len(slot) == 0 for slot in self.slots):
+            raise ValueError("Every argument of a prepared query must appear in its SQL parameters.")
+        self.compiler = compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, alias)
+        self.annotations = list(compiler.annotation_col_map.items())
+        self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+
+
+class PreparedQuery:
+    """`build(*args)` returns the queryset for the given arguments (each an int: a primary key)."""
+
+    def __init__(self, build: Callable[..., QuerySet], *, for_write: bool = False):
+        self.build = build
+        self.for_write = for_write
+        self._compiled: weakref.WeakKeyDictionary[Any, _Compiled] = weakref.WeakKeyDictionary()
+        self._model: type[Model] | None = None
+
+    def _alias(self) -> str:
+        if self._model is None:
+            self._model = self.build(*self._placeholders()).model
+        pick = router.db_for_write if self.for_write else router.db_for_read
+        return pick(self._model)
+
+    def _placeholders(self) -> list[int]:
+        count = self.build.__code__.co_argcount
+        return [_PLACEHOLDER_BASE - i for i in range(count)]
+
+    def fetch(self, *args: int) -> list[Model]:
+        alias = self._alias()
+        connection = connections[alias]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            placeholders = self._placeholders()
+            compiled = _Compiled(self.build(*placeholders), alias, placeholders)
+            self._compiled[connection] = compiled
+        params = list(compiled.params)
+        for slot, value in zip(compiled.slots, args, strict=True):
+            for i in slot:
+                params[i] = int(value)
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        objects = []
+        for row in rows:
+            obj = compiled.model.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            for name, position in compiled.annotations:
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
+
+
+# --- Inserts ------------------------------------------------------------------------------------
+
+
+class _InsertSQL:
+    def __init__(self, connection, model: type[Model], rows: int, conflict: tuple | None):
+        opts = model._meta
+        self.fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
+        qn = connection.ops.quote_name
+        on_conflict = OnConflict.UPDATE if conflict else None
+        row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        parts = [
+            f"{connection.ops.insert_statement(on_conflict=on_conflict)} {qn(opts.db_table)}",
+            "(" + ", ".join(qn(f.column) for f in self.fields) + ")",
+            "VALUES " + ", ".join([row] * rows),
+        ]
+        if conflict:
+            unique, update = conflict
+            get = opts.get_field
+            parts.append(
+                connection.ops.on_conflict_suffix_sql(
+                    self.fields, on_conflict, [get(n).column for n in update], [get(n).column for n in unique]
+                )
+            )
+        returning, self.returning_params = connection.ops.return_insert_columns([opts.pk])
+        parts.append(returning)
+        self.sql = " ".join(parts)
+
+
+_inserts: weakref.WeakKeyDictionary[Any, dict[tuple, _InsertSQL]] = weakref.WeakKeyDictionary()
+
+
+def _insertable(connection, model: type[Model], objs: list[Model]) -> bool:
+    opts = model._meta
+    return (
+        connection.features.can_return_rows_from_bulk_insert
+        and opts.db_returning_fields == [opts.pk]
+        and opts.auto_field is opts.pk
+        and all(type(o) is model and o.pk is None for o in objs)
+        and not any(hasattr(f, "get_placeholder") for f in opts.concrete_fields)
+        # An expression as a value (F(), Now(), ...) is the ORM's to compile.
+        and not any(hasattr(v, "resolve_expression") for o in objs for v in o.__dict__.values())
+    )
+
+
+def insert(
+    objs: list[Model],
+    *,
+    unique_fields: tuple[str, ...] = (),
+    update_fields: tuple[str, ...] = (),
+    send_signals: bool = False,
+) -> None:
+    """INSERT new rows in one statement and set their primary keys, as `bulk_create` does (and, with
+    `unique_fields`, as `bulk_create(update_conflicts=True, ...)` does; with `send_signals`, as `save()`
+    does: pre_save and post_save with created=True), but with the statement built once per connection,
+    model and row count instead of compiled on every call. Values are prepared by each field exactly as
+    the ORM prepares them (defaults, auto_now_add, JSON, time zones). Objects the fast path cannot take
+    (a backend without INSERT ... RETURNING, an expression as a value) go through the ORM."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model, instance=objs[0])
+    connection = connections[alias]
+    conflict = (tuple(unique_fields), tuple(update_fields)) if unique_fields else None
+    if not _insertable(connection, model, objs):
+        _insert_through_orm(objs, alias, conflict, send_signals)
+        return
+    key = (model, len(objs), conflict)
+    cache = _inserts.setdefault(connection, {})
+    prepared = cache.get(key)
+    if prepared is None:
+        prepared = cache[key] = _InsertSQL(connection, model, len(objs), conflict)
+    for obj in objs:  # as bulk_create and save() do: refuse unsaved related objects, take their keys
+        obj._prepare_related_fields_for_save(operation_name="save" if send_signals else "bulk_create")
+    if send_signals:
+        for obj in objs:
+            signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
+    params = []
+    for obj in objs:
+        for field in prepared.fields:
+            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection=connection))
+    params.extend(prepared.returning_params)
+    with connection.cursor() as cursor:
+        cursor.execute(prepared.sql, params)
+        rows = cursor.fetchall()
+    for obj, row in zip(objs, rows, strict=True):
+        obj.pk = row[0]
+        obj._state.adding = False
+        obj._state.db = alias
+    if send_signals:
+        for obj in objs:
+            signals.post_save.send(
+                sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
+            )
+
+
+def _insert_through_orm(objs, alias, conflict, send_signals) -> None:
+    model = type(objs[0])
+    if send_signals:
+        for obj in objs:
+            obj.save(using=alias, force_insert=True)
+        return
+    if conflict:
+        unique, update = conflict
+        model._default_manager.using(alias).bulk_create(
+            objs, update_conflicts=True, unique_fields=list(unique), update_fields=list(update)
+        )
+    else:
+        model._default_manager.using(alias).bulk_create(objs)
+
+
+# --- Updates ------------------------------------------------------------------------------------
+
+_updates: weakref.WeakKeyDictionary[Any, dict[tuple, str]] = weakref.WeakKeyDictionary()
+
+
+def _update_sql(connection, model: type[Model], columns: tuple[str, ...], rows: int) -> str:
+    cache = _updates.setdefault(connection, {})
+    key = (model, columns, rows)
+    sql = cache.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        opts = model._meta
+        where = (
+            f"{qn(opts.pk.column)} IN (%s)" % ", ".join(["%s"] * rows)
+            if rows > 1
+            else f"{qn(opts.pk.column)} = %s"
+        )
+        assignments = ", ".join(f"{qn(c)} = %s" for c in columns)
+        sql = cache[key] = f"UPDATE {qn(opts.db_table)} SET {assignments} WHERE {where}"
+    return sql
+
+
+def update_rows(model: type[Model], pks: list[int], **values) -> int:
+    """`model.objects.filter(pk__in=pks).update(**values)` for plain values (no expressions), with the
+    statement built once per connection, columns and row count. Returns the rows updated."""
+    if not pks:
+        return 0
+    model = model._meta.concrete_model
+    connection = connections[router.db_for_write(model)]
+    if any(hasattr(v, "resolve_expression") for v in values.values()):
+        return model._default_manager.filter(pk__in=pks).update(**values)
+    fields = [model._meta.get_field(name) for name in values]
+    params = [f.get_db_prep_save(values[f.name], connection=connection) for f in fields]
+    sql = _update_sql(connection, model, tuple(f.column for f in fields), len(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(int(pk) for pk in pks)])
+        return cursor.rowcount
+
+
+def save_fields(obj: Model, update_fields: list[str]) -> None:
+    """`obj.save(update_fields=...)` for a saved object whose model does not override save(): the same
+    signals, auto_now values and "did not affect any rows" error, with the statement built once per
+    connection and set of columns."""
+    origin = type(obj)
+    opts = origin._meta
+    names = frozenset(update_fields)
+    alias = router.db_for_write(origin, instance=obj)
+    connection = connections[alias]
+    fields = [f for f in opts.concrete_fields if f.name in names or f.attname in names]
+    if (
+        obj.pk is None
+        or not names
+        or len(fields) != len(names)
+        or any(f.primary_key for f in fields)
+        or type(obj).save is not Model.save
+        or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields)
+    ):
+        obj.save(update_fields=update_fields)
+        return
+    obj._prepare_related_fields_for_save(operation_name="save", fields=fields)
+    signals.pre_save.send(sender=origin, instance=obj, raw=False, using=alias, update_fields=names)
+    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection=connection) for f in fields]
+    sql = _update_sql(connection, opts.concrete_model, tuple(f.column for f in fields), 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, obj.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    obj._state.db = alias
+    obj._state.adding = False
+    signals.post_save.send(
+        sender=origin, instance=obj, created=False, update_fields=names, raw=False, using=alias
+    )

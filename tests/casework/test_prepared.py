@@ -1,0 +1,221 @@
+"""Queries compiled once and inserts built once (casework.prepared) give what the ORM gives."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+from django.db.models.signals import post_save, pre_save
+from django.test.utils import CaptureQueriesContext
+
+from casework import prepared
+from casework.access import memberships
+from casework.choices import CaseState as S
+from casework.choices import DeadlineKind, DeadlineStatus
+from casework.models import Case, CaseEvent, Deadline, DeadlineEntry, Membership, OutboxMessage
+from casework.rules.calendar import stamp_columns
+from tests.helpers import TODAY, drive, new_case
+
+pytestmark = pytest.mark.sql
+
+
+def _lock_query(case_id):
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "unit__level")
+        .annotate(**stamp_columns())
+        .filter(pk=case_id)
+    )
+
+
+def _values(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_a_prepared_query_returns_the_rows_related_objects_and_annotations_of_its_queryset(org):
+    cases = [new_case(org), new_case(org)]
+    query = prepared.PreparedQuery(_lock_query, for_write=True)
+    with transaction.atomic():
+        for case in cases:  # the second call reuses the SQL compiled by the first
+            [got] = query.fetch(case.pk)
+            [expected] = _lock_query(case.pk)
+            assert type(got) is Case and got._state.adding is False and got._state.db == "default"
+            assert _values(got) == _values(expected)
+            assert _values(got.unit) == _values(expected.unit)
+            assert _values(got.unit.level) == _values(expected.unit.level)
+            assert (got.calendar_rows, got.calendar_changed) == (
+                expected.calendar_rows,
+                expected.calendar_changed,
+            )
+        assert query.fetch(max(c.pk for c in cases) + 1000) == []
+
+
+def test_a_prepared_query_runs_one_statement_per_call(org):
+    query = prepared.PreparedQuery(
+        lambda user_id: Membership.objects.filter(user_id=user_id).select_related("unit", "unit__level")
+    )
+    query.fetch(org.head.pk)
+    with CaptureQueriesContext(connection) as captured:
+        rows = query.fetch(org.p_head.pk)
+    assert len(captured) == 1
+    assert [(m.pk, m.role, m.unit.path) for m in rows] == [
+        (m.pk, m.role, m.unit.path) for m in Membership.objects.filter(user=org.p_head)
+    ]
+
+
+def test_memberships_are_read_once_per_user_object(org):
+    user = type(org.head).objects.get(pk=org.head.pk)
+    with CaptureQueriesContext(connection) as captured:
+        first, second = memberships(user), memberships(user)
+    assert len(captured) == 1 and first is second
+    assert {m.unit_id for m in first} == {org.commune.pk}
+
+
+def test_an_insert_sets_keys_defaults_and_prepared_values_as_save_does(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        seen.append((kwargs["signal"], instance.pk, kwargs.get("created")))
+
+    pre_save.connect(record, sender=CaseEvent)
+    post_save.connect(record, sender=CaseEvent)
+    try:
+        event = CaseEvent(case=case, actor=org.head, action="note", changes={"a": [1, "b"], "d": None})
+        prepared.insert([event], send_signals=True)
+    finally:
+        pre_save.disconnect(record, sender=CaseEvent)
+        post_save.disconnect(record, sender=CaseEvent)
+    assert event.pk is not None and event._state.adding is False
+    stored = CaseEvent.objects.get(pk=event.pk)
+    assert _values(stored) == _values(event)
+    assert stored.changes == {"a": [1, "b"], "d": None} and stored.note == ""
+    assert seen == [(pre_save, None, None), (post_save, event.pk, True)]
+
+
+def test_several_rows_go_in_one_statement_with_their_keys_in_order(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    clocks = list(Deadline.objects.filter(case=case).order_by("id"))
+    entries = [
+        DeadlineEntry(deadline=d, kind=DeadlineEntry.Kind.COMPLETE, on=TODAY, note=d.kind) for d in clocks
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        prepared.insert(entries)
+    assert len(captured) == 1
+    for entry, clock in zip(entries, clocks, strict=True):
+        stored = DeadlineEntry.objects.get(pk=entry.pk)
+        assert (stored.deadline_id, stored.note, stored.created_at) == (
+            clock.pk,
+            clock.kind,
+            entry.created_at,
+        )
+        assert stored.created_at is not None
+
+
+def test_an_upsert_overwrites_the_existing_row_and_returns_its_key(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    existing = Deadline.objects.get(case=case, kind=DeadlineKind.PROCESSING)
+    again = Deadline(
+        case=case,
+        kind=DeadlineKind.PROCESSING,
+        rule_code="test.rule",
+        basis="test basis",
+        day_type=existing.day_type,
+        start_date=date(2026, 1, 5),
+        base_days=7,
+        due_date=date(2026, 1, 14),
+        status=DeadlineStatus.RUNNING,
+        reminder_working_days=1,
+    )
+    prepared.insert(
+        [again], unique_fields=("case", "kind"), update_fields=("rule_code", "base_days", "due_date")
+    )
+    assert again.pk == existing.pk
+    stored = Deadline.objects.get(pk=existing.pk)
+    assert (stored.rule_code, stored.base_days, stored.due_date) == ("test.rule", 7, date(2026, 1, 14))
+    assert stored.start_date == existing.start_date  # not among the columns to update
+
+
+def test_an_expression_as_a_value_goes_through_the_orm(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    clock = Deadline.objects.filter(case=case).first()
+    entry = DeadlineEntry(deadline=clock, kind=DeadlineEntry.Kind.EXTEND, on=TODAY, days=F("days") * 0 + 3)
+    with pytest.raises(ValueError, match="F\\(\\) expressions can only be used to update"):
+        prepared.insert([entry])  # what bulk_create says about F() in an INSERT
+
+
+def test_an_outbox_message_inserted_this_way_reaches_the_relay_hook(org):
+    case = new_case(org)
+    hooked = []
+
+    def record(sender, instance, created, **kwargs):
+        hooked.append((instance.pk, created, instance.status))
+
+    post_save.connect(record, sender=OutboxMessage)  # beside notifications.hooks.outbox_saved
+    try:
+        message = OutboxMessage(dedup_key="test:prepared", topic="case.test", case=case, payload={"x": 1})
+        prepared.insert([message], send_signals=True)
+    finally:
+        post_save.disconnect(record, sender=OutboxMessage)
+    assert hooked == [(message.pk, True, OutboxMessage.Status.PENDING)]
+    assert OutboxMessage.objects.get(pk=message.pk).payload == {"x": 1}
+
+
+def test_saving_named_fields_writes_them_with_auto_now_and_signals_as_save_does(org, frozen_today):
+    frozen_today(TODAY)
+    case = Case.objects.get(pk=drive(new_case(org), org, S.UNDER_REVIEW).pk)
+    case.summary, case.version = "Tóm tắt mới", case.version + 7
+    case.guidance = "not saved"  # not among the fields named
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        seen.append((kwargs["signal"], sender, kwargs["update_fields"], kwargs.get("created")))
+
+    pre_save.connect(record, sender=Case)
+    post_save.connect(record, sender=Case)
+    before = Case.objects.get(pk=case.pk)
+    try:
+        prepared.save_fields(case, ["summary", "version", "updated_at"])
+    finally:
+        pre_save.disconnect(record, sender=Case)
+        post_save.disconnect(record, sender=Case)
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.summary, stored.version, stored.guidance) == (
+        "Tóm tắt mới",
+        before.version + 7,
+        before.guidance,
+    )
+    assert stored.updated_at == case.updated_at and stored.updated_at >= before.updated_at
+    names = frozenset({"summary", "version", "updated_at"})
+    assert seen == [(pre_save, Case, names, None), (post_save, Case, names, False)]
+
+
+def test_saving_fields_of_a_row_that_is_gone_fails_as_save_does(org):
+    case = new_case(org)
+    ghost = Case.objects.get(pk=case.pk)
+    ghost.pk = case.pk + 10_000
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        prepared.save_fields(ghost, ["summary"])
+
+
+def test_updating_rows_by_key_changes_those_rows_only(org, frozen_today):
+    frozen_today(TODAY)
+    case = drive(new_case(org), org, S.UNDER_REVIEW)
+    clocks = list(Deadline.objects.filter(case=case).order_by("id"))
+    assert len(clocks) == 2
+    assert prepared.update_rows(Deadline, [clocks[0].pk], status=DeadlineStatus.MET, completed_on=TODAY) == 1
+    assert [(d.status, d.completed_on) for d in Deadline.objects.filter(case=case).order_by("id")] == [
+        (DeadlineStatus.MET, TODAY),
+        (clocks[1].status, None),
+    ]
+    both = [d.pk for d in clocks]
+    assert prepared.update_rows(Deadline, both, status=DeadlineStatus.CANCELLED, completed_on=TODAY) == 2
+    assert set(Deadline.objects.filter(pk__in=both).values_list("status", flat=True)) == {
+        DeadlineStatus.CANCELLED
+    }
