@@ -323,9 +323,9 @@ def visit_day(visit: Visit) -> date:
     return timezone.localtime(visit.visited_at).date()
 
 
-def why_not_for_visit(template: DocumentTemplate, visit: Visit) -> str:
-    """Why the template cannot be issued for the visit, or "" when it can."""
-    if visit.outcome not in LAYOUTS[template.code].visit_outcomes:
+def why_not_for_visit(code: str, visit: Visit) -> str:
+    """Why the form `code` cannot be issued for the visit, or "" when it can."""
+    if visit.outcome not in LAYOUTS[code].visit_outcomes:
         return _("This form is not issued for a visit with the outcome %(outcome)s.") % {
             "outcome": visit.get_outcome_display()
         }
@@ -335,7 +335,7 @@ def why_not_for_visit(template: DocumentTemplate, visit: Visit) -> str:
 def visit_templates(visit: Visit, on: date | None = None) -> list[DocumentTemplate]:
     """The templates (versions in force on `on`, default today) that can be issued for the visit."""
     on = on or timezone.localdate()
-    return [t for t in in_force(on) if not why_not_for_visit(t, visit)]
+    return [t for t in in_force(on) if not why_not_for_visit(t.code, visit)]
 
 
 def may_issue_for_visit(user, visit: Visit, template: DocumentTemplate) -> bool:
@@ -366,6 +366,9 @@ def issue_visit_document(*, visit_id: int, template_code: str, actor, data: dict
         raise InvalidDocument(
             _("Invalid input."), code="unknown_template", errors={"template": [_("No such form.")]}
         )
+    reason = why_not_for_visit(template_code, visit)
+    if reason:  # before the fields: a visit that was not refused has no ground to fill the form
+        raise TemplateNotApplicable(reason)
     specs = {s.name for s in field_specs(template_code)}
     if "refusal_reason" in specs and visit.refusal_reason:
         data = {"refusal_reason": visit.refusal_reason, **data}
@@ -391,9 +394,6 @@ def issue_visit_document(*, visit_id: int, template_code: str, actor, data: dict
         raise DocumentForbidden(
             _("Your role in %(unit)s does not allow issuing this document.") % {"unit": visit.unit}
         )
-    reason = why_not_for_visit(template, visit)
-    if reason:
-        raise TemplateNotApplicable(reason)
 
     corrected = None
     if "corrects" in values:
