@@ -870,6 +870,11 @@ LAYOUTS: dict[str, Layout] = {
             ),
             FieldSpec("details", _("Details"), "longtext", max_length=_LONG),
         ),
+        # A refused visit's copy is kept with the reception book: there is no case file.
+        recipients=lambda ctx: [
+            "Như trên;",
+            "Lưu: VT, sổ tiếp công dân." if ctx.visit else "Lưu: VT, hồ sơ.",
+        ],
         to_petitioner=True,
         visit_outcomes=(VisitOutcome.REFUSED,),
     ),
