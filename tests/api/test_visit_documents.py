@@ -11,8 +11,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from casework.choices import RefusalReason
 from casework.choices import CaseState as S
+from casework.choices import RefusalReason
 from documents.models import Document
 from tests.helpers import drive, new_case
 from workflows.intake import PetitionerInput, VisitInput, record_visit

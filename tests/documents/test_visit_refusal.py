@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from casework.choices import RefusalReason
 from casework.choices import CaseState as S
+from casework.choices import RefusalReason
 from casework.models import AccessLog
 from documents.forms import MANDATORY
 from documents.models import Document, RegisterCounter
