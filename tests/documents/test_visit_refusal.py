@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from casework.choices import CaseKind, RefusalReason
 from casework.choices import CaseState as S
-from casework.choices import RefusalReason
 from casework.models import AccessLog
 from documents.forms import MANDATORY
 from documents.models import Document, RegisterCounter
@@ -31,7 +31,7 @@ from documents.services import (
     paper_for,
     visible_documents,
 )
-from tests.helpers import drive, new_case
+from tests.helpers import DENOUNCER, drive, new_case
 from workflows.intake import PetitionerInput, VisitInput, record_visit
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +213,33 @@ def test_the_notice_renders_in_both_formats_with_the_mandatory_content_and_no_ot
     )
     shutil.move(tmp_path / "notice.png", ARTIFACTS / "refusal_notice_visit.png")
     assert (ARTIFACTS / "refusal_notice_visit.png").stat().st_size > 5000
+
+
+def test_a_refused_visitor_who_is_a_sealed_denouncer_of_a_linked_case_is_not_on_the_paper(
+    org, templates, frozen_today
+):
+    frozen_today(date(2026, 12, 1))
+    denunciation = new_case(
+        org,
+        kind=CaseKind.DENUNCIATION,
+        received_at=date(2026, 11, 20),
+        petitioners=[DENOUNCER],
+        summary=f"Tố cáo cán bộ địa chính; người tố cáo {DENOUNCER['full_name']}",
+    )
+    came_back = record_visit(
+        VisitInput(
+            unit=org.commune,
+            visited_at=timezone.make_aware(datetime(2026, 12, 1, 8, 30)),
+            summary=f"{DENOUNCER['full_name']} đến la lối đòi kết quả",
+            visitors=[PetitionerInput(**{k: DENOUNCER[k] for k in ("full_name", "id_number", "address")})],
+            refusal_reason=RefusalReason.THREATENING,
+            existing_cases=[denunciation],
+        ),
+        actor=org.reception,
+    )
+    document = issue(came_back, org.head, details=f"Ông (bà) {DENOUNCER['full_name']} quát tháo")
+    paper = paper_for(document, org.head).paper
+    for surface in (str(document.content), str(document.fields), " ".join(paper.texts())):
+        assert DENOUNCER["full_name"] not in surface and DENOUNCER["id_number"] not in surface
+        assert DENOUNCER["address"] not in surface
+    assert "[người tố cáo]" in " ".join(paper.texts())
