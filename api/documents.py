@@ -3,6 +3,8 @@
 - `GET  /api/v1/cases/{id}/documents/`: the case's documents and the templates that apply to it now.
 - `POST /api/v1/cases/{id}/documents/` with `{"template": "<form code>", ...fields}`: issue one
   (documents.services.issue_document; its fields are listed per template by the GET).
+- `GET/POST /api/v1/visits/{id}/documents/`: the same for a visit that produced no case (the
+  refusal-to-receive notice of a refused visit; documents.services.issue_visit_document).
 - `GET  /api/v1/documents/`: the register, scoped like cases; `GET /api/v1/documents/{id}/`.
 - `GET  /api/v1/documents/{id}/download/?format=pdf|docx`: the paper, rendered from its stored content.
 """
@@ -30,7 +32,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from casework.access import visible_cases
-from casework.models import Case
+from casework.models import Case, Visit
 from casework.text import person_name
 from documents import render
 from documents.forms import COMMON_FIELDS, LAYOUTS
@@ -40,9 +42,13 @@ from documents.services import (
     applicable_templates,
     field_specs,
     issue_document,
+    issue_visit_document,
     may_issue,
+    may_issue_for_visit,
     paper_for,
     visible_documents,
+    visible_visits,
+    visit_templates,
 )
 
 from .filters import IdFilter
@@ -80,7 +86,10 @@ class DocumentTemplateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_may_issue(self, template: DocumentTemplate) -> bool:
-        return may_issue(self.context["request"].user, self.context["case"], template)
+        user = self.context["request"].user
+        if "visit" in self.context:
+            return may_issue_for_visit(user, self.context["visit"], template)
+        return may_issue(user, self.context["case"], template)
 
     @extend_schema_field(DocumentFieldSerializer(many=True))
     def fields_of(self, template: DocumentTemplate) -> list[dict]:
@@ -97,7 +106,7 @@ class DocumentTemplateSerializer(serializers.ModelSerializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
-    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    case_reference = serializers.CharField(source="case.reference", read_only=True, allow_null=True)
     template = serializers.CharField(source="template.code", read_only=True)
     template_version = serializers.IntegerField(source="template.version", read_only=True)
     form_number = serializers.CharField(source="template.form_number", read_only=True)
@@ -111,6 +120,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "id",
             "case",
             "case_reference",
+            "visit",
             "unit",
             "template",
             "template_version",
@@ -143,6 +153,11 @@ class DocumentSerializer(serializers.ModelSerializer):
 class CaseDocumentsSerializer(serializers.Serializer):
     documents = DocumentSerializer(many=True)
     templates = DocumentTemplateSerializer(many=True, help_text="The templates that apply to the case now.")
+
+
+class VisitDocumentsSerializer(serializers.Serializer):
+    documents = DocumentSerializer(many=True)
+    templates = DocumentTemplateSerializer(many=True, help_text="The templates that apply to the visit now.")
 
 
 def _field(spec) -> serializers.Field:
@@ -183,7 +198,17 @@ def _case_for(request, pk: int) -> Case:
 
 
 def _document_queryset(qs):
-    return qs.select_related("case", "template", "issued_by").order_by("-issued_on", "-id")
+    return qs.select_related("case", "visit", "template", "issued_by").order_by("-issued_on", "-id")
+
+
+def _issue_request(request) -> tuple[str, dict]:
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": [_("Expected an object.")]})
+    data = dict(request.data)
+    code = data.pop("template", None)
+    if not isinstance(code, str) or not code:
+        raise ValidationError({"template": [_("This field is required.")]})
+    return code, data
 
 
 class CaseDocumentsView(GenericAPIView):
@@ -224,13 +249,56 @@ class CaseDocumentsView(GenericAPIView):
         tags=["documents"],
     )
     def post(self, request, pk: int):
-        if not isinstance(request.data, dict):
-            raise ValidationError({"non_field_errors": [_("Expected an object.")]})
-        data = dict(request.data)
-        code = data.pop("template", None)
-        if not isinstance(code, str) or not code:
-            raise ValidationError({"template": [_("This field is required.")]})
+        code, data = _issue_request(request)
         document = issue_document(case_id=pk, template_code=code, actor=request.user, data=data)
+        document = _document_queryset(Document.objects.filter(pk=document.pk)).get()
+        return Response(
+            DocumentSerializer(document, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class VisitDocumentsView(GenericAPIView):
+    # GET/POST /api/v1/visits/{id}/documents/: a visit that produced no case (a refusal to receive).
+
+    queryset = Visit.objects.all()  # the schema's path parameter; requests scope through visible_visits
+    serializer_class = VisitDocumentsSerializer
+    pagination_class = None
+    filter_backends = []
+    conflict_statuses = True
+
+    @extend_schema(
+        operation_id="visits_documents_list",
+        summary="The visit's documents and the templates that apply to it now",
+        responses={200: VisitDocumentsSerializer},
+        tags=["documents"],
+    )
+    def get(self, request, pk: int):
+        visit = visible_visits(request.user).select_related("unit").filter(pk=pk).first()
+        if visit is None:
+            raise DocumentNotFound(_("No such visit."))
+        context = {"request": request, "visit": visit}
+        body = {
+            "documents": _document_queryset(visit.documents.all()),
+            "templates": visit_templates(visit, timezone.localdate()),
+        }
+        return Response(VisitDocumentsSerializer(body, context=context).data)
+
+    @extend_schema(
+        operation_id="visits_documents_issue",
+        summary="Issue a document for a visit that produced no case",
+        description=(
+            "The refusal-to-receive notice of a refused visit (its ground is the visit's "
+            "`refusal_reason`). Answers like the case's documents: 201 with the document; 400 "
+            "`invalid` / `unknown_template`; 403 for a role that may not issue it; 409 "
+            "`template_not_applicable` (e.g. the visit was not refused) or `template_not_in_force`."
+        ),
+        request=DocumentIssueSerializer,
+        responses={201: DocumentSerializer},
+        tags=["documents"],
+    )
+    def post(self, request, pk: int):
+        code, data = _issue_request(request)
+        document = issue_visit_document(visit_id=pk, template_code=code, actor=request.user, data=data)
         document = _document_queryset(Document.objects.filter(pk=document.pk)).get()
         return Response(
             DocumentSerializer(document, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -239,6 +307,7 @@ class CaseDocumentsView(GenericAPIView):
 
 class DocumentFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
+    visit = IdFilter(field_name="visit_id")
     unit = IdFilter(field_name="unit_id")
     year = IdFilter(max_value=9999)
     document_kind = django_filters.CharFilter(max_length=8)
@@ -246,7 +315,7 @@ class DocumentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Document
-        fields = ["case", "unit", "year", "document_kind", "template"]
+        fields = ["case", "visit", "unit", "year", "document_kind", "template"]
 
 
 class DownloadNegotiation(DefaultContentNegotiation):
@@ -277,6 +346,9 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Issued documents of the cases within the user's units (the outgoing register), newest first."""
+
+    # Also the documents of the visits in the user's units' reception books (a refused visit's notice,
+    # which has no case): documents.services.visible_documents.
 
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter

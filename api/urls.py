@@ -27,7 +27,7 @@ from notifications.api import NotificationViewSet  # noqa: E402
 
 router.register("notifications", NotificationViewSet, basename="notification")
 
-from .documents import CaseDocumentsView, DocumentViewSet  # noqa: E402
+from .documents import CaseDocumentsView, DocumentViewSet, VisitDocumentsView  # noqa: E402
 
 router.register("documents", DocumentViewSet, basename="document")
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("reports/", include("api.reports_urls")),
     path("cases/<int:pk>/documents/", CaseDocumentsView.as_view(), name="case-documents"),
+    path("visits/<int:pk>/documents/", VisitDocumentsView.as_view(), name="visit-documents"),
     *[
         path(f"cases/<int:pk>/actions/{name}/", view.as_view(), name=f"case-action-{name}")
         for name, view in views.ACTION_VIEWS.items()

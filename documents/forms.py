@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from casework.choices import (
@@ -26,10 +26,11 @@ from casework.choices import (
     ExtensionReason,
     Outcome,
     RefusalReason,
+    VisitOutcome,
     label,
 )
 from casework.confidentiality import placeholder, strip_identity
-from casework.models import Case, DeadlineEntry, Party, Unit
+from casework.models import Case, DeadlineEntry, Party, Unit, Visit
 from casework.text import person_name
 
 from .paper import Block, Paper, Signature, dmy, head_title, is_people_committee
@@ -63,38 +64,66 @@ COMMON_FIELDS = (
 
 @dataclass
 class FormContext:
-    case: Case
+    """What a form is filled from: a case, or a visit that produced no case (`case` is then None)."""
+
+    case: Case | None
     unit: Unit
     on: date
     values: dict[str, Any] = field(default_factory=dict)
+    visit: Visit | None = None
 
     @property
     def sealed(self) -> bool:
-        return self.case.kind == CaseKind.DENUNCIATION
+        return self.case is not None and self.case.kind == CaseKind.DENUNCIATION
+
+    def _sealing_cases(self) -> list[Case]:
+        """A visit's denunciations (a refused visit may be linked to an earlier case): their denouncers
+        are kept off the visit's papers too."""
+        if self.visit is None:
+            return []
+        return [c for c in self.visit.cases.all() if c.kind == CaseKind.DENUNCIATION]
 
     def clean(self, text: str) -> str:
-        """Text from the case or typed by the officer, without a denouncer's identity."""
+        """Text from the case or visit, or typed by the officer, without a denouncer's identity."""
         text = (text or "").strip()
-        return strip_identity(text, self.case) if self.sealed and text else text
+        if self.sealed and text:
+            return strip_identity(text, self.case)
+        for case in self._sealing_cases():
+            text = strip_identity(text, case) if text else text
+        return text
 
     def people(self) -> list[Party]:
+        """The petitioners of the case, or the visitors of the visit who are no sealed denouncer."""
+        if self.visit is not None:
+            sealed = {
+                link.party_id
+                for case in self.visit.cases.all()
+                for link in case.case_parties.all()
+                if link.confidential
+            }
+            return [p for p in self.visit.visitors.all() if p.pk not in sealed]
         seen: dict[int, Party] = {}
         for link in self.case.case_parties.all():
             seen.setdefault(link.party_id, link.party)
         return list(seen.values())
 
+    def _hidden_visitors(self) -> bool:
+        return self.visit is not None and len(self.people()) < len(self.visit.visitors.all())
+
     def who(self) -> str:
-        """The petitioners by name, or the denouncer's placeholder."""
+        """The petitioners (or visitors) by name, or the denouncer's placeholder."""
         if self.sealed:
             return sealed_placeholder()
         names = [p.full_name for p in self.people() if p.full_name.strip()]
+        if self._hidden_visitors():
+            names.append(sealed_placeholder())
         return ", ".join(names) or "...................."
 
     def who_in_full(self) -> list[str]:
         """One line per petitioner: name, ID number, address."""
         if self.sealed:
             return [sealed_placeholder()]
-        lines = []
+        lines = [sealed_placeholder()] if self._hidden_visitors() else []
         for p in self.people():
             parts = [p.full_name or "...................."]
             parts.append(f"CCCD/CMND số: {p.id_number or '....................'}")
@@ -106,7 +135,20 @@ class FormContext:
         return label(CaseKind, self.case.kind, "vi", context=NOTICE)
 
     def summary(self) -> str:
-        return self.clean(self.case.summary)
+        return self.clean(self.visit.summary if self.visit is not None else self.case.summary)
+
+    def officer(self) -> str:
+        """The visit's reception officer with the title they received in: "Nguyễn Văn A, cán bộ tiếp
+        công dân", or the head's own title when the head received the visitor in person."""
+        visit = self.visit
+        if visit.received_by_head:
+            title = f"{head_title(self.unit).capitalize()} {self.unit.name}"
+        else:
+            title = "cán bộ tiếp công dân"
+        return f"{person_name(visit.officer)}, {title}"
+
+    def visit_day(self) -> date:
+        return timezone.localtime(self.visit.visited_at).date()
 
     def respondent(self) -> str:
         case = self.case
@@ -191,6 +233,9 @@ class Layout:
     to_petitioner: bool = False
     # A reason the form cannot be issued for this case now (beyond kind and state), or "".
     unavailable: Callable[[FormContext], str] = lambda ctx: ""
+    # The outcomes of a visit the form is issued for when the visit produced no case (the same
+    # template and version serve a case and a visit: one form, one way to issue it).
+    visit_outcomes: tuple[str, ...] = ()
 
 
 def _chair_line(ctx: FormContext) -> str:
@@ -242,6 +287,21 @@ def _appointment_body(ctx: FormContext) -> list[Block]:
 
 def _refusal_body(ctx: FormContext) -> list[Block]:
     reason = RefusalReason(ctx.value("refusal_reason"))
+    if ctx.visit is not None:  # a refused visit: no case, so no kind of petition and no file number
+        return [
+            _p(
+                f"Ngày {dmy(ctx.visit_day())}, tại {ctx.unit.name}, ông (bà) {ctx.who()} đến đề nghị "
+                "được tiếp để trình bày nội dung."
+            ),
+            _p(f"Người tiếp công dân: {ctx.officer()}."),
+            _p(f"Người đến: {'; '.join(ctx.who_in_full())}."),
+            _p(f"Nội dung trình bày: {ctx.summary()}."),
+            _p(
+                "Căn cứ Điều 9 Luật Tiếp công dân số 42/2013/QH13, "
+                f"{ctx.unit.name} từ chối tiếp công dân vì lý do: {REFUSAL_WORDS[reason]}."
+            ),
+            _p(_fill(ctx.value("details")), lead="Cụ thể:"),
+        ]
     return [
         _p(f"Ngày {dmy(ctx.on)}, tại {ctx.unit.name}, ông (bà) {ctx.who()} đến trình bày {ctx.kind_word()}."),
         _p(f"Người được tiếp: {'; '.join(ctx.who_in_full())}."),
@@ -810,7 +870,13 @@ LAYOUTS: dict[str, Layout] = {
             ),
             FieldSpec("details", _("Details"), "longtext", max_length=_LONG),
         ),
+        # A refused visit's copy is kept with the reception book: there is no case file.
+        recipients=lambda ctx: [
+            "Như trên;",
+            "Lưu: VT, sổ tiếp công dân." if ctx.visit else "Lưu: VT, hồ sơ.",
+        ],
         to_petitioner=True,
+        visit_outcomes=(VisitOutcome.REFUSED,),
     ),
     "guidance_slip": Layout(
         kind_title="PHIẾU HƯỚNG DẪN",
@@ -1189,8 +1255,9 @@ def build(ctx: FormContext, layout: Layout, template, *, symbol: str, corrects: 
         signatures=signatures,
         corrects=corrects,
     )
-    if ctx.sealed:  # belt and braces: nothing of the denouncer survives in what is stored
-        paper = Paper.from_dict(strip_identity(paper.as_dict(), ctx.case))
+    # Belt and braces: nothing of a denouncer survives in what is stored.
+    for case in [ctx.case] if ctx.sealed else ctx._sealing_cases():
+        paper = Paper.from_dict(strip_identity(paper.as_dict(), case))
     return paper
 
 

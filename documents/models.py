@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Case, Unit
+from casework.models import Case, Unit, Visit
 
 
 class Verification(models.TextChoices):
@@ -87,9 +87,25 @@ class RegisterCounter(models.Model):
 
 
 class Document(models.Model):
-    """One issued document: a line of the unit's outgoing register, with the content it was issued with."""
+    """One issued document: a line of the unit's outgoing register, with the content it was issued with.
+    It belongs to a case or, for a visit that produced none (a refusal to receive), to the visit."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("case"),
+    )
+    visit = models.ForeignKey(
+        Visit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("visit"),
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("issuing unit"))
     template = models.ForeignKey(
         DocumentTemplate, on_delete=models.PROTECT, related_name="documents", verbose_name=_("template")
@@ -119,10 +135,16 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "year", "document_kind", "number"], name="uniq_document_register_number"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False, visit__isnull=True)
+                | Q(case__isnull=True, visit__isnull=False),
+                name="document_of_case_or_visit",
+            ),
         ]
         indexes = [
             models.Index(fields=["case", "issued_on"]),
+            models.Index(fields=["visit", "issued_on"]),
             models.Index(fields=["unit", "year", "document_kind"]),
         ]
         verbose_name = _("official document")

@@ -21,10 +21,10 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from casework import events
-from casework.access import can_act_in, can_view_unit, visible_cases
+from casework.access import can_act_in, can_view_unit, visible_cases, visible_units
 from casework.choices import AuditStep, CaseKind
 from casework.confidentiality import can_see_denouncer, record_disclosure, strip_identity
-from casework.models import AccessLog, Case, CaseParty
+from casework.models import AccessLog, Case, CaseParty, Party, Visit
 from casework.text import as_boolean, as_whole_number
 
 from .forms import COMMON_FIELDS, LAYOUTS, FieldSpec, FormContext, build, sealed_placeholder
@@ -253,33 +253,11 @@ def issue_document(*, case_id: int, template_code: str, actor, data: dict[str, A
             )
 
     ctx = FormContext(case=case, unit=case.unit, on=on, values=values)
-    layout = LAYOUTS[template.code]
-    # The paper is filled before the number is taken: the counter row is locked only for the insert.
-    with translation.override("vi"):  # the paper is Vietnamese whoever issues it
-        paper = build(ctx, layout, template, symbol="{symbol}", corrects="")
-    number = next_register_number(unit=case.unit, year=on.year, document_kind=template.document_kind)
-    symbol = number_symbol(number, template.document_kind, case.unit)
-    paper.symbol = f"Số: {symbol}"
-    if corrected is not None:
-        paper.corrects = f"Thay thế văn bản số {corrected.symbol} ngày {corrected.issued_on:%d/%m/%Y}."
     stored = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
     if case.kind == CaseKind.DENUNCIATION:
         with translation.override("vi"):
             stored = strip_identity(stored, case)
-    document = Document.objects.create(
-        case=case,
-        unit=case.unit,
-        template=template,
-        year=on.year,
-        document_kind=template.document_kind,
-        number=number,
-        symbol=symbol,
-        issued_on=on,
-        issued_by=actor,
-        fields=stored,
-        content=paper.as_dict(),
-        corrects=corrected,
-    )
+    document, symbol = _register(ctx, template, actor=actor, stored=stored, corrected=corrected)
     events.case_noted(
         case=case,
         actor=actor,
@@ -294,12 +272,161 @@ def issue_document(*, case_id: int, template_code: str, actor, data: dict[str, A
     return document
 
 
+def _register(ctx: FormContext, template: DocumentTemplate, *, actor, stored: dict, corrected) -> tuple:
+    """Fill the paper, take the register's next number and write the document (case or visit)."""
+    layout = LAYOUTS[template.code]
+    # The paper is filled before the number is taken: the counter row is locked only for the insert.
+    with translation.override("vi"):  # the paper is Vietnamese whoever issues it
+        paper = build(ctx, layout, template, symbol="{symbol}", corrects="")
+    on, unit = ctx.on, ctx.unit
+    number = next_register_number(unit=unit, year=on.year, document_kind=template.document_kind)
+    symbol = number_symbol(number, template.document_kind, unit)
+    paper.symbol = f"Số: {symbol}"
+    if corrected is not None:
+        paper.corrects = f"Thay thế văn bản số {corrected.symbol} ngày {corrected.issued_on:%d/%m/%Y}."
+    document = Document.objects.create(
+        case=ctx.case,
+        visit=ctx.visit,
+        unit=unit,
+        template=template,
+        year=on.year,
+        document_kind=template.document_kind,
+        number=number,
+        symbol=symbol,
+        issued_on=on,
+        issued_by=actor,
+        fields=stored,
+        content=paper.as_dict(),
+        corrects=corrected,
+    )
+    return document, symbol
+
+
+# --- Issuing for a visit that produced no case ---------------------------------------------------------
+
+
+def _visit_queryset() -> QuerySet[Visit]:
+    return Visit.objects.select_related(
+        "unit", "unit__level", "unit__head", "unit__parent", "officer"
+    ).prefetch_related(
+        Prefetch("visitors", queryset=Party.objects.order_by("id")),
+        Prefetch(
+            "cases",
+            queryset=Case.objects.prefetch_related(
+                Prefetch("case_parties", queryset=CaseParty.objects.select_related("party"))
+            ),
+        ),
+    )
+
+
+def visit_day(visit: Visit) -> date:
+    return timezone.localtime(visit.visited_at).date()
+
+
+def why_not_for_visit(code: str, visit: Visit) -> str:
+    """Why the form `code` cannot be issued for the visit, or "" when it can."""
+    if visit.outcome not in LAYOUTS[code].visit_outcomes:
+        return _("This form is not issued for a visit with the outcome %(outcome)s.") % {
+            "outcome": visit.get_outcome_display()
+        }
+    return ""
+
+
+def visit_templates(visit: Visit, on: date | None = None) -> list[DocumentTemplate]:
+    """The templates (versions in force on `on`, default today) that can be issued for the visit."""
+    on = on or timezone.localdate()
+    return [t for t in in_force(on) if not why_not_for_visit(t.code, visit)]
+
+
+def may_issue_for_visit(user, visit: Visit, template: DocumentTemplate) -> bool:
+    """The reception staff of the visit's unit and its head (the template's issuer roles there)."""
+    return can_act_in(user, visit.unit, set(template.issuer_roles))
+
+
+def visible_visits(user) -> QuerySet[Visit]:
+    return Visit.objects.filter(unit__in=visible_units(user))
+
+
+@transaction.atomic
+def issue_visit_document(*, visit_id: int, template_code: str, actor, data: dict[str, Any]) -> Document:
+    """Issue the form `template_code` for a visit that produced no case (the refusal-to-receive
+    notice of a refused visit). The ground of refusal is the one recorded on the visit. The document
+    takes its number from the unit's same register; the visitors whose identity it carries are
+    logged as an export of personal data (a visit has no audit trail of its own: the append-only
+    register line and that log are its record).
+
+    Raises like issue_document; on any error nothing is written and no number is used."""
+    try:
+        visit = _visit_queryset().get(pk=visit_id)
+    except (Visit.DoesNotExist, ValueError, TypeError):
+        raise DocumentNotFound(_("No such visit.")) from None
+    if not can_view_unit(actor, visit.unit):
+        raise DocumentNotFound(_("No such visit."))
+    if template_code not in LAYOUTS:
+        raise InvalidDocument(
+            _("Invalid input."), code="unknown_template", errors={"template": [_("No such form.")]}
+        )
+    reason = why_not_for_visit(template_code, visit)
+    if reason:  # before the fields: a visit that was not refused has no ground to fill the form
+        raise TemplateNotApplicable(reason)
+    specs = {s.name for s in field_specs(template_code)}
+    if "refusal_reason" in specs and visit.refusal_reason:
+        data = {"refusal_reason": visit.refusal_reason, **data}
+    values, errors = clean_fields(template_code, data)
+    if values.get("refusal_reason", visit.refusal_reason) != visit.refusal_reason and visit.refusal_reason:
+        errors["refusal_reason"] = [_("The ground is the one recorded on the visit.")]
+    today = timezone.localdate()
+    on = values.get("issued_on") or today
+    if "issued_on" in values and on > today:
+        errors["issued_on"] = [_("The date on the paper cannot be in the future.")]
+    elif on < visit_day(visit):
+        errors["issued_on"] = [_("The date on the paper cannot be before the visit.")]
+    if errors:
+        raise InvalidDocument(_("Invalid input."), errors=errors)
+
+    template = in_force(on).filter(code=template_code).first()
+    if template is None:
+        raise TemplateNotApplicable(
+            _("No version of this form is in force on %(date)s.") % {"date": f"{on:%d/%m/%Y}"},
+            code="template_not_in_force",
+        )
+    if not may_issue_for_visit(actor, visit, template):
+        raise DocumentForbidden(
+            _("Your role in %(unit)s does not allow issuing this document.") % {"unit": visit.unit}
+        )
+
+    corrected = None
+    if "corrects" in values:
+        corrected = Document.objects.filter(pk=values["corrects"], visit=visit).first()
+        if corrected is None:
+            raise InvalidDocument(
+                _("Invalid input."), errors={"corrects": [_("No such document on this visit.")]}
+            )
+
+    ctx = FormContext(case=None, visit=visit, unit=visit.unit, on=on, values=values)
+    with translation.override("vi"):
+        stored = {k: (ctx.clean(v) if isinstance(v, str) else v) for k, v in values.items()}
+    stored = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in stored.items()}
+    document, symbol = _register(ctx, template, actor=actor, stored=stored, corrected=corrected)
+    record_disclosure(
+        user=actor,
+        channel="document",
+        detail=f"{symbol} ({template.code} v{template.version}) — visit {visit}",
+        reads=[(None, party) for party in ctx.people()] or [(None, None)],
+        kind=AccessLog.Kind.EXPORT,
+    )
+    return document
+
+
 # --- Reading --------------------------------------------------------------------------------------
 
 
 def visible_documents(user) -> QuerySet[Document]:
-    """The register as `user` may read it: documents of the cases they can see."""
-    return Document.objects.filter(case__in=visible_cases(user).values("pk"))
+    """The register as `user` may read it: documents of the cases they can see, and of the visits in
+    the reception books of their units."""
+    return Document.objects.filter(
+        Q(case__in=visible_cases(user).values("pk")) | Q(visit__in=visible_visits(user).values("pk"))
+    )
 
 
 @dataclass(frozen=True)
@@ -316,6 +443,15 @@ def paper_for(document: Document, reader, *, channel: str = "document") -> Rendi
     paper = Paper.from_dict(document.content)
     layout = LAYOUTS[document.template.code]
     detail = f"{document.symbol} ({document.template.code})"
+    if case is None:  # a visit's paper: stored as it may be shown, the visitors on it are exported
+        visit = _visit_queryset().get(pk=document.visit_id)
+        ctx = FormContext(case=None, visit=visit, unit=visit.unit, on=document.issued_on)
+        reads = [(None, party) for party in ctx.people()] or [(None, None)]
+        record_disclosure(
+            user=reader, channel=channel, detail=detail, reads=reads, kind=AccessLog.Kind.EXPORT
+        )
+        safe = document.symbol.replace("/", "-")
+        return Rendition(paper=paper, filename=f"{safe}_{document.template.code}")
     if case.kind == CaseKind.DENUNCIATION and layout.to_petitioner and can_see_denouncer(reader, case):
         links = [link for link in case.case_parties.all() if link.confidential]
         names = ", ".join(link.party.full_name for link in links if link.party.full_name.strip())

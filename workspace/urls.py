@@ -38,4 +38,9 @@ urlpatterns = [
     path("desk/visits/", desk.visits, name="desk-visits"),
     path("desk/visits/<int:visit_id>/", desk.visit_page, name="desk-visit"),
     path("desk/visits/<int:visit_id>/receipt/", desk.receipt, name="desk-receipt"),
+    path(
+        "desk/visits/<int:visit_id>/documents/<slug:code>/",
+        documents.visit_document_issue,
+        name="visit-document-issue",
+    ),
 ]

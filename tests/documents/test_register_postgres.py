@@ -86,3 +86,48 @@ def test_the_database_refuses_to_rewrite_an_issued_document(org, templates):
     )
     with pytest.raises(DatabaseError), transaction.atomic():
         Document.objects.filter(pk=document.pk).update(symbol="99/TB-UBND")
+
+
+def test_case_and_visit_issuers_in_parallel_share_one_gap_free_register(org, templates):
+    from casework.choices import RefusalReason
+    from documents.services import issue_visit_document
+    from workflows.intake import PetitionerInput, VisitInput, record_visit
+
+    case = drive(new_case(org, received_at=timezone.localdate() - timedelta(days=3)), org, S.ACCEPTED)
+    visits = [
+        record_visit(
+            VisitInput(
+                unit=org.commune,
+                visited_at=timezone.now() - timedelta(minutes=5),
+                summary="Gây rối nơi tiếp công dân",
+                visitors=[PetitionerInput(full_name=f"Người đến {n}", address="xã A")],
+                refusal_reason=RefusalReason.THREATENING,
+            ),
+            actor=org.reception,
+        )
+        for n in range(ISSUERS // 2)
+    ]
+    barrier = threading.Barrier(ISSUERS + 1)
+
+    def issuer(n: int):
+        def run():
+            barrier.wait(timeout=TIMEOUT)
+            if n % 2:
+                return issue_visit_document(
+                    visit_id=visits[n // 2].pk, template_code="refusal_notice", actor=org.reception, data={}
+                )
+            return issue_document(
+                case_id=case.pk, template_code="complaint_acceptance_notice", actor=org.head, data={}
+            )
+
+        return run
+
+    workers = [Worker(issuer(n)) for n in range(ISSUERS)]
+    for w in workers:
+        w.start()
+    barrier.wait(timeout=TIMEOUT)
+    _eventually(lambda: not any(w.is_alive() for w in workers), "every issuer finished")
+
+    assert [w.error for w in workers if w.error is not None] == []
+    assert sorted(w.result.number for w in workers) == list(range(1, ISSUERS + 1))
+    assert Document.objects.filter(visit__isnull=False, case__isnull=True).count() == ISSUERS // 2

@@ -32,6 +32,7 @@ from workflows.service import available_actions
 
 from .. import privacy
 from ..desk_forms import DATE_FORMAT, MAX_CASES, NEW_PERSON, CaseFormSet, VisitForm, visit_day
+from .documents import visit_documents_panel
 
 CASES_PREFIX = "cases"
 # What the officer usually does next with a letter just opened at the desk: put it into processing,
@@ -260,6 +261,7 @@ def visit_page(request, visit_id: int):
         "next_step": NEXT_STEP_AFTER_INTAKE,
         "next_step_label": ACTION_LABELS[NEXT_STEP_AFTER_INTAKE],
         "next_step_on": {c.pk for c in cases if NEXT_STEP_AFTER_INTAKE in available_actions(c, request.user)},
+        "documents_panel": visit_documents_panel(visit, request.user),
     }
     return render(request, "workspace/desk/visit.html", context)
 
