@@ -772,6 +772,9 @@ class ReportSummary(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id or self.level} {self.kind} {self.bucket}"
+
 
 class ReportOverdueSummary(models.Model):
     """Regular cases whose resolution clock has a due date, per unit, kind, the half-month of the first
@@ -797,6 +800,9 @@ class ReportOverdueSummary(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id or self.level} {self.kind} {self.overdue_from} {self.stop_kind}"
+
 
 class ReportIrregularCase(models.Model):
     """Cases whose dates do not decompose into the summaries' one-date counts (e.g. decided after their
@@ -805,9 +811,15 @@ class ReportIrregularCase(models.Model):
     case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
 
+    def __str__(self) -> str:
+        return str(self.case_id)
+
 
 class ReportSummaryState(models.Model):
     """One row: the summaries count every case change up to `as_of` (None: never built)."""
 
     as_of = models.DateTimeField(null=True)
     refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.as_of}"

@@ -125,7 +125,12 @@ def _contributions(units: set[int] | None):
             main[(unit, kind, bucket(end))][2] += 1
         if resolved is not None:
             if dec is not None:
-                on_time = status == DeadlineStatus.MET and stopped is not None and due is not None and stopped <= due
+                on_time = (
+                    status == DeadlineStatus.MET
+                    and stopped is not None
+                    and due is not None
+                    and stopped <= due
+                )
             else:
                 on_time = due is None or closed <= due
             counts = main[(unit, kind, bucket(resolved))]
@@ -157,7 +162,9 @@ def _rebuild(units: set[int] | None) -> None:
         levels = {levels_of[u] for u in units if u in levels_of}
     ReportSummary.objects.bulk_create(
         (
-            ReportSummary(unit_id=u, level=levels_of[u], kind=k, bucket=b, **dict(zip(MAIN_COUNTS, c, strict=True)))
+            ReportSummary(
+                unit_id=u, level=levels_of[u], kind=k, bucket=b, **dict(zip(MAIN_COUNTS, c, strict=True))
+            )
             for (u, k, b), c in main.items()
         ),
         batch_size=BATCH,
@@ -182,7 +189,9 @@ def _rebuild(units: set[int] | None) -> None:
     )
     ReportSummary.objects.bulk_create(
         (
-            ReportSummary(level=r["level"], kind=r["kind"], bucket=r["bucket"], **{m: r[f"n_{m}"] for m in MAIN_COUNTS})
+            ReportSummary(
+                level=r["level"], kind=r["kind"], bucket=r["bucket"], **{m: r[f"n_{m}"] for m in MAIN_COUNTS}
+            )
             for r in national
         ),
         batch_size=BATCH,

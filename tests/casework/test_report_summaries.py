@@ -25,17 +25,18 @@ START = date(2024, 6, 1)
 def _periods(today: date) -> list[reports.Period]:
     return [
         reports.calendar_month(2025, 3),
-        reports.calendar_month(2024, 2),  # February of a leap year
         reports.calendar_quarter(2025, 4),
-        reports.calendar_months(2025, 12),
         reports.cutoff_month(2025, 7),
-        reports.cutoff_quarter(2026, 1),
         reports.cutoff_months(2025, 12),
         reports.cutoff_months(today.year, 12),  # still running: overdue as of today
         reports.calendar_month(today.year, today.month),
         reports.custom_period(date(2025, 1, 15), date(2025, 9, 30)),
-        reports.custom_period(date(2026, 1, 15), date(2026, 12, 31)),
+        reports.custom_period(date(2025, 1, 16), date(2025, 9, 30)),  # not in half-months: case table
     ]
+
+
+def _current(today: date) -> list[reports.Period]:
+    return [reports.cutoff_months(today.year, 12), reports.calendar_month(today.year, today.month)]
 
 
 @pytest.fixture
@@ -48,7 +49,15 @@ def tree(org):
     district = UnitFactory(code="huyen", name="UBND huyện Thử", level=district_level, parent=org.province)
     inner = UnitFactory(code="xa-c", name="UBND xã C", level=commune_level, parent=district)
     central = UnitFactory(code="bo", name="Bộ Thử", level=central_level)
-    units = [org.province, org.department, org.commune, org.other_commune, org.remote_commune, district, inner]
+    units = [
+        org.province,
+        org.department,
+        org.commune,
+        org.other_commune,
+        org.remote_commune,
+        district,
+        inner,
+    ]
     return org, [*units, central], district
 
 
@@ -59,7 +68,9 @@ def _random_case(rng: random.Random, unit, n: int) -> tuple[Case, dict | None]:
     accepted = received + timedelta(days=rng.randrange(15)) if rng.random() < 0.8 else None
     state, decided, closed, res = CaseState.RECEIVED, None, None, None
     if accepted is None:
-        state = rng.choice([CaseState.RECEIVED, CaseState.TRANSFERRED, CaseState.REJECTED, CaseState.WITHDRAWN])
+        state = rng.choice(
+            [CaseState.RECEIVED, CaseState.TRANSFERRED, CaseState.REJECTED, CaseState.WITHDRAWN]
+        )
         if state != CaseState.RECEIVED:
             closed = received + timedelta(days=rng.randrange(10))
     else:
@@ -76,7 +87,9 @@ def _random_case(rng: random.Random, unit, n: int) -> tuple[Case, dict | None]:
         elif fate == "withdrawn":
             state, closed = CaseState.WITHDRAWN, later
             res.update(status=DeadlineStatus.CANCELLED, completed_on=later)
-        elif fate == "ended":  # taken to the second round after the clock lapsed: clock cancelled, no decision
+        elif (
+            fate == "ended"
+        ):  # taken to the second round after the clock lapsed: clock cancelled, no decision
             state = CaseState.APPEALED
             res.update(status=DeadlineStatus.CANCELLED, completed_on=later)
         else:
@@ -132,20 +145,18 @@ def _scopes(org, district):
     return [
         dict(scope=everything, group_by=reports.GROUP_BY_LEVEL),
         dict(scope=everything, group_by=reports.GROUP_BY_UNIT),
-        dict(scope=everything, group_by=reports.GROUP_BY_LEVEL, within=org.province),
-        dict(scope=everything, group_by=reports.GROUP_BY_UNIT, within=org.province),
+        dict(scope=everything, group_by=reports.GROUP_BY_LEVEL, within=org.province, compare=False),
         dict(scope=everything, group_by=reports.GROUP_BY_UNIT, within=district),
         dict(scope=reports.Scope(paths=(org.commune.path, district.path)), group_by=reports.GROUP_BY_UNIT),
-        dict(scope=everything, group_by=reports.GROUP_BY_LEVEL, kind=CaseKind.COMPLAINT),
-        dict(scope=reports.Scope(paths=(org.province.path,)), group_by=reports.GROUP_BY_LEVEL, kind=CaseKind.RECOMMENDATION),
+        dict(scope=everything, group_by=reports.GROUP_BY_LEVEL, kind=CaseKind.RECOMMENDATION),
     ]
 
 
-def _assert_same(org, district, today: date) -> int:
+def _assert_same(org, district, periods: list[reports.Period]) -> int:
     """Every period and scope: the summary-based report equals the case-table one; returns how many
     reports the summaries answered."""
     answered = 0
-    for period in _periods(today):
+    for period in periods:
         for params in _scopes(org, district):
             from_cases = reports.resolution_rates(period=period, source="cases", **params)
             auto = reports.resolution_rates(period=period, **params)
@@ -168,11 +179,14 @@ def test_summaries_give_the_case_table_figures_on_random_cases_then_after_change
     today = date(2026, 3, 20)
     frozen_today(today)
     rng = random.Random(14)
-    cases = _create_random_cases(rng, units, 700)
+    cases = _create_random_cases(rng, units, 500)
     # Before the first build every report reads the case table.
-    assert reports.resolution_rates(period=reports.calendar_month(2025, 3), scope=reports.Scope.all()).extra[
-        "figures_as_of"
-    ] is None
+    assert (
+        reports.resolution_rates(period=reports.calendar_month(2025, 3), scope=reports.Scope.all()).extra[
+            "figures_as_of"
+        ]
+        is None
+    )
 
     result = summary.refresh()
     assert result.full
@@ -180,10 +194,10 @@ def test_summaries_give_the_case_table_figures_on_random_cases_then_after_change
     assert ReportSummary.objects.filter(unit__isnull=True).exists()
     totals = reports.resolution_rates(period=reports.cutoff_months(2025, 12), scope=reports.Scope.all())
     assert totals.totals["in_competence"] > 100 and totals.totals["overdue"] > 0
-    assert _assert_same(org, district, today) > 50
+    assert _assert_same(org, district, _periods(today)) >= 40
 
     # Changes after the build: new cases, rewritten dates and states; the change time moves with them.
-    _create_random_cases(rng, units, 80, first=10_000)
+    _create_random_cases(rng, units, 60, first=10_000)
     for case in rng.sample(cases, 60):
         replacement, res = _random_case(rng, case.unit, case.sequence)
         Case.objects.filter(pk=case.pk).update(
@@ -197,30 +211,34 @@ def test_summaries_give_the_case_table_figures_on_random_cases_then_after_change
             Deadline.objects.filter(case=case, kind=DeadlineKind.RESOLUTION).update(**res)
     result = summary.refresh()
     assert not result.full and 0 < result.units <= len(units)
-    _assert_same(org, district, today)
+    _assert_same(org, district, _periods(today))
 
     # Another day: "today" moves into the next half-month and the live overdue edge moves with it.
     frozen_today(date(2026, 4, 16))
-    _assert_same(org, district, date(2026, 4, 16))
+    _assert_same(org, district, _current(date(2026, 4, 16)))
 
 
 def test_summaries_follow_real_transitions_after_a_refresh(tree, frozen_today):
     org, units, district = tree
     frozen_today(date(2026, 3, 2))
     rng = random.Random(7)
-    _create_random_cases(rng, units, 150)
+    _create_random_cases(rng, units, 100)
     summary.refresh()
     head = staff(org.commune, Role.UNIT_HEAD, "head2")
     handler = staff(org.commune, Role.HANDLER, "handler2")
     opened = []
     for i, kind in enumerate([CaseKind.COMPLAINT, CaseKind.DENUNCIATION, CaseKind.REFLECTION]):
         case = register(
-            org.commune, org.reception, kind=kind, received_at=date(2026, 2, 20 + i), petitioners=[petitioner(i + 1)]
+            org.commune,
+            org.reception,
+            kind=kind,
+            received_at=date(2026, 2, 20 + i),
+            petitioners=[petitioner(i + 1)],
         )
         case = act(case, "review", org.reception, on=date(2026, 2, 20 + i))
         opened.append(act(case, "accept", head, on=date(2026, 2, 24)))
     summary.refresh()
-    _assert_same(org, district, date(2026, 3, 2))
+    _assert_same(org, district, _current(date(2026, 3, 2)))
 
     frozen_today(date(2026, 5, 20))  # past the complaint's due date: overdue until decided
     first = act(opened[0], "start_verification", head, on=date(2026, 5, 4), handler=handler.pk)
@@ -232,7 +250,7 @@ def test_summaries_follow_real_transitions_after_a_refresh(tree, frozen_today):
     after = reports.resolution_rates(period=reports.calendar_month(2026, 5), scope=reports.Scope.all())
     assert after.totals["resolved"] == before.totals["resolved"] + 2  # the refresh picked both up
     assert after.extra["figures_as_of"] > before.extra["figures_as_of"]
-    _assert_same(org, district, date(2026, 5, 20))
+    _assert_same(org, district, [*_current(date(2026, 5, 20)), reports.calendar_quarter(2026, 2)])
 
 
 def test_a_period_in_half_months_only_is_answered_by_the_summaries():
