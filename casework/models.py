@@ -820,6 +820,8 @@ class ReportSummaryState(models.Model):
 
     as_of = models.DateTimeField(null=True)
     refreshed_at = models.DateTimeField(null=True)
+    # How many cases ReportIrregularCase lists: without any, reports skip their case-table query.
+    irregular_cases = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.as_of}"

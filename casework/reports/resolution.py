@@ -174,7 +174,7 @@ def resolution_rates(
     `figures_as_of` (the time up to which they count changes), None otherwise."""
     _validate_kind(kind)
     grouping = Grouping(group_by, scope, within)
-    as_of = summary.as_of() if source != SOURCE_CASES else None
+    as_of, irregular_cases = summary.state() if source != SOURCE_CASES else (None, 0)
     use_summary = (
         as_of is not None
         and summary.answers(period)
@@ -186,7 +186,9 @@ def resolution_rates(
 
     def rows_for(p: Period) -> list[dict[str, Any]]:
         if use_summary:
-            raw = summary.resolution_rows(period=p, grouping=grouping, kind=kind, today=today)
+            raw = summary.resolution_rows(
+                period=p, grouping=grouping, kind=kind, today=today, irregular_cases=irregular_cases
+            )
         else:
             raw = list(resolution_queryset(period=p, grouping=grouping, kind=kind))
         return [_with_resolution_rates(r) for r in _finish_rows(grouping, raw, RESOLUTION_COUNTS, True)]

@@ -247,6 +247,7 @@ def refresh(*, full: bool = False) -> RefreshResult:
             )
         if full or units:
             _rebuild(units)
+        state.irregular_cases = ReportIrregularCase.objects.count()
         state.as_of, state.refreshed_at = started, timezone.now()
         state.save()
     return RefreshResult(full, len(units) if units is not None else Unit.objects.count(), started)
@@ -254,7 +255,13 @@ def refresh(*, full: bool = False) -> RefreshResult:
 
 def as_of() -> datetime | None:
     """Until when the summaries count changes (None: never built, so reports use the case table)."""
-    return ReportSummaryState.objects.filter(pk=1).values_list("as_of", flat=True).first()
+    return state()[0]
+
+
+def state() -> tuple[datetime | None, int]:
+    """(as_of, number of irregular cases) in one read."""
+    row = ReportSummaryState.objects.filter(pk=1).values_list("as_of", "irregular_cases").first()
+    return row if row is not None else (None, 0)
 
 
 # --- Reading --------------------------------------------------------------------------------------
@@ -277,7 +284,7 @@ def _key(grouping: Grouping):
 
 
 def resolution_rows(
-    *, period: Period, grouping: Grouping, kind: str | None, today: date
+    *, period: Period, grouping: Grouping, kind: str | None, today: date, irregular_cases: int = 1
 ) -> list[dict[str, Any]]:
     """The grouped rows of `resolution.resolution_queryset` (key, kind and RESOLUTION_COUNTS) for a
     period the summaries answer (`answers(period)`)."""
@@ -351,7 +358,8 @@ def resolution_rows(
             merged[(r["key"], r["kind"])]["overdue"] += r["n"]
 
     # Irregular cases: the case-table query itself (their receipt is already in the summary).
-    for r in resolution_queryset(period=period, grouping=grouping, kind=kind).filter(pk__in=irregular):
+    irregular_rows = resolution_queryset(period=period, grouping=grouping, kind=kind).filter(pk__in=irregular)
+    for r in irregular_rows if irregular_cases else ():
         row = merged[(r["key"], r["kind"])]
         for metric in RESOLUTION_COUNTS:
             if metric != "received":
