@@ -184,21 +184,21 @@ def resolution_rates(
         raise ReportError("period", _("The report summaries cannot answer this period."))
     today = timezone.localdate()
 
-    def rows_for(p: Period) -> list[dict[str, Any]]:
-        if use_summary:
-            raw = summary.resolution_rows(
-                period=p, grouping=grouping, kind=kind, today=today, irregular_cases=irregular_cases
-            )
-        else:
-            raw = list(resolution_queryset(period=p, grouping=grouping, kind=kind))
-        return [_with_resolution_rates(r) for r in _finish_rows(grouping, raw, RESOLUTION_COUNTS, True)]
-
-    rows = rows_for(period)
+    periods = [period, period.previous_year()] if compare else [period]
+    if use_summary:  # every period in one pass over the summaries
+        raws = summary.resolution_rows(
+            periods=periods, grouping=grouping, kind=kind, today=today, irregular_cases=irregular_cases
+        )
+    else:
+        raws = [list(resolution_queryset(period=p, grouping=grouping, kind=kind)) for p in periods]
+    rows, *previous = (
+        [_with_resolution_rates(r) for r in _finish_rows(grouping, raw, RESOLUTION_COUNTS, True)]
+        for raw in raws
+    )
     totals = _with_resolution_rates({"level": None, "kind": kind, **_sum(rows, RESOLUTION_COUNTS)})
     previous_period = None
     if compare:
-        previous_period = period.previous_year()
-        previous_rows = rows_for(previous_period)
+        previous_period, previous_rows = periods[1], previous[0]
         by_key = {_row_key(r): r for r in previous_rows}
         for row in rows:
             _compare(row, by_key.get(_row_key(row)))

@@ -284,90 +284,113 @@ def _key(grouping: Grouping):
 
 
 def resolution_rows(
-    *, period: Period, grouping: Grouping, kind: str | None, today: date, irregular_cases: int = 1
-) -> list[dict[str, Any]]:
-    """The grouped rows of `resolution.resolution_queryset` (key, kind and RESOLUTION_COUNTS) for a
-    period the summaries answer (`answers(period)`)."""
+    *, periods: list[Period], grouping: Grouping, kind: str | None, today: date, irregular_cases: int = 1
+) -> list[list[dict[str, Any]]]:
+    """For each period (all answered by the summaries, `answers`), the grouped rows of
+    `resolution.resolution_queryset` (key, kind and RESOLUTION_COUNTS). One query over the summary and
+    one over the overdue summary serve every period; the case table is read only for the clocks falling
+    due in the current half-month and for irregular cases."""
     from .resolution import RESOLUTION_COUNTS, _resolution_aggregates, resolution_queryset
 
-    fb, tb = bucket(period.date_from), bucket(period.date_to)
-    merged: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RESOLUTION_COUNTS, 0))
-
+    merged: list[dict[tuple, dict[str, int]]] = [
+        defaultdict(lambda: dict.fromkeys(RESOLUTION_COUNTS, 0)) for _p in periods
+    ]
+    bounds = [(bucket(p.date_from), bucket(p.date_to)) for p in periods]
+    aggregates: dict[str, Sum] = {}
+    for i, (fb, tb) in enumerate(bounds):
+        upto, within, before = Q(bucket__lte=tb), Q(bucket__gte=fb, bucket__lte=tb), Q(bucket__lt=fb)
+        aggregates |= {
+            f"received_{i}": Sum("received", filter=within),
+            f"accepted_{i}": Sum("accepted", filter=upto),
+            f"before_{i}": Sum("accepted", filter=before),
+            f"ended_{i}": Sum("ended", filter=before),
+            f"resolved_{i}": Sum("resolved", filter=within),
+            f"on_time_{i}": Sum("resolved_on_time", filter=within),
+        }
     main = (
         _scoped(ReportSummary, grouping, kind)
-        .filter(bucket__lte=tb)
+        .filter(bucket__lte=max(tb for _fb, tb in bounds))
         .annotate(key=_key(grouping))
         .values("key", "kind")
-        .annotate(
-            s_received=Sum("received", filter=Q(bucket__gte=fb)),
-            s_accepted=Sum("accepted"),
-            s_accepted_before=Sum("accepted", filter=Q(bucket__lt=fb)),
-            s_ended_before=Sum("ended", filter=Q(bucket__lt=fb)),
-            s_resolved=Sum("resolved", filter=Q(bucket__gte=fb)),
-            s_on_time=Sum("resolved_on_time", filter=Q(bucket__gte=fb)),
-        )
+        .annotate(**aggregates)
         .order_by()
     )
     for r in main:
-        row = merged[(r["key"], r["kind"])]
-        accepted, before, ended = r["s_accepted"] or 0, r["s_accepted_before"] or 0, r["s_ended_before"] or 0
-        row["received"] += r["s_received"] or 0
-        row["carried_over"] += before - ended
-        row["newly_accepted"] += accepted - before
-        row["in_competence"] += accepted - ended
-        row["resolved"] += r["s_resolved"] or 0
-        row["resolved_on_time"] += r["s_on_time"] or 0
+        for i, rows in enumerate(merged):
+            row = rows[(r["key"], r["kind"])]
+            accepted, before, ended = (r[f"{m}_{i}"] or 0 for m in ("accepted", "before", "ended"))
+            row["received"] += r[f"received_{i}"] or 0
+            row["carried_over"] += before - ended
+            row["newly_accepted"] += accepted - before
+            row["in_competence"] += accepted - ended
+            row["resolved"] += r[f"resolved_{i}"] or 0
+            row["resolved_on_time"] += r[f"on_time_{i}"] or 0
 
     # Overdue as of min(t, today): whole half-months from the summary, the current one from the cases.
-    current = today <= period.date_to
-    last = bucket(today) - 1 if current else tb
+    overdue_aggregates, lasts = {}, []
+    for i, ((fb, tb), period) in enumerate(zip(bounds, periods, strict=True)):
+        last = bucket(today) - 1 if today <= period.date_to else tb
+        lasts.append(last)
+        overdue_aggregates[f"overdue_{i}"] = Sum(
+            "cases",
+            filter=Q(overdue_from__lte=last)
+            & (
+                Q(stop_kind=ReportOverdueSummary.OPEN)
+                | Q(stop_kind=ReportOverdueSummary.RESOLVED, stop__gt=tb)
+                | Q(stop_kind=ReportOverdueSummary.ENDED, stop__gte=fb)
+            ),
+        )
     overdue = (
         _scoped(ReportOverdueSummary, grouping, kind)
-        .filter(
-            Q(stop_kind=ReportOverdueSummary.OPEN)
-            | Q(stop_kind=ReportOverdueSummary.RESOLVED, stop__gt=tb)
-            | Q(stop_kind=ReportOverdueSummary.ENDED, stop__gte=fb),
-            overdue_from__lte=last,
-        )
+        .filter(overdue_from__lte=max(lasts))
         .annotate(key=_key(grouping))
         .values("key", "kind")
-        .annotate(n=Sum("cases"))
+        .annotate(**overdue_aggregates)
         .order_by()
     )
     for r in overdue:
-        merged[(r["key"], r["kind"])]["overdue"] += r["n"] or 0
+        for i, rows in enumerate(merged):
+            if r[f"overdue_{i}"]:
+                rows[(r["key"], r["kind"])]["overdue"] += r[f"overdue_{i}"]
     irregular = ReportIrregularCase.objects.values("case_id")
-    if current:
-        first_due = bucket_start(bucket(today)) - timedelta(days=1)
-        edge = (
-            Case.objects.annotate(
-                res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
+    for period, rows in zip(periods, merged, strict=True):
+        if today <= period.date_to:
+            first_due = bucket_start(bucket(today)) - timedelta(days=1)
+            edge = (
+                Case.objects.annotate(
+                    res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
+                )
+                .filter(
+                    grouping.filter_q("unit__path"), res__due_date__gte=first_due, res__due_date__lt=today
+                )
+                .exclude(pk__in=irregular)
             )
-            .filter(grouping.filter_q("unit__path"), res__due_date__gte=first_due, res__due_date__lt=today)
-            .exclude(pk__in=irregular)
-        )
-        if kind:
-            edge = edge.filter(kind=kind)
-        overdue_count = _resolution_aggregates(period.date_from, period.date_to)["overdue"]
-        for r in (
-            edge.annotate(key=grouping.key_expression("unit__"))
-            .values("key", "kind")
-            .annotate(n=overdue_count)
-            .order_by()
-        ):
-            merged[(r["key"], r["kind"])]["overdue"] += r["n"]
-
-    # Irregular cases: the case-table query itself (their receipt is already in the summary).
-    irregular_rows = resolution_queryset(period=period, grouping=grouping, kind=kind).filter(pk__in=irregular)
-    for r in irregular_rows if irregular_cases else ():
-        row = merged[(r["key"], r["kind"])]
-        for metric in RESOLUTION_COUNTS:
-            if metric != "received":
-                row[metric] += r[metric] or 0
+            if kind:
+                edge = edge.filter(kind=kind)
+            overdue_count = _resolution_aggregates(period.date_from, period.date_to)["overdue"]
+            for r in (
+                edge.annotate(key=grouping.key_expression("unit__"))
+                .values("key", "kind")
+                .annotate(n=overdue_count)
+                .order_by()
+            ):
+                rows[(r["key"], r["kind"])]["overdue"] += r["n"]
+        if irregular_cases:
+            # Irregular cases: the case-table query itself (their receipt is already in the summary).
+            for r in resolution_queryset(period=period, grouping=grouping, kind=kind).filter(
+                pk__in=irregular
+            ):
+                row = rows[(r["key"], r["kind"])]
+                for metric in RESOLUTION_COUNTS:
+                    if metric != "received":
+                        row[metric] += r[metric] or 0
 
     # The case-table query has a row where some case was received or in competence.
     return [
-        {"key": key, "kind": k, **counts}
-        for (key, k), counts in merged.items()
-        if counts["received"] or counts["in_competence"]
+        [
+            {"key": key, "kind": k, **counts}
+            for (key, k), counts in rows.items()
+            if counts["received"] or counts["in_competence"]
+        ]
+        for rows in merged
     ]
