@@ -241,7 +241,8 @@ def write(info, cases, province, subtree_cases, rows, sizes, notes) -> None:
         "# Report summaries benchmark",
         "",
         f"Measured {timezone.localtime():%Y-%m-%d %H:%M} (Asia/Ho_Chi_Minh) by `bench/summary_bench.py` on "
-        f"{cases:,} synthetic cases (`manage.py generate_synthetic --units 1000 --years 5 --seed 1`, `--cases` as counted); "
+        f"{cases:,} synthetic cases (`manage.py generate_synthetic --units 1000 --years 5 --seed 1`, "
+        "`--cases` as counted); "
         f"the province is {province.code} ({subtree_cases:,} cases in its subtree). Each line: one warm-up, "
         f"then best and median of {RUNS}, the summaries beside the case-table query they replace, same run, "
         'same connection; "same" = identical rows and totals. Targets (issue 14): national resolution rates '
