@@ -356,15 +356,11 @@ def resolution_rows(
     for period, rows in zip(periods, merged, strict=True):
         if today <= period.date_to:
             first_due = bucket_start(bucket(today)) - timedelta(days=1)
-            edge = (
-                Case.objects.annotate(
-                    res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
-                )
-                .filter(
-                    grouping.filter_q("unit__path"), res__due_date__gte=first_due, res__due_date__lt=today
-                )
-                .exclude(pk__in=irregular)
-            )
+            edge = Case.objects.annotate(
+                res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
+            ).filter(grouping.filter_q("unit__path"), res__due_date__gte=first_due, res__due_date__lt=today)
+            if irregular_cases:
+                edge = edge.exclude(pk__in=irregular)
             if kind:
                 edge = edge.filter(kind=kind)
             overdue_count = _resolution_aggregates(period.date_from, period.date_to)["overdue"]
