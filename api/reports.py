@@ -213,6 +213,11 @@ class ResolutionReportSerializer(serializers.Serializer):
     within = serializers.IntegerField(allow_null=True)
     rows = ResolutionRowSerializer(many=True)
     totals = ResolutionRowSerializer()
+    figures_as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the figures come from the report summaries (refreshed every few minutes): the "
+        "time up to which they count changes; null when computed from the cases directly.",
+    )
 
 
 class OutcomeSharesSerializer(serializers.Serializer):

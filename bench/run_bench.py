@@ -253,7 +253,12 @@ def main() -> int:
         compare(
             f"Resolution rates, province-year ({province.code}), group_by=unit (a row per child subtree)",
             lambda: reports.resolution_rates(
-                period=period, scope=everything, group_by="unit", within=province, compare=False
+                period=period,
+                scope=everything,
+                group_by="unit",
+                within=province,
+                compare=False,
+                source="cases",  # the case-table query (bench/summary_bench.py times the summaries)
             ),
             lambda: raw(
                 RESOLUTION_SQL.format(key=CHILD_KEY, where="u.path LIKE %(prefix)s"),
@@ -264,7 +269,7 @@ def main() -> int:
         compare(
             "Resolution rates, national roll-up, group_by=level",
             lambda: reports.resolution_rates(
-                period=period, scope=everything, group_by="level", compare=False
+                period=period, scope=everything, group_by="level", compare=False, source="cases"
             ),
             lambda: raw(RESOLUTION_SQL.format(key=LEVEL_KEY, where="TRUE"), params),
             lambda o, r: orm_rows(o) == raw_rows(r),

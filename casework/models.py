@@ -478,6 +478,8 @@ class Case(FSMModelMixin, models.Model):
             models.Index(fields=["handler", "state"]),
             models.Index(fields=["received_at"]),
             models.Index(fields=["reference"]),
+            # The report summaries' refresh reads the cases changed since its last run (reports/summary.py).
+            models.Index(fields=["updated_at"], name="case_updated_idx"),
             # Covers every column the resolution and outcome reports read (bench/RESULTS.md).
             models.Index(
                 name="case_report_idx",
@@ -649,6 +651,10 @@ class Deadline(models.Model):
                 fields=["case", "status", "due_date", "completed_on"],
                 condition=Q(kind="resolution"),
                 name="deadline_resolution_idx",
+            ),
+            # The summary-based reports count the clocks falling due in the current half-month from here.
+            models.Index(
+                fields=["due_date"], condition=Q(kind="resolution"), name="deadline_resolution_due_idx"
             ),
         ]
         verbose_name = _("deadline")
@@ -857,3 +863,86 @@ class AccessLog(models.Model):
         if self.pk is not None:
             raise ValueError("Access records are append-only.")
         super().save(*args, **kwargs)
+
+
+# --- Report summaries (casework.reports.summary) -------------------------------------------------
+
+
+class ReportSummary(models.Model):
+    """Counts behind the resolution reports per unit, case kind and half-month (`bucket` = year * 24 +
+    (month - 1) * 2 + (1 from the 15th)); rows without a unit are the national roll-up per authority
+    level. Derived data, rebuilt by `casework.reports.summary.refresh`."""
+
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
+    kind = models.CharField(max_length=16, choices=CaseKind.choices)
+    bucket = models.PositiveIntegerField()
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    ended = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "bucket"], name="report_summary_unit_idx"),
+            models.Index(
+                fields=["level", "kind", "bucket"],
+                condition=Q(unit__isnull=True),
+                name="report_summary_national_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id or self.level} {self.kind} {self.bucket}"
+
+
+class ReportOverdueSummary(models.Model):
+    """Regular cases whose resolution clock has a due date, per unit, kind, the half-month of the first
+    overdue day (`overdue_from`) and how the case stops being overdue (`stop_kind` in `stop`)."""
+
+    OPEN, ENDED, RESOLVED = "open", "ended", "resolved"
+
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
+    kind = models.CharField(max_length=16, choices=CaseKind.choices)
+    overdue_from = models.PositiveIntegerField()
+    stop_kind = models.CharField(max_length=8)
+    stop = models.PositiveIntegerField(null=True)
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "overdue_from"], name="report_overdue_unit_idx"),
+            models.Index(
+                fields=["level", "kind", "overdue_from"],
+                condition=Q(unit__isnull=True),
+                name="report_overdue_national_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id or self.level} {self.kind} {self.overdue_from} {self.stop_kind}"
+
+
+class ReportIrregularCase(models.Model):
+    """Cases whose dates do not decompose into the summaries' one-date counts (e.g. decided after their
+    resolution clock was cancelled): the reports count them from the case table."""
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class ReportSummaryState(models.Model):
+    """One row: the summaries count every case change up to `as_of` (None: never built)."""
+
+    as_of = models.DateTimeField(null=True)
+    refreshed_at = models.DateTimeField(null=True)
+    # How many cases ReportIrregularCase lists: without any, reports skip their case-table query.
+    irregular_cases = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.as_of}"

@@ -256,12 +256,14 @@ def _recompute_affected(day: date, description: str, actor) -> int:
         status=DeadlineStatus.RUNNING, start_date__lt=day, due_date__gte=day
     ).select_related("case", "case__unit")
     changed = 0
+    moved: list[int] = []
     for deadline in affected:
         before = deadline.due_date
         _refresh_due(deadline, calendar)
         if deadline.due_date == before:
             continue
         changed += 1
+        moved.append(deadline.case_id)
         deadline.save(update_fields=["due_date"])
         note = _("%(change)s: %(kind)s deadline moved from %(before)s to %(after)s.") % {
             "change": description,
@@ -286,6 +288,8 @@ def _recompute_affected(day: date, description: str, actor) -> int:
             note=note,
             changes={f"deadlines.{deadline.kind}.due_date": [str(before), str(deadline.due_date)]},
         )
+    if moved:  # the report summaries' refresh picks up cases by their change time
+        Case.objects.filter(pk__in=moved).update(updated_at=timezone.now())
     return changed
 
 

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import CaseKind, CaseState, DeadlineKind, DeadlineStatus
 from ..models import Case, Unit
+from . import summary
 from .periods import Period, ReportError, rate
 from .scope import GROUP_BY_LEVEL, Grouping, Report, Scope, _finish_rows, _row_key, _sum
 
@@ -151,6 +152,9 @@ def _validate_kind(kind: str | None) -> None:
         raise ReportError("kind", _("Must be one of: %(c)s.") % {"c": ", ".join(CaseKind.values)})
 
 
+SOURCE_AUTO, SOURCE_CASES, SOURCE_SUMMARY = "auto", "cases", "summary"
+
+
 def resolution_rates(
     *,
     period: Period,
@@ -159,24 +163,46 @@ def resolution_rates(
     within: Unit | None = None,
     kind: str | None = None,
     compare: bool = True,
+    source: str = SOURCE_AUTO,
 ) -> Report:
     """Received, in competence, resolved (on time), in progress and overdue, with the two rates, per
-    group and case kind; totals over all rows."""
+    group and case kind; totals over all rows.
+
+    `source`: "auto" reads the report summaries (casework.reports.summary) when they have been built
+    and the period is made of whole half-months, otherwise the case table; "cases" always reads the
+    case table; "summary" requires the summaries. From the summaries the report carries
+    `figures_as_of` (the time up to which they count changes), None otherwise."""
     _validate_kind(kind)
     grouping = Grouping(group_by, scope, within)
+    as_of, irregular_cases = summary.state() if source != SOURCE_CASES else (None, 0)
+    use_summary = (
+        as_of is not None
+        and summary.answers(period)
+        and (not compare or summary.answers(period.previous_year()))
+    )
+    if source == SOURCE_SUMMARY and not use_summary:
+        raise ReportError("period", _("The report summaries cannot answer this period."))
+    today = timezone.localdate()
 
-    def rows_for(p: Period) -> list[dict[str, Any]]:
-        raw = list(resolution_queryset(period=p, grouping=grouping, kind=kind))
-        return [_with_resolution_rates(r) for r in _finish_rows(grouping, raw, RESOLUTION_COUNTS, True)]
-
-    rows = rows_for(period)
+    periods = [period, period.previous_year()] if compare else [period]
+    if use_summary:  # every period in one pass over the summaries
+        raws = summary.resolution_rows(
+            periods=periods, grouping=grouping, kind=kind, today=today, irregular_cases=irregular_cases
+        )
+    else:
+        raws = [list(resolution_queryset(period=p, grouping=grouping, kind=kind)) for p in periods]
+    rows, *previous = (
+        [_with_resolution_rates(r) for r in _finish_rows(grouping, raw, RESOLUTION_COUNTS, True)]
+        for raw in raws
+    )
     totals = _with_resolution_rates({"level": None, "kind": kind, **_sum(rows, RESOLUTION_COUNTS)})
     previous_period = None
     if compare:
-        previous_period = period.previous_year()
-        previous_rows = rows_for(previous_period)
+        previous_period, previous_rows = periods[1], previous[0]
         by_key = {_row_key(r): r for r in previous_rows}
         for row in rows:
             _compare(row, by_key.get(_row_key(row)))
         _compare(totals, _sum(previous_rows, RESOLUTION_COUNTS))
-    return Report(period, group_by, rows, totals, within, previous_period)
+    report = Report(period, group_by, rows, totals, within, previous_period)
+    report.extra["figures_as_of"] = as_of if use_summary else None
+    return report

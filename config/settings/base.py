@@ -273,6 +273,10 @@ NOTIFICATIONS = {
 }
 
 
+# How often beat refreshes the report summaries behind the resolution reports and the dashboard.
+REPORT_SUMMARY_REFRESH_MINUTES = int(os.environ.get("REPORT_SUMMARY_REFRESH_MINUTES", "5"))
+
+
 def _beat_schedule(conf: dict) -> dict:
     from datetime import timedelta
 
@@ -291,6 +295,11 @@ def _beat_schedule(conf: dict) -> dict:
         "daily-digest": {
             "task": "workflows.daily_digest",
             "schedule": crontab(hour=hour, minute=minute),
+        },
+        # Report summaries (casework.reports.summary): the pages show until when they count.
+        "refresh-report-summaries": {
+            "task": "casework.refresh_report_summaries",
+            "schedule": timedelta(minutes=REPORT_SUMMARY_REFRESH_MINUTES),
         },
         # Stored idempotent responses hold personal data: drop them once they expire.
         "purge-idempotency-records": {

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from backoffice.dashboard import bar_chart, line_chart
 from tests.factories import act, register
@@ -51,6 +52,20 @@ def test_dashboard_defaults_to_the_current_year(client, org, some_cases):
     assert response.status_code == 200
     period = response.context["period"]
     assert (period.date_from, period.date_to) == (date(2026, 1, 1), date(2026, 12, 31))
+
+
+def test_dashboard_from_the_summaries_shows_until_when_they_count(client, org, some_cases):
+    from casework.reports import summary
+
+    client.force_login(org.monitor)
+    query = {"period_kind": "month", "year": 2026, "month": 3}
+    assert "Figures as of" not in client.get(URL, query).content.decode()  # case table: always current
+    summary.refresh()
+    response = client.get(URL, query)
+    as_of = response.context["report"].extra["figures_as_of"]
+    assert as_of is not None
+    assert [(lv["in_competence"], lv["resolved"]) for lv in response.context["levels"]] == [(2, 1)]
+    assert f"Figures as of {timezone.localtime(as_of):%H:%M %d/%m/%Y}" in response.content.decode()
 
 
 def test_dashboard_is_refused_to_a_reception_officer(client, org):

@@ -1,0 +1,273 @@
+"""The resolution report from the summaries (casework.reports.summary) equals the case-table query, on
+random cases across levels, kinds, states and dates, for many periods and scopes; again after changes
+and an incremental refresh, and after real transitions."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from casework import reports
+from casework.choices import AuthorityLevel, CaseKind, CaseState, Channel, DeadlineKind, DeadlineStatus, Role
+from casework.models import Case, Deadline, ReportIrregularCase, ReportSummary
+from casework.reports import summary
+from tests.factories import UnitFactory, UnitLevelFactory, act, petitioner, register, staff
+
+pytestmark = pytest.mark.sql
+
+KINDS = list(CaseKind.values)
+START = date(2024, 6, 1)
+
+
+def _periods(today: date) -> list[reports.Period]:
+    return [
+        reports.calendar_month(2025, 3),
+        reports.calendar_quarter(2025, 4),
+        reports.cutoff_month(2025, 7),
+        reports.cutoff_months(2025, 12),
+        reports.cutoff_months(today.year, 12),  # still running: overdue as of today
+        reports.calendar_month(today.year, today.month),
+        reports.custom_period(date(2025, 1, 15), date(2025, 9, 30)),
+        reports.custom_period(date(2025, 1, 16), date(2025, 9, 30)),  # not in half-months: case table
+    ]
+
+
+def _current(today: date) -> list[reports.Period]:
+    return [reports.cutoff_months(today.year, 12), reports.calendar_month(today.year, today.month)]
+
+
+@pytest.fixture
+def tree(org):
+    """The conftest org (province, department, three communes) plus a district with a commune and a
+    central unit: four authority levels."""
+    district_level = UnitLevelFactory(code="district", rank=2, authority_level=AuthorityLevel.DISTRICT)
+    central_level = UnitLevelFactory(code="ministry", rank=0, authority_level=AuthorityLevel.CENTRAL)
+    commune_level = org.commune.level
+    district = UnitFactory(code="huyen", name="UBND huyện Thử", level=district_level, parent=org.province)
+    inner = UnitFactory(code="xa-c", name="UBND xã C", level=commune_level, parent=district)
+    central = UnitFactory(code="bo", name="Bộ Thử", level=central_level)
+    units = [
+        org.province,
+        org.department,
+        org.commune,
+        org.other_commune,
+        org.remote_commune,
+        district,
+        inner,
+    ]
+    return org, [*units, central], district
+
+
+def _random_case(rng: random.Random, unit, n: int) -> tuple[Case, dict | None]:
+    """A case with random dates: mostly as the workflow leaves them, one in eight scrambled."""
+    kind = rng.choice(KINDS)
+    received = START + timedelta(days=rng.randrange(760))
+    accepted = received + timedelta(days=rng.randrange(15)) if rng.random() < 0.8 else None
+    state, decided, closed, res = CaseState.RECEIVED, None, None, None
+    if accepted is None:
+        state = rng.choice(
+            [CaseState.RECEIVED, CaseState.TRANSFERRED, CaseState.REJECTED, CaseState.WITHDRAWN]
+        )
+        if state != CaseState.RECEIVED:
+            closed = received + timedelta(days=rng.randrange(10))
+    else:
+        due = accepted + timedelta(days=rng.randrange(20, 60)) if rng.random() < 0.9 else None
+        res = {"due_date": due, "status": DeadlineStatus.RUNNING if due else DeadlineStatus.PAUSED}
+        fate = rng.choice(["open", "decided", "decided", "withdrawn", "ended", "transferred"])
+        later = accepted + timedelta(days=rng.randrange(90))
+        if fate == "open":
+            state = rng.choice([CaseState.ACCEPTED, CaseState.VERIFYING, CaseState.SUSPENDED])
+        elif fate == "decided":
+            state, decided = rng.choice([CaseState.DECIDED, CaseState.CLOSED, CaseState.APPEALED]), later
+            closed = later + timedelta(days=rng.randrange(30)) if state != CaseState.DECIDED else None
+            res.update(status=DeadlineStatus.MET, completed_on=later)
+        elif fate == "withdrawn":
+            state, closed = CaseState.WITHDRAWN, later
+            res.update(status=DeadlineStatus.CANCELLED, completed_on=later)
+        elif (
+            fate == "ended"
+        ):  # taken to the second round after the clock lapsed: clock cancelled, no decision
+            state = CaseState.APPEALED
+            res.update(status=DeadlineStatus.CANCELLED, completed_on=later)
+        else:
+            state = CaseState.TRANSFERRED
+        if rng.random() < 0.125:  # scrambled: dates that do not follow the workflow
+            decided = rng.choice([None, received + timedelta(days=rng.randrange(-20, 120))])
+            closed = rng.choice([None, closed, received + timedelta(days=rng.randrange(-5, 120))])
+            res["completed_on"] = rng.choice([None, received + timedelta(days=rng.randrange(-5, 120))])
+            res["due_date"] = rng.choice([None, received + timedelta(days=rng.randrange(-10, 80))])
+            res["status"] = rng.choice(DeadlineStatus.values)
+            if rng.random() < 0.3:
+                state = CaseState.WITHDRAWN
+    case = Case(
+        unit=unit,
+        year=received.year,
+        sequence=n,
+        reference=f"R-{n}",
+        kind=kind,
+        round=rng.choice([1, 2]) if kind == CaseKind.COMPLAINT else None,
+        channel=Channel.POST,
+        received_at=received,
+        summary="Đơn thử",
+        state=state,
+        accepted_at=accepted,
+        decided_at=decided,
+        closed_at=closed,
+    )
+    return case, res
+
+
+def _create_random_cases(rng: random.Random, units, count: int, first: int = 0) -> list[Case]:
+    made = [_random_case(rng, rng.choice(units), first + i) for i in range(count)]
+    cases = Case.objects.bulk_create([c for c, _res in made])
+    Deadline.objects.bulk_create(
+        Deadline(
+            case=c,
+            kind=DeadlineKind.RESOLUTION,
+            rule_code="test",
+            basis="test",
+            day_type="working",
+            start_date=c.accepted_at,
+            base_days=30,
+            **res,
+        )
+        for c, (_c, res) in zip(cases, made, strict=True)
+        if res is not None
+    )
+    return cases
+
+
+def _scopes(org, district):
+    everything = reports.Scope.all()
+    return [
+        dict(scope=everything, group_by=reports.GROUP_BY_LEVEL),
+        dict(scope=everything, group_by=reports.GROUP_BY_UNIT),
+        dict(scope=everything, group_by=reports.GROUP_BY_LEVEL, within=org.province, compare=False),
+        dict(scope=everything, group_by=reports.GROUP_BY_UNIT, within=district),
+        dict(scope=reports.Scope(paths=(org.commune.path, district.path)), group_by=reports.GROUP_BY_UNIT),
+        dict(scope=everything, group_by=reports.GROUP_BY_LEVEL, kind=CaseKind.RECOMMENDATION),
+    ]
+
+
+def _assert_same(org, district, periods: list[reports.Period]) -> int:
+    """Every period and scope: the summary-based report equals the case-table one; returns how many
+    reports the summaries answered."""
+    answered = 0
+    for period in periods:
+        for params in _scopes(org, district):
+            from_cases = reports.resolution_rates(period=period, source="cases", **params)
+            auto = reports.resolution_rates(period=period, **params)
+            assert from_cases.extra["figures_as_of"] is None
+            expected, got = from_cases.as_dict(), auto.as_dict()
+            expected.pop("figures_as_of"), got.pop("figures_as_of")
+            assert got == expected, (period, params)
+            if summary.answers(period):
+                assert auto.extra["figures_as_of"] is not None
+                answered += 1
+            else:
+                assert auto.extra["figures_as_of"] is None
+    return answered
+
+
+def test_summaries_give_the_case_table_figures_on_random_cases_then_after_changes_and_a_refresh(
+    tree, frozen_today
+):
+    org, units, district = tree
+    today = date(2026, 3, 20)
+    frozen_today(today)
+    rng = random.Random(14)
+    cases = _create_random_cases(rng, units, 500)
+    # Before the first build every report reads the case table.
+    assert (
+        reports.resolution_rates(period=reports.calendar_month(2025, 3), scope=reports.Scope.all()).extra[
+            "figures_as_of"
+        ]
+        is None
+    )
+
+    result = summary.refresh()
+    assert result.full
+    assert ReportIrregularCase.objects.exists()  # the scrambled cases take the case-table path
+    assert ReportSummary.objects.filter(unit__isnull=True).exists()
+    totals = reports.resolution_rates(period=reports.cutoff_months(2025, 12), scope=reports.Scope.all())
+    assert totals.totals["in_competence"] > 100 and totals.totals["overdue"] > 0
+    assert _assert_same(org, district, _periods(today)) >= 40
+
+    # Changes after the build: new cases, rewritten dates and states; the change time moves with them.
+    _create_random_cases(rng, units, 60, first=10_000)
+    for case in rng.sample(cases, 60):
+        replacement, res = _random_case(rng, case.unit, case.sequence)
+        Case.objects.filter(pk=case.pk).update(
+            state=replacement.state,
+            accepted_at=replacement.accepted_at,
+            decided_at=replacement.decided_at,
+            closed_at=replacement.closed_at,
+            updated_at=timezone.now(),
+        )
+        if res is not None:
+            Deadline.objects.filter(case=case, kind=DeadlineKind.RESOLUTION).update(**res)
+    result = summary.refresh()
+    assert not result.full and 0 < result.units <= len(units)
+    _assert_same(org, district, _periods(today))
+
+    # Another day: "today" moves into the next half-month and the live overdue edge moves with it.
+    frozen_today(date(2026, 4, 16))
+    _assert_same(org, district, _current(date(2026, 4, 16)))
+
+
+def test_summaries_follow_real_transitions_after_a_refresh(tree, frozen_today):
+    org, units, district = tree
+    frozen_today(date(2026, 3, 2))
+    rng = random.Random(7)
+    _create_random_cases(rng, units, 100)
+    summary.refresh()
+    head = staff(org.commune, Role.UNIT_HEAD, "head2")
+    handler = staff(org.commune, Role.HANDLER, "handler2")
+    opened = []
+    for i, kind in enumerate([CaseKind.COMPLAINT, CaseKind.DENUNCIATION, CaseKind.REFLECTION]):
+        case = register(
+            org.commune,
+            org.reception,
+            kind=kind,
+            received_at=date(2026, 2, 20 + i),
+            petitioners=[petitioner(i + 1)],
+        )
+        case = act(case, "review", org.reception, on=date(2026, 2, 20 + i))
+        opened.append(act(case, "accept", head, on=date(2026, 2, 24)))
+    summary.refresh()
+    _assert_same(org, district, _current(date(2026, 3, 2)))
+
+    frozen_today(date(2026, 5, 20))  # past the complaint's due date: overdue until decided
+    first = act(opened[0], "start_verification", head, on=date(2026, 5, 4), handler=handler.pk)
+    first = act(first, "submit_for_approval", head, on=date(2026, 5, 18), outcome="right", summary="Kết luận")
+    act(first, "approve", head, on=date(2026, 5, 18), decision_number="QĐ-1")
+    act(opened[1], "withdraw", head, on=date(2026, 5, 19))
+    before = reports.resolution_rates(period=reports.calendar_month(2026, 5), scope=reports.Scope.all())
+    summary.refresh()
+    after = reports.resolution_rates(period=reports.calendar_month(2026, 5), scope=reports.Scope.all())
+    assert after.totals["resolved"] == before.totals["resolved"] + 2  # the refresh picked both up
+    assert after.extra["figures_as_of"] > before.extra["figures_as_of"]
+    _assert_same(org, district, [*_current(date(2026, 5, 20)), reports.calendar_quarter(2026, 2)])
+
+
+def test_a_period_in_half_months_only_is_answered_by_the_summaries():
+    assert summary.answers(reports.cutoff_month(2025, 3))
+    assert summary.answers(reports.calendar_month(2024, 2))
+    assert summary.answers(reports.custom_period(date(2025, 1, 15), date(2025, 2, 28)))
+    assert not summary.answers(reports.custom_period(date(2025, 1, 2), date(2025, 2, 28)))
+    assert not summary.answers(reports.custom_period(date(2025, 1, 1), date(2025, 2, 27)))
+    for day in (date(2025, 1, 1), date(2025, 1, 14), date(2025, 1, 15), date(2024, 12, 31)):
+        assert summary.bucket_start(summary.bucket(day)) == day.replace(day=1 if day.day < 15 else 15)
+
+
+def test_summary_source_refuses_a_period_it_cannot_answer(db):
+    summary.refresh()
+    with pytest.raises(reports.ReportError):
+        reports.resolution_rates(
+            period=reports.custom_period(date(2025, 1, 2), date(2025, 1, 20)),
+            scope=reports.Scope.all(),
+            source="summary",
+        )
