@@ -315,7 +315,9 @@ def machine() -> dict:
         "cpu": cpu,
         "cores": os.cpu_count(),
         "postgres": version.split(" on ")[0],
-        "pg_settings": f"random_page_cost {rpc}, jit {jit}, shared_buffers {buffers}, max_connections {conns}",
+        "pg_settings": (
+            f"random_page_cost {rpc}, jit {jit}, shared_buffers {buffers}, max_connections {conns}"
+        ),
     }
 
 
@@ -437,7 +439,8 @@ def report(args) -> int:
         "",
         f"## Open loop ({new['rate']} requests/s offered)",
         "",
-        "Target: p95 ≤ 100 ms for detail, list and transitions, ≤ 200 ms for the overdue list and the report.",
+        "Target: p95 ≤ 100 ms for detail, list and transitions, ≤ 200 ms for the overdue list and the "
+        "report.",
         "",
         f"| scenario | target p95 ms | {base['label']} achieved req/s | p50 / p95 ms | errors "
         f"| {new['label']} achieved req/s | p50 / p95 ms | errors | target met |",
@@ -449,7 +452,8 @@ def report(args) -> int:
         met = n["p95"] <= target and n["failures"] == 0 and n["rps"] >= 0.95 * new["rate"]
         lines.append(
             f"| {name} | {target} | {b['rps']:.1f} | {b['p50']:.0f} / {b['p95']:.0f} | {b['failures']} "
-            f"| {n['rps']:.1f} | {n['p50']:.0f} / {n['p95']:.0f} | {n['failures']} | {'yes' if met else 'no'} |"
+            f"| {n['rps']:.1f} | {n['p50']:.0f} / {n['p95']:.0f} | {n['failures']} "
+            f"| {'yes' if met else 'no'} |"
         )
     lines += ["", *args.note, ""] if args.note else [""]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")

@@ -17,7 +17,8 @@ import random
 
 from locust import FastHttpUser, constant, constant_throughput, task
 
-PLAN = json.loads(open(os.environ["HTTP_BENCH_PLAN"], encoding="utf-8").read())
+with open(os.environ["HTTP_BENCH_PLAN"], encoding="utf-8") as plan_file:
+    PLAN = json.load(plan_file)
 OPEN = os.environ.get("HTTP_BENCH_MODE", "closed") == "open"
 WAIT = constant_throughput(1) if OPEN else constant(0)
 _slots = itertools.count()
