@@ -87,7 +87,7 @@ def monitor_membership():
 
 
 def transition_cases(count: int) -> list[dict]:
-    """`count` complaints under verification or awaiting approval at units with an active head, with a
+    """`count` first-round complaints under verification or awaiting approval at units with an active head, with a
     token for that head and the case's current version."""
     from api.authentication import issue_token
     from casework.choices import OUTCOMES_BY_KIND, CaseKind, CaseState, Role
@@ -103,6 +103,7 @@ def transition_cases(count: int) -> list[dict]:
     cases = list(
         Case.objects.filter(
             kind=CaseKind.COMPLAINT,
+            round=1,  # a second round needs a dialogue before the submission
             state__in=[CaseState.VERIFYING, CaseState.AWAITING_APPROVAL],
             awaiting_citizen_since__isnull=True,
             unit_id__in=list(heads),
