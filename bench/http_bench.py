@@ -87,8 +87,8 @@ def monitor_membership():
 
 
 def transition_cases(count: int) -> list[dict]:
-    """`count` first-round complaints under verification or awaiting approval at units with an active head, with a
-    token for that head and the case's current version."""
+    """`count` first-round complaints under verification or awaiting approval at units with an active
+    head, with a token for that head and the case's current version."""
     from api.authentication import issue_token
     from casework.choices import OUTCOMES_BY_KIND, CaseKind, CaseState, Role
     from casework.models import Case, Membership

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
@@ -55,7 +55,7 @@ def _transitions_from(machine: type[CaseWorkflow], state: str) -> tuple[tuple[st
     """(name, django-fsm meta) of the machine's transitions that leave `state`, guards not checked."""
     field = machine._meta.get_field("state")
     found = []
-    for name, method in field.transitions[machine].items():
+    for method in field.transitions[machine].values():
         meta = method._django_fsm
         if meta.has_transition(state):
             found.append((meta.get_transition(state).name, meta))
