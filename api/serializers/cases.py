@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from casework.choices import CaseKind, Channel, Outcome
 from casework.confidentiality import CASE_FREE_TEXT, Secrets, petitioners_for, secrets_for
@@ -113,6 +115,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         # cost more than the values. The same output as the declared fields, scrubbed the same way
         # (tests/api/test_case_list_cost.py compares the two on random cases and readers).
         fields = self.fields
+        zone = timezone.get_current_timezone()
         data = {
             "id": case.pk,
             "reference": case.reference,
@@ -150,8 +153,8 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             "transferred_to": self.get_transferred_to(case),
             "first_round_case": case.first_round_case_id,
             "appeal_case": self.get_appeal_case(case),
-            "created_at": _datetime(fields["created_at"], case.created_at),
-            "updated_at": _datetime(fields["updated_at"], case.updated_at),
+            "created_at": _datetime(fields["created_at"], case.created_at, zone),
+            "updated_at": _datetime(fields["updated_at"], case.updated_at, zone),
         }
         secrets = self.secrets(case)
         if secrets:
@@ -168,8 +171,15 @@ def _iso(day) -> str | None:
     return day.isoformat() if day else None
 
 
-def _datetime(field: serializers.DateTimeField, value) -> str | None:
-    return field.to_representation(value) if value is not None else None
+def _datetime(field: serializers.DateTimeField, value, zone) -> str | None:
+    """DRF's DateTimeField output (ISO 8601 in the current time zone, UTC as "Z") for an aware value,
+    the zone looked up once per row; anything else through the field itself."""
+    if value is None:
+        return None
+    if not timezone.is_aware(value) or getattr(field, "format", api_settings.DATETIME_FORMAT) != ISO_8601:
+        return field.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class CaseBriefSerializer(ScrubbedTextMixin, serializers.ModelSerializer):

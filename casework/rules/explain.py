@@ -29,7 +29,7 @@ def _format_day(day: date, language: str | None) -> str:
     return formats.date_format(day, "D d/m/Y")
 
 
-def _ranges(skipped: list[tuple[date, str]]) -> list[str]:
+def _ranges(skipped: list[tuple[date, str]], language: str | None) -> list[str]:
     """Group consecutive skipped days with the same reason: "Mon 16/02/2026 – Fri 20/02/2026 (Tết)"."""
     runs: list[tuple[list[date], str]] = []
     for day, reason in skipped:
@@ -40,7 +40,8 @@ def _ranges(skipped: list[tuple[date, str]]) -> list[str]:
             runs.append(([day], reason))
     parts = []
     for days, reason in runs:
-        span = format_day(days[0]) if len(days) == 1 else f"{format_day(days[0])} – {format_day(days[-1])}"
+        first = _format_day(days[0], language)
+        span = first if len(days) == 1 else f"{first} – {_format_day(days[-1], language)}"
         parts.append(f"{span} ({reason})")
     return parts
 
@@ -83,7 +84,12 @@ def _words(language: str | None) -> dict[str, Any]:
 def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
     """Answer "why is it due on this date?" in words, naming the days that were not counted."""
     calendar = calendar or WorkingCalendar.load()
-    words = _words(get_language())
+    language = get_language()
+    words = _words(language)
+
+    def day(value: date | None) -> str:  # format_day, the language looked up once
+        return _format_day(value, language) if value else "—"
+
     rule = policy.rule_by_code(deadline.rule_code, deadline.start_date)
     entries = current_entries(deadline)
     computation = computation_for(deadline, calendar)
@@ -95,7 +101,7 @@ def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
             "days": deadline.base_days,
             "unit": unit,
             "event": words["events"].get(rule.starts_on, rule.starts_on),
-            "start": format_day(deadline.start_date),
+            "start": day(deadline.start_date),
             "basis": policy.translate_citation(deadline.basis),
         },
         words["day_of_event"],
@@ -103,40 +109,40 @@ def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
     for entry in entries:
         if entry.kind == DeadlineEntry.Kind.EXTEND:
             reason = words["extension_reasons"].get(entry.reason, entry.reason)
-            lines.append(
-                words["extended"] % {"days": entry.days, "on": format_day(entry.on), "reason": reason}
-            )
+            lines.append(words["extended"] % {"days": entry.days, "on": day(entry.on), "reason": reason})
     for pause in pauses_of(entries):
         if pause.end is None:
-            lines.append(words["paused_open"] % {"start": format_day(pause.start), "reason": pause.reason})
+            lines.append(words["paused_open"] % {"start": day(pause.start), "reason": pause.reason})
         else:
             lines.append(
                 words["paused"]
                 % {
-                    "start": format_day(pause.start),
-                    "end": format_day(pause.end),
+                    "start": day(pause.start),
+                    "end": day(pause.end),
                     "reason": pause.reason,
                     "n": (pause.end - pause.start).days,
                 }
             )
     not_counted = [(d, r) for d, r in computation.skipped if deadline.day_type == DayType.WORKING]
     if not_counted:
-        lines.append(words["not_counted"] % {"days": "; ".join(_ranges(not_counted))})
+        lines.append(words["not_counted"] % {"days": "; ".join(_ranges(not_counted, language))})
     if computation.rolled_from:
         lines.append(
             words["rolled"]
             % {
                 "n": deadline.base_days + deadline.extension_days,
-                "day": format_day(computation.rolled_from),
+                "day": day(computation.rolled_from),
                 "why": calendar.why_not_working(computation.rolled_from),
             }
         )
         if len(computation.rolled_over) > 1:
-            lines.append(words["passed_over"] % {"days": "; ".join(_ranges(computation.rolled_over))})
+            lines.append(
+                words["passed_over"] % {"days": "; ".join(_ranges(computation.rolled_over, language))}
+            )
     if deadline.status == DeadlineStatus.MET:
-        lines.append(words["met"] % {"on": format_day(deadline.completed_on)})
+        lines.append(words["met"] % {"on": day(deadline.completed_on)})
     elif deadline.status == DeadlineStatus.CANCELLED:
-        lines.append(words["cancelled"] % {"on": format_day(deadline.completed_on)})
+        lines.append(words["cancelled"] % {"on": day(deadline.completed_on)})
     if computation.due_date:
-        lines.append(words["due"] % {"due": format_day(computation.due_date)})
+        lines.append(words["due"] % {"due": day(computation.due_date)})
     return " ".join(lines)
