@@ -103,9 +103,14 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         return case.intake_flags or []  # scrubbed with the other free text in to_representation
 
     def get_transferred_to(self, case: Case) -> list[int]:
+        ids = getattr(case, "transfer_ids", None)  # annotated by api.views.case_queryset on PostgreSQL
+        if ids is not None:
+            return list(ids)
         return [c.pk for c in case.transfers.all()]
 
     def get_appeal_case(self, case: Case) -> int | None:
+        if hasattr(case, "first_appeal_id"):  # annotated by api.views.case_queryset
+            return case.first_appeal_id
         appeals = list(case.appeal_cases.all())
         return appeals[0].pk if appeals else None
 

@@ -213,4 +213,10 @@ def test_case_rows_read_as_drf_would_write_them(org, today, rf, language):
             request.user = reader
             serializer = CaseSerializer(context=request_context(request))
             for case in cases:
-                assert serializer.to_representation(case) == serializer.generic_representation(case)
+                row = serializer.to_representation(case)
+                assert row == serializer.generic_representation(case)
+                linked = Case.objects.order_by("pk")
+                assert row["transferred_to"] == [c.pk for c in linked.filter(transferred_from=case)]
+                appeal = linked.filter(first_round_case=case).first()
+                assert row["appeal_case"] == (appeal.pk if appeal else None)
+    assert any(c.transfer_ids for c in cases if hasattr(c, "transfer_ids")) or connection.vendor != "postgresql"
