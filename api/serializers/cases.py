@@ -3,6 +3,7 @@ audit trail, intake bodies and the per-action request bodies."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
@@ -119,7 +120,8 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         # fields, and DRF's generic per-field walk (attribute lookup, None checks, field conversion)
         # cost more than the values. The same output as the declared fields, scrubbed the same way
         # (tests/api/test_case_list_cost.py compares the two on random cases and readers).
-        fields = self.fields
+        # self.fields is not read: building it (model introspection, deep copies of 38 fields) cost a
+        # detail request more than writing the row.
         zone = timezone.get_current_timezone()
         data = {
             "id": case.pk,
@@ -150,7 +152,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             "closed_at": _iso(case.closed_at),
             "registered_by": case.registered_by_id,
             "intake_flags": self.get_intake_flags(case),
-            "deadlines": fields["deadlines"].to_representation(case.deadlines),
+            "deadlines": [self._deadline_rows.to_representation(d) for d in case.deadlines.all()],
             "version": case.version,
             "available_actions": self.get_available_actions(case),
             "petitioners": self.get_petitioners(case),
@@ -158,14 +160,18 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             "transferred_to": self.get_transferred_to(case),
             "first_round_case": case.first_round_case_id,
             "appeal_case": self.get_appeal_case(case),
-            "created_at": _datetime(fields["created_at"], case.created_at, zone),
-            "updated_at": _datetime(fields["updated_at"], case.updated_at, zone),
+            "created_at": _datetime(case.created_at, zone),
+            "updated_at": _datetime(case.updated_at, zone),
         }
         secrets = self.secrets(case)
         if secrets:
             for name in self.scrubbed_fields:
                 data[name] = secrets.apply(data[name])
         return data
+
+    @cached_property
+    def _deadline_rows(self) -> DeadlineSerializer:
+        return DeadlineSerializer(context=self.context)
 
     def generic_representation(self, case: Case) -> dict[str, Any]:
         """DRF's own field-by-field representation (scrubbed), which to_representation must equal."""
@@ -176,13 +182,16 @@ def _iso(day) -> str | None:
     return day.isoformat() if day else None
 
 
-def _datetime(field: serializers.DateTimeField, value, zone) -> str | None:
+_DATETIME_FIELD = serializers.DateTimeField(read_only=True)
+
+
+def _datetime(value, zone) -> str | None:
     """DRF's DateTimeField output (ISO 8601 in the current time zone, UTC as "Z") for an aware value,
-    the zone looked up once per row; anything else through the field itself."""
+    the zone looked up once per row; anything else through DRF's field itself."""
     if value is None:
         return None
-    if not timezone.is_aware(value) or getattr(field, "format", api_settings.DATETIME_FORMAT) != ISO_8601:
-        return field.to_representation(value)
+    if not timezone.is_aware(value) or api_settings.DATETIME_FORMAT != ISO_8601:
+        return _DATETIME_FIELD.to_representation(value)
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 

@@ -219,4 +219,6 @@ def test_case_rows_read_as_drf_would_write_them(org, today, rf, language):
                 assert row["transferred_to"] == [c.pk for c in linked.filter(transferred_from=case)]
                 appeal = linked.filter(first_round_case=case).first()
                 assert row["appeal_case"] == (appeal.pk if appeal else None)
-    assert any(c.transfer_ids for c in cases if hasattr(c, "transfer_ids")) or connection.vendor != "postgresql"
+    assert (
+        any(c.transfer_ids for c in cases if hasattr(c, "transfer_ids")) or connection.vendor != "postgresql"
+    )
