@@ -456,7 +456,9 @@ def report(args) -> int:
             f"| {n['rps']:.1f} | {n['p50']:.0f} / {n['p95']:.0f} | {n['failures']} "
             f"| {'yes' if met else 'no'} |"
         )
-    lines += ["", *args.note, ""] if args.note else [""]
+    for note in args.note:
+        lines += ["", note]
+    lines.append("")
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
     print(RESULTS.read_text(encoding="utf-8"))
     return 0
