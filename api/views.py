@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import authenticate
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connections
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -23,6 +25,7 @@ from casework.access import is_system_admin, memberships, visible_cases, visible
 from casework.choices import DeadlineStatus, Role
 from casework.confidentiality import Disclosures, secrets_for, visible_party_links, visible_people
 from casework.models import AccessLog, CalendarDay, Case, CaseParty, Deadline, Dialogue, Party, Unit, Visit
+from casework.rules.calendar import stamp_columns, stamp_of
 from casework.services import record_dialogue
 from workflows.actions import ACTION_PARAMS
 from workflows.clocks import remove_calendar_exception, set_calendar_exception
@@ -72,7 +75,7 @@ class ApiViewMixin:
         if getattr(self, "swagger_fake_view", False):
             return context
         if not hasattr(self, "_request_context"):  # the calendar is loaded once per request
-            self._request_context = request_context(self.request)
+            self._request_context = request_context(self.request, getattr(self, "calendar_stamp", None))
         return {**context, **self._request_context}
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -89,21 +92,38 @@ def case_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
         .order_by("due_date")
         .values("due_date")[:1]
     )
-    return (
-        queryset.select_related("unit")
-        .prefetch_related(
-            Prefetch("case_parties", queryset=CaseParty.objects.select_related("party").order_by("id")),
-            Prefetch("deadlines", queryset=Deadline.objects.order_by("id").prefetch_related("entries")),
-            Prefetch("transfers", queryset=Case.objects.only("id", "transferred_from_id").order_by("id")),
-            Prefetch("appeal_cases", queryset=Case.objects.only("id", "first_round_case_id").order_by("id")),
-            "dialogues",
-        )
-        .annotate(due_date=Coalesce(Subquery(next_due), Value(NO_DUE_DATE)))
+    # The linked cases' ids come with the page's own query (a subquery each, by their foreign-key
+    # indexes) instead of two more queries; SQLite has no arrays, so the transfers are prefetched there.
+    transfers = Case.objects.filter(transferred_from=OuterRef("pk")).order_by("pk").values("pk")
+    first_appeal = Case.objects.filter(first_round_case=OuterRef("pk")).order_by("pk").values("pk")[:1]
+    queryset = queryset.select_related("unit").prefetch_related(
+        Prefetch("case_parties", queryset=CaseParty.objects.select_related("party").order_by("id")),
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("id").prefetch_related("entries")),
+        "dialogues",
     )
+    if connections[queryset.db].vendor == "postgresql":
+        queryset = queryset.annotate(transfer_ids=ArraySubquery(transfers))
+    else:
+        queryset = queryset.prefetch_related(
+            Prefetch("transfers", queryset=Case.objects.only("id", "transferred_from_id").order_by("id"))
+        )
+    return queryset.annotate(
+        first_appeal_id=Subquery(first_appeal),
+        due_date=Coalesce(Subquery(next_due), Value(NO_DUE_DATE)),
+        **stamp_columns(),  # the calendar's stamp with the rows: no separate query for it
+    )
+
+
+def remember_calendar_stamp(view, cases) -> None:
+    """Keep the calendar stamp read with the first of `cases` (case_queryset), for the context."""
+    first = cases[0] if isinstance(cases, list) and cases else cases
+    if isinstance(first, Case) and hasattr(first, "calendar_rows") and not hasattr(view, "_request_context"):
+        view.calendar_stamp = stamp_of(first)
 
 
 def serialize_case(view, case_id: int) -> dict:
     case = case_queryset(Case.objects.filter(pk=case_id)).get()
+    remember_calendar_stamp(view, case)
     return CaseSerializer(case, context=view.get_serializer_context()).data
 
 
@@ -239,6 +259,11 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
         return case_queryset(visible_cases(self.request.user))
+
+    def get_serializer(self, *args, **kwargs):
+        if args:
+            remember_calendar_stamp(self, args[0])
+        return super().get_serializer(*args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         def perform() -> Response:

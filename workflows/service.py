@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
@@ -60,9 +61,33 @@ def state_actions(case: Case) -> list[str]:
     return sorted({t.name for t in machine.get_available_state_transitions()})
 
 
+@lru_cache(maxsize=256)
+def _transitions_from(machine: type[CaseWorkflow], state: str) -> tuple[tuple[str, Any], ...]:
+    """(name, django-fsm meta) of the machine's transitions that leave `state`, guards not checked."""
+    field = machine._meta.get_field("state")
+    found = []
+    for method in field.transitions[machine].values():
+        meta = method._django_fsm
+        if meta.has_transition(state):
+            found.append((meta.get_transition(state).name, meta))
+    return tuple(found)
+
+
 def available_actions(case: Case, user) -> list[str]:
-    """What `user` may do to this case now (the state allows it, guards pass, the role permits it)."""
-    return [a for a in state_actions(case) if may_perform(user, case, a)]
+    """What `user` may do to this case now (the state allows it, guards pass, the role permits it).
+
+    The same answer as `[a for a in state_actions(case) if may_perform(user, case, a)]`, cheaper: the
+    role is checked before the guards, so a reader who may do nothing (a monitor, a closed case) costs
+    no machine and no guard, which is most rows of a list."""
+    candidates = [
+        (name, meta)
+        for name, meta in _transitions_from(MACHINES[case.kind], case.state)
+        if may_perform(user, case, name)
+    ]
+    if not candidates:
+        return []
+    machine = workflow_for(case)
+    return sorted({name for name, meta in candidates if meta.conditions_met(machine, case.state)})
 
 
 @dataclass(frozen=True)

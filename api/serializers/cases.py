@@ -3,10 +3,13 @@ audit trail, intake bodies and the per-action request bodies."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from casework import figures
 from casework.choices import CaseKind, Channel, LawField, Outcome
@@ -110,11 +113,96 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         return case.intake_flags or []  # scrubbed with the other free text in to_representation
 
     def get_transferred_to(self, case: Case) -> list[int]:
+        ids = getattr(case, "transfer_ids", None)  # annotated by api.views.case_queryset on PostgreSQL
+        if ids is not None:
+            return list(ids)
         return [c.pk for c in case.transfers.all()]
 
     def get_appeal_case(self, case: Case) -> int | None:
+        if hasattr(case, "first_appeal_id"):  # annotated by api.views.case_queryset
+            return case.first_appeal_id
         appeals = list(case.appeal_cases.all())
         return appeals[0].pk if appeals else None
+
+    def to_representation(self, case: Case) -> dict[str, Any]:
+        # The fields written out directly, as DeadlineSerializer does: a list page is 25 rows of 38
+        # fields, and DRF's generic per-field walk (attribute lookup, None checks, field conversion)
+        # cost more than the values. The same output as the declared fields, scrubbed the same way
+        # (tests/api/test_case_list_cost.py compares the two on random cases and readers).
+        # self.fields is not read: building it (model introspection, deep copies of 38 fields) cost a
+        # detail request more than writing the row.
+        zone = timezone.get_current_timezone()
+        data = {
+            "id": case.pk,
+            "reference": case.reference,
+            "kind": case.kind,
+            "round": case.round,
+            "state": case.state,
+            "unit": case.unit_id,
+            "handler": case.handler_id,
+            "channel": case.channel,
+            "received_at": _iso(case.received_at),
+            "summary": case.summary,
+            "respondent_unit": case.respondent_unit_id,
+            "respondent": case.respondent,
+            "decision_known_at": _iso(case.decision_known_at),
+            "limitation_excuse": case.limitation_excuse,
+            "several_locations": case.several_locations,
+            "is_group": case.is_group,
+            "reason_code": case.reason_code,
+            "guidance": case.guidance,
+            "outcome": case.outcome,
+            "outcome_summary": case.outcome_summary,
+            "claim_differs": case.claim_differs,
+            "decision_number": case.decision_number,
+            "accepted_at": _iso(case.accepted_at),
+            "decided_at": _iso(case.decided_at),
+            "published_at": _iso(case.published_at),
+            "closed_at": _iso(case.closed_at),
+            "registered_by": case.registered_by_id,
+            "intake_flags": self.get_intake_flags(case),
+            "deadlines": [self._deadline_rows.to_representation(d) for d in case.deadlines.all()],
+            "version": case.version,
+            "available_actions": self.get_available_actions(case),
+            "petitioners": self.get_petitioners(case),
+            "transferred_from": case.transferred_from_id,
+            "transferred_to": self.get_transferred_to(case),
+            "first_round_case": case.first_round_case_id,
+            "appeal_case": self.get_appeal_case(case),
+            "created_at": _datetime(case.created_at, zone),
+            "updated_at": _datetime(case.updated_at, zone),
+        }
+        secrets = self.secrets(case)
+        if secrets:
+            for name in self.scrubbed_fields:
+                data[name] = secrets.apply(data[name])
+        return data
+
+    @cached_property
+    def _deadline_rows(self) -> DeadlineSerializer:
+        return DeadlineSerializer(context=self.context)
+
+    def generic_representation(self, case: Case) -> dict[str, Any]:
+        """DRF's own field-by-field representation (scrubbed), which to_representation must equal."""
+        return dict(super().to_representation(case))
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+_DATETIME_FIELD = serializers.DateTimeField(read_only=True)
+
+
+def _datetime(value, zone) -> str | None:
+    """DRF's DateTimeField output (ISO 8601 in the current time zone, UTC as "Z") for an aware value,
+    the zone looked up once per row; anything else through DRF's field itself."""
+    if value is None:
+        return None
+    if not timezone.is_aware(value) or api_settings.DATETIME_FORMAT != ISO_8601:
+        return _DATETIME_FIELD.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class CaseBriefSerializer(ScrubbedTextMixin, serializers.ModelSerializer):

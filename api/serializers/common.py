@@ -14,7 +14,7 @@ from casework.access import visible_cases
 from casework.confidentiality import Disclosures, Secrets
 from casework.models import AccessLog, Deadline
 from casework.rules import policy
-from casework.rules.calendar import WorkingCalendar
+from casework.rules.calendar import WorkingCalendar, one_calendar
 from casework.rules.explain import explain
 from casework.rules.periods import working_days_left
 
@@ -114,11 +114,18 @@ class DeadlineSerializer(serializers.ModelSerializer):
         return dict(super().to_representation(deadline))
 
 
-def request_context(request) -> dict[str, Any]:
-    """What the output serializers need; views compute it once per request."""
+def request_context(request, calendar_stamp: tuple | None = None) -> dict[str, Any]:
+    """What the output serializers need; views compute it once per request. `calendar_stamp`: the
+    calendar's stamp read with the rows (casework.rules.calendar.stamp_columns), which spares the
+    query that asks for it."""
+    if calendar_stamp is None:
+        calendar = WorkingCalendar.load()
+    else:
+        with one_calendar(calendar_stamp):
+            calendar = WorkingCalendar.load()
     return {
         "request": request,
-        "calendar": WorkingCalendar.load(),
+        "calendar": calendar,
         "today": timezone.localdate(),
         "disclosures": getattr(request, "disclosures", None) or Disclosures(),
     }

@@ -99,6 +99,7 @@ class WorkingCalendar:
         # The snapshot never changes, so each day's answer is computed once: a list page counts the
         # same days for every row (working days left, explanations), the scan for every clock.
         self._working: dict[date, bool] = {}
+        self._why: dict[tuple[date, str | None], str] = {}
 
     @classmethod
     def load(cls) -> WorkingCalendar:
@@ -155,6 +156,14 @@ class WorkingCalendar:
 
     def why_not_working(self, day: date) -> str:
         """A short human reason why `day` is not a working day."""
+        # Asked for every weekend day a period passes over, for every clock of a list page.
+        key = (day, get_language())
+        known = self._why.get(key)
+        if known is None:
+            known = self._why[key] = self._why_not_working(day)
+        return known
+
+    def _why_not_working(self, day: date) -> str:
         status = self.status(day)
         if not status.working and status.kind == CalendarDayKind.DAY_OFF and status.confirmed:
             return status.name

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 from django.utils import formats
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from casework.choices import DayType, DeadlineStatus, ExtensionReason
+from casework.choices import DayType, DeadlineKind, DeadlineStatus, ExtensionReason
 from casework.models import Deadline, DeadlineEntry
 
 from . import policy
@@ -28,7 +29,7 @@ def _format_day(day: date, language: str | None) -> str:
     return formats.date_format(day, "D d/m/Y")
 
 
-def _ranges(skipped: list[tuple[date, str]]) -> list[str]:
+def _ranges(skipped: list[tuple[date, str]], language: str | None) -> list[str]:
     """Group consecutive skipped days with the same reason: "Mon 16/02/2026 – Fri 20/02/2026 (Tết)"."""
     runs: list[tuple[list[date], str]] = []
     for day, reason in skipped:
@@ -39,7 +40,8 @@ def _ranges(skipped: list[tuple[date, str]]) -> list[str]:
             runs.append(([day], reason))
     parts = []
     for days, reason in runs:
-        span = format_day(days[0]) if len(days) == 1 else f"{format_day(days[0])} – {format_day(days[-1])}"
+        first = _format_day(days[0], language)
+        span = first if len(days) == 1 else f"{first} – {_format_day(days[-1], language)}"
         parts.append(f"{span} ({reason})")
     return parts
 
@@ -51,75 +53,96 @@ START_EVENT_LABELS = {
 }
 
 
+@lru_cache(maxsize=16)
+def _words(language: str | None) -> dict[str, Any]:
+    # The fixed sentences and labels of an explanation in `language` (the active one when called): a
+    # list page explains a few hundred clocks, and a gettext per sentence per clock was a large part of
+    # the cost. The _() calls stay literal so the messages are still extracted from here.
+    return {
+        "head": _("%(kind)s: %(days)d %(unit)s from %(event)s on %(start)s — %(basis)s."),
+        "day_of_event": _("The day of the event is not counted (Civil Code 2015, Art. 147)."),
+        "working_days": _("working days"),
+        "calendar_days": _("calendar days"),
+        "extended": _("Extended by %(days)d days on %(on)s (%(reason)s)."),
+        "paused_open": _("Paused since %(start)s (%(reason)s): the clock is stopped until the case resumes."),
+        "paused": _("Paused from %(start)s until %(end)s (%(reason)s): %(n)d days not counted."),
+        "not_counted": _("Days not counted: %(days)s."),
+        "rolled": _(
+            "Day %(n)d falls on %(day)s, not a working day (%(why)s), so the period ends on the next "
+            "working day (Civil Code 2015, Art. 148)."
+        ),
+        "passed_over": _("Days passed over: %(days)s."),
+        "met": _("Met on %(on)s."),
+        "cancelled": _("No longer running since %(on)s."),
+        "due": _("Due on %(due)s."),
+        "events": {event: str(label) for event, label in START_EVENT_LABELS.items()},
+        "kinds": {value: str(label) for value, label in DeadlineKind.choices},
+        "extension_reasons": {value: str(label) for value, label in ExtensionReason.choices},
+    }
+
+
 def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
     """Answer "why is it due on this date?" in words, naming the days that were not counted."""
     calendar = calendar or WorkingCalendar.load()
+    language = get_language()
+    words = _words(language)
+
+    def day(value: date | None) -> str:  # format_day, the language looked up once
+        return _format_day(value, language) if value else "—"
+
     rule = policy.rule_by_code(deadline.rule_code, deadline.start_date)
     entries = current_entries(deadline)
     computation = computation_for(deadline, calendar)
-    unit = _("working days") if deadline.day_type == DayType.WORKING else _("calendar days")
+    unit = words["working_days"] if deadline.day_type == DayType.WORKING else words["calendar_days"]
     lines = [
-        _("%(kind)s: %(days)d %(unit)s from %(event)s on %(start)s — %(basis)s.")
+        words["head"]
         % {
-            "kind": deadline.get_kind_display(),
+            "kind": words["kinds"].get(deadline.kind, deadline.kind),
             "days": deadline.base_days,
             "unit": unit,
-            "event": START_EVENT_LABELS.get(rule.starts_on, rule.starts_on),
-            "start": format_day(deadline.start_date),
+            "event": words["events"].get(rule.starts_on, rule.starts_on),
+            "start": day(deadline.start_date),
             "basis": policy.translate_citation(deadline.basis),
         },
-        _("The day of the event is not counted (Civil Code 2015, Art. 147)."),
+        words["day_of_event"],
     ]
     for entry in entries:
         if entry.kind == DeadlineEntry.Kind.EXTEND:
-            reason = (
-                ExtensionReason(entry.reason).label
-                if entry.reason in ExtensionReason.values
-                else entry.reason
-            )
-            lines.append(
-                _("Extended by %(days)d days on %(on)s (%(reason)s).")
-                % {"days": entry.days, "on": format_day(entry.on), "reason": reason}
-            )
+            reason = words["extension_reasons"].get(entry.reason, entry.reason)
+            lines.append(words["extended"] % {"days": entry.days, "on": day(entry.on), "reason": reason})
     for pause in pauses_of(entries):
         if pause.end is None:
-            lines.append(
-                _("Paused since %(start)s (%(reason)s): the clock is stopped until the case resumes.")
-                % {"start": format_day(pause.start), "reason": pause.reason}
-            )
+            lines.append(words["paused_open"] % {"start": day(pause.start), "reason": pause.reason})
         else:
             lines.append(
-                _("Paused from %(start)s until %(end)s (%(reason)s): %(n)d days not counted.")
+                words["paused"]
                 % {
-                    "start": format_day(pause.start),
-                    "end": format_day(pause.end),
+                    "start": day(pause.start),
+                    "end": day(pause.end),
                     "reason": pause.reason,
                     "n": (pause.end - pause.start).days,
                 }
             )
     not_counted = [(d, r) for d, r in computation.skipped if deadline.day_type == DayType.WORKING]
     if not_counted:
-        lines.append(_("Days not counted: %(days)s.") % {"days": "; ".join(_ranges(not_counted))})
+        lines.append(words["not_counted"] % {"days": "; ".join(_ranges(not_counted, language))})
     if computation.rolled_from:
         lines.append(
-            _(
-                "Day %(n)d falls on %(day)s, not a working day (%(why)s), so the period ends on the next "
-                "working day (Civil Code 2015, Art. 148)."
-            )
+            words["rolled"]
             % {
                 "n": deadline.base_days + deadline.extension_days,
-                "day": format_day(computation.rolled_from),
+                "day": day(computation.rolled_from),
                 "why": calendar.why_not_working(computation.rolled_from),
             }
         )
         if len(computation.rolled_over) > 1:
             lines.append(
-                _("Days passed over: %(days)s.") % {"days": "; ".join(_ranges(computation.rolled_over))}
+                words["passed_over"] % {"days": "; ".join(_ranges(computation.rolled_over, language))}
             )
     if deadline.status == DeadlineStatus.MET:
-        lines.append(_("Met on %(on)s.") % {"on": format_day(deadline.completed_on)})
+        lines.append(words["met"] % {"on": day(deadline.completed_on)})
     elif deadline.status == DeadlineStatus.CANCELLED:
-        lines.append(_("No longer running since %(on)s.") % {"on": format_day(deadline.completed_on)})
+        lines.append(words["cancelled"] % {"on": day(deadline.completed_on)})
     if computation.due_date:
-        lines.append(_("Due on %(due)s.") % {"due": format_day(computation.due_date)})
+        lines.append(words["due"] % {"due": day(computation.due_date)})
     return " ".join(lines)

@@ -18,10 +18,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from casework.choices import CaseKind, DayType, DeadlineKind, ExtensionReason
 
@@ -410,4 +411,11 @@ def legal_value(code: str, on: date) -> Any:
 def translate_citation(citation: str) -> str:
     """A stored citation in the active language (citations outside the catalogue, e.g. from
     DEADLINE_RULE_OVERRIDES, come back unchanged)."""
-    return gettext(citation) if citation else citation
+    return _translated_citation(citation, get_language()) if citation else citation
+
+
+@lru_cache(maxsize=1024)
+def _translated_citation(citation: str, language: str | None) -> str:
+    # Every clock of a list page names its article: translated once per language (the catalogues
+    # do not change while the process runs).
+    return gettext(citation)

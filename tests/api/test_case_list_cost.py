@@ -14,7 +14,7 @@ from api.serializers import DeadlineSerializer, request_context
 from casework.choices import DeadlineStatus, Role
 from casework.models import Case, Deadline
 from casework.selectors import overdue_cases
-from tests.factories import register, staff
+from tests.factories import act, petitioner, register, staff
 
 from .conftest import TODAY
 
@@ -124,3 +124,101 @@ def test_overdue_cases_are_fetched_by_key_from_the_running_clock_index(org, toda
     assert "deadline_running_due_idx" in plan
     # An init-plan read once, then the cases by primary key: no semi-join walking the cases.
     assert "InitPlan" in plan and "Semi Join" not in plan
+
+
+# --- Rows written out directly --------------------------------------------------------------------
+
+
+def cases_along_their_machines(org, seed: int, n: int = 14) -> list[int]:
+    """n complaints and denunciations (a denouncer is sealed), each moved a random number of random
+    steps by the unit's head, so the cases stand in many states with their clocks started, paused,
+    extended, met or cancelled."""
+    from casework.choices import CaseKind, ExtensionReason, FileReason, RejectReason
+    from workflows.errors import WorkflowError
+    from workflows.service import available_actions
+
+    rng = random.Random(seed)
+    params = {
+        "start_verification": {"handler": org.handler.pk},
+        "approve": {"decision_number": "12/QĐ-UBND"},
+        "suspend": {"reason": "chờ giám định"},
+        "await_citizen": {"reason": "bổ sung giấy tờ"},
+        "extend": {"days": 10, "reason": ExtensionReason.COMPLEX},
+        "file": {"reason": FileReason.ANONYMOUS},
+        "reject": {"reason": RejectReason.INTERNAL_ACT},
+        "guide": {"guidance": "Gửi đến UBND huyện"},
+        "transfer": {"target_unit": org.other_commune.pk},
+    }
+    ids = []
+    for i in range(n):
+        kind = rng.choice([CaseKind.COMPLAINT, CaseKind.DENUNCIATION])
+        case = register(
+            org.commune,
+            org.reception,
+            kind=kind,
+            received_at=TODAY - timedelta(days=rng.randint(20, 60)),
+            petitioners=[petitioner(i + 1)],
+            # Names the petitioner, so a sealed denouncer's summary is scrubbed for most readers.
+            summary=f"Ông Nguyễn Văn {i + 1} phản ánh việc thu hồi đất",
+        )
+        for step in range(rng.randint(0, 7)):
+            choices = available_actions(case, org.head)
+            if not choices:
+                break
+            action = rng.choice(choices)
+            body = dict(params.get(action, {}))
+            if action == "submit_for_approval":
+                body = {"outcome": "right" if kind == CaseKind.COMPLAINT else "true", "summary": "Kết luận"}
+            try:
+                case = act(case, action, org.head, on=TODAY - timedelta(days=15 - step), **body)
+            except WorkflowError:
+                continue
+        ids.append(case.pk)
+    return ids
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_available_actions_are_the_state_actions_the_role_permits(org, today, seed):
+    from workflows.permissions import may_perform
+    from workflows.service import available_actions, state_actions
+
+    ids = cases_along_their_machines(org, seed)
+    readers = [org.monitor, org.head, org.handler, org.reception, org.p_head, org.outsider]
+    states = set()
+    for case in (
+        Case.objects.filter(pk__in=ids)
+        .select_related("unit")
+        .prefetch_related("deadlines", "dialogues", "case_parties__party")
+    ):
+        states.add(case.state)
+        for reader in readers:
+            expected = [a for a in state_actions(case) if may_perform(reader, case, a)]
+            assert available_actions(case, reader) == expected, (case.state, reader.username)
+    assert len(states) >= 4, states
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_case_rows_read_as_drf_would_write_them(org, today, rf, language):
+    from django.utils import translation
+
+    from api.serializers import CaseSerializer
+    from api.views import case_queryset
+
+    ids = cases_along_their_machines(org, seed=3)
+    cases = list(case_queryset(Case.objects.filter(pk__in=ids)))
+    assert any(c.kind == "denunciation" for c in cases)
+    with translation.override(language):
+        for reader in (org.monitor, org.head, org.reception, org.handler):
+            request = rf.get("/")
+            request.user = reader
+            serializer = CaseSerializer(context=request_context(request))
+            for case in cases:
+                row = serializer.to_representation(case)
+                assert row == serializer.generic_representation(case)
+                linked = Case.objects.order_by("pk")
+                assert row["transferred_to"] == [c.pk for c in linked.filter(transferred_from=case)]
+                appeal = linked.filter(first_round_case=case).first()
+                assert row["appeal_case"] == (appeal.pk if appeal else None)
+    assert (
+        any(c.transfer_ids for c in cases if hasattr(c, "transfer_ids")) or connection.vendor != "postgresql"
+    )
