@@ -38,6 +38,7 @@ class Kind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue alert")
     ESCALATION = "escalation", _("Escalation of a long-overdue case")
     DIGEST = "digest", _("Daily digest")
+    CONFERENCE_DEADLINE = "conference_deadline", _("Dialogue conference deadline")
 
 
 CITIZEN_KINDS = frozenset({Kind.ACCEPTANCE_NOTICE, Kind.REFUSAL_NOTICE, Kind.DECISION_NOTICE})
