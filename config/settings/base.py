@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "backoffice",
     "demo",
     "workspace",
+    "public",
 ]
 
 MIDDLEWARE = [
