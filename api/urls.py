@@ -31,8 +31,16 @@ from .documents import CaseDocumentsView, DocumentViewSet  # noqa: E402
 
 router.register("documents", DocumentViewSet, basename="document")
 
+from .conferences import ConferenceViewSet  # noqa: E402
+
+router.register("conferences", ConferenceViewSet, basename="conference")
+
+from .public_figures import PublicRatingView, PublicStatisticsView  # noqa: E402
+
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("public/statistics/", PublicStatisticsView.as_view(), name="public-statistics"),
+    path("public/cases/<path:reference>/rating/", PublicRatingView.as_view(), name="public-rating"),
     path("me/", views.MeView.as_view(), name="me"),
     path("reports/", include("api.reports_urls")),
     path("cases/<int:pk>/documents/", CaseDocumentsView.as_view(), name="case-documents"),

@@ -45,6 +45,7 @@ from .periods import (
     parse_period,
     rate,
 )
+from .public import public_figures
 from .reception import (
     RECEPTION_COUNTS,
     head_reception_days_per_month,
@@ -110,6 +111,7 @@ __all__ = [
     "overdue_trend",
     "parse_period",
     "periodic_dialogues_per_year",
+    "public_figures",
     "rate",
     "reception_activity",
     "resolution_queryset",
