@@ -852,3 +852,54 @@ class DialogueConference(models.Model):
         if self.results_published_on is None or self.results_due_on is None:
             return None
         return self.results_published_on <= self.results_due_on
+
+
+# --- Online submissions (public/, workflows.intake.online) -----------------------------------------
+
+
+def _private_storage():
+    # Outside the web root: nothing under it has a URL; a file is read only through a view that checks
+    # who asks (the case's staff, or the citizen with the lookup code).
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+class CitizenAccess(models.Model):
+    """How the citizen who sent a case online follows it: the receipt's lookup code, kept only as a
+    keyed hash (workflows.intake.online.code_digest) and compared in constant time."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="citizen_access", verbose_name=_("case")
+    )
+    code_digest = models.CharField(_("lookup code (keyed hash)"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("citizen's lookup code")
+        verbose_name_plural = _("citizens' lookup codes")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class Attachment(models.Model):
+    """A file a citizen sent with an online submission, stored in private storage after the scan."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case")
+    )
+    file = models.FileField(_("file"), storage=_private_storage, upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("file name as sent"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -226,6 +226,18 @@ def _decision(pc: PlanContext) -> list[Planned]:
     return _citizen_deliveries(case, Kind.DECISION_NOTICE, context)
 
 
+def _receipt(pc: PlanContext) -> list[Planned]:
+    """The receipt of an online submission: by e-mail only, to the address typed on the form (a letter
+    would go to an address nobody checked); for a denunciation marked confidential."""
+    case = pc.case
+    context = {
+        "case": case_facts(case),
+        "lookup_code": pc.payload.get("lookup_code", ""),
+        "follow_url": f"{conf('SITE_URL').rstrip('/')}/cong-dan/theo-doi/",
+    }
+    return [p for p in _citizen_deliveries(case, Kind.RECEIPT, context) if p.channel == Channel.EMAIL]
+
+
 def _assigned(pc: PlanContext) -> list[Planned]:
     case = pc.case
     context = {"case": case_facts(case), "resolution_due": _resolution_due(case)}
@@ -333,6 +345,7 @@ PLANNERS: dict[Topic, Callable[[PlanContext], list[Planned]]] = {
     Topic.CASE_ACCEPT: _acceptance,
     Topic.CASE_REJECT: _refusal,
     Topic.CASE_APPROVE: _decision,
+    Topic.CASE_RECEIPT: _receipt,
     Topic.CASE_START_VERIFICATION: _assigned,
     Topic.CASE_SUBMIT_FOR_APPROVAL: _submitted,
     Topic.CASE_RETURN_FOR_REVISION: _returned,

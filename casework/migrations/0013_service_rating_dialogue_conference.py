@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0011_calendarday_updated_at'),
+        ('casework', '0012_online_submissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
