@@ -1,21 +1,23 @@
-"""The one place the rating endpoint proves a citizen holds a case: the reference and the lookup code
-of the receipt, checked by the citizens' follow-the-case module (h15a's lookup-code check), so that
-both answer a wrong code, an unknown reference and a throttled client the same way."""
+"""The one place the rating endpoint proves a citizen holds a case: the reference and the receipt's
+lookup code, checked by the follow-the-case service (workflows.citizen.follow), so both count wrong
+codes against the same allowance and answer a wrong code and an unknown reference alike."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled
 
 from casework.models import Case
+from casework.security import client_ip
+from workflows import citizen
+from workflows.errors import CaseNotFound, TooManyAttempts
 
 
 def case_for_code(request, reference: str, code: str) -> Case:
-    """The case `reference` if `code` is its lookup code; 404 `not_found` otherwise (whichever part
-    was wrong)."""
-    from casework.public_access import verify_lookup_code  # provided by the follow-the-case work
-
-    case = verify_lookup_code(reference, code)
-    if case is None:
-        raise NotFound(_("No case with this reference and code."))
-    return case
+    """The case `reference` if `code` is its lookup code; 404 `not_found` for a wrong code or an
+    unknown reference, 429 `throttled` once the client or the reference has spent its guesses."""
+    try:
+        return citizen.follow(reference, code, client=client_ip(request))
+    except TooManyAttempts as error:
+        raise Throttled(detail=str(error)) from None
+    except CaseNotFound as error:
+        raise NotFound(str(error)) from None
