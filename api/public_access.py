@@ -9,7 +9,6 @@ from rest_framework.exceptions import NotFound, Throttled
 from casework.models import Case
 from casework.security import client_ip
 from workflows import citizen
-from workflows.errors import CaseNotFound, TooManyAttempts
 
 
 def case_for_code(request, reference: str, code: str) -> Case:
@@ -17,7 +16,7 @@ def case_for_code(request, reference: str, code: str) -> Case:
     unknown reference, 429 `throttled` once the client or the reference has spent its guesses."""
     try:
         return citizen.follow(reference, code, client=client_ip(request))
-    except TooManyAttempts as error:
+    except citizen.TooManyAttempts as error:
         raise Throttled(detail=str(error)) from None
-    except CaseNotFound as error:
+    except citizen.CaseNotFound as error:
         raise NotFound(str(error)) from None

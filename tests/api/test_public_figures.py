@@ -72,7 +72,7 @@ def test_a_wrong_code_and_an_unknown_reference_answer_alike_and_guessing_is_cut_
     assert wrong.json() == unknown.json()
     for _ in range(12):
         last = client.post(rating_url(case), {**RATING, "code": "AAAA-BBBB-CCCC"}, format="json")
-    assert last.status_code == 429
+    assert last.status_code == 429, last.json()
     # Even the right code is refused once the client has spent its guesses.
     assert client.post(rating_url(case), {**RATING, "code": code}, format="json").status_code == 429
     assert not ServiceRating.objects.exists()
