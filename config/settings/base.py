@@ -397,5 +397,11 @@ SPECTACULAR_SETTINGS = {
         "RefusalReasonEnum": "casework.choices.RefusalReason",
         "VisitOutcomeEnum": "casework.choices.VisitOutcome",
         "AuthorityLevelEnum": "casework.choices.AuthorityLevel",
+        "SatisfactionEnum": "casework.choices.Satisfaction",
+        "TimelinessEnum": "casework.choices.Timeliness",
+        "QualityEnum": "casework.choices.Quality",
+        "ConferenceFormatEnum": "casework.choices.ConferenceFormat",
+        "ConferenceReasonEnum": "casework.choices.ConferenceReason",
+        "ConferenceStatusEnum": "casework.choices.ConferenceStatus",
     },
 }
