@@ -1,0 +1,11 @@
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits_and_private_storage(settings, tmp_path):
+    # Abuse counters live in the cache, shared by every test in the process: each test starts at zero.
+    cache.clear()
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    yield
+    cache.clear()
