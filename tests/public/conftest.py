@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 
 
@@ -9,3 +12,9 @@ def fresh_limits_and_private_storage(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     yield
     cache.clear()
+
+
+@pytest.fixture
+def templates(db):
+    # The document templates as their data migration seeds them (tests/documents/conftest.py).
+    importlib.import_module("documents.migrations.0002_seed_templates").seed(apps)
