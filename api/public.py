@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -35,6 +35,7 @@ from workflows.errors import CaseNotFound, TooManyAttempts
 from workflows.intake import PetitionerInput
 from workflows.intake.online import OnlineSubmission, Upload, submit_online
 
+from .exceptions import ErrorSerializer, ThrottledErrorSerializer
 from .parsers import BoundedJSONParser
 
 
@@ -55,9 +56,13 @@ class PublicView(APIView):
     throttle_classes: list = []
 
 
-def _throttled(wait: str) -> Response:
+def _throttled(rate: str) -> Response:
     return Response(
-        {"code": "throttled", "detail": _("Too many requests: try again later."), "wait": wait},
+        {
+            "code": "throttled",
+            "detail": _("Too many requests: try again later."),
+            "wait": ratelimit.parse_rate(rate)[1],
+        },
         status=status.HTTP_429_TOO_MANY_REQUESTS,
     )
 
@@ -65,7 +70,7 @@ def _throttled(wait: str) -> Response:
 # --- Submissions ----------------------------------------------------------------------------------
 
 
-class SubmissionSerializer(serializers.Serializer):
+class PublicSubmissionSerializer(serializers.Serializer):
     unit = serializers.IntegerField(help_text="Id of the receiving unit (GET /api/v1/public/units/?q=…).")
     kind = serializers.ChoiceField(choices=CaseKind.choices)
     summary = serializers.CharField(max_length=10000, help_text="What the citizen asks or reports.")
@@ -92,7 +97,7 @@ class SubmissionSerializer(serializers.Serializer):
     )
 
 
-class ReceiptSerializer(serializers.Serializer):
+class PublicReceiptSerializer(serializers.Serializer):
     reference = serializers.CharField()
     lookup_code = serializers.CharField(help_text="Shown once; keep it to follow the case.")
     kind = serializers.CharField()
@@ -122,8 +127,11 @@ class SubmissionView(PublicView):
     @extend_schema(
         operation_id="public_submission_create",
         summary="Send a petition, complaint or denunciation online (no login)",
-        request={"application/json": SubmissionSerializer, "multipart/form-data": SubmissionSerializer},
-        responses={201: ReceiptSerializer, 400: OpenApiResponse(description="invalid"), 413: None, 429: None},
+        request={
+            "application/json": PublicSubmissionSerializer,
+            "multipart/form-data": PublicSubmissionSerializer,
+        },
+        responses={201: PublicReceiptSerializer, 413: ErrorSerializer, 429: ThrottledErrorSerializer},
         tags=["public"],
     )
     def post(self, request):
@@ -135,7 +143,7 @@ class SubmissionView(PublicView):
         client = client_ip(request)
         if ratelimit.exhausted("submit", client, conf("SUBMIT_RATE")):
             return _throttled(conf("SUBMIT_RATE"))
-        serializer = SubmissionSerializer(data=request.data)
+        serializer = PublicSubmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         unit = Unit.objects.filter(pk=data["unit"], is_active=True).first()
@@ -150,13 +158,13 @@ class SubmissionView(PublicView):
             "unit": case.unit.name,
             "received_at": case.received_at,
         }
-        return Response(ReceiptSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(PublicReceiptSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 # --- Following a case -----------------------------------------------------------------------------
 
 
-class DeadlineSerializer(serializers.Serializer):
+class CitizenDeadlineSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     due_date = serializers.DateField()
@@ -185,7 +193,7 @@ class CitizenCaseSerializer(serializers.Serializer):
     accepted_at = serializers.DateField(allow_null=True)
     decided_at = serializers.DateField(allow_null=True)
     closed_at = serializers.DateField(allow_null=True)
-    deadline = DeadlineSerializer(allow_null=True)
+    deadline = CitizenDeadlineSerializer(allow_null=True)
     outcome = serializers.CharField(allow_blank=True)
     outcome_label = serializers.CharField(allow_blank=True)
     documents = PublicDocumentSerializer(many=True)
@@ -214,7 +222,7 @@ class CitizenCaseView(PublicView):
         operation_id="public_case_retrieve",
         summary="Follow a case with its lookup code",
         parameters=[REFERENCE_PARAMETER, CODE_PARAMETER],
-        responses={200: CitizenCaseSerializer, 404: None, 429: None},
+        responses={200: CitizenCaseSerializer, 404: ErrorSerializer, 429: ThrottledErrorSerializer},
         tags=["public"],
     )
     def get(self, request, reference: str):
@@ -232,7 +240,11 @@ class CitizenDocumentView(PublicView):
             CODE_PARAMETER,
             OpenApiParameter("format", OpenApiTypes.STR, enum=["pdf", "docx"], default="pdf"),
         ],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: None, 429: None},
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            404: ErrorSerializer,
+            429: ThrottledErrorSerializer,
+        },
         tags=["public"],
     )
     def get(self, request, reference: str, document_id: int):
@@ -249,7 +261,7 @@ class CitizenDocumentView(PublicView):
 # --- The unit picker ------------------------------------------------------------------------------
 
 
-class UnitChoiceSerializer(serializers.Serializer):
+class PublicUnitChoiceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -262,14 +274,14 @@ class UnitSearchView(PublicView):
         operation_id="public_units_search",
         summary="Find the unit to write to, by name or place",
         parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True)],
-        responses={200: UnitChoiceSerializer(many=True), 429: None},
+        responses={200: PublicUnitChoiceSerializer(many=True), 429: ThrottledErrorSerializer},
         tags=["public"],
     )
     def get(self, request):
         if not ratelimit.take("unit-search", client_ip(request), conf("SEARCH_RATE")):
             return _throttled(conf("SEARCH_RATE"))
         units = citizen.search_units(request.query_params.get("q", "")[:100])
-        return Response(UnitChoiceSerializer(units, many=True).data)
+        return Response(PublicUnitChoiceSerializer(units, many=True).data)
 
 
 __all__ = ["CitizenCaseView", "CitizenDocumentView", "SubmissionView", "TooManyAttempts", "UnitSearchView"]

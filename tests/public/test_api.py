@@ -50,7 +50,7 @@ def test_a_complaint_sent_online_is_registered_at_the_chosen_unit_with_a_receipt
     access = CitizenAccess.objects.get(case=case)
     assert body["lookup_code"] not in access.code_digest and len(access.code_digest) == 64
     # The e-mail receipt goes through the outbox with the code.
-    receipt = OutboxMessage.objects.get(case=case, topic=Topic.CASE_RECEIPT)
+    receipt = OutboxMessage.objects.get(case=case, topic=Topic.INTAKE_RECEIPT)
     assert receipt.payload["lookup_code"] == body["lookup_code"]
     # Audited as registered with no staff actor, like every intake.
     event = CaseEvent.objects.get(case=case)
@@ -80,7 +80,7 @@ def test_an_anonymous_denunciation_is_registered_and_flagged_for_the_officer(org
     case = Case.objects.get(reference=response.json()["reference"])
     assert not case.case_parties.exists()
     assert "anonymous_denunciation" in {f["code"] for f in case.intake_flags}
-    assert not OutboxMessage.objects.filter(case=case, topic=Topic.CASE_RECEIPT).exists()
+    assert not OutboxMessage.objects.filter(case=case, topic=Topic.INTAKE_RECEIPT).exists()
 
 
 def test_a_denouncers_identity_is_sealed_from_the_start(org):
@@ -247,3 +247,14 @@ def test_an_online_case_received_today_counts_from_today(org, frozen_today):
     frozen_today(date(2026, 3, 2))
     receipt = submit(unit=org.commune.pk).json()
     assert receipt["received_at"] == "2026-03-02"
+
+
+def test_the_receipt_with_the_code_is_e_mailed_to_the_address_the_citizen_gave(org, mailoutbox):
+    from notifications import relay
+
+    receipt = submit(unit=org.commune.pk, kind=CaseKind.DENUNCIATION).json()
+    relay.relay()
+    [message] = mailoutbox
+    assert message.to == ["mai@example.vn"]
+    assert receipt["reference"] in message.subject
+    assert receipt["lookup_code"] in message.body and "/cong-dan/theo-doi/" in message.body
