@@ -316,7 +316,7 @@ class Topic(models.TextChoices):
     CASE_APPEAL = "case.appeal", Action.APPEAL.label
     CASE_CLOSE = "case.close", Action.CLOSE.label
     # The receipt of an online submission, to the e-mail address the citizen gave (workflows.intake.online).
-    CASE_RECEIPT = "case.receipt", _("Receipt of an online submission")
+    INTAKE_RECEIPT = "intake.receipt", _("Receipt of an online submission")
     DEADLINE_REMINDER = "deadline.reminder", _("Deadline reminder")
     DEADLINE_OVERDUE = "deadline.overdue", _("Overdue alert")
     DEADLINE_ESCALATION = "deadline.escalation", _("Escalation of a long-overdue case")

@@ -6,7 +6,10 @@ the services of this app.
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
@@ -857,12 +860,29 @@ class DialogueConference(models.Model):
 # --- Online submissions (public/, workflows.intake.online) -----------------------------------------
 
 
-def _private_storage():
-    # Outside the web root: nothing under it has a URL; a file is read only through a view that checks
-    # who asks (the case's staff, or the citizen with the lookup code).
-    from django.core.files.storage import FileSystemStorage
+class PrivateStorage(FileSystemStorage):
+    """Files outside the web root: nothing under settings.PRIVATE_MEDIA_ROOT has a URL; a file is read
+    only through a view that checks who asks (the case's staff, or the citizen with the lookup code).
+    The location is read from the settings at each use, so a deployment (or a test) may move it."""
 
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+    def url(self, name):
+        raise ValueError("Private files have no URL.")
+
+
+def _private_storage():
+    return PrivateStorage()
 
 
 class CitizenAccess(models.Model):

@@ -345,7 +345,7 @@ PLANNERS: dict[Topic, Callable[[PlanContext], list[Planned]]] = {
     Topic.CASE_ACCEPT: _acceptance,
     Topic.CASE_REJECT: _refusal,
     Topic.CASE_APPROVE: _decision,
-    Topic.CASE_RECEIPT: _receipt,
+    Topic.INTAKE_RECEIPT: _receipt,
     Topic.CASE_START_VERIFICATION: _assigned,
     Topic.CASE_SUBMIT_FOR_APPROVAL: _submitted,
     Topic.CASE_RETURN_FOR_REVISION: _returned,

@@ -4,7 +4,7 @@ from . import feedback, views
 
 app_name = "public"
 
-# Mounted at /cong-dan/ ("citizen"): a plain-ASCII Vietnamese prefix a citizen can type and read aloud.
+# Mounted at /cong-dan/ ("citizen"): plain-ASCII Vietnamese paths a citizen can type and read aloud.
 urlpatterns = [
     path("", views.home, name="home"),
     # Issue 15, beside submitting and following: rate the service, published figures, conferences.
@@ -13,4 +13,10 @@ urlpatterns = [
     path("so-lieu/<slug:code>/", feedback.figures, name="figures"),
     path("doi-thoai/", feedback.conference_list, name="conferences"),
     path("doi-thoai/<int:conference_id>/", feedback.conference_page, name="conference"),
+    path("co-quan/", views.units, name="units"),
+    path("gui-don/", views.submit, name="submit"),
+    path("bien-nhan/", views.receipt, name="receipt"),
+    path("bien-nhan/xong/", views.receipt_done, name="receipt-done"),
+    path("theo-doi/", views.follow, name="follow"),
+    path("theo-doi/van-ban/<int:document_id>/", views.follow_document, name="follow-document"),
 ]

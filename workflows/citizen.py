@@ -12,6 +12,7 @@ a wrong code, so the answers tell nothing about which references exist."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -20,15 +21,11 @@ from django.utils.translation import gettext_lazy
 
 from casework import ratelimit
 from casework.choices import CaseState, DeadlineKind, DeadlineStatus
-from casework.models import Case
+from casework.models import Case, Unit
+from casework.text import fold
 
-from .errors import CaseNotFound, WorkflowError
+from .errors import CaseNotFound, TooManyAttempts
 from .intake.online import case_for_code
-
-
-class TooManyAttempts(WorkflowError):
-    code = "throttled"
-
 
 # The state in the words a citizen uses. Internal steps (a draft awaiting the head's approval) read as
 # the step the citizen can see.
@@ -116,3 +113,34 @@ def citizen_view(case: Case) -> dict[str, Any]:
         "outcome": case.outcome if decided else "",
         "outcome_label": case.get_outcome_display() if decided and case.outcome else "",
     }
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", fold(text))
+
+
+def search_units(query: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Active units whose name, address or enclosing units' names have a word starting with each word
+    of `query`,
+    without regard to case or diacritics ("ha noi" finds "Hà Nội"). Each with its place: the names of
+    the units above it, nearest first, so two "Phường 1" can be told apart."""
+    words = _words(query)[:8]
+    if not words:
+        return []
+    units = list(Unit.objects.filter(is_active=True).values("id", "code", "name", "address", "path"))
+    names = {u["id"]: u["name"] for u in units}
+    found = []
+    for u in units:
+        above = [int(p) for p in u["path"].strip("/").split("/") if p][:-1]
+        place = ", ".join(names[i] for i in reversed(above) if i in names)
+        haystack = _words(f"{u['name']} {u['address']} {place}")
+        if all(any(h.startswith(w) for h in haystack) for w in words):
+            # Matches in the unit's own name first, then the higher units.
+            own_words = _words(u["name"])
+            own = all(any(h.startswith(w) for h in own_words) for w in words)
+            found.append((not own, len(above), u["name"], {**u, "place": place}))
+    found.sort(key=lambda t: t[:3])
+    return [
+        {"id": u["id"], "code": u["code"], "name": u["name"], "place": u["place"], "address": u["address"]}
+        for *_k, u in found[:limit]
+    ]

@@ -261,7 +261,7 @@ def submit_online(sub: OnlineSubmission) -> Receipt:
             # The receipt goes to the address the citizen typed; for a denunciation it is marked
             # confidential like every notice to a denouncer (notifications.planning).
             events.enqueue(
-                topic=Topic.CASE_RECEIPT,
+                topic=Topic.INTAKE_RECEIPT,
                 case=case,
                 payload={"case_id": case.pk, "reference": case.reference, "lookup_code": code},
                 dedup_key=f"case:{case.pk}:receipt",
