@@ -67,7 +67,12 @@ class RatingForm(forms.Form):
 
 
 def rate(request):
-    """The rating form, reached from the follow page of a decided case (the reference filled in)."""
+    """The rating form, reached from the follow page of a decided or closed case (reference and code
+    filled in), or directly (the citizen types both)."""
+    if request.method == "POST" and request.POST.get("start"):
+        # From the follow page: the reference and code the citizen has just used, filled in.
+        initial = {k: request.POST.get(k, "")[:64] for k in ("reference", "code")}
+        return render(request, "public/rate.html", {"form": RatingForm(initial=initial), "nav": "rate"})
     initial = {"reference": request.GET.get("reference", "")[:64]}
     form = RatingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -122,3 +122,14 @@ def test_a_conference_is_public_once_announced_and_its_results_once_published(or
     page = client.get(f"/cong-dan/doi-thoai/{conference.pk}/").content.decode()
     assert "Thống nhất phương án chợ" in page and "Giữ nguyên giá thuê" in page
     assert "Nguyễn Văn Hỏi" not in page and "giá thuê ki-ốt" not in page
+
+
+def test_the_follow_page_of_a_decided_case_leads_to_the_rating_form_with_the_code_filled_in(decided):
+    case, code = decided
+    client = Client()
+    follow = client.post("/cong-dan/theo-doi/", {"reference": case.reference, "code": code}).content.decode()
+    assert 'action="/cong-dan/danh-gia/"' in follow
+    form = client.post(
+        "/cong-dan/danh-gia/", {"reference": case.reference, "code": code, "start": "1"}
+    ).content.decode()
+    assert f'value="{code}"' in form and 'class="error"' not in form
