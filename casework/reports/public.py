@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ..models import Unit
@@ -32,7 +33,8 @@ PUBLIC_SATISFACTION = ("ratings", "very_satisfied", "satisfied", "not_satisfied"
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+    # In the reader's number format: "80,5%" in Vietnamese, "80.5%" in English.
+    return "—" if value is None else f"{number_format(value, 1)}%"
 
 
 def phrases(row: dict[str, Any]) -> dict[str, str]:
