@@ -95,21 +95,21 @@ class PublicFiguresRowSerializer(serializers.Serializer):
     phrases = PhrasesSerializer()
 
 
-class PublicUnitSerializer(serializers.Serializer):
+class FiguresUnitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class PublicPeriodSerializer(serializers.Serializer):
+class FiguresPeriodSerializer(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     label = serializers.CharField()
 
 
 class PublicFiguresSerializer(serializers.Serializer):
-    unit = PublicUnitSerializer()
-    period = PublicPeriodSerializer()
+    unit = FiguresUnitSerializer()
+    period = FiguresPeriodSerializer()
     levels = PublicFiguresRowSerializer(many=True)
     totals = PublicFiguresRowSerializer()
 
