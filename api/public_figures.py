@@ -140,7 +140,7 @@ class PublicStatisticsView(APIView):
         query.is_valid(raise_exception=True)
         unit = public_unit(query.validated_data["unit"])
         with reading_reports():
-            figures = reports.public_figures(unit=unit, period=query.validated_data["period_obj"])
+            figures = reports.cached_public_figures(unit=unit, period=query.validated_data["period_obj"])
         return Response(figures)
 
 

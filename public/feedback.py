@@ -148,7 +148,7 @@ def figures(request, code: str):
     period = reports.custom_period(date(today.year, 1, 1), today)
     if form.is_bound and form.is_valid():
         period = form.cleaned_data["period"]
-    figures = reports.public_figures(unit=unit, period=period)
+    figures = reports.cached_public_figures(unit=unit, period=period)
     return render(
         request,
         "public/figures.html",

@@ -45,7 +45,7 @@ from .periods import (
     parse_period,
     rate,
 )
-from .public import public_figures
+from .public import cached_public_figures, public_figures
 from .reception import (
     RECEPTION_COUNTS,
     head_reception_days_per_month,
@@ -93,6 +93,7 @@ __all__ = [
     "ReportError",
     "Scope",
     "age_bucket",
+    "cached_public_figures",
     "calendar_month",
     "calendar_months",
     "calendar_quarter",

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..models import Unit
@@ -93,3 +96,18 @@ def public_figures(*, unit: Unit, period: Period) -> dict[str, Any]:
 def _rates(row: dict[str, Any]) -> None:
     row["resolution_rate"] = rate(row["resolved"], row["in_competence"])
     row["on_time_rate"] = rate(row["resolved_on_time"], row["resolved"])
+
+
+def cached_public_figures(*, unit: Unit, period: Period) -> dict[str, Any]:
+    """`public_figures`, kept for PUBLIC_FIGURES_CACHE_SECONDS (default 300) per unit, period and
+    language: the figures are the same for every visitor, and a province's page read by many people
+    need not aggregate its cases for each. 0 turns the cache off."""
+    seconds = int(getattr(settings, "PUBLIC_FIGURES_CACHE_SECONDS", 300))
+    if seconds <= 0:
+        return public_figures(unit=unit, period=period)
+    key = f"public-figures:{unit.pk}:{period.date_from}:{period.date_to}:{get_language()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = public_figures(unit=unit, period=period)
+        cache.set(key, figures, seconds)
+    return figures

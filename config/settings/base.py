@@ -347,6 +347,10 @@ OPEN311_PUBLIC_READS = os.environ.get("OPEN311_PUBLIC_READS", "1") == "1"
 OPEN311_PUBLIC_THROTTLE_RATE = os.environ.get("OPEN311_PUBLIC_THROTTLE_RATE", "60/minute")
 
 # --- Citizens' pages and public API (public/, api/public.py) ----------------------------------------
+# The published figures of a unit's area (casework.reports.cached_public_figures): the same for every
+# visitor, so kept this many seconds per unit, period and language; 0 computes them on every request.
+PUBLIC_FIGURES_CACHE_SECONDS = int(os.environ.get("PUBLIC_FIGURES_CACHE_SECONDS", "300"))
+
 PUBLIC_SUBMISSIONS = {
     # Abuse limits per client address (casework.security.client_ip), "<n>/<second|minute|hour|day>".
     "SUBMIT_RATE": os.environ.get("PUBLIC_SUBMIT_RATE", "5/hour"),

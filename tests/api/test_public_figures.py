@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from casework import reports
 from casework.choices import CaseKind, CaseState
 from casework.models import ServiceRating
 from tests.helpers import drive
@@ -153,3 +156,16 @@ def test_the_satisfaction_report_is_for_report_readers(org, today, client_for):
     assert answer.status_code == 200 and answer.json()["totals"]["ratings"] == 0
     assert client_for(org.handler).get("/api/v1/reports/satisfaction/", {"period": "2026"}).status_code == 403
     assert date(2026, 3, 20) == today
+
+
+def test_the_figures_are_computed_once_per_unit_period_and_language_while_cached(org, today, settings):
+    settings.PUBLIC_FIGURES_CACHE_SECONDS = 300
+    period = reports.custom_period(date(2026, 1, 1), today)
+    first = reports.cached_public_figures(unit=org.province, period=period)
+    with CaptureQueriesContext(connection) as queries:
+        again = reports.cached_public_figures(unit=org.province, period=period)
+    assert again == first and len(queries) == 0
+    settings.PUBLIC_FIGURES_CACHE_SECONDS = 0
+    with CaptureQueriesContext(connection) as queries:
+        reports.cached_public_figures(unit=org.province, period=period)
+    assert len(queries) > 0
