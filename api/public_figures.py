@@ -15,7 +15,8 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -177,6 +178,15 @@ class PublicRatingView(APIView):
     @extend_schema(
         tags=["public"],
         summary="Rate the service on a decided or closed case",
+        # Described as the case page describes it: a plain string (slashes included).
+        parameters=[
+            OpenApiParameter(
+                "reference",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="The case reference, e.g. UBND-X/2026/00012.",
+            )
+        ],
         request=RatingSerializer,
         responses={
             201: RatingResultSerializer,
