@@ -87,6 +87,7 @@ bench: $(VENV)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/lists_bench.py \
 		$(if $(LISTS_SCAN_DATABASE_URL),--scan-database $(LISTS_SCAN_DATABASE_URL))
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/transition_bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/public_figures_bench.py
 
 # The database (pg_dump -Fc, or a SQLite copy) and the uploaded files in one archive under var/backups/
 # (BACKUP=path to choose); `make restore BACKUP=...` into a fresh database (README "Security and operations").

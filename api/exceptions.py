@@ -71,6 +71,7 @@ WORKFLOW_STATUS = {
     wf.TransitionNotAllowed: status.HTTP_409_CONFLICT,
     wf.RuleViolation: status.HTTP_409_CONFLICT,
     wf.ValidationFailed: status.HTTP_400_BAD_REQUEST,
+    wf.TooManyAttempts: status.HTTP_429_TOO_MANY_REQUESTS,
 }
 
 # DRF's default codes renamed to the API's vocabulary.

@@ -593,3 +593,52 @@ def _statistics_unit_line(report) -> str:
     """The reporting unit(s) when no `within` was given: the rows' anchor, or every root."""
     own = [r["unit_name"] for r in report.rows if not r.get("includes_subtree")]
     return own[0] if own else ", ".join(r["unit_name"] for r in report.rows)
+
+
+# --- Citizens' satisfaction (issue 15) ------------------------------------------------------------
+
+
+class SatisfactionRowSerializer(GroupFieldsSerializer):
+    ratings = serializers.IntegerField()
+    very_satisfied = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    not_satisfied = serializers.IntegerField()
+    satisfaction_rate = serializers.FloatField(
+        allow_null=True, help_text="(very_satisfied + satisfied) / ratings × 100"
+    )
+    late = serializers.IntegerField(help_text="Ratings finding the time later than the legal limit.")
+    contacts = serializers.IntegerField(help_text="Contacts needed, summed.")
+    average_contacts = serializers.FloatField(allow_null=True)
+    attitude_poor = serializers.IntegerField()
+    answer_unclear = serializers.IntegerField()
+
+
+class SatisfactionReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    group_by = serializers.ChoiceField(choices=reports.GROUP_CHOICES)
+    within = serializers.IntegerField(allow_null=True)
+    rows = SatisfactionRowSerializer(many=True)
+    totals = SatisfactionRowSerializer()
+
+
+class SatisfactionView(ReportView):
+    """The citizens' ratings of the service given in the period, per authority level or unit."""
+
+    query_serializer = PeriodQuerySerializer
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    report_name = "satisfaction"
+
+    @extend_schema(
+        tags=["reports"],
+        summary="Citizens' satisfaction with the service",
+        parameters=[PeriodQuerySerializer],
+        responses={200: SatisfactionReportSerializer},
+    )
+    def get(self, request):
+        return super().get(request)
+
+    def build(self, request, params):
+        scope, within = self.scope_and_within(request, params)
+        return reports.satisfaction(
+            period=params["period_obj"], scope=scope, group_by=params["group_by"], within=within
+        )

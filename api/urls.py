@@ -1,6 +1,6 @@
 """URLs of /api/v1/. Other apps add their viewsets to `router` below (see the marked section)."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -31,8 +31,45 @@ from .documents import CaseDocumentsView, DocumentViewSet, VisitDocumentsView  #
 
 router.register("documents", DocumentViewSet, basename="document")
 
+from .conferences import ConferenceViewSet  # noqa: E402
+
+router.register("conferences", ConferenceViewSet, basename="conference")
+
+from . import public  # noqa: E402
+from .public_figures import PublicRatingView, PublicStatisticsView  # noqa: E402
+
+
+class ReferenceConverter:
+    """A case reference, "<unit code>/<year>/<number>": slashes included, nothing after the number, so
+    routes such as .../documents/<id>/ (or .../rating/) below a reference stay apart."""
+
+    regex = r"[A-Za-z0-9_-]+/[0-9]{4}/[0-9]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
+
+public_urlpatterns = [
+    path("submissions/", public.SubmissionView.as_view(), name="public-submissions"),
+    path("cases/<reference:reference>/", public.CitizenCaseView.as_view(), name="public-case"),
+    path(
+        "cases/<reference:reference>/documents/<int:document_id>/",
+        public.CitizenDocumentView.as_view(),
+        name="public-case-document",
+    ),
+    path("units/", public.UnitSearchView.as_view(), name="public-units"),
+]
+
 urlpatterns = [
+    path("public/", include(public_urlpatterns)),
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("public/statistics/", PublicStatisticsView.as_view(), name="public-statistics"),
+    path("public/cases/<reference:reference>/rating/", PublicRatingView.as_view(), name="public-rating"),
     path("me/", views.MeView.as_view(), name="me"),
     path("reports/", include("api.reports_urls")),
     path("cases/<int:pk>/documents/", CaseDocumentsView.as_view(), name="case-documents"),

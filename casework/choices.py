@@ -221,6 +221,50 @@ class DialogueKind(models.TextChoices):
     PERIODIC = "periodic", _("Head's periodic dialogue with citizens")
 
 
+class Satisfaction(models.TextChoices):
+    """The three levels of the state's service-quality satisfaction index (SIPAS)."""
+
+    VERY_SATISFIED = "very_satisfied", _("Very satisfied (rất hài lòng)")
+    SATISFIED = "satisfied", _("Satisfied (hài lòng)")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied (không hài lòng)")
+
+
+class Timeliness(models.TextChoices):
+    """The citizen's view of the time taken against the legal limit."""
+
+    EARLY = "early", _("Sooner than the legal limit")
+    ON_TIME = "on_time", _("Within the legal limit")
+    LATE = "late", _("Later than the legal limit")
+
+
+class Quality(models.TextChoices):
+    """A three-step judgement of one indicator (staff attitude, clarity of the answer)."""
+
+    GOOD = "good", _("Good")
+    FAIR = "fair", _("Fair")
+    POOR = "poor", _("Poor")
+
+
+class ConferenceStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ConferenceFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    SOCIAL_NETWORK = "social_network", _("Over a social network")
+
+
+class ConferenceReason(models.TextChoices):
+    """Why a dialogue conference is held (Law on Local Government Organisation 2025 Art. 43)."""
+
+    YEARLY = "yearly", _("Yearly conference")
+    VOTER_REQUEST = "voter_request", _("Requested by at least 10% of voters")
+    AS_NEEDED = "as_needed", _("When needed")
+
+
 class CalendarDayKind(models.TextChoices):
     DAY_OFF = "day_off", _("Extra day off")
     WORKING_DAY = "working_day", _("Make-up working day")
@@ -288,10 +332,14 @@ class Topic(models.TextChoices):
     CASE_APPEAL = "case.appeal", Action.APPEAL.label
     CASE_CLOSE = "case.close", Action.CLOSE.label
     CASE_RECORD_IMPLEMENTATION = "case.record_implementation", Action.RECORD_IMPLEMENTATION.label
+    # The receipt of an online submission, to the e-mail address the citizen gave (workflows.intake.online).
+    INTAKE_RECEIPT = "intake.receipt", _("Receipt of an online submission")
     DEADLINE_REMINDER = "deadline.reminder", _("Deadline reminder")
     DEADLINE_OVERDUE = "deadline.overdue", _("Overdue alert")
     DEADLINE_ESCALATION = "deadline.escalation", _("Escalation of a long-overdue case")
     DIGEST_DAILY = "digest.daily", _("Daily digest")
+    CONFERENCE_NOTICE = "conference.notice", _("Dialogue conference: notice due")
+    CONFERENCE_RESULTS = "conference.results", _("Dialogue conference: results due")
 
     @classmethod
     def for_action(cls, action: str) -> Topic:

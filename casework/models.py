@@ -6,7 +6,10 @@ the services of this app.
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
@@ -22,6 +25,9 @@ from .choices import (
     CaseKind,
     CaseState,
     Channel,
+    ConferenceFormat,
+    ConferenceReason,
+    ConferenceStatus,
     DayType,
     DeadlineKind,
     DeadlineStatus,
@@ -30,9 +36,12 @@ from .choices import (
     Outcome,
     PartyKind,
     PartyRole,
+    Quality,
     ReceptionKind,
     RefusalReason,
     Role,
+    Satisfaction,
+    Timeliness,
     VisitOutcome,
 )
 from .figures import LAND_DIGITS, LAND_PLACES, MONEY_DIGITS, MONEY_PLACES
@@ -936,6 +945,162 @@ class ReportIrregularCase(models.Model):
         return str(self.case_id)
 
 
+class ServiceRating(models.Model):
+    """A petitioner's rating of how their case was handled, given once with the case's lookup code after
+    the decision: the state's three-level satisfaction scale plus the indicators that fit this work.
+    One per case (the database refuses a second); no personal data beyond the citizen's own comment."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="rating", verbose_name=_("case"))
+    satisfaction = models.CharField(_("satisfaction"), max_length=16, choices=Satisfaction.choices)
+    timeliness = models.CharField(
+        _("time taken against the legal limit"), max_length=8, choices=Timeliness.choices
+    )
+    contacts = models.PositiveSmallIntegerField(
+        _("contacts needed"), help_text=_("Visits, calls or letters the citizen needed, the first included.")
+    )
+    staff_attitude = models.CharField(_("staff attitude"), max_length=8, choices=Quality.choices)
+    answer_clarity = models.CharField(_("clarity of the answer"), max_length=8, choices=Quality.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-rated_at"]
+        indexes = [models.Index(fields=["rated_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(contacts__gte=1), name="rating_contacts_at_least_one"),
+        ]
+        verbose_name = _("service rating")
+        verbose_name_plural = _("service ratings")
+
+    def __str__(self) -> str:
+        return f"{self.get_satisfaction_display()} — #{self.case_id}"
+
+
+class DialogueConference(models.Model):
+    """A commune government's dialogue conference with its residents (Law on Local Government
+    Organisation 2025 Art. 43): scheduled with its time, place or link and topics, announced to the
+    public at least N days before, held, its record kept, its results published within M days.
+
+    Two clocks are stored so the deadline scan finds them by index: `notice_due_on` (the last day to
+    announce) and, once held, `results_due_on` (the last day to publish the results)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="conferences", verbose_name=_("commune")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ConferenceStatus.choices, default=ConferenceStatus.SCHEDULED
+    )
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=ConferenceReason.choices, default=ConferenceReason.YEARLY
+    )
+    starts_at = models.DateTimeField(_("time"))
+    format = models.CharField(
+        _("format"), max_length=16, choices=ConferenceFormat.choices, default=ConferenceFormat.IN_PERSON
+    )
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    link = models.URLField(_("link to attend"), max_length=500, blank=True)
+    topics = models.TextField(_("topics"))
+    notice_due_on = models.DateField(_("announce by"))
+    announced_on = models.DateField(_("announced on"), null=True, blank=True)
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    participant_count = models.PositiveIntegerField(_("number of participants"), null=True, blank=True)
+    participants = models.TextField(_("participants"), blank=True)
+    questions = models.TextField(_("questions raised"), blank=True)
+    answers = models.TextField(_("answers given"), blank=True)
+    commitments = models.TextField(_("commitments"), blank=True)
+    cases = models.ManyToManyField(
+        Case, related_name="conferences", blank=True, verbose_name=_("cases it produced")
+    )
+    results_due_on = models.DateField(_("publish results by"), null=True, blank=True)
+    results = models.TextField(_("published results"), blank=True)
+    results_published_on = models.DateField(_("results published on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("scheduled by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [
+            models.Index(fields=["unit", "starts_at"]),
+            # The scan's two clocks: only conferences still owing a notice or their results.
+            models.Index(
+                fields=["notice_due_on"],
+                condition=Q(status="scheduled", announced_on__isnull=True),
+                name="conference_notice_due_idx",
+            ),
+            models.Index(
+                fields=["results_due_on"],
+                condition=Q(status="held", results_published_on__isnull=True),
+                name="conference_results_due_idx",
+            ),
+        ]
+        verbose_name = _("dialogue conference")
+        verbose_name_plural = _("dialogue conferences")
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {timezone.localtime(self.starts_at):%d/%m/%Y}"
+
+    @property
+    def announced_on_time(self) -> bool | None:
+        if self.announced_on is None:
+            return None
+        return self.announced_on <= self.notice_due_on
+
+    @property
+    def results_on_time(self) -> bool | None:
+        if self.results_published_on is None or self.results_due_on is None:
+            return None
+        return self.results_published_on <= self.results_due_on
+
+
+# --- Online submissions (public/, workflows.intake.online) -----------------------------------------
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files outside the web root: nothing under settings.PRIVATE_MEDIA_ROOT has a URL; a file is read
+    only through a view that checks who asks (the case's staff, or the citizen with the lookup code).
+    The location is read from the settings at each use, so a deployment (or a test) may move it."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+    def url(self, name):
+        raise ValueError("Private files have no URL.")
+
+
+def _private_storage():
+    return PrivateStorage()
+
+
+class CitizenAccess(models.Model):
+    """How the citizen who sent a case online follows it: the receipt's lookup code, kept only as a
+    keyed hash (workflows.intake.online.code_digest) and compared in constant time."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="citizen_access", verbose_name=_("case")
+    )
+    code_digest = models.CharField(_("lookup code (keyed hash)"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("citizen's lookup code")
+        verbose_name_plural = _("citizens' lookup codes")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
 class ReportSummaryState(models.Model):
     """One row: the summaries count every case change up to `as_of` (None: never built)."""
 
@@ -946,3 +1111,24 @@ class ReportSummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of}"
+
+class Attachment(models.Model):
+    """A file a citizen sent with an online submission, stored in private storage after the scan."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case")
+    )
+    file = models.FileField(_("file"), storage=_private_storage, upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("file name as sent"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

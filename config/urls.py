@@ -23,6 +23,8 @@ urlpatterns = [
     ),
     path("open311/v2/", include("api.open311")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The citizens' pages (no login): submit online, follow a case. Before the workspace's catch-all root.
+    path("cong-dan/", include("public.urls")),
     # The staff workspace at the root: sign-in, each role's home, desk, case pages, inbox.
     path("", include("workspace.urls")),
 ]

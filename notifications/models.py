@@ -38,9 +38,11 @@ class Kind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue alert")
     ESCALATION = "escalation", _("Escalation of a long-overdue case")
     DIGEST = "digest", _("Daily digest")
+    CONFERENCE_DEADLINE = "conference_deadline", _("Dialogue conference deadline")
+    RECEIPT = "receipt", _("Receipt of an online submission")
 
 
-CITIZEN_KINDS = frozenset({Kind.ACCEPTANCE_NOTICE, Kind.REFUSAL_NOTICE, Kind.DECISION_NOTICE})
+CITIZEN_KINDS = frozenset({Kind.ACCEPTANCE_NOTICE, Kind.REFUSAL_NOTICE, Kind.DECISION_NOTICE, Kind.RECEIPT})
 
 
 class Notification(models.Model):

@@ -15,9 +15,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from casework.choices import Action, CaseKind, DeadlineKind, PartyRole, Role, Topic
-from casework.models import Case, CaseParty, Membership, OutboxMessage, Party, Unit
+from casework.models import Case, CaseParty, DialogueConference, Membership, OutboxMessage, Party, Unit
+from casework.rules import policy
 from casework.text import person_name
 
 from .models import Channel, Kind, Language, NotificationPreference
@@ -224,6 +226,18 @@ def _decision(pc: PlanContext) -> list[Planned]:
     return _citizen_deliveries(case, Kind.DECISION_NOTICE, context)
 
 
+def _receipt(pc: PlanContext) -> list[Planned]:
+    """The receipt of an online submission: by e-mail only, to the address typed on the form (a letter
+    would go to an address nobody checked); for a denunciation marked confidential."""
+    case = pc.case
+    context = {
+        "case": case_facts(case),
+        "lookup_code": pc.payload.get("lookup_code", ""),
+        "follow_url": f"{conf('SITE_URL').rstrip('/')}/cong-dan/theo-doi/",
+    }
+    return [p for p in _citizen_deliveries(case, Kind.RECEIPT, context) if p.channel == Channel.EMAIL]
+
+
 def _assigned(pc: PlanContext) -> list[Planned]:
     case = pc.case
     context = {"case": case_facts(case), "resolution_due": _resolution_due(case)}
@@ -296,10 +310,42 @@ def _digest(pc: PlanContext) -> list[Planned]:
     return planned
 
 
+def _conference(pc: PlanContext) -> list[Planned]:
+    """A dialogue conference's notice or results clock, to the commune's heads (no personal data)."""
+    p = pc.payload
+    conference = DialogueConference.objects.select_related("unit").get(pk=p["conference_id"])
+    context = {
+        "conference": {
+            "id": conference.pk,
+            "unit": conference.unit.name,
+            "starts_at": conference.starts_at,
+            "held_on": conference.held_on,
+            "link": f"{conf('SITE_URL').rstrip('/')}/conferences/{conference.pk}/",
+        },
+        "clock": "notice" if p.get("clock") == "notice_due_on" else "results",
+        # The legal number the notice quotes, from the rule in force on the conference's day.
+        "days": policy.legal_value(
+            "dialogue.commune.notice_days_before"
+            if p.get("clock") == "notice_due_on"
+            else "dialogue.commune.results_days_after",
+            conference.held_on or timezone.localtime(conference.starts_at).date(),
+        ),
+        "overdue": p.get("alert") != "reminder",
+        "due_date": _parse_date(p.get("due_date")),
+        "working_days_left": p.get("working_days_left"),
+        "working_days_overdue": p.get("working_days_overdue"),
+    }
+    planned = _staff_deliveries(_staff(unit_heads(conference.unit)), Kind.CONFERENCE_DEADLINE, context)
+    for delivery in planned:
+        delivery.unit = conference.unit
+    return planned
+
+
 PLANNERS: dict[Topic, Callable[[PlanContext], list[Planned]]] = {
     Topic.CASE_ACCEPT: _acceptance,
     Topic.CASE_REJECT: _refusal,
     Topic.CASE_APPROVE: _decision,
+    Topic.INTAKE_RECEIPT: _receipt,
     Topic.CASE_START_VERIFICATION: _assigned,
     Topic.CASE_SUBMIT_FOR_APPROVAL: _submitted,
     Topic.CASE_RETURN_FOR_REVISION: _returned,
@@ -307,6 +353,8 @@ PLANNERS: dict[Topic, Callable[[PlanContext], list[Planned]]] = {
     Topic.DEADLINE_OVERDUE: _overdue,
     Topic.DEADLINE_ESCALATION: _escalation,
     Topic.DIGEST_DAILY: _digest,
+    Topic.CONFERENCE_NOTICE: _conference,
+    Topic.CONFERENCE_RESULTS: _conference,
 }
 
 # Topics that deliberately plan no delivery (as before the enumeration existed): the step is recorded in

@@ -66,3 +66,9 @@ class ValidationFailed(WorkflowError):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("Invalid input.", errors=errors)
         self.errors = errors
+
+
+class TooManyAttempts(WorkflowError):
+    """Too many wrong lookup codes from one client or for one reference (workflows.citizen)."""
+
+    code = "throttled"

@@ -32,8 +32,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.choices import STAFF_DEADLINES, Action, CaseState, DeadlineKind, DeadlineStatus, Topic
-from casework.models import Case, Deadline, OutboxMessage
+from casework.choices import (
+    STAFF_DEADLINES,
+    Action,
+    CaseState,
+    ConferenceStatus,
+    DeadlineKind,
+    DeadlineStatus,
+    Topic,
+)
+from casework.models import Case, Deadline, DialogueConference, OutboxMessage
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar
 
@@ -64,6 +72,7 @@ ALERT_TOPICS = {
 class ScanResult:
     examined: int = 0
     alerts: int = 0
+    conference_alerts: int = 0
     closed: int = 0
     close_failures: int = 0
 
@@ -217,9 +226,66 @@ def scan_deadlines(*, today: date | None = None) -> ScanResult:
             )
     _insert(messages)
     result.alerts = len(messages)
+    result.conference_alerts = scan_conference_clocks(today=today, calendar=calendar)
     close_lapsed_appeal_windows(today=today, result=result)
     logger.info("Deadline scan %s: %s", today, result.as_dict())
     return result
+
+
+# --- Dialogue conferences (casework.conferences) -----------------------------------------------
+
+# Working days before a conference clock's last day that its reminder goes out.
+CONFERENCE_REMINDER_WORKING_DAYS = 3
+# The clocks: (topic, the date field, the partial-index condition of a clock still owed).
+CONFERENCE_CLOCKS = (
+    (
+        Topic.CONFERENCE_NOTICE,
+        "notice_due_on",
+        {"status": ConferenceStatus.SCHEDULED, "announced_on__isnull": True},
+    ),
+    (
+        Topic.CONFERENCE_RESULTS,
+        "results_due_on",
+        {"status": ConferenceStatus.HELD, "results_published_on__isnull": True},
+    ),
+)
+
+
+def scan_conference_clocks(*, today: date, calendar: WorkingCalendar) -> int:
+    """Reminders and overdue alerts for the conferences' two clocks (announce the notice; publish the
+    results), to the commune's heads: the same working-day rules and dedup keys as the case clocks,
+    each clock read from its partial index."""
+    horizon = add_working_days(calendar, today, CONFERENCE_REMINDER_WORKING_DAYS)
+    messages = []
+    for topic, field, owed in CONFERENCE_CLOCKS:
+        rows = DialogueConference.objects.filter(**owed, **{f"{field}__lte": horizon}).values_list(
+            "pk", "unit_id", field, "starts_at", "held_on"
+        )
+        for pk, unit_id, due, starts_at, held_on in rows:
+            for alert in _alerts_for(due, CONFERENCE_REMINDER_WORKING_DAYS, today, calendar):
+                if alert.kind == Alert.ESCALATION:
+                    continue  # the overdue alert reaches the heads; monitors read the yearly report
+                days_field = "working_days_left" if alert.kind == Alert.REMINDER else "working_days_overdue"
+                messages.append(
+                    OutboxMessage(
+                        topic=topic,
+                        case=None,
+                        dedup_key=f"conference:{pk}:{field}:{alert.kind}:{due.isoformat()}",
+                        payload={
+                            "conference_id": pk,
+                            "unit_id": unit_id,
+                            "clock": field,
+                            "due_date": due.isoformat(),
+                            "starts_at": timezone.localtime(starts_at).isoformat(),
+                            "held_on": held_on.isoformat() if held_on else None,
+                            "alert": alert.kind,
+                            "fire_on": alert.fire_on.isoformat(),
+                            days_field: alert.working_days,
+                        },
+                    )
+                )
+    _insert(messages)
+    return len(messages)
 
 
 def lapsed_appeal_windows(today: date) -> list[Closing]:

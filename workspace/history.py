@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework.access import is_system_admin
-from casework.choices import CASE_REASON_LABELS, CaseState, Role
+from casework.choices import CASE_REASON_LABELS, AuditStep, CaseState, Channel, Role
 from casework.models import Case, CaseEvent, Unit
 from casework.selectors import memberships_of
 from casework.text import person_name
@@ -63,6 +63,8 @@ FALLBACK_SENTENCE = gettext_lazy("%(who)s recorded a step on %(date)s")
 # The role word before a name is the role's own label ("Thủ trưởng đơn vị Nguyễn Văn A").
 ROLE_WORDS = dict(Role.choices)
 SYSTEM = gettext_lazy("The system")
+# An online submission registers itself: no staff member did it (workflows.intake.online).
+ONLINE_CITIZEN = gettext_lazy("The citizen (online)")
 
 _RECEPTION_STEPS = {
     "register",
@@ -115,7 +117,8 @@ def _role_word(actor, action: str, case: Case, held: dict[int, list[tuple[int, s
 
 def _who(event: CaseEvent, case: Case, held) -> str:
     if event.actor is None:
-        return str(SYSTEM)
+        online = event.action == AuditStep.REGISTER and case.channel == Channel.ONLINE
+        return str(ONLINE_CITIZEN if online else SYSTEM)
     word = _role_word(event.actor, event.action, case, held)
     name = person_name(event.actor)
     return f"{word} {name}" if word else name

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import board, case, desk, documents, home, inbox, search
+from .views import board, case, conferences, desk, documents, home, inbox, search
 
 app_name = "workspace"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("notifications/read-all/", inbox.mark_all_read, name="notifications-read-all"),
     path("search/", search.search, name="search"),
     path("board/", board.board, name="board"),
+    path("conferences/", conferences.conference_list, name="conferences"),
+    path("conferences/<int:conference_id>/", conferences.conference_page, name="conference"),
     path("cases/<int:case_id>/", case.case_page, name="case"),
     path("cases/<int:case_id>/actions/<slug:action>/", case.case_action, name="case-action"),
     path("cases/<int:case_id>/dialogues/new/", case.case_dialogue, name="case-dialogue"),

@@ -1,8 +1,9 @@
 """The Django admin, one module per model group: units and staff (`units`), petitioners (`people`),
 cases with their list, page and action buttons (`cases`), the audit trail and logs (`events`), the
-reception book (`visits`), dialogues (`dialogues`), the calendar (`calendar`) with its sources and yearly
-review (`calendar_review`), notifications and letters (`notifications`), failed sign-ins and lockouts
-(`logins`); what they share is in `mixins`."""
+reception book (`visits`), dialogues (`dialogues`), service ratings and dialogue conferences
+(`feedback`), the calendar (`calendar`) with its sources and yearly review (`calendar_review`),
+notifications and letters (`notifications`), failed sign-ins and lockouts (`logins`); what they share
+is in `mixins`."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
@@ -13,6 +14,7 @@ from . import (  # noqa: F401  (registers the model admins)
     cases,
     dialogues,
     events,
+    feedback,
     logins,
     notifications,
     people,

@@ -10,11 +10,14 @@ One read model, split by job; the definition of every figure is in the module th
 - `outcomes`: outcomes of the resolved cases;
 - `reception`: reception activity and the heads' reception days and periodic dialogues;
 - `overdue`: the overdue audit, its age buckets and the overdue trend;
+- `satisfaction`: the citizens' ratings of the service (three-level index and indicators);
+- `conferences`: the communes' dialogue conferences with residents per year (held, on time);
 - `statistics`: the statistics forms of Circular 01/2024/TT-TTCP (01/TCD, 01–04/XLD, 01–03/KQGQ).
 The names below are the public interface: `from casework import reports; reports.resolution_rates(...)`.
 Reports never contain a denouncer's identity: they read no party data at all.
 """
 
+from .conferences import CONFERENCE_COUNTS, conference_compliance
 from .outcomes import OUTCOME_CODES, OUTCOME_COUNTS, outcomes, outcomes_queryset
 from .overdue import (
     AGE_BUCKETS,
@@ -42,6 +45,7 @@ from .periods import (
     parse_period,
     rate,
 )
+from .public import cached_public_figures, public_figures
 from .reception import (
     RECEPTION_COUNTS,
     head_reception_days_per_month,
@@ -49,6 +53,7 @@ from .reception import (
     reception_activity,
 )
 from .resolution import RESOLUTION_COUNTS, resolution_queryset, resolution_rates
+from .satisfaction import SATISFACTION_COUNTS, satisfaction, satisfaction_queryset
 from .scope import (
     GROUP_BY_LEVEL,
     GROUP_BY_UNIT,
@@ -66,6 +71,7 @@ from .statistics import FORM_CODES, statistics_form
 __all__ = [
     "AGE_BUCKETS",
     "AUDITED_DEADLINES",
+    "CONFERENCE_COUNTS",
     "FORM_CODES",
     "GROUP_BY_LEVEL",
     "GROUP_BY_UNIT",
@@ -80,15 +86,18 @@ __all__ = [
     "RECEPTION_COUNTS",
     "REPORT_ROLES",
     "RESOLUTION_COUNTS",
+    "SATISFACTION_COUNTS",
     "Grouping",
     "Period",
     "Report",
     "ReportError",
     "Scope",
     "age_bucket",
+    "cached_public_figures",
     "calendar_month",
     "calendar_months",
     "calendar_quarter",
+    "conference_compliance",
     "custom_period",
     "cutoff_month",
     "cutoff_months",
@@ -103,10 +112,13 @@ __all__ = [
     "overdue_trend",
     "parse_period",
     "periodic_dialogues_per_year",
+    "public_figures",
     "rate",
     "reception_activity",
     "resolution_queryset",
     "resolution_rates",
     "resolve_within",
+    "satisfaction",
+    "satisfaction_queryset",
     "statistics_form",
 ]

@@ -6,7 +6,8 @@ and received on the day of the visit), the days the head received citizens in pe
 dates of visits with ``received_by_head``), the days required (the rule in force for the unit's level,
 per month, prorated by the share of each month inside the period — a cut-off quarter is exactly three
 months), ``head_reception_compliance = days held / days required × 100``, and periodic dialogues held
-vs required (the yearly obligation prorated by the days of the period). The rule values are read
+vs required (the yearly obligation prorated by the days of the period; held means a periodic
+dialogue recorded or a dialogue conference held). The rule values are read
 from casework.rules.policy (the rule in force on each day counted).
 """
 
@@ -20,8 +21,8 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 
-from ..choices import AuthorityLevel, DialogueKind
-from ..models import Dialogue, Unit, Visit
+from ..choices import AuthorityLevel, ConferenceStatus, DialogueKind
+from ..models import Dialogue, DialogueConference, Unit, Visit
 from ..rules import policy
 from ..selectors import day_bounds
 from .periods import Period
@@ -139,6 +140,20 @@ def reception_activity(
         .annotate(n=Count("pk"))
         .order_by()
     }
+
+    # A commune's dialogue conference held in the period is its periodic dialogue too.
+    for r in (
+        DialogueConference.objects.filter(
+            grouping.filter_q("unit__path"),
+            status=ConferenceStatus.HELD,
+            held_on__gte=start,
+            held_on__lte=end,
+        )
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        dialogues[r["unit"]] = dialogues.get(r["unit"], 0) + r["n"]
 
     groups: dict[str, dict[str, Any]] = {}
     for u in units:  # units, not cases: a few hundred rows at most per report

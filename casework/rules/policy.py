@@ -352,6 +352,46 @@ LEGAL_PARAMETERS: tuple[LegalParameter, ...] = (
             "Law on Local Government Organisation 2025 Art. 43: commune dialogue at least once a year"
         ),
     ),
+    # The conference's two clocks and the voters' threshold (Art. 43, as DOMAIN.md §11 gives it and as
+    # the National Assembly's paper quoted the article). The law says plain "ngày": calendar days
+    # (DOMAIN.md §3), the results' last day rolling past a weekend or holiday (Civil Code Art. 148);
+    # the notice's "at least 7 days before" counts back from the conference and does not roll.
+    LegalParameter(
+        "dialogue.commune.notice_days_before",
+        7,
+        date(2025, 7, 1),
+        gettext_noop(
+            "Law on Local Government Organisation 2025 Art. 43: announce the time, place, content and way "
+            "to attend on the mass media at least 7 days before the dialogue conference"
+        ),
+    ),
+    LegalParameter(
+        "dialogue.commune.results_days_after",
+        10,
+        date(2025, 7, 1),
+        gettext_noop(
+            "Law on Local Government Organisation 2025 Art. 43: publish the results of the dialogue "
+            "conference within 10 days of the conference"
+        ),
+    ),
+    LegalParameter(
+        "dialogue.commune.day_type",
+        DayType.CALENDAR,
+        date(2025, 7, 1),
+        gettext_noop(
+            "Law on Local Government Organisation 2025 Art. 43 counts the conference's periods in days "
+            "(calendar days)"
+        ),
+    ),
+    LegalParameter(
+        "dialogue.commune.voter_request_percent",
+        10,
+        date(2025, 7, 1),
+        gettext_noop(
+            "Law on Local Government Organisation 2025 Art. 43: a dialogue conference when at least 10% "
+            "of the commune's voters ask for one"
+        ),
+    ),
 )
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "backoffice",
     "demo",
     "workspace",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 # Uploaded files (kept with the database by `manage.py backup`).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Files citizens send online: under MEDIA_ROOT (backed up with it) but never served by URL; only views
+# that check the reader (staff of the case, the citizen with the lookup code) read them.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", MEDIA_ROOT / "private"))
 
 
 def reports_database(url: str) -> dict:
@@ -351,6 +355,32 @@ OPEN311_PUBLIC_READS = os.environ.get("OPEN311_PUBLIC_READS", "1") == "1"
 # Anonymous Open311 reads allowed per client address ("<n>/<second|minute|hour|day>").
 OPEN311_PUBLIC_THROTTLE_RATE = os.environ.get("OPEN311_PUBLIC_THROTTLE_RATE", "60/minute")
 
+# --- Citizens' pages and public API (public/, api/public.py) ----------------------------------------
+# The published figures of a unit's area (casework.reports.cached_public_figures): the same for every
+# visitor, so kept this many seconds per unit, period and language; 0 computes them on every request.
+PUBLIC_FIGURES_CACHE_SECONDS = int(os.environ.get("PUBLIC_FIGURES_CACHE_SECONDS", "300"))
+
+PUBLIC_SUBMISSIONS = {
+    # Abuse limits per client address (casework.security.client_ip), "<n>/<second|minute|hour|day>".
+    "SUBMIT_RATE": os.environ.get("PUBLIC_SUBMIT_RATE", "5/hour"),
+    # Wrong lookup codes allowed per client address and, apart, per reference, before every lookup from
+    # that client (or of that reference) answers 429 for the rest of the window.
+    "LOOKUP_FAILURES_PER_CLIENT": os.environ.get("PUBLIC_LOOKUP_FAILURES_PER_CLIENT", "10/hour"),
+    "LOOKUP_FAILURES_PER_REFERENCE": os.environ.get("PUBLIC_LOOKUP_FAILURES_PER_REFERENCE", "20/day"),
+    # Unit-picker searches per client address.
+    "SEARCH_RATE": os.environ.get("PUBLIC_SEARCH_RATE", "120/minute"),
+    # The form page: a submission posted sooner than this after the form was served is a robot's.
+    "MIN_FILL_SECONDS": int(os.environ.get("PUBLIC_MIN_FILL_SECONDS", "4")),
+    "MAX_FORM_AGE_HOURS": 12,
+    "MAX_ATTACHMENTS": int(os.environ.get("PUBLIC_MAX_ATTACHMENTS", "5")),
+    "MAX_ATTACHMENT_BYTES": int(os.environ.get("PUBLIC_MAX_ATTACHMENT_BYTES", str(5 * 1024 * 1024))),
+    "MAX_SUMMARY_CHARS": 10000,
+    # A callable "module.function" given (name, bytes) that raises workflows.intake.online.Infected
+    # (or any error: the file is then refused). The default scans with clamdscan when CLAMDSCAN is set.
+    "VIRUS_SCAN": os.environ.get("PUBLIC_VIRUS_SCAN", "workflows.intake.online.clamdscan_scan"),
+    "CLAMDSCAN": os.environ.get("CLAMDSCAN", ""),  # path of clamdscan; empty: no scanner configured
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tiếp dân API",
     "DESCRIPTION": (
@@ -380,5 +410,11 @@ SPECTACULAR_SETTINGS = {
         "RefusalReasonEnum": "casework.choices.RefusalReason",
         "VisitOutcomeEnum": "casework.choices.VisitOutcome",
         "AuthorityLevelEnum": "casework.choices.AuthorityLevel",
+        "SatisfactionEnum": "casework.choices.Satisfaction",
+        "TimelinessEnum": "casework.choices.Timeliness",
+        "QualityEnum": "casework.choices.Quality",
+        "ConferenceFormatEnum": "casework.choices.ConferenceFormat",
+        "ConferenceReasonEnum": "casework.choices.ConferenceReason",
+        "ConferenceStatusEnum": "casework.choices.ConferenceStatus",
     },
 }

@@ -108,7 +108,9 @@ def test_the_swagger_ui_start_up_script_is_a_file_from_this_server(db):
 
 def test_the_templates_contain_no_inline_code():
     templates = [
-        p for app in ("workspace", "backoffice", "api") for p in (ROOT / app / "templates").rglob("*.html")
+        p
+        for app in ("workspace", "backoffice", "api", "public")
+        for p in (ROOT / app / "templates").rglob("*.html")
     ]
     assert templates
     problems = {str(p.relative_to(ROOT)): inline_code(p.read_text()) for p in templates}

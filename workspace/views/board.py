@@ -84,6 +84,13 @@ def board(request):
         "kinds"
     ]
     by_kind = [(code, label, kinds[code]) for code, label in CaseKind.choices]
+    # The citizens' ratings of the year so far, per unit of the chosen area (casework.reports.satisfaction).
+    ratings = reports.satisfaction(
+        period=reports.custom_period(today.replace(month=1, day=1), today),
+        scope=scope,
+        group_by=reports.GROUP_BY_UNIT,
+        within=within,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -93,6 +100,7 @@ def board(request):
         "by_kind": by_kind,
         "page": page,
         "today": today,
+        "ratings": ratings,
         "filters": {"within": within.pk if within else "", "kind": kind or "", "bucket": bucket or ""},
         "query": query.urlencode(),
     }
