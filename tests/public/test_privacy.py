@@ -26,6 +26,7 @@ def denounced_online(org):
     for user, (family, given) in zip(
         (org.reception, org.head, org.handler),
         (("Hoàng", "Văn Tiếp"), ("Lý", "Thị Trưởng"), ("Đinh", "Văn Xử")),
+        strict=True,
     ):
         user.last_name, user.first_name = family, given
         user.save()
