@@ -119,6 +119,7 @@ class SubmissionForm(forms.Form):
     started = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # Here, not on the class: translated in the language of this request, with today's limits.
         limits = settings.PUBLIC_SUBMISSIONS
@@ -129,6 +130,8 @@ class SubmissionForm(forms.Form):
 
 
 class FollowForm(forms.Form):
+    label_suffix = ""
+
     reference = forms.CharField(
         label=_("Case number"), max_length=64, help_text=_("As on your receipt, e.g. XA-A/2026/00012.")
     )

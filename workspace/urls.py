@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import board, case, conferences, desk, documents, home, inbox, search
+from .views import attachments, board, case, conferences, desk, documents, home, inbox, search
 
 app_name = "workspace"
 
@@ -32,6 +32,11 @@ urlpatterns = [
         "documents/<int:document_id>.<slug:fmt>",
         documents.document_download,
         name="document-download",
+    ),
+    path(
+        "cases/<int:case_id>/attachments/<int:attachment_id>/",
+        attachments.attachment_download,
+        name="case-attachment",
     ),
     path("desk/", desk.desk, name="desk"),
     path("desk/people/", desk.lookup, name="desk-lookup"),

@@ -45,3 +45,39 @@ def test_an_online_denouncer_is_sealed_from_the_reception_officer_and_visible_to
     assert "Phạm Thị Hoa" not in client.get(f"/cases/{case.pk}/").content.decode()
     client.force_login(org.head)
     assert "Phạm Thị Hoa" in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_staff_download_the_files_sent_online_and_a_denunciations_files_are_sealed(org, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+
+    def send_with_file(kind):
+        body = {
+            "unit": org.commune.pk,
+            "kind": kind,
+            "summary": "Phản ánh kèm ảnh",
+            "full_name": "Phạm Thị Hoa",
+            "address": "Thôn 7, xã A",
+            "attachments": [SimpleUploadedFile("anh.pdf", pdf, content_type="application/pdf")],
+        }
+        response = APIClient().post("/api/v1/public/submissions/", body, format="multipart")
+        return Case.objects.get(reference=response.json()["reference"])
+
+    reflection = send_with_file(CaseKind.REFLECTION)
+    attachment = reflection.attachments.get()
+    client.force_login(org.reception)
+    url = f"/cases/{reflection.pk}/attachments/{attachment.pk}/"
+    assert url in client.get(f"/cases/{reflection.pk}/").content.decode()
+    download = client.get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
+    assert download["Content-Disposition"].startswith("attachment")
+    client.force_login(org.outsider)
+    assert client.get(url).status_code == 404
+
+    denunciation = send_with_file(CaseKind.DENUNCIATION)
+    sealed = f"/cases/{denunciation.pk}/attachments/{denunciation.attachments.get().pk}/"
+    client.force_login(org.reception)
+    assert client.get(sealed).status_code == 404
+    client.force_login(org.head)
+    assert client.get(sealed).status_code == 200

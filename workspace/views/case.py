@@ -25,9 +25,11 @@ from casework import figures, selectors
 from casework.access import can_view_unit
 from casework.choices import (
     CASE_REASON_LABELS,
+    CaseKind,
     DeadlineStatus,
     DialogueKind,
 )
+from casework.confidentiality import can_see_denouncer
 from casework.models import Case
 from casework.rules.calendar import WorkingCalendar
 from casework.rules.explain import explain
@@ -127,6 +129,8 @@ def case_page(request, case_id: int):
         "figures": [{"label": f.label, "kind": f.kind, "value": v} for f, v in figures.stated(case)],
         "warnings": [secrets.apply(str(f.get("message", ""))) for f in case.intake_flags or []],
         "parties": privacy.petitioners(case, user),
+        "attachments": list(case.attachments.all()),
+        "attachments_sealed": case.kind == CaseKind.DENUNCIATION and not can_see_denouncer(user, case),
         "deadlines": _deadlines(case, today, calendar),
         "history": history(case, user, secrets),
         "related": _related(case, user),
