@@ -1112,6 +1112,7 @@ class ReportSummaryState(models.Model):
     def __str__(self) -> str:
         return f"{self.as_of}"
 
+
 class Attachment(models.Model):
     """A file a citizen sent with an online submission, stored in private storage after the scan."""
 
