@@ -10,8 +10,27 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from casework.choices import AuthorityLevel, CaseKind, Channel, DialogueKind, ExtensionReason, Role
+from casework.choices import (
+    AuthorityLevel,
+    CaseKind,
+    Channel,
+    ConferenceFormat,
+    ConferenceReason,
+    DialogueKind,
+    ExtensionReason,
+    Quality,
+    Role,
+    Satisfaction,
+    Timeliness,
+)
+from casework.conferences import (
+    announce_conference,
+    publish_conference_results,
+    record_conference,
+    schedule_conference,
+)
 from casework.models import Case, Unit, UnitLevel
+from casework.ratings import rate_case
 from casework.security import DEMO_PASSWORD
 from casework.services import grant_role, record_dialogue
 from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit, register_case
@@ -277,6 +296,15 @@ class Command(BaseCommand):
         )
         step(c, "approve", head, day(28), decision_number="45/TB-UBND")
         step(c, "close", head, day(27))
+        rate_case(
+            case=c,
+            satisfaction=Satisfaction.SATISFIED,
+            timeliness=Timeliness.ON_TIME,
+            contacts=2,
+            staff_attitude=Quality.GOOD,
+            answer_clarity=Quality.FAIR,
+            comment="Rãnh đã được sửa, nhưng phải hỏi lại một lần mới biết kết quả.",
+        )
         # 9. First-round complaint decided long ago, appealed: round 2 at the province, in verification.
         c = new(
             CaseKind.COMPLAINT,
@@ -362,3 +390,50 @@ class Command(BaseCommand):
             minutes="Đối thoại định kỳ về chỉnh trang đô thị.",
             agreed_points="Công khai kế hoạch chỉnh trang.",
         )
+        self._conferences(commune, head, day)
+
+    def _conferences(self, commune: Unit, head, day) -> None:
+        """This year's conference held and its results published; next one announced (LTCCQĐP Art. 43)."""
+
+        def at(on, hour):
+            return timezone.make_aware(datetime.combine(on, time(hour, 0)))
+
+        held = schedule_conference(
+            actor=head,
+            unit=commune,
+            starts_at=at(day(40), 8),
+            topics="Chỉnh trang đô thị tổ 5, tổ 9; thu gom rác thải; an ninh trật tự khu dân cư.",
+            place="Hội trường UBND phường Cam Đường",
+        )
+        announce_conference(actor=head, conference=held, on=day(50))
+        record_conference(
+            actor=head,
+            conference=held,
+            held_on=day(40),
+            participant_count=120,
+            participants=(
+                "Chủ tịch UBND phường (chủ trì); Chủ tịch HĐND phường; Chủ tịch UBMTTQ phường; 115 cử tri"
+            ),
+            questions="Tiến độ sửa rãnh thoát nước tổ 5; giờ thu gom rác; tiếng ồn xưởng gỗ tổ 9.",
+            answers="Rãnh tổ 5 sửa xong trong quý; giờ thu gom giữ 18 giờ; kiểm tra xưởng gỗ trong tháng.",
+            commitments="Kiểm tra, xử lý tiếng ồn xưởng gỗ tổ 9; công khai kế hoạch chỉnh trang đô thị.",
+        )
+        publish_conference_results(
+            actor=head,
+            conference=held,
+            results=(
+                "UBND phường tiếp thu 3 nhóm ý kiến; kết quả giải quyết công khai tại trụ sở và trên trang "
+                "thông tin điện tử của phường."
+            ),
+            on=day(34),
+        )
+        upcoming = schedule_conference(
+            actor=head,
+            unit=commune,
+            starts_at=at(day(-20), 14),
+            topics="Kế hoạch đầu tư công năm tới; giải phóng mặt bằng đường Hoàng Liên.",
+            format=ConferenceFormat.ONLINE,
+            link="https://camduong.laocai.gov.vn/doi-thoai",
+            reason=ConferenceReason.AS_NEEDED,
+        )
+        announce_conference(actor=head, conference=upcoming, on=day(0))
