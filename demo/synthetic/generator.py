@@ -38,7 +38,7 @@ from casework.text import fold
 
 from .engine import Rules
 from .lives import Lives
-from .mixes import CHANNEL_MIX, FAMILY, GIVEN, KIND_MIX, MIDDLE, pick
+from .mixes import CHANNEL_MIX, FAMILY, GIVEN, KIND_MIX, MIDDLE, choice, pick, randint, randrange
 from .reception import Reception
 from .tree import Tree, UnitInfo
 from .writer import Table, Writer, first_id
@@ -56,6 +56,8 @@ MODELS = (
     Dialogue,
     Dialogue.cases.through,
 )
+# The office-hours minutes of `Generator.at`, 07:00 to 15:59, as text.
+MINUTES = [f" {7 + m // 60:02d}:{m % 60:02d}:00" for m in range(540)]
 
 
 class Generator(Lives, Reception):
@@ -107,12 +109,11 @@ class Generator(Lives, Reception):
     def at(self, day: date) -> str:
         """A local office-hours timestamp on `day`, as ISO 8601 text with its UTC offset: both backends
         read it as the aware datetime, and building datetimes cost more than the rest of a row."""
-        minute = int(self.rng.random() * 540)
         prefix = self.day_text.get(day)
         if prefix is None:
             offset = datetime(day.year, day.month, day.day, 12, tzinfo=self.tz).isoformat()[-6:]
             prefix = self.day_text[day] = (day.isoformat(), offset)
-        return f"{prefix[0]} {7 + minute // 60:02d}:{minute % 60:02d}:00{prefix[1]}"
+        return prefix[0] + MINUTES[int(self.rng.random() * 540)] + prefix[1]
 
     def new_party(self, *, anonymous: bool = False, province: int = 0) -> int:
         rng = self.rng
@@ -121,9 +122,9 @@ class Generator(Lives, Reception):
         if anonymous:
             name = address = ident = ""
         else:
-            name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)} (syn)"
+            name = f"{choice(rng, FAMILY)} {choice(rng, MIDDLE)} {choice(rng, GIVEN)} (syn)"
             ident = f"S{pk:011d}"
-            address = f"Thôn {rng.randrange(1, 20)}, tỉnh {province + 1} (syn)"
+            address = f"Thôn {randrange(rng, 1, 20)}, tỉnh {province + 1} (syn)"
         return table.add(
             {
                 "id": pk,
@@ -131,7 +132,7 @@ class Generator(Lives, Reception):
                 "search_name": self.fold(name),  # rows bypass Party.save()
                 "id_number": ident,
                 "address": address,
-                "phone": "" if anonymous else f"09{rng.randrange(10**8):08d}",
+                "phone": "" if anonymous else f"09{randrange(rng, 10**8):08d}",
                 "created_at": self.now,
             }
         )
@@ -209,9 +210,9 @@ class Generator(Lives, Reception):
             nonlocal hd
             while hd < len(head_days) and head_days[hd][0] <= day:
                 d, u = head_days[hd]
-                for _ in range(rng.randint(1, 3)):
+                for _ in range(randint(rng, 1, 3)):
                     self.add_visit(
-                        u, d, people=rng.choice((1, 1, 1, 2, 3)), by_head=True, outcome=VisitOutcome.GUIDED
+                        u, d, people=choice(rng, (1, 1, 1, 2, 3)), by_head=True, outcome=VisitOutcome.GUIDED
                     )
                 hd += 1
 

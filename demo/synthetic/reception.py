@@ -11,6 +11,7 @@ from casework.models import Dialogue, Visit
 from casework.reports import head_reception_days_per_month
 from casework.rules import policy
 
+from .mixes import randint
 from .tree import UnitInfo
 
 
@@ -115,7 +116,7 @@ class Reception:
                 continue
             for year in range(self.start.year, self.until.year + 1):
                 if rng.random() < 0.8:
-                    day = date(year, rng.randint(1, 12), rng.randint(1, 28))
+                    day = date(year, randint(rng, 1, 12), randint(rng, 1, 28))
                     if self.start <= day <= self.until:
                         self.tables[Dialogue].add(
                             {

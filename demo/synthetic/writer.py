@@ -69,9 +69,7 @@ class Table:
     def add(self, values: dict[str, Any]) -> int:
         if "id" not in values:
             values["id"] = self.new_id()
-        row = self.defaults.copy()
-        row.update(values)
-        self.rows.append(self._getter(row))
+        self.rows.append(self._getter({**self.defaults, **values}))
         return values["id"]
 
 
