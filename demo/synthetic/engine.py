@@ -14,8 +14,9 @@ Only the decisions (which action, when, by whom) belong to the generator.
 
 from __future__ import annotations
 
+import bisect
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from django_fsm import RETURN_VALUE
@@ -68,9 +69,9 @@ class StateGraph:
         t = self.transitions[(case.state, action)]
         return [getattr(c, "guard_code", c.__name__) for c in t.conditions if not c(case)]
 
-    @property
-    def actions(self) -> set[str]:
-        return {action for _source, action in self.transitions}
+    @cached_property
+    def actions(self) -> frozenset[str]:
+        return frozenset(action for _source, action in self.transitions)
 
 
 @cache
@@ -116,6 +117,11 @@ class SimCase:
     def facts(self) -> dict[str, Any]:
         return periods.case_facts(self)
 
+    @cached_property
+    def facts_key(self) -> tuple:
+        """The facts the rules match, as a memo key: none of them changes during a case's life."""
+        return tuple(sorted(self.facts.items()))
+
 
 # The guards only read these, so one instance each serves every simulated case (building model
 # instances was a tenth of the generation).
@@ -151,6 +157,7 @@ class Clock:
         self.completed_on: date | None = None
         self.due_date: date | None = None
         self.entries = Related()
+        self.paused = False  # ever: then the due date is counted from the ledger
 
     @property
     def is_open(self) -> bool:
@@ -204,7 +211,7 @@ class Clocks:
             for clock in self.by_kind.values():
                 if clock.status == DeadlineStatus.RUNNING:
                     clock.log(E.PAUSE, on, reason=PAUSE_REASON_CODE, note=note, due_before=clock.due_date)
-                    clock.status, clock.due_date = DeadlineStatus.PAUSED, None
+                    clock.status, clock.due_date, clock.paused = DeadlineStatus.PAUSED, None, True
         if effects.resume:
             for clock in self.by_kind.values():
                 if clock.status == DeadlineStatus.PAUSED:
@@ -237,12 +244,21 @@ class Rules:
 
     def __init__(self):
         self.calendar = WorkingCalendar.load()
+        # Which row is in force changes only on a row's effective date: between two, every day
+        # gets the same answer.
+        self.epochs = sorted({r.effective_from for r in policy.DEADLINE_RULES})
+        self.memo: dict[tuple, policy.DeadlineRule | None] = {}
 
     def rule(self, deadline: str, case: SimCase, on: date) -> policy.DeadlineRule | None:
-        return self._rule(deadline, case.kind, on, tuple(sorted(case.facts.items())))
+        key = (deadline, case.kind, bisect.bisect_right(self.epochs, on), case.facts_key)
+        try:
+            return self.memo[key]
+        except KeyError:
+            rule = self.memo[key] = self._rule(deadline, case.kind, on, case.facts_key)
+            return rule
 
-    @cache  # noqa: B019  (one Rules per run; the memo dies with it)
-    def _rule(self, deadline: str, kind: str, on: date, facts: tuple) -> policy.DeadlineRule | None:
+    @staticmethod
+    def _rule(deadline: str, kind: str, on: date, facts: tuple) -> policy.DeadlineRule | None:
         facts_ = dict(facts)
         if not policy.has_rule(deadline=deadline, kind=kind, on=on, facts=facts_):
             return None
@@ -250,7 +266,7 @@ class Rules:
 
     def due(self, clock: Clock) -> date | None:
         """periods.computation_for(clock), memoised for the common clock that was never paused."""
-        if any(e.kind == E.PAUSE for e in clock.entries):
+        if clock.paused:
             return periods.computation_for(clock, self.calendar).due_date
         return self._due_plain(clock.start_date, clock.base_days + clock.extension_days, clock.day_type)
 

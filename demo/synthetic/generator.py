@@ -1,7 +1,12 @@
-"""The generator: the shared state of one run (random source, rules, tables, numbering) and its main
-loop over the days, interleaving new cases, cases derived from earlier ones (transfers in, appeals)
-and the heads' reception days; the rows go out in batches and the counters are left where the
-service continues."""
+"""The generator: the shared state of one run (rules, tree, tables) and its main loop, one province at
+a time (provinces are independent: transfers and appeals stay within one), over the days,
+interleaving new cases, cases derived from earlier ones (transfers in, appeals) and the heads'
+reception days; the rows go out in batches and the counters are left where the service continues.
+
+Each province draws from its own random source (seeded by the run's seed and the province) and takes
+every n-th id of each table (n the number of provinces), so the same seed gives the same rows whether
+the provinces are generated one after the other or in parallel worker processes (`--workers`, on
+PostgreSQL: each worker COPYs through its own connection; see `parallel`)."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from casework.choices import CaseKind, VisitOutcome
@@ -33,10 +38,26 @@ from casework.text import fold
 
 from .engine import Rules
 from .lives import Lives
-from .mixes import CHANNEL_MIX, FAMILY, GIVEN, KIND_MIX, MIDDLE, pick
+from .mixes import CHANNEL_MIX, FAMILY, GIVEN, KIND_MIX, MIDDLE, choice, pick, randint, randrange
 from .reception import Reception
 from .tree import Tree, UnitInfo
-from .writer import Table, Writer
+from .writer import Table, Writer, first_id
+
+MODELS = (
+    Party,
+    Case,
+    CaseParty,
+    Deadline,
+    DeadlineEntry,
+    CaseEvent,
+    Visit,
+    Visit.visitors.through,
+    Visit.cases.through,
+    Dialogue,
+    Dialogue.cases.through,
+)
+# The office-hours minutes of `Generator.at`, 07:00 to 15:59, as text.
+MINUTES = [f" {7 + m // 60:02d}:{m % 60:02d}:00" for m in range(540)]
 
 
 class Generator(Lives, Reception):
@@ -53,37 +74,25 @@ class Generator(Lives, Reception):
         progress,
         stdout,
         copy: bool | None = None,  # COPY (the default on PostgreSQL) or bulk_create
+        workers: int = 1,
     ):
         self.rules = Rules()
         self.tz = timezone.get_default_timezone()
-        self.n_units, self.n_cases, self.years = units, cases, years
-        self.rng = random.Random(seed)
+        self.n_units, self.n_cases, self.years, self.seed = units, cases, years, seed
+        self.rng = random.Random(seed)  # the tree's; each province has its own
         self.until, self.batch, self.audit = until, batch, audit
         self.start = until - timedelta(days=365 * years)
         self.progress, self.stdout = progress, stdout
         self.tree = Tree(self.rng, units)
-        self.tables = {
-            m: Table(m)
-            for m in (
-                Party,
-                Case,
-                CaseParty,
-                Deadline,
-                DeadlineEntry,
-                CaseEvent,
-                Visit,
-                Visit.visitors.through,
-                Visit.cases.through,
-                Dialogue,
-                Dialogue.cases.through,
-            )
-        }
+        self.starts = {m: first_id(m) for m in MODELS}
+        self.tables = {m: Table(m, self.starts[m]) for m in MODELS}  # replaced per province
         self.writer = Writer(list(self.tables.values()), batch_size=5000, copy=copy)
+        # Worker processes commit on their own connections: only outside a transaction.
+        self.workers = workers if self.writer.copy and not connection.in_atomic_block else 1
+        self.written: dict[str, int] = defaultdict(int)
         self.counters: dict[tuple[int, int, str], int] = defaultdict(int)
-        self.heap: list[tuple[date, int, dict]] = []
-        self.heap_seq = 0
-        self.emitted = 0
-        self.party_seq = 0
+        self.all_counters: dict[tuple[int, int, str], int] = {}
+        self.done = 0  # cases of the provinces already generated
         self.day_text: dict[date, tuple[str, str]] = {}
         self.folded: dict[str, str] = {}  # a few thousand distinct names
 
@@ -100,29 +109,30 @@ class Generator(Lives, Reception):
     def at(self, day: date) -> str:
         """A local office-hours timestamp on `day`, as ISO 8601 text with its UTC offset: both backends
         read it as the aware datetime, and building datetimes cost more than the rest of a row."""
-        minute = int(self.rng.random() * 540)
         prefix = self.day_text.get(day)
         if prefix is None:
             offset = datetime(day.year, day.month, day.day, 12, tzinfo=self.tz).isoformat()[-6:]
             prefix = self.day_text[day] = (day.isoformat(), offset)
-        return f"{prefix[0]} {7 + minute // 60:02d}:{minute % 60:02d}:00{prefix[1]}"
+        return prefix[0] + MINUTES[int(self.rng.random() * 540)] + prefix[1]
 
     def new_party(self, *, anonymous: bool = False, province: int = 0) -> int:
         rng = self.rng
-        self.party_seq += 1
+        table = self.tables[Party]
+        pk = table.new_id()
         if anonymous:
             name = address = ident = ""
         else:
-            name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)} (syn)"
-            ident = f"S{self.party_seq:011d}"
-            address = f"Thôn {rng.randrange(1, 20)}, tỉnh {province + 1} (syn)"
-        return self.tables[Party].add(
+            name = f"{choice(rng, FAMILY)} {choice(rng, MIDDLE)} {choice(rng, GIVEN)} (syn)"
+            ident = f"S{pk:011d}"
+            address = f"Thôn {randrange(rng, 1, 20)}, tỉnh {province + 1} (syn)"
+        return table.add(
             {
+                "id": pk,
                 "full_name": name,
                 "search_name": self.fold(name),  # rows bypass Party.save()
                 "id_number": ident,
                 "address": address,
-                "phone": "" if anonymous else f"09{rng.randrange(10**8):08d}",
+                "phone": "" if anonymous else f"09{randrange(rng, 10**8):08d}",
                 "created_at": self.now,
             }
         )
@@ -142,25 +152,47 @@ class Generator(Lives, Reception):
 
     def run(self) -> dict[str, Any]:
         started = time.monotonic()
-        with self.writer.session():
-            self.generate()
-            self.writer.wait()
-            self.finish()
+        if self.workers > 1:
+            from .parallel import run_parallel
+
+            run_parallel(self)
+        else:
+            with self.writer.session():
+                self.prepare()
+                for p in self.tree.provinces:
+                    self.generate_province(p)
+                self.writer.wait()
+                self.write_counters()
+                self.reset_sequences()
+            self.progress.finish(self.done, "cases")
         if connection.vendor == "postgresql":  # fresh statistics for the planner
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
-        return {"elapsed": elapsed, "rows": {t.db_table: t.written for t in self.tables.values()}}
+        tables = [m._meta.db_table for m in MODELS]
+        return {"elapsed": elapsed, "rows": {t: self.written[t] for t in tables}}
 
-    def generate(self) -> None:
+    def prepare(self) -> None:
+        """The tree and what every province shares (in the caller's transaction)."""
         self.now = timezone.now()
         self.tree.build()
-        head_days = self.plan_head_days()
-        rng = self.rng
+        self.shares = self.tree.shares(self.n_cases)
+
+    def generate_province(self, province: int) -> None:
+        """All the rows of one province, handed to the writer in batches."""
+        rng = self.rng = random.Random(f"synthetic:{self.seed}:{province}")
+        n_prov = len(self.tree.provinces)
+        self.tables = {m: Table(m, self.starts[m], stride=n_prov, offset=province) for m in MODELS}
+        self.writer.tables = list(self.tables.values())
+        self.counters = defaultdict(int)
+        self.heap: list[tuple[date, int, dict]] = []
+        self.heap_seq = 0
+        self.emitted = 0
+        head_days = self.plan_head_days(self.tree.province_units[province])
         span = (self.until - self.start).days
         dates = []
-        while len(dates) < self.n_cases:
-            d = self.start + timedelta(days=rng.randrange(span + 1))
+        while len(dates) < self.shares[province]:
+            d = self.start + timedelta(days=int(rng.random() * (span + 1)))
             if self.working(d) or rng.random() < 0.1:  # letters and visits come on working days
                 dates.append(d)
         dates.sort()
@@ -178,9 +210,9 @@ class Generator(Lives, Reception):
             nonlocal hd
             while hd < len(head_days) and head_days[hd][0] <= day:
                 d, u = head_days[hd]
-                for _ in range(rng.randint(1, 3)):
+                for _ in range(randint(rng, 1, 3)):
                     self.add_visit(
-                        u, d, people=rng.choice((1, 1, 1, 2, 3)), by_head=True, outcome=VisitOutcome.GUIDED
+                        u, d, people=choice(rng, (1, 1, 1, 2, 3)), by_head=True, outcome=VisitOutcome.GUIDED
                     )
                 hd += 1
 
@@ -193,7 +225,7 @@ class Generator(Lives, Reception):
                 kind = pick(rng, KIND_MIX)
                 emit(
                     {
-                        "unit": self.tree.random_unit(),
+                        "unit": self.tree.random_unit(province, rng),
                         "kind": kind,
                         "received_at": day,
                         "channel": pick(rng, CHANNEL_MIX),
@@ -201,23 +233,30 @@ class Generator(Lives, Reception):
                     }
                 )
             if since_flush >= self.batch:
-                self.writer.flush()
+                self.flush()
                 since_flush = 0
-            self.progress.update(i + 1, "cases")
+            self.progress.update(self.done + i + 1, "cases")
         while self.heap and self.heap[0][0] <= self.until:
             emit(heapq.heappop(self.heap)[2])
         head_visits_until(self.until)
-        self.periodic_dialogues()
-        self.writer.flush()
-        self.progress.finish(len(dates), "cases")
+        self.periodic_dialogues(self.tree.province_units[province])
+        self.flush()
+        self.done += len(dates)
+        self.all_counters.update(self.counters)  # units belong to one province each
 
-    def finish(self) -> None:
+    def flush(self) -> None:
+        for t in self.tables.values():
+            self.written[t.db_table] += len(t.rows)
+        self.writer.flush()
+
+    def write_counters(self) -> None:
         counters = [
             ReferenceCounter(unit_id=unit, year=year, series=series, last_number=n)
-            for (unit, year, series), n in self.counters.items()
+            for (unit, year, series), n in sorted(self.all_counters.items())
         ]
         ReferenceCounter.objects.bulk_create(counters, batch_size=5000)
-        models_ = [t.model for t in self.tables.values()] + [Unit]
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), models_):
+
+    def reset_sequences(self) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [*MODELS, Unit]):
                 cursor.execute(sql)

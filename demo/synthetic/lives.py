@@ -25,7 +25,19 @@ from casework.choices import CaseState as S
 from casework.models import Case, CaseEvent, CaseParty, Deadline, DeadlineEntry
 
 from .engine import Clocks, SimCase, graph
-from .mixes import FILE_REASONS, INTAKE_MIX, OUTCOME_MIX, REJECT_REASONS, SUMMARIES, pick
+from .mixes import (
+    FILE_REASONS,
+    INTAKE_MIX,
+    INTAKE_NO_TRANSFER,
+    OUTCOME_MIX,
+    REJECT_REASONS,
+    ROUND_2_MIX,
+    SUMMARIES,
+    choice,
+    pick,
+    randint,
+    randrange,
+)
 from .tree import UnitInfo
 
 
@@ -51,7 +63,7 @@ class Lives:
             "round": round_,
             "channel": spec["channel"],
             "received_at": d0,
-            "summary": "[SYN] " + rng.choice(SUMMARIES[kind]),
+            "summary": "[SYN] " + choice(rng, SUMMARIES[kind]),
             "several_locations": several,
             "registered_by_id": unit.reception,
             "first_round_case_id": spec.get("first_round"),
@@ -59,7 +71,7 @@ class Lives:
             "respondent_unit_id": spec.get(
                 "respondent_unit", unit.id if kind == CaseKind.COMPLAINT else None
             ),
-            "decision_known_at": d0 - timedelta(days=rng.randrange(3, 80))
+            "decision_known_at": d0 - timedelta(days=randrange(rng, 3, 80))
             if kind == CaseKind.COMPLAINT and round_ == 1
             else None,
             "intake_flags": [],
@@ -100,15 +112,15 @@ class Lives:
         derived: list[dict] = []
         try:
             # Intake ---------------------------------------------------------------------------
-            review = d0 + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3)))
+            review = d0 + timedelta(days=choice(rng, (0, 0, 1, 1, 2, 3)))
             step(review, "review", reception)
             late = rng.random() < 0.05
-            classified = review + timedelta(days=rng.randint(8, 25) if late else rng.randint(1, 7))
+            classified = review + timedelta(days=randint(rng, 8, 25) if late else randint(rng, 1, 7))
             mix = INTAKE_MIX[kind]
             if spec.get("no_transfer") or len(self.tree.province_units[unit.province]) < 2:
-                mix = [(a, w) for a, w in mix if a != "transfer"]
+                mix = INTAKE_NO_TRANSFER[kind]
             if round_ == 2:
-                mix = [("reject", 10), ("accept", 90)]
+                mix = ROUND_2_MIX
             decision = pick(rng, mix)
             if spec.get("anonymous"):
                 decision = "file"  # an anonymous denunciation is filed, never accepted (LTC Art. 25)
@@ -117,7 +129,7 @@ class Lives:
                 c["closed_at"] = step(classified, "withdraw", reception, changes, returned=S.WITHDRAWN)
                 raise Stop
             if decision == "transfer":
-                target = rng.choice([u for u in self.tree.province_units[unit.province] if u.id != unit.id])
+                target = choice(rng, [u for u in self.tree.province_units[unit.province] if u.id != unit.id])
                 step(classified, "transfer", reception)
                 derived.append(
                     {
@@ -138,11 +150,12 @@ class Lives:
                 step(classified, "guide", reception)
                 raise Stop
             if decision == "file":
-                c["reason_code"] = FileReason.ANONYMOUS if spec.get("anonymous") else rng.choice(FILE_REASONS)
+                anonymous = spec.get("anonymous")
+                c["reason_code"] = FileReason.ANONYMOUS if anonymous else choice(rng, FILE_REASONS)
                 step(classified, "file", reception)
                 raise Stop
             if decision == "reject":
-                c["reason_code"] = rng.choice(REJECT_REASONS)
+                c["reason_code"] = choice(rng, REJECT_REASONS)
                 step(classified, "reject", head)
                 raise Stop
 
@@ -151,8 +164,8 @@ class Lives:
                 classified, "accept", head, {"accepted_at": [None, str(classified)]}
             )
             res = clocks.get(DeadlineKind.RESOLUTION)  # None before the rule existed (petitions < 11/2021)
-            handler = rng.choice(unit.handlers)
-            verify = accepted + timedelta(days=rng.randint(1, 6))
+            handler = choice(rng, unit.handlers)
+            verify = accepted + timedelta(days=randint(rng, 1, 6))
             step(verify, "start_verification", head, {"handler": [None, handler]})
             c["handler_id"] = handler
 
@@ -168,7 +181,7 @@ class Lives:
                 days = clocks.extension_room(reason)
                 if not days:
                     break
-                on = max(res.due_date - timedelta(days=rng.randint(1, 8)), last)
+                on = max(res.due_date - timedelta(days=randint(rng, 1, 8)), last)
                 if on > res.due_date:  # an extension is decided before the deadline passes
                     break
                 step(on, "extend", head, returned=case.state)
@@ -176,10 +189,10 @@ class Lives:
 
             # Suspension: the clock stops from the decision to the resumption.
             if res is not None and "suspend" in machine.actions and rng.random() < 0.02:
-                on = last + timedelta(days=rng.randint(1, 15))
+                on = last + timedelta(days=randint(rng, 1, 15))
                 step(on, "suspend", head, note="Chờ kết quả giám định (syn)")
                 c["suspended_from"] = events[-1][2]
-                back = on + timedelta(days=rng.randint(10, 60))
+                back = on + timedelta(days=randint(rng, 10, 60))
                 step(back, "resume", head, returned=c["suspended_from"])
                 c["suspended_from"] = ""
 
@@ -190,12 +203,12 @@ class Lives:
                 decide_on = last + timedelta(days=max(1, int(span * rng.uniform(0.35, 1.0))))
                 decide_on = min(decide_on, due)
             else:
-                decide_on = due + timedelta(days=rng.randint(1, 45))
+                decide_on = due + timedelta(days=randint(rng, 1, 45))
             decide_on = self.next_working(decide_on) if decide_on < due else decide_on
 
             # Withdrawal, or a first-round complaint taken up a level once its deadline lapsed.
             if rng.random() < {CaseKind.COMPLAINT: 0.05, CaseKind.DENUNCIATION: 0.03}.get(kind, 0.02):
-                on = last + timedelta(days=rng.randint(1, max((decide_on - last).days, 1)))
+                on = last + timedelta(days=randint(rng, 1, max((decide_on - last).days, 1)))
                 c["closed_at"] = step(on, "withdraw", reception, {"closed_at": [None, str(on)]}, S.WITHDRAWN)
                 raise Stop
             parent = self.tree.by_id.get(unit.parent) if unit.parent else None
@@ -206,19 +219,18 @@ class Lives:
                 and parent
                 and rng.random() < 0.1
             ):
-                on = step(
-                    due + timedelta(days=rng.randint(1, min(20, (decide_on - due).days))), "appeal", reception
-                )
+                lapse = timedelta(days=randint(rng, 1, min(20, (decide_on - due).days)))
+                on = step(due + lapse, "appeal", reception)
                 derived.append(self._appeal_spec(unit, parent, on, case_id))
                 raise Stop
 
             outcome = pick(rng, OUTCOME_MIX[kind])
-            submit = max(last, decide_on - timedelta(days=rng.randint(0, 5)))
+            submit = max(last, decide_on - timedelta(days=randint(rng, 0, 5)))
             needs_dialogue = kind == CaseKind.COMPLAINT and (round_ == 2 or rng.random() < 0.2)
             if kind == CaseKind.COMPLAINT:
                 c["claim_differs"] = needs_dialogue and round_ == 1
             if needs_dialogue:
-                held = max(last, submit - timedelta(days=rng.randint(1, 5)))
+                held = max(last, submit - timedelta(days=randint(rng, 1, 5)))
                 if held > until:
                     raise Stop
                 self.case_dialogue(unit, case_id, held)
@@ -226,25 +238,25 @@ class Lives:
             step(submit, "submit_for_approval", handler, {"outcome": ["", outcome]})
             c["outcome"], c["outcome_summary"] = outcome, "Kết luận nội dung (syn)"
             c["decided_at"] = step(decide_on, "approve", head, {"decided_at": [None, str(decide_on)]})
-            c["decision_number"] = f"{rng.randrange(1, 999)}/QĐ-SYN"
+            c["decision_number"] = f"{randrange(rng, 1, 999)}/QĐ-SYN"
 
             # After the decision ----------------------------------------------------------------
             window = clocks.get(DeadlineKind.APPEAL_WINDOW)
             if window is not None:
                 if parent and rng.random() < 0.12:
-                    on = decide_on + timedelta(days=rng.randint(1, (window.due_date - decide_on).days))
+                    on = decide_on + timedelta(days=randint(rng, 1, (window.due_date - decide_on).days))
                     on = step(on, "appeal", reception)
                     derived.append(self._appeal_spec(unit, parent, on, case_id))
                     raise Stop
-                close_on = window.due_date + timedelta(days=rng.randint(1, 5))
+                close_on = window.due_date + timedelta(days=randint(rng, 1, 5))
                 c["closed_at"] = step(close_on, "close", None, {"closed_at": [None, str(close_on)]})
                 raise Stop
             if "publication_required" in machine.failing(case, "close"):
-                on = decide_on + timedelta(days=rng.randint(1, 10))
+                on = decide_on + timedelta(days=randint(rng, 1, 10))
                 case.published_at = c["published_at"] = step(
                     on, "publish", head, {"published_at": [None, str(on)]}
                 )
-            close_on = last + timedelta(days=rng.randint(1, 15))
+            close_on = last + timedelta(days=randint(rng, 1, 15))
             c["closed_at"] = step(close_on, "close", head, {"closed_at": [None, str(close_on)]})
         except Stop:
             pass
@@ -346,7 +358,7 @@ class Lives:
         # A case raised at the desk is a line of the reception book.
         if c["channel"] == Channel.IN_PERSON:
             group = self.group_min(d0)
-            people = rng.randint(group, 3 * group) if rng.random() < 0.03 else 1
+            people = randint(rng, group, 3 * group) if rng.random() < 0.03 else 1
             head_day = (d0, unit.id) in self.head_day_set
             self.add_visit(
                 unit,

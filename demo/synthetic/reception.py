@@ -11,6 +11,7 @@ from casework.models import Dialogue, Visit
 from casework.reports import head_reception_days_per_month
 from casework.rules import policy
 
+from .mixes import randint
 from .tree import UnitInfo
 
 
@@ -83,7 +84,7 @@ class Reception:
         if case_id is not None:
             self.tables[Visit.cases.through].add({"visit_id": visit, "case_id": case_id})
 
-    def plan_head_days(self) -> list[tuple[date, UnitInfo]]:
+    def plan_head_days(self, units: list[UnitInfo]) -> list[tuple[date, UnitInfo]]:
         """Days each head receives citizens in person: the legal number per month, met by most."""
         rng = self.rng
         level_code = {
@@ -91,14 +92,14 @@ class Reception:
             "department": (AuthorityLevel.PROVINCE, True),
             "commune": (AuthorityLevel.COMMUNE, False),
         }
-        diligence = {u.id: min(1.2, max(0.3, rng.gauss(0.9, 0.2))) for u in self.units}
+        diligence = {u.id: min(1.2, max(0.3, rng.gauss(0.9, 0.2))) for u in units}
         plan = []
         month = date(self.start.year, self.start.month, 1)
         while month <= self.until:
             nxt = (month + timedelta(days=32)).replace(day=1)
             days = [month + timedelta(days=i) for i in range((nxt - month).days)]
             working = [d for d in days if self.start <= d <= self.until and self.working(d)]
-            for u in self.units:
+            for u in units:
                 required = head_reception_days_per_month(*level_code[u.level], month) or 0
                 held = min(len(working), max(0, round(required * diligence[u.id] + rng.uniform(-0.6, 0.6))))
                 for d in rng.sample(working, held) if held else []:
@@ -108,14 +109,14 @@ class Reception:
         self.head_day_set = {(d, u.id) for d, u in plan}
         return plan
 
-    def periodic_dialogues(self) -> None:
+    def periodic_dialogues(self, units: list[UnitInfo]) -> None:
         rng = self.rng
-        for u in self.units:
+        for u in units:
             if u.level != "commune":
                 continue
             for year in range(self.start.year, self.until.year + 1):
                 if rng.random() < 0.8:
-                    day = date(year, rng.randint(1, 12), rng.randint(1, 28))
+                    day = date(year, randint(rng, 1, 12), randint(rng, 1, 28))
                     if self.start <= day <= self.until:
                         self.tables[Dialogue].add(
                             {

@@ -181,15 +181,31 @@ class Tree:
         for u in self.units:
             base = {"province": 4.0, "department": 1.5, "commune": 1.0}[u.level]
             weights.append(base * rng.lognormvariate(0, 0.6))
-        total, acc = sum(weights), 0.0
-        self.cum_weights = []
-        for w in weights:
-            acc += w / total
-            self.cum_weights.append(acc)
+        # Provinces are generated independently (transfers and appeals stay within one): each gets
+        # its share of the cases and spreads them over its own units.
         self.province_units: dict[int, list[UnitInfo]] = defaultdict(list)
-        for u in self.units:
+        self.cum_weights: dict[int, list[float]] = defaultdict(list)
+        self.province_weight: dict[int, float] = defaultdict(float)
+        for u, w in zip(self.units, weights, strict=True):
             self.province_units[u.province].append(u)
+            self.province_weight[u.province] += w
+            self.cum_weights[u.province].append(self.province_weight[u.province])
 
-    def random_unit(self) -> UnitInfo:
-        i = bisect.bisect_left(self.cum_weights, self.rng.random() * self.cum_weights[-1])
-        return self.units[min(i, len(self.units) - 1)]
+    @property
+    def provinces(self) -> list[int]:
+        return sorted(self.province_units)
+
+    def random_unit(self, province: int, rng: random.Random) -> UnitInfo:
+        cum, units = self.cum_weights[province], self.province_units[province]
+        i = bisect.bisect_left(cum, rng.random() * cum[-1])
+        return units[min(i, len(units) - 1)]
+
+    def shares(self, total: int) -> dict[int, int]:
+        """`total` cases split over the provinces by their weight (largest remainders)."""
+        weight = sum(self.province_weight.values())
+        exact = {p: total * w / weight for p, w in self.province_weight.items()}
+        shares = {p: int(x) for p, x in exact.items()}
+        by_remainder = sorted(exact, key=lambda p: (shares[p] - exact[p], p))
+        for p in by_remainder[: total - sum(shares.values())]:
+            shares[p] += 1
+        return shares

@@ -28,10 +28,19 @@ except ImportError:  # psycopg is only needed on PostgreSQL
     Dumper = object
 
 
-class Table:
-    """Rows of one model with ids assigned here, so that related rows can point at them."""
+def first_id(model: type[models.Model]) -> int:
+    """The first id free in `model`'s table."""
+    return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
 
-    def __init__(self, model: type[models.Model]):
+
+class Table:
+    """Rows of one model with ids assigned here, so that related rows can point at them.
+
+    Each province's rows take every `stride`-th id from `start` (its `offset` first), so that
+    provinces generated in separate processes never collide and each gets the same ids whatever the
+    number of processes."""
+
+    def __init__(self, model: type[models.Model], start: int, stride: int = 1, offset: int = 0):
         self.model = model
         self.fields = list(model._meta.concrete_fields)
         self.columns = [f.attname for f in self.fields]
@@ -44,7 +53,7 @@ class Table:
             else:
                 self.defaults[f.attname] = f.get_default()
         self._getter = itemgetter(*self.columns)
-        self.next_id = (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
+        self.next_id, self.stride = start + offset, stride
         self.rows: list[tuple] = []
         self.written = 0
 
@@ -53,15 +62,14 @@ class Table:
         return self.model._meta.db_table
 
     def new_id(self) -> int:
-        pk, self.next_id = self.next_id, self.next_id + 1
+        pk = self.next_id
+        self.next_id = pk + self.stride
         return pk
 
     def add(self, values: dict[str, Any]) -> int:
         if "id" not in values:
             values["id"] = self.new_id()
-        row = self.defaults.copy()
-        row.update(values)
-        self.rows.append(self._getter(row))
+        self.rows.append(self._getter({**self.defaults, **values}))
         return values["id"]
 
 
@@ -69,10 +77,11 @@ class Writer:
     """COPY on PostgreSQL (in a thread, overlapping the generation), bulk_create (5,000 a statement)
     elsewhere."""
 
-    def __init__(self, tables: list[Table], batch_size: int, copy: bool | None = None):
+    def __init__(self, tables: list[Table], batch_size: int, copy: bool | None = None, raw=None):
         self.tables = tables  # in dependency order
         self.batch_size = batch_size
         self.copy = connection.vendor == "postgresql" if copy is None else copy
+        self.raw = raw  # a worker process's own psycopg connection (None: Django's)
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
 
@@ -89,20 +98,25 @@ class Writer:
             with connection.cursor() as cursor:
                 # Losing the run in a crash is harmless here (it rolls back anyway); waiting is not.
                 cursor.execute("SET LOCAL synchronous_commit = off")
-            restore = self._set_aside()
+            restore = self.set_aside()
             try:
                 yield
                 self.wait()
             except BaseException:
                 self._join()  # never leave a thread on the connection while the transaction rolls back
                 raise
-            with connection.cursor() as cursor:
-                # Index builds sort in memory when they can, and may use parallel workers.
-                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                for sql in restore:
-                    cursor.execute(sql)
+            self.restore(restore)
 
-    def _set_aside(self) -> list[str]:
+    @staticmethod
+    def restore(statements: list[str]) -> None:
+        """Re-create what `set_aside` dropped (in the current transaction)."""
+        with connection.cursor() as cursor:
+            # Index builds sort in memory when they can, and may use parallel workers.
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for sql in statements:
+                cursor.execute(sql)
+
+    def set_aside(self) -> list[str]:
         """Drop the foreign keys and the plain (non-unique, non-constraint) indexes of the tables
         written; returns the statements that re-create them as they were, comments included."""
         names = [t.db_table for t in self.tables]
@@ -163,7 +177,7 @@ class Writer:
         self.wait()  # one batch in flight: the connection serves one COPY at a time
         # The raw psycopg connection: Django's wrapper is per thread, and this one leaves the
         # connection alone until it has joined the COPY thread.
-        raw = connection.connection
+        raw = self.raw or connection.connection
         self._thread = threading.Thread(target=self._copy_batch, args=(raw, batch), name="synthetic-copy")
         self._thread.start()
 

@@ -89,14 +89,14 @@ def schema() -> dict[str, list[tuple]]:
     return {"indexes": indexes, "constraints": constraints}
 
 
-def generate(*, copy: bool, seed: int = 5) -> Generator:
+def generate(*, copy: bool, seed: int = 5, units: int = 14, workers: int = 1) -> Generator:
     # Staff, levels and memberships take their ids from sequences, which a rolled-back run does not
     # give back: start both runs from the same values so that rows compare column for column.
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
             cursor.execute(sql)
     generator = Generator(
-        units=14,
+        units=units,
         cases=600,
         years=2,
         seed=seed,
@@ -106,6 +106,7 @@ def generate(*, copy: bool, seed: int = 5) -> Generator:
         progress=Progress(600, io.StringIO(), enabled=False),
         stdout=io.StringIO(),
         copy=copy,
+        workers=workers,
     )
     generator.run()
     return generator
@@ -123,6 +124,41 @@ def test_copy_writes_the_same_rows_as_bulk_create_for_the_same_seed(db):
     assert len(copied[Case._meta.db_table]) >= 580 and len(copied[CaseEvent._meta.db_table]) > 2000
     for table in copied:
         assert copied[table] == bulk[table], table
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_write_the_same_rows_as_one_process_for_the_same_seed():
+    # 260 units make two provinces, one a worker.
+    with transaction.atomic():  # one process, rolled back
+        one = generate(copy=True, units=260)
+        assert one.workers == 1
+        sequential = rows()
+        transaction.set_rollback(True)
+    before = schema()
+    parallel = generate(copy=True, units=260, workers=2)  # committed by each worker
+    assert parallel.workers == 2
+    assert schema() == before
+    assert len(sequential[Case._meta.db_table]) >= 580
+    for table, expected in sequential.items():
+        assert rows()[table] == expected, table
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_worker_rolls_back_every_worker_and_the_tree(monkeypatch):
+    before = schema()
+    generate_province = Generator.generate_province
+
+    def failing(self, province):
+        if province == 1:
+            raise RuntimeError("province 1 interrupted")
+        generate_province(self, province)
+
+    monkeypatch.setattr(Generator, "generate_province", failing)
+    with pytest.raises(RuntimeError, match="province 1 interrupted"):
+        generate(copy=True, units=260, workers=2)
+    assert schema() == before
+    assert not Unit.objects.filter(code__startswith=PREFIX).exists()
+    assert not Case.objects.exists() and not Party.objects.exists()
 
 
 def test_copy_run_leaves_every_index_and_constraint_as_it_found_them(db):

@@ -1,14 +1,16 @@
 """manage.py generate_synthetic --units 1000 --cases 1000000 --years 5 --seed 1
 
 A synthetic dataset for demos and benchmarks (see `demo.synthetic`). On PostgreSQL rows go in with COPY,
---batch cases at a time, in one transaction with the written tables' foreign keys and plain indexes
-re-created at the end (the tables are locked meanwhile: run it on a database nobody is using);
+--batch cases at a time, with the written tables' foreign keys and plain indexes re-created at the end
+(the tables are locked meanwhile: run it on a database nobody is using), the provinces spread over
+--workers processes (each its own connection; see `demo.synthetic.parallel`);
 elsewhere with bulk_create, a transaction per --batch cases. The command refuses to run twice into
 the same database (``syn-`` units exist).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 
@@ -44,6 +46,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-audit", action="store_true", help="Skip the audit trail and deadline ledgers."
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Processes generating provinces in parallel, each with its own connection (PostgreSQL; "
+            "default: one a core). The rows are the same for the same seed whatever their number.",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
@@ -65,6 +74,7 @@ class Command(BaseCommand):
             audit=not options["no_audit"],
             progress=Progress(options["cases"], sys.stderr, enabled=not options["no_progress"]),
             stdout=self.stdout,
+            workers=max(1, options["workers"]),
         )
         result = generator.run()
         rows, cases = result["rows"], result["rows"][Case._meta.db_table]
