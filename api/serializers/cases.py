@@ -155,6 +155,9 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             "outcome_summary": case.outcome_summary,
             "claim_differs": case.claim_differs,
             "decision_number": case.decision_number,
+            "law_field": case.law_field,
+            **_figure_values(case),
+            "implemented_at": _iso(case.implemented_at),
             "accepted_at": _iso(case.accepted_at),
             "decided_at": _iso(case.decided_at),
             "published_at": _iso(case.published_at),
@@ -185,6 +188,27 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
     def generic_representation(self, case: Case) -> dict[str, Any]:
         """DRF's own field-by-field representation (scrubbed), which to_representation must equal."""
         return dict(super().to_representation(case))
+
+
+# DRF's own output for the amounts (a string quantized to the column's decimals), one field each.
+_AMOUNT_FIELDS = {
+    figure.name: serializers.DecimalField(
+        max_digits=figures.MONEY_DIGITS if figure.kind == "money" else figures.LAND_DIGITS,
+        decimal_places=figures.MONEY_PLACES if figure.kind == "money" else figures.LAND_PLACES,
+        read_only=True,
+    )
+    for figure in figures.FIGURES.values()
+    if figure.kind in ("money", "land")
+}
+
+
+def _figure_values(case: Case) -> dict[str, Any]:
+    values = {}
+    for name in FIGURE_FIELDS:
+        value = getattr(case, name)
+        field = _AMOUNT_FIELDS.get(name)
+        values[name] = field.to_representation(value) if field is not None and value is not None else value
+    return values
 
 
 def _iso(day) -> str | None:
