@@ -77,9 +77,15 @@ class PreparedQuery:
             compiled = _Compiled(self.build(*placeholders), alias, placeholders)
             self._compiled[connection] = compiled
         params = list(compiled.params)
+        # A key no column can hold matches nothing, as the ORM's lookups answer (the database driver
+        # would raise OverflowError instead).
+        low, high = connection.ops.integer_field_range("BigIntegerField")
         for slot, value in zip(compiled.slots, args, strict=True):
+            value = int(value)
+            if not low <= value <= high:
+                return []
             for i in slot:
-                params[i] = int(value)
+                params[i] = value
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()

@@ -52,6 +52,14 @@ def test_a_prepared_query_returns_the_rows_related_objects_and_annotations_of_it
         assert query.fetch(max(c.pk for c in cases) + 1000) == []
 
 
+@pytest.mark.parametrize("key", [2**63, -(2**63) - 1, 53155091923097698304])
+def test_a_key_no_column_can_hold_matches_nothing_as_in_the_orm(org, key):
+    query = prepared.PreparedQuery(_lock_query, for_write=True)
+    with transaction.atomic():
+        assert list(_lock_query(key)) == []
+        assert query.fetch(key) == []
+
+
 def test_a_prepared_query_runs_one_statement_per_call(org):
     query = prepared.PreparedQuery(
         lambda user_id: Membership.objects.filter(user_id=user_id).select_related("unit", "unit__level")
