@@ -78,7 +78,11 @@ bench-data: $(VENV)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py generate_synthetic --units 1000 --cases 1000000 \
 		--years 5 --seed 1 | tee var/generation.txt
 
-bench: $(VENV)/.installed
+$(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.lock.txt
+	$(PY) -m pip install --quiet -r requirements-bench.lock.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed
 	test -n "$(BENCH_DATABASE_URL)" || (echo "Set BENCH_DATABASE_URL=postgres://..." && exit 2)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run_bench.py \
 		$(if $(wildcard var/generation.txt),--generation-output var/generation.txt)

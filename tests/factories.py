@@ -40,21 +40,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-
-    @factory.post_generation
-    def password(self, create, extracted, **kwargs):
-        self.set_password(extracted or "pw")
-        if create:
-            self.save(update_fields=["password"])
-
+    # Hashed as the user is built (a given password too), not set and saved again afterwards.
+    password = factory.django.Password("pw")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.gov.vn")
 
 
 def staff(unit: Unit, role: str, username: str | None = None):
-    user = UserFactory(username=username) if username else UserFactory()
+    # Staff from the start, as grant_role would make them, which saves it a second write per user.
+    user = UserFactory(username=username, is_staff=True) if username else UserFactory(is_staff=True)
     grant_role(user=user, unit=unit, role=role)
     return user
 
