@@ -7,12 +7,10 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .PHONY: run test test-postgres test-replica lint format migrate demo diagrams messages bench-data bench backup restore clean
 
-# --no-compile: Python compiles what is imported when it is first imported; compiling every installed
-# module up front cost a fresh checkout's `make test` about 13 s.
 $(VENV)/.installed: requirements.lock.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --no-compile -r requirements.lock.txt
+	$(PY) -m pip install --quiet -r requirements.lock.txt
 	touch $@
 
 migrate: $(VENV)/.installed
@@ -81,7 +79,7 @@ bench-data: $(VENV)/.installed
 		--years 5 --seed 1 | tee var/generation.txt
 
 $(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.lock.txt
-	$(PY) -m pip install --quiet --no-compile -r requirements-bench.lock.txt
+	$(PY) -m pip install --quiet -r requirements-bench.lock.txt
 	touch $@
 
 bench: $(VENV)/.bench-installed
