@@ -3,6 +3,7 @@ using the workspace sees them (Django test client; the browser walk is tests/e2e
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -117,6 +118,13 @@ def test_monitor_board_drills_down_from_an_age_figure_to_its_cases(client, named
     assert old.reference in over_30 and recent.reference not in over_30
 
 
+def test_board_title_is_its_name_and_its_satisfaction_panel_shows_once(client, named):
+    board = page(client, named.monitor, reverse("workspace:board"))
+    title = board[board.index("<title>") + len("<title>") : board.index("</title>")]
+    assert "<" not in title and "Overdue board" in title
+    assert board.count('id="satisfaction-title"') == 1
+
+
 def test_board_is_only_for_those_who_may_read_reports(client, named):
     client.force_login(named.handler)
     assert client.get(reverse("workspace:board")).status_code == 404
@@ -203,3 +211,18 @@ def test_no_template_comment_spans_lines():
         if "{#" in line and "#}" not in line.split("{#", 1)[1]
     ]
     assert not spread, f"multi-line {{# #}} comments (use {{% comment %}}): {spread}"
+
+
+def test_no_page_title_block_holds_markup():
+    # A <title> is text: markup inside a title block is shown in the tab as raw tags (the board once held
+    # its whole satisfaction panel there).
+    root = Path(__file__).resolve().parents[2]
+    block = re.compile(r"{%\s*block title\s*%}(.*?){%\s*endblock", re.S)
+    marked = [
+        str(path.relative_to(root))
+        for app in ("workspace", "backoffice", "documents", "public", "config")
+        for path in (root / app).rglob("*.html")
+        for title in block.findall(path.read_text())
+        if "<" in title
+    ]
+    assert not marked, marked
