@@ -204,6 +204,37 @@ def next_register_number(*, unit, year: int, document_kind: str) -> int:
     return counter.last_number
 
 
+def _check_form_code(code: str) -> None:
+    if code not in LAYOUTS:
+        raise InvalidDocument(
+            _("Invalid input."), code="unknown_template", errors={"template": [_("No such form.")]}
+        )
+
+
+def _paper_date(values: dict[str, Any], errors: dict[str, list[str]], *, earliest: date, too_early) -> date:
+    """The date on the paper (today unless given), neither in the future nor before `earliest`; raises
+    InvalidDocument with every field error collected so far."""
+    today = timezone.localdate()
+    on = values.get("issued_on") or today
+    if "issued_on" in values and on > today:
+        errors["issued_on"] = [_("The date on the paper cannot be in the future.")]
+    elif on < earliest:
+        errors["issued_on"] = [too_early]
+    if errors:
+        raise InvalidDocument(_("Invalid input."), errors=errors)
+    return on
+
+
+def _version_in_force(code: str, on: date) -> DocumentTemplate:
+    template = in_force(on).filter(code=code).first()
+    if template is None:
+        raise TemplateNotApplicable(
+            _("No version of this form is in force on %(date)s.") % {"date": f"{on:%d/%m/%Y}"},
+            code="template_not_in_force",
+        )
+    return template
+
+
 @transaction.atomic
 def issue_document(*, case_id: int, template_code: str, actor, data: dict[str, Any]) -> Document:
     """Issue the form `template_code` for the case with the fields in `data`.
@@ -216,26 +247,15 @@ def issue_document(*, case_id: int, template_code: str, actor, data: dict[str, A
         raise DocumentNotFound(_("No such case.")) from None
     if not can_view_unit(actor, case.unit):
         raise DocumentNotFound(_("No such case."))
-    if template_code not in LAYOUTS:
-        raise InvalidDocument(
-            _("Invalid input."), code="unknown_template", errors={"template": [_("No such form.")]}
-        )
+    _check_form_code(template_code)
     values, errors = clean_fields(template_code, data)
-    today = timezone.localdate()
-    on = values.get("issued_on") or today
-    if "issued_on" in values and on > today:
-        errors["issued_on"] = [_("The date on the paper cannot be in the future.")]
-    elif on < case.received_at:
-        errors["issued_on"] = [_("The date on the paper cannot be before the case was received.")]
-    if errors:
-        raise InvalidDocument(_("Invalid input."), errors=errors)
-
-    template = in_force(on).filter(code=template_code).first()
-    if template is None:
-        raise TemplateNotApplicable(
-            _("No version of this form is in force on %(date)s.") % {"date": f"{on:%d/%m/%Y}"},
-            code="template_not_in_force",
-        )
+    on = _paper_date(
+        values,
+        errors,
+        earliest=case.received_at,
+        too_early=_("The date on the paper cannot be before the case was received."),
+    )
+    template = _version_in_force(template_code, on)
     if not may_issue(actor, case, template):
         raise DocumentForbidden(
             _("Your role in %(unit)s does not allow issuing this document.") % {"unit": case.unit}
@@ -362,10 +382,7 @@ def issue_visit_document(*, visit_id: int, template_code: str, actor, data: dict
         raise DocumentNotFound(_("No such visit.")) from None
     if not can_view_unit(actor, visit.unit):
         raise DocumentNotFound(_("No such visit."))
-    if template_code not in LAYOUTS:
-        raise InvalidDocument(
-            _("Invalid input."), code="unknown_template", errors={"template": [_("No such form.")]}
-        )
+    _check_form_code(template_code)
     reason = why_not_for_visit(template_code, visit)
     if reason:  # before the fields: a visit that was not refused has no ground to fill the form
         raise TemplateNotApplicable(reason)
@@ -375,21 +392,13 @@ def issue_visit_document(*, visit_id: int, template_code: str, actor, data: dict
     values, errors = clean_fields(template_code, data)
     if values.get("refusal_reason", visit.refusal_reason) != visit.refusal_reason and visit.refusal_reason:
         errors["refusal_reason"] = [_("The ground is the one recorded on the visit.")]
-    today = timezone.localdate()
-    on = values.get("issued_on") or today
-    if "issued_on" in values and on > today:
-        errors["issued_on"] = [_("The date on the paper cannot be in the future.")]
-    elif on < visit_day(visit):
-        errors["issued_on"] = [_("The date on the paper cannot be before the visit.")]
-    if errors:
-        raise InvalidDocument(_("Invalid input."), errors=errors)
-
-    template = in_force(on).filter(code=template_code).first()
-    if template is None:
-        raise TemplateNotApplicable(
-            _("No version of this form is in force on %(date)s.") % {"date": f"{on:%d/%m/%Y}"},
-            code="template_not_in_force",
-        )
+    on = _paper_date(
+        values,
+        errors,
+        earliest=visit_day(visit),
+        too_early=_("The date on the paper cannot be before the visit."),
+    )
+    template = _version_in_force(template_code, on)
     if not may_issue_for_visit(actor, visit, template):
         raise DocumentForbidden(
             _("Your role in %(unit)s does not allow issuing this document.") % {"unit": visit.unit}
