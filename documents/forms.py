@@ -822,6 +822,34 @@ _DENUNCIATION_TEXT = FieldSpec(
 )
 _LONG = 5000
 
+
+def _complaint_decision_fields(*, second: bool) -> tuple[FieldSpec, ...]:
+    """What a decision on a complaint asks the officer for (LKN Arts. 31 and 40); the second round also
+    states the result of the first."""
+    return (
+        FieldSpec(
+            "legal_grounds", _("Legal bases of the decision (one a line)"), "longtext", True, max_length=2000
+        ),
+        *(
+            (FieldSpec("first_decision", _("Result of the first resolution"), "longtext", max_length=_LONG),)
+            if second
+            else ()
+        ),
+        FieldSpec("verification_result", _("Verification result"), "longtext", max_length=_LONG),
+        FieldSpec("dialogue_result", _("Dialogue result"), "longtext", max_length=_LONG),
+        FieldSpec("conclusion", _("Conclusion"), "longtext", True, max_length=_LONG),
+        FieldSpec(
+            "remedy",
+            _("Keep, amend or annul the decision or act; settle the issues"),
+            "longtext",
+            True,
+            max_length=_LONG,
+        ),
+        FieldSpec("compensation", _("Compensation (if any)"), "longtext", max_length=_LONG),
+        FieldSpec("executors", _("Who carries out the decision"), "text", max_length=300),
+    )
+
+
 LAYOUTS: dict[str, Layout] = {
     "reception_receipt": Layout(
         kind_title="GIẤY BIÊN NHẬN",
@@ -995,27 +1023,7 @@ LAYOUTS: dict[str, Layout] = {
         subject=lambda ctx: f"Về việc giải quyết khiếu nại của {ctx.who()} (lần đầu)",
         preamble=_decision_preamble,
         body=lambda ctx: _decision_body(ctx, second=False),
-        fields=(
-            FieldSpec(
-                "legal_grounds",
-                _("Legal bases of the decision (one a line)"),
-                "longtext",
-                True,
-                max_length=2000,
-            ),
-            FieldSpec("verification_result", _("Verification result"), "longtext", max_length=_LONG),
-            FieldSpec("dialogue_result", _("Dialogue result"), "longtext", max_length=_LONG),
-            FieldSpec("conclusion", _("Conclusion"), "longtext", True, max_length=_LONG),
-            FieldSpec(
-                "remedy",
-                _("Keep, amend or annul the decision or act; settle the issues"),
-                "longtext",
-                True,
-                max_length=_LONG,
-            ),
-            FieldSpec("compensation", _("Compensation (if any)"), "longtext", max_length=_LONG),
-            FieldSpec("executors", _("Who carries out the decision"), "text", max_length=300),
-        ),
+        fields=_complaint_decision_fields(second=False),
         own_competence=True,
         recipients=_decision_recipients,
     ),
@@ -1024,28 +1032,7 @@ LAYOUTS: dict[str, Layout] = {
         subject=lambda ctx: f"Về việc giải quyết khiếu nại của {ctx.who()} (lần hai)",
         preamble=_decision_preamble,
         body=lambda ctx: _decision_body(ctx, second=True),
-        fields=(
-            FieldSpec(
-                "legal_grounds",
-                _("Legal bases of the decision (one a line)"),
-                "longtext",
-                True,
-                max_length=2000,
-            ),
-            FieldSpec("first_decision", _("Result of the first resolution"), "longtext", max_length=_LONG),
-            FieldSpec("verification_result", _("Verification result"), "longtext", max_length=_LONG),
-            FieldSpec("dialogue_result", _("Dialogue result"), "longtext", max_length=_LONG),
-            FieldSpec("conclusion", _("Conclusion"), "longtext", True, max_length=_LONG),
-            FieldSpec(
-                "remedy",
-                _("Keep, amend or annul the decision or act; settle the issues"),
-                "longtext",
-                True,
-                max_length=_LONG,
-            ),
-            FieldSpec("compensation", _("Compensation (if any)"), "longtext", max_length=_LONG),
-            FieldSpec("executors", _("Who carries out the decision"), "text", max_length=300),
-        ),
+        fields=_complaint_decision_fields(second=True),
         own_competence=True,
         recipients=_decision_recipients,
     ),
