@@ -346,9 +346,8 @@ def _cut_counts(cuts: list[date], grouping: Grouping, kind: str | None, irregula
     ).filter(grouping.filter_q("unit__path"), anywhere)
     if kind:
         qs = qs.filter(kind=kind)
-    return list(
-        qs.annotate(key=grouping.key_expression("unit__")).values("key", "kind").annotate(**aggregates).order_by()
-    )
+    grouped = qs.annotate(key=grouping.key_expression("unit__")).values("key", "kind")
+    return list(grouped.annotate(**aggregates).order_by())
 
 
 def resolution_rows(

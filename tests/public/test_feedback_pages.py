@@ -133,3 +133,20 @@ def test_the_follow_page_of_a_decided_case_leads_to_the_rating_form_with_the_cod
         "/cong-dan/danh-gia/", {"reference": case.reference, "code": code, "start": "1"}
     ).content.decode()
     assert f'value="{code}"' in form and 'class="error"' not in form
+
+
+def test_the_figures_period_is_read_as_day_month_year_whatever_the_browser_language(org, frozen_today):
+    frozen_today(TODAY)
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    url = f"/cong-dan/so-lieu/{org.province.code}/"
+    page = client.get(url, {"date_from": "02/03/2026", "date_to": "10/03/2026"}).content.decode()
+    assert "From 02/03/2026 to 10/03/2026" in page  # 2 March, not 3 February
+    assert 'value="02/03/2026"' in page and "Day/month/year" in page
+    iso = client.get(url, {"date_from": "2026-03-02", "date_to": "2026-03-10"}).content.decode()
+    assert "From 02/03/2026 to 10/03/2026" in iso
+    # A month-first date is refused, said beside the field and tied to it, not silently swapped.
+    wrong = client.get(url, {"date_from": "03/31/2026"}).content.decode()
+    assert "Write the date as day/month/year" in wrong
+    assert 'aria-invalid="true" aria-describedby="id_date_from_helptext id_date_from_error"' in wrong
+    assert 'id="id_date_from_error"' in wrong
