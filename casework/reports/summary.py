@@ -21,8 +21,12 @@ A case is regular when its dates follow the workflow: accepted on or before it e
 resolution clock fell due, resolved (if at all) on the day it ended, never both decided and withdrawn.
 Other cases (a first-round complaint decided after its clock was cancelled, say) are listed in
 `ReportIrregularCase` and counted by the case-table query itself, so the results are identical to
-`resolution.py` for every period made of whole half-months: calendar months, quarters and years and the
-15th-to-14th periods of Circular 01/2024. Other periods are computed from the case table.
+`resolution.py`. Every count is "cases whose date D is before a cut day" (the period's first day, the
+day after its last, the day after today for overdue): the half-months wholly before the cut come from
+the summaries, and when the cut falls inside a half-month, its days before the cut come from the case
+table — the few cases with a date in that window. Calendar months, quarters and years and the
+15th-to-14th periods of Circular 01/2024 cut no half-month (until today's); any other period (the
+citizens' "1 January to today") reads at most two half-months of cases.
 
 The summaries are refreshed, not maintained by each transition (which would add statements to every
 transition): `refresh()` rebuilds the rows of the units whose cases changed (`Case.updated_at`) since
