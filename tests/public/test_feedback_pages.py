@@ -150,3 +150,20 @@ def test_the_figures_period_is_read_as_day_month_year_whatever_the_browser_langu
     assert "Write the date as day/month/year" in wrong
     assert 'aria-invalid="true" aria-describedby="id_date_from_helptext id_date_from_error"' in wrong
     assert 'id="id_date_from_error"' in wrong
+
+
+def test_the_figures_say_until_when_they_were_counted_once_read_from_the_report_summaries(decided, org):
+    from casework.reports import summary
+
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    url = f"/cong-dan/so-lieu/{org.province.code}/"
+    assert "Figures as of" not in client.get(url).content.decode()
+    assert client.get("/api/v1/public/statistics/", {"unit": org.province.pk}).json()["figures_as_of"] is None
+    summary.refresh()
+    cache.clear()
+    page = client.get(url, {"date_from": "03/01/2026", "date_to": "20/03/2026"}).content.decode()
+    as_of = timezone.localtime(summary.as_of())
+    assert f"Figures as of {as_of:%H:%M %d/%m/%Y}" in page and "1 of 1 resolved, 100.0%" in page
+    body = client.get("/api/v1/public/statistics/", {"unit": org.province.pk}).json()
+    assert body["figures_as_of"] and body["totals"]["resolved"] == 1
