@@ -302,16 +302,25 @@ def _half_month(day: date) -> tuple[date, date]:
     return bucket_start(b), bucket_start(b + 1)
 
 
-def _cut_counts(cuts: list[date], grouping: Grouping, kind: str | None, irregular: bool) -> list[dict]:
+def _unit_ids(grouping: Grouping) -> Q:
+    """The grouping's units as a list of ids: with the path test instead, the planner walks the units
+    and repeats the date-index scans for each; with the ids it scans the date windows once."""
+    return Q(unit_id__in=list(Unit.objects.filter(grouping.filter_q("path")).values_list("pk", flat=True)))
+
+
+def _cut_counts(
+    cuts: list[date], ends: set[date], grouping: Grouping, kind: str | None, irregular: bool
+) -> list[dict]:
     """For each cut day c (not a half-month start), per (key, kind): the regular cases whose date of each
     summary count falls in c's half-month before c — the days the summaries cannot split. One query
-    over the few cases with a date in those windows."""
+    or two over the few cases with a date in those windows. "Ended" (which reads the resolution clock's
+    stop too) only for the cuts in `ends` (a period's first day)."""
     if not cuts:
         return []
     acc_ok = Q(accepted_at__isnull=False) & ~Q(state=CaseState.TRANSFERRED)
     if irregular:
         acc_ok &= ~Q(pk__in=ReportIrregularCase.objects.values("case_id"))
-    aggregates, anywhere = {}, Q()
+    aggregates, anywhere, stopped = {}, Q(), Q()
     for j, cut in enumerate(cuts):
         lo, hi = _window(cut)
 
@@ -334,24 +343,31 @@ def _cut_counts(cuts: list[date], grouping: Grouping, kind: str | None, irregula
         aggregates |= {
             f"received_{j}": Count("pk", filter=within("received_at")),
             f"accepted_{j}": Count("pk", filter=acc_ok & within("accepted_at")),
-            f"ended_{j}": Count("pk", filter=acc_ok & ended),
             f"resolved_{j}": Count("pk", filter=acc_ok & (decided | withdrawn)),
             f"resolved_on_time_{j}": Count("pk", filter=acc_ok & on_time),
         }
-        anywhere |= (
-            within("received_at")
-            | within("accepted_at")
-            | within("decided_at")
-            | within("closed_at")
-            | within("res__completed_on")
-        )
-    qs = Case.objects.annotate(
+        anywhere |= within("received_at") | within("accepted_at") | within("decided_at") | within("closed_at")
+        if cut in ends:
+            aggregates[f"ended_{j}"] = Count("pk", filter=acc_ok & ended)
+            stopped |= within("res__completed_on")
+    base = Case.objects.annotate(
         res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
-    ).filter(grouping.filter_q("unit__path"), anywhere)
+    ).filter(_unit_ids(grouping))
     if kind:
-        qs = qs.filter(kind=kind)
-    grouped = qs.annotate(key=grouping.key_expression("unit__")).values("key", "kind")
-    return list(grouped.annotate(**aggregates).order_by())
+        base = base.filter(kind=kind)
+    # Two disjoint sets, each found by its indexes: a case date in a window (a bitmap OR over the
+    # case table's date indexes), or else only the resolution clock's stop in one (the deadline index).
+    parts = [base.filter(anywhere)]
+    if stopped:
+        parts.append(base.filter(stopped).exclude(anywhere))
+    totals: dict[tuple, dict[str, int]] = {}
+    for qs in parts:
+        grouped = qs.annotate(key=grouping.key_expression("unit__")).values("key", "kind")
+        for r in grouped.annotate(**aggregates).order_by():
+            row = totals.setdefault((r["key"], r["kind"]), {"key": r["key"], "kind": r["kind"]})
+            for name in aggregates:
+                row[name] = row.get(name, 0) + r[name]
+    return list(totals.values())
 
 
 def resolution_rows(
@@ -406,12 +422,13 @@ def resolution_rows(
     partial = sorted({c for pair in cuts for c in pair if not _starts_bucket(c)})
     if partial:
         index = {c: j for j, c in enumerate(partial)}
-        for r in _cut_counts(partial, grouping, kind, bool(irregular_cases)):
+        starts = {c1 for c1, _c2 in cuts}
+        for r in _cut_counts(partial, starts, grouping, kind, bool(irregular_cases)):
             for (c1, c2), rows in zip(cuts, merged, strict=True):
                 row = rows[(r["key"], r["kind"])]
 
                 def at(metric: str, cut: date, r=r) -> int:
-                    return r[f"{metric}_{index[cut]}"] if cut in index else 0
+                    return r.get(f"{metric}_{index[cut]}", 0) if cut in index else 0
 
                 before, ended, accepted = at("accepted", c1), at("ended", c1), at("accepted", c2)
                 row["received"] += at("received", c2) - at("received", c1)
@@ -456,25 +473,35 @@ def resolution_rows(
     irregular = ReportIrregularCase.objects.values("case_id")
     for (c1, c2), period, rows in zip(cuts, periods, merged, strict=True):
         as_of = min(period.date_to, today)
-        zone = Q()
-        if not _starts_bucket(as_of + timedelta(days=1)):  # clocks falling due in the cut half-month
-            zone |= Q(res__due_date__gte=bucket_start(bucket(as_of + timedelta(days=1))) - timedelta(days=1))
+        # Disjoint zones, each a query its own index serves: the clocks falling due in the cut
+        # half-month (the resolution due-date index), then the cases resolved or ended in a cut
+        # half-month whose clock did not fall due there (the case table's report index).
+        due_zone = Q()
+        if not _starts_bucket(as_of + timedelta(days=1)):
+            due_zone = Q(
+                res__due_date__gte=bucket_start(bucket(as_of + timedelta(days=1))) - timedelta(days=1)
+            )
+        date_zone = Q()
         if not _starts_bucket(c2):  # resolved in the half-month of t + 1
             lo, hi = _half_month(c2)
-            zone |= Q(decided_at__gte=lo, decided_at__lt=hi) | Q(
+            date_zone |= Q(decided_at__gte=lo, decided_at__lt=hi) | Q(
                 decided_at__isnull=True, state=CaseState.WITHDRAWN, closed_at__gte=lo, closed_at__lt=hi
             )
         if not _starts_bucket(c1):  # ended in the half-month of f
             lo, hi = _half_month(c1)
-            zone |= (
+            date_zone |= (
                 Q(decided_at__gte=lo, decided_at__lt=hi)
                 | Q(closed_at__gte=lo, closed_at__lt=hi)
                 | Q(res__completed_on__gte=lo, res__completed_on__lt=hi)
             )
-        if zone:
+        zones = [due_zone] if due_zone else []
+        units = _unit_ids(grouping) if due_zone or date_zone else Q()
+        if date_zone:
+            zones.append(date_zone & ~due_zone if due_zone else date_zone)
+        for zone in zones:
             edge = Case.objects.annotate(
                 res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
-            ).filter(grouping.filter_q("unit__path"), zone, res__due_date__lt=as_of)
+            ).filter(units, zone, res__due_date__lt=as_of)
             if irregular_cases:
                 edge = edge.exclude(pk__in=irregular)
             if kind:
