@@ -278,8 +278,8 @@ def _national(grouping: Grouping) -> bool:
 def _scoped(model, grouping: Grouping, kind: str | None) -> QuerySet:
     if _national(grouping):
         qs = model.objects.filter(unit__isnull=True)
-    else:
-        qs = model.objects.filter(grouping.filter_q("unit__path"), unit__isnull=False)
+    else:  # the units' ids: their rows through the (unit, bucket) index, not a scan of every unit's
+        qs = model.objects.filter(_unit_ids(grouping))
     return qs.filter(kind=kind) if kind else qs
 
 
