@@ -233,7 +233,7 @@ def test_the_rightful_citizen_follows_the_case_after_strangers_spent_every_limit
         follow(receipt["reference"], receipt["lookup_code"], APIClient(REMOTE_ADDR="203.0.0.1")).status_code
         == 429
     )
-    # The citizen, from home, with the code on the receipt: in, and can rate and follow as before.
+    # The citizen, from home, with the code on the receipt: in (rating goes through the same check).
     owner = APIClient(REMOTE_ADDR="198.51.100.7")
     answer = follow(receipt["reference"], receipt["lookup_code"], owner)
     assert answer.status_code == 200 and answer.json()["reference"] == receipt["reference"]
