@@ -113,6 +113,11 @@ class PublicFiguresSerializer(serializers.Serializer):
     period = FiguresPeriodSerializer()
     levels = PublicFiguresRowSerializer(many=True)
     totals = PublicFiguresRowSerializer()
+    figures_as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Until when the report summaries the figures were counted from had seen changes to "
+        "the cases (they are refreshed every few minutes); null when counted from the cases directly.",
+    )
 
 
 def public_unit(unit_id) -> Unit:

@@ -8,10 +8,15 @@ times, best of 5 after a warm-up:
 * the same page with its figures from the cache (what the next visitors within
   PUBLIC_FIGURES_CACHE_SECONDS get);
 * `GET /api/v1/public/statistics/` the same way (cold);
-* `casework.reports.public_figures` alone;
-* the page's own SQL statements executed raw in the same run (the database's share);
+* `casework.reports.public_figures` alone, from the report summaries (whole half-months from the
+  summaries, the days the period cuts from the case table) and, for comparison in the same run, from
+  the case table alone (`source="cases"`, what the page did before the summaries answered any period);
+* the page's own SQL statements executed raw in the same run (the database's share), and the
+  case-table variant's statements raw;
 * a hand-written SQL count of the province's received / resolved / satisfied totals, checked against
   the page's totals.
+The report summaries must have been built (`manage.py refresh_report_summaries --full`); the two
+sources must give the same figures, for the period and for one cutting a half-month at both ends.
 The synthetic generator writes no ratings: a quarter of the decided and closed cases get one, inside
 a transaction rolled back at the end. Target: the page ≤ 200 ms on 1,000,000 cases. The results go
 to bench/PUBLIC_FIGURES_RESULTS.md.
@@ -107,6 +112,7 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print("PostgreSQL only (set DATABASE_URL).")
         return 2
+    load_before = f"{os.getloadavg()[0]:.2f}"
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     province, in_subtree = biggest_province()
     last = Case.objects.order_by("-received_at").values_list("received_at", flat=True)[0]
@@ -142,15 +148,27 @@ def main() -> int:
         def selector():
             return reports.public_figures(unit=province, period=period)
 
+        def from_cases():
+            return reports.public_figures(unit=province, period=period, source="cases")
+
+        cut = reports.custom_period(period.date_from.replace(day=10), period.date_to)
+
         with CaptureQueriesContext(connection) as captured:
             page()
         statements = [q["sql"] for q in captured.captured_queries]
 
-        def raw():
+        with CaptureQueriesContext(connection) as captured:
+            from_cases()
+        case_statements = [q["sql"] for q in captured.captured_queries]
+
+        def raw(sqls=statements):
             with connection.cursor() as cursor:
-                for sql in statements:
+                for sql in sqls:
                     cursor.execute(sql)
                     cursor.fetchall()
+
+        def raw_cases():
+            raw(case_statements)
 
         lo, hi = day_bounds(period.date_from, period.date_to)
         params = {"path": province.path + "%", "f": period.date_from, "t": period.date_to, "lo": lo, "hi": hi}
@@ -164,7 +182,15 @@ def main() -> int:
         warm_ms, _warm = best_of(warm_page)
         api_ms, body = best_of(api)
         sel_ms, figures = best_of(selector)
+        cases_ms, figures_from_cases = best_of(from_cases)
         raw_ms, _ = best_of(raw)
+        raw_cases_ms, _ = best_of(raw_cases)
+        as_of = figures.pop("figures_as_of")
+        figures_from_cases.pop("figures_as_of")
+        cut_same = {**reports.public_figures(unit=province, period=cut), "figures_as_of": None} == (
+            reports.public_figures(unit=province, period=cut, source="cases")
+        )
+        sources_same = figures == figures_from_cases and cut_same and as_of is not None
         hand_ms, (received, resolved, rated, satisfied) = best_of(hand)
         totals = figures["totals"]
         same = (
@@ -178,7 +204,7 @@ def main() -> int:
             and body["totals"]["resolved"] == totals["resolved"]
             and f"{totals['resolved']}/{totals['in_competence']}" in response.content.decode()
         )
-        failed |= not same or page_ms > TARGET_MS
+        failed |= not same or not sources_same or page_ms > TARGET_MS
         phrase = totals["phrases"]["resolved"]
         transaction.set_rollback(True)
 
@@ -190,8 +216,12 @@ def main() -> int:
         f"| the same page, figures from the cache (PUBLIC_FIGURES_CACHE_SECONDS) | {warm_ms:.0f} ms | "
         f"{within(warm_ms)} |",
         f"| `GET /api/v1/public/statistics/` | {api_ms:.0f} ms | {within(api_ms)} |",
-        f"| `casework.reports.public_figures` | {sel_ms:.0f} ms | |",
+        f"| `casework.reports.public_figures` (summaries + the cut days from the cases) | {sel_ms:.0f} ms"
+        " | |",
+        f"| the same from the case table alone (before) | {cases_ms:.0f} ms | |",
         f"| the page's {len(statements)} SQL statements, raw | {raw_ms:.0f} ms | |",
+        f"| the case-table variant's {len(case_statements)} SQL statements, raw (before) | "
+        f"{raw_cases_ms:.0f} ms | |",
         f"| hand-written SQL totals (received, resolved, ratings) | {hand_ms:.0f} ms | |",
     ]
     text = [
@@ -201,14 +231,20 @@ def main() -> int:
         f"{platform.machine()}, {os.cpu_count()} CPUs (shared with other jobs). Database: {total_cases:,} "
         f"cases; {ratings:,} ratings added for the run (a quarter of the decided and closed cases) and "
         f"rolled back. Province: {province.name} ({province.path}), {in_subtree:,} cases in its subtree; "
-        f"period {period.date_from:%d/%m/%Y} – {period.date_to:%d/%m/%Y}. Best of {RUNS} after a warm-up.",
+        f"period {period.date_from:%d/%m/%Y} – {period.date_to:%d/%m/%Y}. Best of {RUNS} after a warm-up. "
+        f"Load average before the run {load_before}, after {os.getloadavg()[0]:.2f}. Settings: "
+        f"{os.environ.get('DJANGO_SETTINGS_MODULE')}, DEBUG={settings.DEBUG}, cache "
+        f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, PUBLIC_FIGURES_CACHE_SECONDS="
+        f"{settings.PUBLIC_FIGURES_CACHE_SECONDS}. Report summaries as of {as_of:%H:%M %d/%m/%Y}.",
         "",
         f"| what | time | ≤ {TARGET_MS} ms |",
         "|---|---:|---|",
         *lines,
         "",
         f"Totals: received {received:,}, resolved {resolved:,} ({phrase}), ratings {rated:,}, satisfied "
-        f"{satisfied:,} — the page, the API and the hand-written SQL {'agree' if same else 'DISAGREE'}.",
+        f"{satisfied:,} — the page, the API and the hand-written SQL {'agree' if same else 'DISAGREE'}; "
+        f"the summaries and the case table give {'the same' if sources_same else 'DIFFERENT'} figures "
+        f"(this period and {cut.date_from:%d/%m/%Y} – {cut.date_to:%d/%m/%Y}).",
         "",
     ]
     previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""

@@ -489,6 +489,11 @@ class Case(FSMModelMixin, models.Model):
             models.Index(fields=["reference"]),
             # The report summaries' refresh reads the cases changed since its last run (reports/summary.py).
             models.Index(fields=["updated_at"], name="case_updated_idx"),
+            # The report summaries read the cases with a date in a half-month a period cuts (few, by
+            # these ranges, OR-ed as a bitmap; received_at has its own above): reports/summary.py.
+            models.Index(fields=["accepted_at"], name="case_accepted_idx"),
+            models.Index(fields=["decided_at"], name="case_decided_idx"),
+            models.Index(fields=["closed_at"], name="case_closed_idx"),
             # Covers every column the resolution and outcome reports read (bench/RESULTS.md).
             models.Index(
                 name="case_report_idx",
@@ -660,6 +665,10 @@ class Deadline(models.Model):
                 fields=["case", "status", "due_date", "completed_on"],
                 condition=Q(kind="resolution"),
                 name="deadline_resolution_idx",
+            ),
+            # ... and the resolution clocks stopped in such a half-month.
+            models.Index(
+                fields=["completed_on"], condition=Q(kind="resolution"), name="deadline_resolution_stop_idx"
             ),
             # The summary-based reports count the clocks falling due in the current half-month from here.
             models.Index(

@@ -111,13 +111,34 @@ def _provinces():
     ).order_by("name")
 
 
+# A browser's date picker writes and shows the date in its own locale's order (mm/dd/yyyy in an English
+# browser), which a Vietnamese reader takes for dd/mm: the period is typed as day/month/year, said so
+# beside the field, and read strictly (ISO yyyy-mm-dd too, for links and the API's notation).
+DAY_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+def _day_field(label) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DAY_FORMATS,
+        help_text=gettext_lazy("Day/month/year, for example 31/01/2026."),
+        error_messages={"invalid": gettext_lazy("Write the date as day/month/year, for example 31/01/2026.")},
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={
+                "pattern": r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}",
+                "autocomplete": "off",
+                "size": 10,
+                "maxlength": 10,
+            },
+        ),
+    )
+
+
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = _day_field(gettext_lazy("From"))
+    date_to = _day_field(gettext_lazy("To"))
 
     def clean(self):
         data = super().clean()

@@ -5,13 +5,19 @@ law counts from, the deadline that runs now, the outcome once decided. Never the
 staff, notes, staff names, handlers, other parties, intake flags or anything about a denouncer: the
 only way in is the case's own lookup code, which only its sender holds.
 
-Guessing: each wrong code counts against the client's address and, apart, against the reference; once
-either allowance is spent every lookup from that client (or of that reference) is refused for the rest
-of the window, right code or not. A reference that does not exist is counted and answered exactly like
-a wrong code, so the answers tell nothing about which references exist."""
+Guessing: each wrong code counts against the client's address (LOOKUP_FAILURES_PER_CLIENT) and against
+the reference *from the client's network* (LOOKUP_FAILURES_PER_REFERENCE, per /24 or /56); once either
+allowance is spent, lookups from that client (or of that reference from that network) are refused for
+the rest of the window, right code or not, so a refused guesser learns nothing more. The reference is
+printed on paper, so a count of its failures from everywhere must not lock anyone out: a stranger
+could then keep its rightful citizen out for a day. That count (LOOKUP_GUESSING_ALERT) only raises a
+flag that the case page shows to staff. Guessing stays bounded: per address, and per network on one
+reference, and the code is 80 random bits kept as an HMAC. A reference that does not exist is counted
+and answered exactly like a wrong code, so the answers tell nothing about which references exist."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
 
@@ -64,21 +70,43 @@ def _reference_key(reference: str) -> str:
     return str(reference or "").strip().upper()[:64]
 
 
+def _network(client: str) -> str:
+    """The client's network (/24 for IPv4, /56 for IPv6: what one household or office is usually
+    given), so a guesser cannot buy fresh attempts on one reference by hopping to a neighbour address."""
+    try:
+        address = ipaddress.ip_address(str(client).strip())
+    except ValueError:
+        return str(client)
+    prefix = 24 if address.version == 4 else 56
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
 def follow(reference: str, code: str, *, client: str) -> Case:
     """The case for its citizen. Raises TooManyAttempts (429) or CaseNotFound (404, one message for a
     wrong code and an unknown reference alike)."""
     per_client, per_reference = _conf("LOOKUP_FAILURES_PER_CLIENT"), _conf("LOOKUP_FAILURES_PER_REFERENCE")
     ref = _reference_key(reference)
+    ref_from_network = f"{ref}\n{_network(client)}"
     if ratelimit.exhausted("lookup-client", client, per_client) or ratelimit.exhausted(
-        "lookup-reference", ref, per_reference
+        "lookup-reference", ref_from_network, per_reference
     ):
         raise TooManyAttempts(_("Too many wrong codes: try again later."))
     case = case_for_code(ref, code)
     if case is None:
         ratelimit.record("lookup-client", client, per_client)
-        ratelimit.record("lookup-reference", ref, per_reference)
+        ratelimit.record("lookup-reference", ref_from_network, per_reference)
+        # Counted for every reference alike, known or not, and never refusing: the alert for staff.
+        ratelimit.record("lookup-reference-all", ref, _conf("LOOKUP_GUESSING_ALERT"))
         raise CaseNotFound(_("No case matches this reference and lookup code."))
     return case
+
+
+def guessing_alert(reference: str) -> int | None:
+    """The wrong codes tried on `reference` from anywhere in the current window, when they reached
+    LOOKUP_GUESSING_ALERT (someone is guessing its code; its citizen is not locked out), else None."""
+    rate = _conf("LOOKUP_GUESSING_ALERT")
+    used = ratelimit.used("lookup-reference-all", _reference_key(reference))
+    return used if used >= ratelimit.parse_rate(rate)[0] else None
 
 
 def current_deadline(case: Case):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Unit
 from .periods import Period, rate
-from .resolution import resolution_rates
+from .resolution import SOURCE_AUTO, resolution_rates
 from .satisfaction import satisfaction
 from .scope import GROUP_BY_LEVEL, LEVEL_ORDER, Scope
 
@@ -57,11 +57,14 @@ def phrases(row: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def public_figures(*, unit: Unit, period: Period) -> dict[str, Any]:
-    """The published figures of `unit`'s subtree for `period`, per authority level and in total."""
+def public_figures(*, unit: Unit, period: Period, source: str = SOURCE_AUTO) -> dict[str, Any]:
+    """The published figures of `unit`'s subtree for `period`, per authority level and in total.
+
+    From the report summaries once built (`source`, see resolution_rates): `figures_as_of` then says
+    until when they count changes to the cases, which the page shows; None when read from the cases."""
     scope = Scope.all()
     resolution = resolution_rates(
-        period=period, scope=scope, group_by=GROUP_BY_LEVEL, within=unit, compare=False
+        period=period, scope=scope, group_by=GROUP_BY_LEVEL, within=unit, compare=False, source=source
     )
     ratings = satisfaction(period=period, scope=scope, group_by=GROUP_BY_LEVEL, within=unit)
     levels: dict[str, dict[str, Any]] = {}
@@ -90,6 +93,7 @@ def public_figures(*, unit: Unit, period: Period) -> dict[str, Any]:
         "period": period.as_dict(),
         "levels": rows,
         "totals": totals,
+        "figures_as_of": resolution.extra["figures_as_of"],
     }
 
 

@@ -169,19 +169,16 @@ def resolution_rates(
     group and case kind; totals over all rows.
 
     `source`: "auto" reads the report summaries (casework.reports.summary) when they have been built
-    and the period is made of whole half-months, otherwise the case table; "cases" always reads the
-    case table; "summary" requires the summaries. From the summaries the report carries
-    `figures_as_of` (the time up to which they count changes), None otherwise."""
+    (any period: the whole half-months from the summaries, the days of a half-month the period cuts from
+    the case table), otherwise the case table; "cases" always reads the case table; "summary" requires
+    the summaries. From the summaries the report carries `figures_as_of` (the time up to which they
+    count changes), None otherwise."""
     _validate_kind(kind)
     grouping = Grouping(group_by, scope, within)
     as_of, irregular_cases = summary.state() if source != SOURCE_CASES else (None, 0)
-    use_summary = (
-        as_of is not None
-        and summary.answers(period)
-        and (not compare or summary.answers(period.previous_year()))
-    )
+    use_summary = as_of is not None
     if source == SOURCE_SUMMARY and not use_summary:
-        raise ReportError("period", _("The report summaries cannot answer this period."))
+        raise ReportError("period", _("The report summaries have not been built yet."))
     today = timezone.localdate()
 
     periods = [period, period.previous_year()] if compare else [period]

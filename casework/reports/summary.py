@@ -21,8 +21,12 @@ A case is regular when its dates follow the workflow: accepted on or before it e
 resolution clock fell due, resolved (if at all) on the day it ended, never both decided and withdrawn.
 Other cases (a first-round complaint decided after its clock was cancelled, say) are listed in
 `ReportIrregularCase` and counted by the case-table query itself, so the results are identical to
-`resolution.py` for every period made of whole half-months: calendar months, quarters and years and the
-15th-to-14th periods of Circular 01/2024. Other periods are computed from the case table.
+`resolution.py`. Every count is "cases whose date D is before a cut day" (the period's first day, the
+day after its last, the day after today for overdue): the half-months wholly before the cut come from
+the summaries, and when the cut falls inside a half-month, its days before the cut come from the case
+table — the few cases with a date in that window. Calendar months, quarters and years and the
+15th-to-14th periods of Circular 01/2024 cut no half-month (until today's); any other period (the
+citizens' "1 January to today") reads at most two half-months of cases.
 
 The summaries are refreshed, not maintained by each transition (which would add statements to every
 transition): `refresh()` rebuilds the rows of the units whose cases changed (`Case.updated_at`) since
@@ -40,7 +44,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..choices import CaseState, DeadlineKind, DeadlineStatus
@@ -274,8 +278,8 @@ def _national(grouping: Grouping) -> bool:
 def _scoped(model, grouping: Grouping, kind: str | None) -> QuerySet:
     if _national(grouping):
         qs = model.objects.filter(unit__isnull=True)
-    else:
-        qs = model.objects.filter(grouping.filter_q("unit__path"), unit__isnull=False)
+    else:  # the units' ids: their rows through the (unit, bucket) index, not a scan of every unit's
+        qs = model.objects.filter(_unit_ids(grouping))
     return qs.filter(kind=kind) if kind else qs
 
 
@@ -283,22 +287,110 @@ def _key(grouping: Grouping):
     return F("level") if grouping.by == GROUP_BY_LEVEL else grouping.key_expression("unit__")
 
 
+def _starts_bucket(day: date) -> bool:
+    return day.day in (1, 15)
+
+
+def _window(cut: date) -> tuple[date, date]:
+    """The days of `cut`'s half-month before it: [start of the half-month, cut)."""
+    return bucket_start(bucket(cut)), cut
+
+
+def _half_month(day: date) -> tuple[date, date]:
+    """[start of `day`'s half-month, start of the next)."""
+    b = bucket(day)
+    return bucket_start(b), bucket_start(b + 1)
+
+
+def _unit_ids(grouping: Grouping) -> Q:
+    """The grouping's units as a list of ids: with the path test instead, the planner walks the units
+    and repeats the date-index scans for each; with the ids it scans the date windows once."""
+    return Q(unit_id__in=list(Unit.objects.filter(grouping.filter_q("path")).values_list("pk", flat=True)))
+
+
+def _cut_counts(
+    cuts: list[date], ends: set[date], grouping: Grouping, kind: str | None, irregular: bool
+) -> list[dict]:
+    """For each cut day c (not a half-month start), per (key, kind): the regular cases whose date of each
+    summary count falls in c's half-month before c — the days the summaries cannot split. One query
+    or two over the few cases with a date in those windows. "Ended" (which reads the resolution clock's
+    stop too) only for the cuts in `ends` (a period's first day)."""
+    if not cuts:
+        return []
+    acc_ok = Q(accepted_at__isnull=False) & ~Q(state=CaseState.TRANSFERRED)
+    if irregular:
+        acc_ok &= ~Q(pk__in=ReportIrregularCase.objects.values("case_id"))
+    aggregates, anywhere, stopped = {}, Q(), Q()
+    for j, cut in enumerate(cuts):
+        lo, hi = _window(cut)
+
+        def within(field: str, lo=lo, hi=hi) -> Q:
+            return Q(**{f"{field}__gte": lo, f"{field}__lt": hi})
+
+        ended = (
+            (Q(decided_at__isnull=True) | Q(decided_at__gte=lo))
+            & (Q(closed_at__isnull=True) | Q(closed_at__gte=lo))
+            & (Q(res__completed_on__isnull=True) | Q(res__completed_on__gte=lo))
+            & (Q(decided_at__lt=hi) | Q(closed_at__lt=hi) | Q(res__completed_on__lt=hi))
+        )
+        decided = within("decided_at")
+        withdrawn = Q(decided_at__isnull=True, state=CaseState.WITHDRAWN) & within("closed_at")
+        on_time = (
+            decided
+            & Q(res__status=DeadlineStatus.MET, res__completed_on__isnull=False, res__due_date__isnull=False)
+            & Q(res__completed_on__lte=F("res__due_date"))
+        ) | (withdrawn & (Q(res__due_date__isnull=True) | Q(closed_at__lte=F("res__due_date"))))
+        aggregates |= {
+            f"received_{j}": Count("pk", filter=within("received_at")),
+            f"accepted_{j}": Count("pk", filter=acc_ok & within("accepted_at")),
+            f"resolved_{j}": Count("pk", filter=acc_ok & (decided | withdrawn)),
+            f"resolved_on_time_{j}": Count("pk", filter=acc_ok & on_time),
+        }
+        anywhere |= within("received_at") | within("accepted_at") | within("decided_at") | within("closed_at")
+        if cut in ends:
+            aggregates[f"ended_{j}"] = Count("pk", filter=acc_ok & ended)
+            stopped |= within("res__completed_on")
+    base = Case.objects.annotate(
+        res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
+    ).filter(_unit_ids(grouping))
+    if kind:
+        base = base.filter(kind=kind)
+    # Two disjoint sets, each found by its indexes: a case date in a window (a bitmap OR over the
+    # case table's date indexes), or else only the resolution clock's stop in one (the deadline index).
+    parts = [base.filter(anywhere)]
+    if stopped:
+        parts.append(base.filter(stopped).exclude(anywhere))
+    totals: dict[tuple, dict[str, int]] = {}
+    for qs in parts:
+        grouped = qs.annotate(key=grouping.key_expression("unit__")).values("key", "kind")
+        for r in grouped.annotate(**aggregates).order_by():
+            row = totals.setdefault((r["key"], r["kind"]), {"key": r["key"], "kind": r["kind"]})
+            for name in aggregates:
+                row[name] = row.get(name, 0) + r[name]
+    return list(totals.values())
+
+
 def resolution_rows(
     *, periods: list[Period], grouping: Grouping, kind: str | None, today: date, irregular_cases: int = 1
 ) -> list[list[dict[str, Any]]]:
-    """For each period (all answered by the summaries, `answers`), the grouped rows of
-    `resolution.resolution_queryset` (key, kind and RESOLUTION_COUNTS). One query over the summary and
-    one over the overdue summary serve every period; the case table is read only for the clocks falling
-    due in the current half-month and for irregular cases."""
+    """For each period, the grouped rows of `resolution.resolution_queryset` (key, kind and
+    RESOLUTION_COUNTS). Each count is "cases whose date D is before a cut day" (module doc); the
+    half-months wholly before a cut come from the summaries (one query over the summary and one over
+    the overdue summary serve every period), and the days of a half-month cut by a period's first day,
+    by the day after its last, or by today, from the case table — the few cases with a date in those
+    windows. Irregular cases come from the case-table query itself."""
     from .resolution import RESOLUTION_COUNTS, _resolution_aggregates, resolution_queryset
 
     merged: list[dict[tuple, dict[str, int]]] = [
         defaultdict(lambda: dict.fromkeys(RESOLUTION_COUNTS, 0)) for _p in periods
     ]
-    bounds = [(bucket(p.date_from), bucket(p.date_to)) for p in periods]
+    # The cuts: the first day and the day after the last; a count "before c" is the summary's buckets
+    # before c's half-month plus, when c does not start one, the case table's days of it before c.
+    cuts = [(p.date_from, p.date_to + timedelta(days=1)) for p in periods]
+    bounds = [(bucket(c1), bucket(c2)) for c1, c2 in cuts]
     aggregates: dict[str, Sum] = {}
     for i, (fb, tb) in enumerate(bounds):
-        upto, within, before = Q(bucket__lte=tb), Q(bucket__gte=fb, bucket__lte=tb), Q(bucket__lt=fb)
+        upto, within, before = Q(bucket__lt=tb), Q(bucket__gte=fb, bucket__lt=tb), Q(bucket__lt=fb)
         aggregates |= {
             f"received_{i}": Sum("received", filter=within),
             f"accepted_{i}": Sum("accepted", filter=upto),
@@ -309,7 +401,7 @@ def resolution_rows(
         }
     main = (
         _scoped(ReportSummary, grouping, kind)
-        .filter(bucket__lte=max(tb for _fb, tb in bounds))
+        .filter(bucket__lt=max(tb for _fb, tb in bounds))
         .annotate(key=_key(grouping))
         .values("key", "kind")
         .annotate(**aggregates)
@@ -326,23 +418,49 @@ def resolution_rows(
             row["resolved"] += r[f"resolved_{i}"] or 0
             row["resolved_on_time"] += r[f"on_time_{i}"] or 0
 
-    # Overdue as of min(t, today): whole half-months from the summary, the current one from the cases.
+    # The cut half-months from the case table: "before f" counts subtract, "before t + 1" counts add.
+    partial = sorted({c for pair in cuts for c in pair if not _starts_bucket(c)})
+    if partial:
+        index = {c: j for j, c in enumerate(partial)}
+        starts = {c1 for c1, _c2 in cuts}
+        for r in _cut_counts(partial, starts, grouping, kind, bool(irregular_cases)):
+            for (c1, c2), rows in zip(cuts, merged, strict=True):
+                row = rows[(r["key"], r["kind"])]
+
+                def at(metric: str, cut: date, r=r) -> int:
+                    return r.get(f"{metric}_{index[cut]}", 0) if cut in index else 0
+
+                before, ended, accepted = at("accepted", c1), at("ended", c1), at("accepted", c2)
+                row["received"] += at("received", c2) - at("received", c1)
+                row["carried_over"] += before - ended
+                row["newly_accepted"] += accepted - before
+                row["in_competence"] += accepted - ended
+                row["resolved"] += at("resolved", c2) - at("resolved", c1)
+                row["resolved_on_time"] += at("resolved_on_time", c2) - at("resolved_on_time", c1)
+
+    # Overdue as of L = min(t, today): a case counts when its first overdue day (due + 1) is at most L,
+    # and it is still open, or resolved after t, or ended without resolution on or after f. The summary
+    # counts the rows whose three half-months are on the sure side of L + 1, t + 1 and f; the case table
+    # the cases with one of those dates in a cut half-month (the exact per-case condition).
+    def sure_from(cut: date) -> int:
+        return bucket(cut) if _starts_bucket(cut) else bucket(cut) + 1
+
     overdue_aggregates, lasts = {}, []
-    for i, ((fb, tb), period) in enumerate(zip(bounds, periods, strict=True)):
-        last = bucket(today) - 1 if today <= period.date_to else tb
+    for i, ((c1, c2), period) in enumerate(zip(cuts, periods, strict=True)):
+        last = bucket(min(period.date_to, today) + timedelta(days=1))  # overdue_from < last
         lasts.append(last)
         overdue_aggregates[f"overdue_{i}"] = Sum(
             "cases",
-            filter=Q(overdue_from__lte=last)
+            filter=Q(overdue_from__lt=last)
             & (
                 Q(stop_kind=ReportOverdueSummary.OPEN)
-                | Q(stop_kind=ReportOverdueSummary.RESOLVED, stop__gt=tb)
-                | Q(stop_kind=ReportOverdueSummary.ENDED, stop__gte=fb)
+                | Q(stop_kind=ReportOverdueSummary.RESOLVED, stop__gte=sure_from(c2))
+                | Q(stop_kind=ReportOverdueSummary.ENDED, stop__gte=sure_from(c1))
             ),
         )
     overdue = (
         _scoped(ReportOverdueSummary, grouping, kind)
-        .filter(overdue_from__lte=max(lasts))
+        .filter(overdue_from__lt=max(lasts))
         .annotate(key=_key(grouping))
         .values("key", "kind")
         .annotate(**overdue_aggregates)
@@ -353,12 +471,37 @@ def resolution_rows(
             if r[f"overdue_{i}"]:
                 rows[(r["key"], r["kind"])]["overdue"] += r[f"overdue_{i}"]
     irregular = ReportIrregularCase.objects.values("case_id")
-    for period, rows in zip(periods, merged, strict=True):
-        if today <= period.date_to:
-            first_due = bucket_start(bucket(today)) - timedelta(days=1)
+    for (c1, c2), period, rows in zip(cuts, periods, merged, strict=True):
+        as_of = min(period.date_to, today)
+        # Disjoint zones, each a query its own index serves: the clocks falling due in the cut
+        # half-month (the resolution due-date index), then the cases resolved or ended in a cut
+        # half-month whose clock did not fall due there (the case table's report index).
+        due_zone = Q()
+        if not _starts_bucket(as_of + timedelta(days=1)):
+            due_zone = Q(
+                res__due_date__gte=bucket_start(bucket(as_of + timedelta(days=1))) - timedelta(days=1)
+            )
+        date_zone = Q()
+        if not _starts_bucket(c2):  # resolved in the half-month of t + 1
+            lo, hi = _half_month(c2)
+            date_zone |= Q(decided_at__gte=lo, decided_at__lt=hi) | Q(
+                decided_at__isnull=True, state=CaseState.WITHDRAWN, closed_at__gte=lo, closed_at__lt=hi
+            )
+        if not _starts_bucket(c1):  # ended in the half-month of f
+            lo, hi = _half_month(c1)
+            date_zone |= (
+                Q(decided_at__gte=lo, decided_at__lt=hi)
+                | Q(closed_at__gte=lo, closed_at__lt=hi)
+                | Q(res__completed_on__gte=lo, res__completed_on__lt=hi)
+            )
+        zones = [due_zone] if due_zone else []
+        units = _unit_ids(grouping) if due_zone or date_zone else Q()
+        if date_zone:
+            zones.append(date_zone & ~due_zone if due_zone else date_zone)
+        for zone in zones:
             edge = Case.objects.annotate(
                 res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
-            ).filter(grouping.filter_q("unit__path"), res__due_date__gte=first_due, res__due_date__lt=today)
+            ).filter(units, zone, res__due_date__lt=as_of)
             if irregular_cases:
                 edge = edge.exclude(pk__in=irregular)
             if kind:

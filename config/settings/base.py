@@ -363,10 +363,14 @@ PUBLIC_FIGURES_CACHE_SECONDS = int(os.environ.get("PUBLIC_FIGURES_CACHE_SECONDS"
 PUBLIC_SUBMISSIONS = {
     # Abuse limits per client address (casework.security.client_ip), "<n>/<second|minute|hour|day>".
     "SUBMIT_RATE": os.environ.get("PUBLIC_SUBMIT_RATE", "5/hour"),
-    # Wrong lookup codes allowed per client address and, apart, per reference, before every lookup from
-    # that client (or of that reference) answers 429 for the rest of the window.
+    # Wrong lookup codes allowed per client address and, apart, per reference from one client network
+    # (/24, /56), before every lookup from that client (or of that reference from that network) answers
+    # 429 for the rest of the window (workflows.citizen.follow).
     "LOOKUP_FAILURES_PER_CLIENT": os.environ.get("PUBLIC_LOOKUP_FAILURES_PER_CLIENT", "10/hour"),
     "LOOKUP_FAILURES_PER_REFERENCE": os.environ.get("PUBLIC_LOOKUP_FAILURES_PER_REFERENCE", "20/day"),
+    # Wrong codes on one reference from all networks together: past this the case page warns staff that
+    # its code is being guessed. It never refuses (that would let anyone lock the citizen out).
+    "LOOKUP_GUESSING_ALERT": os.environ.get("PUBLIC_LOOKUP_GUESSING_ALERT", "50/day"),
     # Unit-picker searches per client address.
     "SEARCH_RATE": os.environ.get("PUBLIC_SEARCH_RATE", "120/minute"),
     # The form page: a submission posted sooner than this after the form was served is a robot's.

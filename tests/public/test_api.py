@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from rest_framework.test import APIClient
 
 from casework.choices import CaseKind, CaseState, Channel, Topic
@@ -189,7 +190,7 @@ def test_a_wrong_code_and_an_unknown_reference_get_the_same_answer(org):
     assert wrong.json()["code"] == "not_found"
 
 
-def test_guessing_codes_is_limited_per_client_and_per_reference(org, settings):
+def test_guessing_codes_is_limited_per_client_and_per_reference_from_one_network(org, settings):
     settings.PUBLIC_SUBMISSIONS = {
         **settings.PUBLIC_SUBMISSIONS,
         "LOOKUP_FAILURES_PER_CLIENT": "3/hour",
@@ -201,16 +202,74 @@ def test_guessing_codes_is_limited_per_client_and_per_reference(org, settings):
     assert answers == [404, 404, 404, 429]
     # Once refused, even the right code is refused to that client for the rest of the window.
     assert follow(receipt["reference"], receipt["lookup_code"], guesser).status_code == 429
-    # From other addresses, the reference itself runs out after 5 wrong codes in all.
+    # Hopping to neighbour addresses buys no fresh attempts on the reference: the /24 runs out at 5.
     for i in range(2):
-        assert follow(receipt["reference"], "BBBB", APIClient(REMOTE_ADDR=f"10.0.1.{i}")).status_code == 404
-    assert (
-        follow(receipt["reference"], receipt["lookup_code"], APIClient(REMOTE_ADDR="10.0.2.1")).status_code
-        == 429
-    )
+        assert (
+            follow(receipt["reference"], "BBBB", APIClient(REMOTE_ADDR=f"10.0.0.{i + 2}")).status_code == 404
+        )
+    assert follow(receipt["reference"], "BBBB", APIClient(REMOTE_ADDR="10.0.0.9")).status_code == 429
     # An unknown reference is counted the same way (its answers tell nothing).
     fresh = APIClient(REMOTE_ADDR="10.0.3.1")
     assert [follow("XA-A/2026/77777", "X", fresh).status_code for _ in range(4)] == [404, 404, 404, 429]
+
+
+def test_the_rightful_citizen_follows_the_case_after_strangers_spent_every_limit_on_its_reference(
+    org, settings
+):
+    settings.PUBLIC_SUBMISSIONS = {
+        **settings.PUBLIC_SUBMISSIONS,
+        "LOOKUP_FAILURES_PER_CLIENT": "3/hour",
+        "LOOKUP_FAILURES_PER_REFERENCE": "5/hour",
+        "LOOKUP_GUESSING_ALERT": "8/hour",
+    }
+    receipt = submit(unit=org.commune.pk).json()
+    # Strangers in four networks spend everything they are allowed on the printed reference.
+    for net in range(4):
+        for host in range(3):
+            stranger = APIClient(REMOTE_ADDR=f"203.0.{net}.{host + 1}")
+            while follow(receipt["reference"], "AAAA-AAAA-AAAA-AAAA", stranger).status_code == 404:
+                pass
+    assert (
+        follow(receipt["reference"], receipt["lookup_code"], APIClient(REMOTE_ADDR="203.0.0.1")).status_code
+        == 429
+    )
+    # The citizen, from home, with the code on the receipt: in (rating goes through the same check).
+    owner = APIClient(REMOTE_ADDR="198.51.100.7")
+    answer = follow(receipt["reference"], receipt["lookup_code"], owner)
+    assert answer.status_code == 200 and answer.json()["reference"] == receipt["reference"]
+
+
+def test_a_reference_whose_code_is_being_guessed_is_flagged_on_the_case_page(org, settings):
+    settings.PUBLIC_SUBMISSIONS = {**settings.PUBLIC_SUBMISSIONS, "LOOKUP_GUESSING_ALERT": "6/day"}
+    receipt = submit(unit=org.commune.pk).json()
+    case = Case.objects.get(reference=receipt["reference"])
+    staff = Client()
+    staff.force_login(org.reception)
+    for i in range(5):
+        follow(receipt["reference"], "AAAA", APIClient(REMOTE_ADDR=f"192.0.{i}.1"))
+    assert b'id="lookup-guessing"' not in staff.get(f"/cases/{case.pk}/").content
+    follow(receipt["reference"], "AAAA", APIClient(REMOTE_ADDR="192.0.9.1"))
+    page = staff.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="lookup-guessing"' in page and "6" in page
+
+
+def test_wrong_code_and_unknown_reference_stay_indistinguishable_up_to_and_past_the_limits(org, settings):
+    settings.PUBLIC_SUBMISSIONS = {
+        **settings.PUBLIC_SUBMISSIONS,
+        "LOOKUP_FAILURES_PER_CLIENT": "2/hour",
+        "LOOKUP_GUESSING_ALERT": "1/day",
+    }
+    receipt = submit(unit=org.commune.pk).json()
+    known, unknown = APIClient(REMOTE_ADDR="10.1.0.1"), APIClient(REMOTE_ADDR="10.2.0.1")
+    for _ in range(3):
+        a = follow(receipt["reference"], "AAAA-AAAA-AAAA-AAAA", known)
+        b = follow("XA-A/2026/99999", "AAAA-AAAA-AAAA-AAAA", unknown)
+        assert (a.status_code, a.content, a.get("Retry-After")) == (
+            b.status_code,
+            b.content,
+            b.get("Retry-After"),
+        )
+    assert a.status_code == 429
 
 
 def test_the_unit_picker_finds_units_by_name_or_place_without_diacritics(org):

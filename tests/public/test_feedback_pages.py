@@ -133,3 +133,37 @@ def test_the_follow_page_of_a_decided_case_leads_to_the_rating_form_with_the_cod
         "/cong-dan/danh-gia/", {"reference": case.reference, "code": code, "start": "1"}
     ).content.decode()
     assert f'value="{code}"' in form and 'class="error"' not in form
+
+
+def test_the_figures_period_is_read_as_day_month_year_whatever_the_browser_language(org, frozen_today):
+    frozen_today(TODAY)
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    url = f"/cong-dan/so-lieu/{org.province.code}/"
+    page = client.get(url, {"date_from": "02/03/2026", "date_to": "10/03/2026"}).content.decode()
+    assert "From 02/03/2026 to 10/03/2026" in page  # 2 March, not 3 February
+    assert 'value="02/03/2026"' in page and "Day/month/year" in page
+    iso = client.get(url, {"date_from": "2026-03-02", "date_to": "2026-03-10"}).content.decode()
+    assert "From 02/03/2026 to 10/03/2026" in iso
+    # A month-first date is refused, said beside the field and tied to it, not silently swapped.
+    wrong = client.get(url, {"date_from": "03/31/2026"}).content.decode()
+    assert "Write the date as day/month/year" in wrong
+    assert 'aria-invalid="true" aria-describedby="id_date_from_helptext id_date_from_error"' in wrong
+    assert 'id="id_date_from_error"' in wrong
+
+
+def test_the_figures_say_until_when_they_were_counted_once_read_from_the_report_summaries(decided, org):
+    from casework.reports import summary
+
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    url = f"/cong-dan/so-lieu/{org.province.code}/"
+    assert "Figures as of" not in client.get(url).content.decode()
+    assert client.get("/api/v1/public/statistics/", {"unit": org.province.pk}).json()["figures_as_of"] is None
+    summary.refresh()
+    cache.clear()
+    page = client.get(url, {"date_from": "03/01/2026", "date_to": "20/03/2026"}).content.decode()
+    as_of = timezone.localtime(summary.as_of())
+    assert f"Figures as of {as_of:%H:%M %d/%m/%Y}" in page and "1 of 1 resolved, 100.0%" in page
+    body = client.get("/api/v1/public/statistics/", {"unit": org.province.pk}).json()
+    assert body["figures_as_of"] and body["totals"]["resolved"] == 1

@@ -37,6 +37,7 @@ from casework.rules.periods import working_days_left
 from casework.rules.policy import translate_citation
 from casework.services import NotPermitted, ServiceError, may_hold_case_dialogue, record_dialogue
 from casework.text import person_name
+from workflows import citizen
 from workflows.actions import ACTION_PARAMS
 from workflows.errors import WorkflowError
 from workflows.forms import (
@@ -159,6 +160,8 @@ def case_page(request, case_id: int):
             for d in case.dialogues.all()
         ],
         "may_record_dialogue": may_hold_case_dialogue(case, user),
+        # Wrong lookup codes tried on the reference today: its code is being guessed (issue 15).
+        "guessing": citizen.guessing_alert(case.reference),
     }
     context["documents_panel"] = documents_panel(case, user)
     context["open_form"] = _open_form(
