@@ -36,6 +36,7 @@ from casework.models import (
     Unit,
     Visit,
 )
+from casework.prepared import PreparedInQuery
 from casework.rules.calendar import stamp_columns, stamp_of
 from casework.services import record_dialogue
 from workflows.actions import ACTION_PARAMS
@@ -123,6 +124,21 @@ def case_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+# The relations of a page of cases, each compiled once per connection (casework.prepared).
+_CASE_PARTIES = PreparedInQuery(
+    lambda ids: CaseParty.objects.filter(case_id__in=ids).select_related("party").order_by("id")
+)
+_DEADLINES = PreparedInQuery(lambda ids: Deadline.objects.filter(case_id__in=ids).order_by("id"))
+_ENTRIES = PreparedInQuery(lambda ids: DeadlineEntry.objects.filter(deadline_id__in=ids).order_by("id"))
+_DIALOGUES = PreparedInQuery(
+    lambda ids: (
+        Dialogue.cases.through.objects.filter(case_id__in=ids)
+        .select_related("dialogue")
+        .order_by("-dialogue__held_at", "dialogue_id")
+    )
+)
+
+
 def with_related(cases: list[Case]) -> list[Case]:
     """Read what the representation needs of each case's relations, in four queries for any number of
     cases: the same rows, in the same order, as `prefetch_related` of the case's people (with their
@@ -140,23 +156,21 @@ def with_related(cases: list[Case]) -> list[Case]:
         "dialogues": {pk: [] for pk in ids},
     }
     case_field, deadline_field = CaseParty._meta.get_field("case"), Deadline._meta.get_field("case")
-    for link in CaseParty.objects.filter(case_id__in=ids).select_related("party").order_by("id"):
+    for link in _CASE_PARTIES.fetch(ids):
         case_field.set_cached_value(link, by_id[link.case_id])
         related["case_parties"][link.case_id].append(link)
     deadlines = {}
-    for deadline in Deadline.objects.filter(case_id__in=ids).order_by("id"):
+    for deadline in _DEADLINES.fetch(ids):
         deadline_field.set_cached_value(deadline, by_id[deadline.case_id])
         deadline._prefetched_objects_cache = {"entries": []}
         related["deadlines"][deadline.case_id].append(deadline)
         deadlines[deadline.pk] = deadline
-    if deadlines:
-        entry_field = DeadlineEntry._meta.get_field("deadline")
-        for entry in DeadlineEntry.objects.filter(deadline_id__in=list(deadlines)).order_by("id"):
-            deadline = deadlines[entry.deadline_id]
-            entry_field.set_cached_value(entry, deadline)
-            deadline._prefetched_objects_cache["entries"].append(entry)
-    links = Dialogue.cases.through.objects.filter(case_id__in=ids).select_related("dialogue")
-    for link in links.order_by("-dialogue__held_at", "dialogue_id"):
+    entry_field = DeadlineEntry._meta.get_field("deadline")
+    for entry in _ENTRIES.fetch(list(deadlines)):
+        deadline = deadlines[entry.deadline_id]
+        entry_field.set_cached_value(entry, deadline)
+        deadline._prefetched_objects_cache["entries"].append(entry)
+    for link in _DIALOGUES.fetch(ids):
         related["dialogues"][link.case_id].append(link.dialogue)
     for case in cases:
         cache = case.__dict__.setdefault("_prefetched_objects_cache", {})

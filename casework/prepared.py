@@ -86,20 +86,58 @@ class PreparedQuery:
                 return []
             for i in slot:
                 params[i] = value
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        if compiled.converters:
-            rows = compiled.compiler.apply_converters(rows, compiled.converters)
-        objects = []
-        for row in rows:
-            obj = compiled.model.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
-            for populator in compiled.populators:
-                populator.populate(row, obj)
-            for name, position in compiled.annotations:
-                setattr(obj, name, row[position])
-            objects.append(obj)
-        return objects
+        return _run(compiled, alias, connection, params)
+
+
+def _run(compiled: _Compiled, alias: str, connection, params: list) -> list[Model]:
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        rows = cursor.fetchall()
+    if compiled.converters:
+        rows = compiled.compiler.apply_converters(rows, compiled.converters)
+    objects = []
+    for row in rows:
+        obj = compiled.model.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
+        for populator in compiled.populators:
+            populator.populate(row, obj)
+        for name, position in compiled.annotations:
+            setattr(obj, name, row[position])
+        objects.append(obj)
+    return objects
+
+
+class PreparedInQuery:
+    """`build(keys)` returns the queryset for a list of primary keys (an `__in` lookup), compiled once
+    per connection and size bucket: the list is padded to the next power of two with its last key
+    (which matches nothing more), so a handful of statements serve every list length."""
+
+    def __init__(self, build: Callable[[list[int]], QuerySet]):
+        self.build = build
+        self._compiled: weakref.WeakKeyDictionary[Any, dict[int, _Compiled]] = weakref.WeakKeyDictionary()
+        self._model: type[Model] | None = None
+
+    def fetch(self, keys: list[int]) -> list[Model]:
+        if not keys:
+            return []
+        if self._model is None:
+            self._model = self.build([_PLACEHOLDER_BASE]).model
+        alias = router.db_for_read(self._model)
+        connection = connections[alias]
+        low, high = connection.ops.integer_field_range("BigIntegerField")
+        keys = [int(k) for k in keys if low <= int(k) <= high]
+        if not keys:
+            return []
+        size = 1 << (len(keys) - 1).bit_length()
+        buckets = self._compiled.setdefault(connection, {})
+        compiled = buckets.get(size)
+        if compiled is None:
+            placeholders = [_PLACEHOLDER_BASE - i for i in range(size)]
+            compiled = buckets[size] = _Compiled(self.build(placeholders), alias, placeholders)
+        params = list(compiled.params)
+        for slot, value in zip(compiled.slots, keys + [keys[-1]] * (size - len(keys)), strict=True):
+            for i in slot:
+                params[i] = value
+        return _run(compiled, alias, connection, params)
 
 
 # --- Inserts ------------------------------------------------------------------------------------
