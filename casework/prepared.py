@@ -20,8 +20,11 @@ from typing import Any
 
 from django.db import DatabaseError, connections, router
 from django.db.models import Model, QuerySet, signals
+from django.db.models.base import ModelState
 from django.db.models.constants import OnConflict
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import get_related_populators
+from django.db.models.query_utils import DeferredAttribute
 
 # Placeholder argument values, chosen so that they cannot be confused with a real parameter.
 _PLACEHOLDER_BASE = -7_310_000_001
@@ -47,6 +50,19 @@ class _Compiled:
         self.populators = get_related_populators(klass_info, select, alias)
         self.annotations = list(compiler.annotation_col_map.items())
         self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        self.plain = _plain_init(self.model, self.init_list)
+
+
+def _plain_init(model: type[Model], init_list: list[str]) -> bool:
+    """True when building an instance is only storing its column values: every column selected in
+    model order, each attribute a plain deferred-attribute descriptor (nothing runs on assignment,
+    as for django-fsm's protected state), and nothing listening to pre_init or post_init (checked
+    again on each call)."""
+    fields = model._meta.concrete_fields
+    return init_list == [f.attname for f in fields] and all(
+        type(model.__dict__.get(f.attname)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+        for f in fields
+    )
 
 
 class PreparedQuery:
@@ -95,9 +111,24 @@ def _run(compiled: _Compiled, alias: str, connection, params: list) -> list[Mode
         rows = cursor.fetchall()
     if compiled.converters:
         rows = compiled.compiler.apply_converters(rows, compiled.converters)
+    model, names, start, end = compiled.model, compiled.init_list, compiled.start, compiled.end
+    # What Model.from_db does for such a model, without the per-column descriptor calls (a list page
+    # builds a few hundred related instances).
+    plain = (
+        compiled.plain
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+    )
     objects = []
     for row in rows:
-        obj = compiled.model.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
+        if plain:
+            obj = model.__new__(model)
+            state = ModelState()
+            state.adding, state.db = False, alias
+            obj.__dict__["_state"] = state
+            obj.__dict__.update(zip(names, row[start:end], strict=True))
+        else:
+            obj = model.from_db(alias, names, row[start:end])
         for populator in compiled.populators:
             populator.populate(row, obj)
         for name, position in compiled.annotations:

@@ -154,3 +154,27 @@ def test_case_list_and_detail_answer_what_the_generic_path_answers(org, today, c
 
 def visible_ids(client) -> set[int]:
     return {r["id"] for r in api_rows(client, "/api/v1/cases/?page_size=100")}
+
+
+def test_a_remembered_explanation_follows_a_change_of_the_clock_or_its_ledger(org, today):
+    from casework.models import DeadlineEntry
+    from casework.rules.calendar import WorkingCalendar
+    from casework.rules.explain import explanation
+
+    case = register(org.commune, org.reception, received_at=TODAY - timedelta(days=10))
+    calendar = WorkingCalendar.load()
+
+    def fresh() -> Deadline:
+        return Deadline.objects.prefetch_related("entries").filter(case=case).order_by("id").first()
+
+    before = explanation(fresh(), calendar)
+    assert before == explain(fresh(), calendar) == explanation(fresh(), calendar)
+    DeadlineEntry.objects.create(
+        deadline=fresh(), kind=DeadlineEntry.Kind.PAUSE, on=TODAY - timedelta(days=3), note="chờ giám định"
+    )
+    paused = explanation(fresh(), calendar)
+    assert paused == explain(fresh(), calendar) != before
+    Deadline.objects.filter(case=case).update(start_date=TODAY - timedelta(days=9))
+    assert explanation(fresh(), calendar) == explain(fresh(), calendar) != paused
+    with translation.override("en"):
+        assert explanation(fresh(), calendar) == explain(fresh(), calendar)
