@@ -120,8 +120,9 @@ def _case_annotations(vendor: str) -> dict:
 
 
 # The annotations' SQL, compiled once per connection: each is a correlated subquery on the case row
-# ("casework_case"."id", the base table of every case query), which cost a list request more Python to
-# build and compile than the rest of its query.
+# ("casework_case"."id", the base table of every case query; case_queryset is never nested inside
+# another query, where that table would be renamed), which cost a list request more Python to build
+# and compile than the rest of its query.
 _compiled_annotations: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
