@@ -68,6 +68,21 @@ class StrictFilterSet(filters.FilterSet):
         return valid
 
 
+class FilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend, which builds and validates the filter set's form only when the query
+    string names one of its filters: with none named, every filter is empty and the form valid, so the
+    queryset is returned as it came (the common case of a bare list or its next page)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        # A prefix also catches a filter whose widget reads suffixed names (`<name>_after`).
+        if filterset_class is not None and not any(
+            key.startswith(name) for key in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 @extend_schema_field({"type": "integer", "minimum": 1})
 class IdFilter(filters.NumberFilter):
     """An id: a whole number the database can hold (django-filter's NumberFilter takes decimals)."""

@@ -3,12 +3,14 @@ reads go through the casework.access selectors, so anything outside the user's u
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 
 from django.contrib.auth import authenticate
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -24,7 +27,19 @@ from rest_framework.views import APIView
 from casework.access import is_system_admin, memberships, visible_cases, visible_units
 from casework.choices import DeadlineStatus, Role
 from casework.confidentiality import Disclosures, secrets_for, visible_party_links, visible_people
-from casework.models import AccessLog, CalendarDay, Case, CaseParty, Deadline, Dialogue, Party, Unit, Visit
+from casework.models import (
+    AccessLog,
+    CalendarDay,
+    Case,
+    CaseParty,
+    Deadline,
+    DeadlineEntry,
+    Dialogue,
+    Party,
+    Unit,
+    Visit,
+)
+from casework.prepared import PreparedInQuery
 from casework.rules.calendar import stamp_columns, stamp_of
 from casework.services import record_dialogue
 from workflows.actions import ACTION_PARAMS
@@ -85,8 +100,7 @@ class ApiViewMixin:
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-def case_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Everything the case representation reads, in a fixed number of queries for any page size."""
+def _case_annotations(vendor: str) -> dict:
     next_due = (
         Deadline.objects.filter(case=OuterRef("pk"), status=DeadlineStatus.RUNNING, due_date__isnull=False)
         .order_by("due_date")
@@ -96,22 +110,100 @@ def case_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
     # indexes) instead of two more queries; SQLite has no arrays, so the transfers are prefetched there.
     transfers = Case.objects.filter(transferred_from=OuterRef("pk")).order_by("pk").values("pk")
     first_appeal = Case.objects.filter(first_round_case=OuterRef("pk")).order_by("pk").values("pk")[:1]
-    queryset = queryset.select_related("unit").prefetch_related(
-        Prefetch("case_parties", queryset=CaseParty.objects.select_related("party").order_by("id")),
-        Prefetch("deadlines", queryset=Deadline.objects.order_by("id").prefetch_related("entries")),
-        "dialogues",
-    )
-    if connections[queryset.db].vendor == "postgresql":
-        queryset = queryset.annotate(transfer_ids=ArraySubquery(transfers))
-    else:
+    annotations = {"transfer_ids": ArraySubquery(transfers)} if vendor == "postgresql" else {}
+    return {
+        **annotations,
+        "first_appeal_id": Subquery(first_appeal),
+        "due_date": Coalesce(Subquery(next_due), Value(NO_DUE_DATE)),
+        **stamp_columns(),  # the calendar's stamp with the rows: no separate query for it
+    }
+
+
+# The annotations' SQL, compiled once per connection: each is a correlated subquery on the case row
+# ("casework_case"."id", the base table of every case query; case_queryset is never nested inside
+# another query, where that table would be renamed), which cost a list request more Python to build
+# and compile than the rest of its query.
+_compiled_annotations: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _precompiled_annotations(alias: str) -> dict[str, RawSQL]:
+    connection = connections[alias]
+    found = _compiled_annotations.get(connection)
+    if found is None:
+        template = Case.objects.using(alias).annotate(**_case_annotations(connection.vendor))
+        compiler = template.query.get_compiler(using=alias)
+        found = {}
+        for name, expression in template.query.annotations.items():
+            sql, params = compiler.compile(expression)
+            found[name] = RawSQL(sql, tuple(params), output_field=expression.output_field)
+        _compiled_annotations[connection] = found
+    return found
+
+
+def case_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Everything the case representation reads, in a fixed number of queries for any page size (the
+    relations, people, clocks and their ledgers, dialogues, by with_related() once the page is known)."""
+    queryset = queryset.select_related("unit")
+    if connections[queryset.db].vendor != "postgresql":
         queryset = queryset.prefetch_related(
             Prefetch("transfers", queryset=Case.objects.only("id", "transferred_from_id").order_by("id"))
         )
-    return queryset.annotate(
-        first_appeal_id=Subquery(first_appeal),
-        due_date=Coalesce(Subquery(next_due), Value(NO_DUE_DATE)),
-        **stamp_columns(),  # the calendar's stamp with the rows: no separate query for it
+    return queryset.annotate(**_precompiled_annotations(queryset.db))
+
+
+# The relations of a page of cases, each compiled once per connection (casework.prepared).
+_CASE_PARTIES = PreparedInQuery(
+    lambda ids: CaseParty.objects.filter(case_id__in=ids).select_related("party").order_by("id")
+)
+_DEADLINES = PreparedInQuery(lambda ids: Deadline.objects.filter(case_id__in=ids).order_by("id"))
+_ENTRIES = PreparedInQuery(lambda ids: DeadlineEntry.objects.filter(deadline_id__in=ids).order_by("id"))
+_DIALOGUES = PreparedInQuery(
+    lambda ids: (
+        Dialogue.cases.through.objects.filter(case_id__in=ids)
+        .select_related("dialogue")
+        .order_by("-dialogue__held_at", "dialogue_id")
     )
+)
+
+
+def with_related(cases: list[Case]) -> list[Case]:
+    """Read what the representation needs of each case's relations, in four queries for any number of
+    cases: the same rows, in the same order, as `prefetch_related` of the case's people (with their
+    Party), clocks (by id) with their ledgers (by id) and dialogues, installed where
+    `case.<relation>.all()` finds them. Django's prefetching builds a queryset per case and relation
+    (and per clock for its ledger), which cost a list page more than fetching the rows; here each
+    relation's rows are a list, which every reader of them iterates."""
+    if not cases:
+        return cases
+    by_id = {case.pk: case for case in cases}
+    ids = list(by_id)
+    related: dict[str, dict[int, list]] = {
+        "case_parties": {pk: [] for pk in ids},
+        "deadlines": {pk: [] for pk in ids},
+        "dialogues": {pk: [] for pk in ids},
+    }
+    case_field, deadline_field = CaseParty._meta.get_field("case"), Deadline._meta.get_field("case")
+    for link in _CASE_PARTIES.fetch(ids):
+        case_field.set_cached_value(link, by_id[link.case_id])
+        related["case_parties"][link.case_id].append(link)
+    deadlines = {}
+    for deadline in _DEADLINES.fetch(ids):
+        deadline_field.set_cached_value(deadline, by_id[deadline.case_id])
+        deadline._prefetched_objects_cache = {"entries": []}
+        related["deadlines"][deadline.case_id].append(deadline)
+        deadlines[deadline.pk] = deadline
+    entry_field = DeadlineEntry._meta.get_field("deadline")
+    for entry in _ENTRIES.fetch(list(deadlines)):
+        deadline = deadlines[entry.deadline_id]
+        entry_field.set_cached_value(entry, deadline)
+        deadline._prefetched_objects_cache["entries"].append(entry)
+    for link in _DIALOGUES.fetch(ids):
+        related["dialogues"][link.case_id].append(link.dialogue)
+    for case in cases:
+        cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
+        for name, rows in related.items():
+            cache[name] = rows[case.pk]
+    return cases
 
 
 def remember_calendar_stamp(view, cases) -> None:
@@ -122,7 +214,7 @@ def remember_calendar_stamp(view, cases) -> None:
 
 
 def serialize_case(view, case_id: int) -> dict:
-    case = case_queryset(Case.objects.filter(pk=case_id)).get()
+    case = with_related([case_queryset(Case.objects.filter(pk=case_id)).get()])[0]
     remember_calendar_stamp(view, case)
     return CaseSerializer(case, context=view.get_serializer_context()).data
 
@@ -250,6 +342,7 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     serializer_class = CaseSerializer
     filterset_class = filters.CaseFilter
+    filter_backends = [filters.FilterBackend, OrderingFilter]
     ordering_fields = ["received_at", "reference", "due_date"]
     ordering = "-received_at"
     lookup_value_regex = ID_REGEX
@@ -259,6 +352,14 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
         return case_queryset(visible_cases(self.request.user))
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return with_related(page) if page is not None else None
+
+    def get_object(self):
+        case = super().get_object()
+        return with_related([case])[0] if self.action == "retrieve" else case
 
     def get_serializer(self, *args, **kwargs):
         if args:

@@ -34,11 +34,22 @@ def memberships(user) -> list[Membership]:
     return cached
 
 
-def roles_in(user, unit: Unit) -> set[str]:
-    """Roles the user holds in exactly this unit, plus administrator roles held above it."""
-    roles = {m.role for m in memberships(user) if m.unit_id == unit.pk}
-    if any(m.role == Role.ADMINISTRATOR and unit.path.startswith(m.unit.path) for m in memberships(user)):
-        roles.add(Role.ADMINISTRATOR)
+def roles_in(user, unit: Unit) -> frozenset[str]:
+    """Roles the user holds in exactly this unit, plus administrator roles held above it. Remembered
+    with the memberships they come from: a list page asks it for every action of every row."""
+    held = memberships(user)
+    if not held:
+        return frozenset()
+    cached = getattr(user, "_roles_cache", None)
+    if cached is None or cached[0] is not held:
+        cached = user._roles_cache = (held, {})
+    key = (unit.pk, unit.path)
+    roles = cached[1].get(key)
+    if roles is None:
+        found = {m.role for m in held if m.unit_id == unit.pk}
+        if any(m.role == Role.ADMINISTRATOR and unit.path.startswith(m.unit.path) for m in held):
+            found.add(Role.ADMINISTRATOR)
+        roles = cached[1][key] = frozenset(found)
     return roles
 
 

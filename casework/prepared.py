@@ -20,8 +20,11 @@ from typing import Any
 
 from django.db import DatabaseError, connections, router
 from django.db.models import Model, QuerySet, signals
+from django.db.models.base import ModelState
 from django.db.models.constants import OnConflict
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import get_related_populators
+from django.db.models.query_utils import DeferredAttribute
 
 # Placeholder argument values, chosen so that they cannot be confused with a real parameter.
 _PLACEHOLDER_BASE = -7_310_000_001
@@ -47,6 +50,19 @@ class _Compiled:
         self.populators = get_related_populators(klass_info, select, alias)
         self.annotations = list(compiler.annotation_col_map.items())
         self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        self.plain = _plain_init(self.model, self.init_list)
+
+
+def _plain_init(model: type[Model], init_list: list[str]) -> bool:
+    """True when building an instance is only storing its column values: every column selected in
+    model order, each attribute a plain deferred-attribute descriptor (nothing runs on assignment,
+    as for django-fsm's protected state), and nothing listening to pre_init or post_init (checked
+    again on each call)."""
+    fields = model._meta.concrete_fields
+    return init_list == [f.attname for f in fields] and all(
+        type(model.__dict__.get(f.attname)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+        for f in fields
+    )
 
 
 class PreparedQuery:
@@ -86,20 +102,73 @@ class PreparedQuery:
                 return []
             for i in slot:
                 params[i] = value
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        if compiled.converters:
-            rows = compiled.compiler.apply_converters(rows, compiled.converters)
-        objects = []
-        for row in rows:
-            obj = compiled.model.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
-            for populator in compiled.populators:
-                populator.populate(row, obj)
-            for name, position in compiled.annotations:
-                setattr(obj, name, row[position])
-            objects.append(obj)
-        return objects
+        return _run(compiled, alias, connection, params)
+
+
+def _run(compiled: _Compiled, alias: str, connection, params: list) -> list[Model]:
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        rows = cursor.fetchall()
+    if compiled.converters:
+        rows = compiled.compiler.apply_converters(rows, compiled.converters)
+    model, names, start, end = compiled.model, compiled.init_list, compiled.start, compiled.end
+    # What Model.from_db does for such a model, without the per-column descriptor calls (a list page
+    # builds a few hundred related instances).
+    plain = (
+        compiled.plain
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+    )
+    objects = []
+    for row in rows:
+        if plain:
+            obj = model.__new__(model)
+            state = ModelState()
+            state.adding, state.db = False, alias
+            obj.__dict__["_state"] = state
+            obj.__dict__.update(zip(names, row[start:end], strict=True))
+        else:
+            obj = model.from_db(alias, names, row[start:end])
+        for populator in compiled.populators:
+            populator.populate(row, obj)
+        for name, position in compiled.annotations:
+            setattr(obj, name, row[position])
+        objects.append(obj)
+    return objects
+
+
+class PreparedInQuery:
+    """`build(keys)` returns the queryset for a list of primary keys (an `__in` lookup), compiled once
+    per connection and size bucket: the list is padded to the next power of two with its last key
+    (which matches nothing more), so a handful of statements serve every list length."""
+
+    def __init__(self, build: Callable[[list[int]], QuerySet]):
+        self.build = build
+        self._compiled: weakref.WeakKeyDictionary[Any, dict[int, _Compiled]] = weakref.WeakKeyDictionary()
+        self._model: type[Model] | None = None
+
+    def fetch(self, keys: list[int]) -> list[Model]:
+        if not keys:
+            return []
+        if self._model is None:
+            self._model = self.build([_PLACEHOLDER_BASE]).model
+        alias = router.db_for_read(self._model)
+        connection = connections[alias]
+        low, high = connection.ops.integer_field_range("BigIntegerField")
+        keys = [int(k) for k in keys if low <= int(k) <= high]
+        if not keys:
+            return []
+        size = 1 << (len(keys) - 1).bit_length()
+        buckets = self._compiled.setdefault(connection, {})
+        compiled = buckets.get(size)
+        if compiled is None:
+            placeholders = [_PLACEHOLDER_BASE - i for i in range(size)]
+            compiled = buckets[size] = _Compiled(self.build(placeholders), alias, placeholders)
+        params = list(compiled.params)
+        for slot, value in zip(compiled.slots, keys + [keys[-1]] * (size - len(keys)), strict=True):
+            for i in slot:
+                params[i] = value
+        return _run(compiled, alias, connection, params)
 
 
 # --- Inserts ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from casework.confidentiality import Disclosures, Secrets
 from casework.models import AccessLog, Deadline
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar, one_calendar
-from casework.rules.explain import explain
+from casework.rules.explain import explanation
 from casework.rules.periods import working_days_left
 
 from . import strict
@@ -88,7 +88,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
         return deadline.is_overdue(self._today())
 
     def get_explanation(self, deadline: Deadline) -> str:
-        return explain(deadline, self._calendar())
+        return explanation(deadline, self._calendar())
 
     def to_representation(self, deadline: Deadline) -> dict[str, Any]:
         # The fields written out directly: a list page has a few deadlines per row and DRF's generic

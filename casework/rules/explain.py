@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -146,3 +147,37 @@ def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
     if computation.due_date:
         lines.append(words["due"] % {"due": day(computation.due_date)})
     return " ".join(lines)
+
+
+# explanation()'s answers, per calendar snapshot (a new snapshot starts afresh) and bounded.
+_remembered: weakref.WeakKeyDictionary[WorkingCalendar, dict[tuple, str]] = weakref.WeakKeyDictionary()
+_REMEMBER_AT_MOST = 50_000
+
+
+def explanation(deadline: Deadline, calendar: WorkingCalendar) -> str:
+    """`explain(deadline, calendar)`, remembered for the same inputs: a list explains every clock of
+    every row, and clocks of cases received on the same day under the same rule read alike (so do the
+    same clocks on the next request for the page). The key is everything explain() reads: the
+    language, the clock's own fields and its whole ledger; the calendar is the snapshot's own."""
+    key = (
+        get_language(),
+        deadline.kind,
+        deadline.rule_code,
+        deadline.basis,
+        deadline.day_type,
+        deadline.start_date,
+        deadline.base_days,
+        deadline.extension_days,
+        deadline.status,
+        deadline.completed_on,
+        tuple((e.kind, e.on, e.days, e.reason, e.note) for e in deadline.entries.all()),
+    )
+    memo = _remembered.get(calendar)
+    if memo is None:
+        memo = _remembered[calendar] = {}
+    text = memo.get(key)
+    if text is None:
+        if len(memo) >= _REMEMBER_AT_MOST:
+            memo.clear()
+        text = memo[key] = explain(deadline, calendar)
+    return text

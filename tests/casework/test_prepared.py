@@ -227,3 +227,42 @@ def test_updating_rows_by_key_changes_those_rows_only(org, frozen_today):
     assert set(Deadline.objects.filter(pk__in=both).values_list("status", flat=True)) == {
         DeadlineStatus.CANCELLED
     }
+
+
+def _clocks(ids):
+    return Deadline.objects.filter(case_id__in=ids).order_by("id")
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5])
+def test_a_prepared_in_query_returns_what_its_queryset_returns_for_any_number_of_keys(org, count):
+    cases = [new_case(org) for _ in range(count)]
+    ids = [c.pk for c in cases]
+    query = prepared.PreparedInQuery(_clocks)
+    for keys in (ids, ids[:1], [*ids, max(ids) + 1000]):  # sizes share statements by power of two
+        got, expected = query.fetch(keys), list(_clocks(keys))
+        assert [_values(g) for g in got] == [_values(e) for e in expected] and got
+        assert all(type(g) is Deadline and not g._state.adding and g._state.db == "default" for g in got)
+        assert [g.case for g in got] == [e.case for e in expected]  # relations still load lazily
+    assert query.fetch([]) == [] and query.fetch([2**63]) == []
+
+
+def test_instances_are_built_by_the_model_when_something_runs_on_init_or_assignment(org):
+    from django.db.models.signals import post_init
+
+    case = new_case(org)
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_init.connect(record, sender=Deadline)
+    try:
+        [*got] = prepared.PreparedInQuery(_clocks).fetch([case.pk])
+    finally:
+        post_init.disconnect(record, sender=Deadline)
+    assert got and len(seen) == len(got)
+    # Case's state is django-fsm's descriptor: those rows always go through Model.from_db.
+    [row] = prepared.PreparedInQuery(lambda ids: Case.objects.filter(pk__in=ids)).fetch([case.pk])
+    assert _values(row) == _values(Case.objects.get(pk=case.pk))
+    assert not prepared._plain_init(Case, [f.attname for f in Case._meta.concrete_fields])
+    assert prepared._plain_init(Deadline, [f.attname for f in Deadline._meta.concrete_fields])
