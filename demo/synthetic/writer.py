@@ -254,26 +254,57 @@ def datetime_cell(value: datetime | str | None) -> str:
     if value is None:
         return NULL
     if type(value) is str:
-        return text_cell(value)
+        return value
     return value.isoformat()
 
 
-_STATE_ONLY: dict[tuple, str] = {}
-
-
 def json_cell(value: Any) -> str:
-    """JSON as COPY text; the audit trail's commonest change ({"state": [from, to]}) memoised."""
+    """JSON as COPY text. The audit trail's changes ({"state": [from, to], "field": [before, after]},
+    strings, numbers and nulls) are written here directly, json.dumps's way, three times cheaper."""
     if value is None:
         return NULL
-    if type(value) is dict and len(value) == 1:
-        state = value.get("state")
-        if state is not None and len(state) == 2:
-            key = (state[0], state[1])
-            text = _STATE_ONLY.get(key)
-            if text is None:
-                text = _STATE_ONLY[key] = text_cell(json.dumps(value, ensure_ascii=False))
-            return text
+    if type(value) is list and not value:
+        return "[]"
+    if type(value) is dict:
+        parts = []
+        for key, pair in value.items():
+            if type(pair) is not list or len(pair) != 2 or type(key) is not str or not _plain(key):
+                break
+            a, b = pair
+            a = _JSON_SCALAR.get(type(a), _json_other)(a)
+            b = _JSON_SCALAR.get(type(b), _json_other)(b)
+            parts.append(f'"{key}": [{a}, {b}]')
+        else:
+            return text_cell("{" + ", ".join(parts) + "}")
     return text_cell(json.dumps(value, ensure_ascii=False))
+
+
+def _plain(text: str) -> bool:
+    """Needs no escaping in JSON nor in COPY text."""
+    return text.isprintable() and "\\" not in text and '"' not in text
+
+
+def _json_str(text: str) -> str:
+    return f'"{text}"' if _plain(text) else json.dumps(text, ensure_ascii=False)
+
+
+def _json_other(value: Any) -> str:
+    if isinstance(value, str):  # TextChoices members (states): their value; remembered per class
+        _JSON_SCALAR[type(value)] = _json_choice
+        return _json_choice(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_choice(value: str) -> str:
+    return _json_str(str(value))
+
+
+_JSON_SCALAR = {
+    str: _json_str,
+    type(None): lambda _v: "null",
+    int: str,
+    bool: lambda v: "true" if v else "false",
+}
 
 
 def compile_line(fields: list[models.Field], defaults: dict[str, Any]) -> Any:
@@ -285,26 +316,32 @@ def compile_line(fields: list[models.Field], defaults: dict[str, Any]) -> Any:
         "date_cell": date_cell,
         "datetime_cell": datetime_cell,
         "json_cell": json_cell,
+        "DATES": _DATES,
+        "BS": "\\",
     }
     cells = []
     for i, f in enumerate(fields):
         name, default = f"d{i}", defaults[f.attname]
+        if isinstance(default, str):
+            default = str(default)  # a TextChoices member: its plain value, no conversion per row
         namespace[name] = default
         get = f"g({f.attname!r}, {name})"
+        # The common cases inline (a function call per cell cost more than the rest of the line).
         if isinstance(f, models.JSONField):
             cell = f"json_cell({get})"
         elif isinstance(f, models.BooleanField):
             cell = f"(NULL if (x := {get}) is None else 't' if x else 'f')"
         elif isinstance(f, models.DateTimeField):
-            cell = f"datetime_cell({get})"
+            # Timestamps as text are the generator's own ISO 8601 (`Generator.at`): nothing to escape.
+            cell = f"(x if type(x := {get}) is str else datetime_cell(x))"
         elif isinstance(f, models.DateField):
-            cell = f"date_cell({get})"
+            cell = f"(DATES.get(x := {get}) or date_cell(x))"
         elif isinstance(f, models.IntegerField | models.AutoField | models.DecimalField | models.ForeignKey):
             # An int (or Decimal) prints as its COPY text; a missing non-null value prints "None" and
             # COPY refuses it, as bulk_create would.
             cell = f"(NULL if (x := {get}) is None else x)" if f.null else get
         else:
-            cell = f"text_cell({get})"
+            cell = f"(x if type(x := {get}) is str and x.isprintable() and BS not in x else text_cell(x))"
         cells.append("{" + cell + "}")
     source = "def line(v):\n    g = v.get\n    return f\"" + "\\t".join(cells) + "\\n\"\n"
     exec(source, namespace)  # noqa: S102  (the source is built from the model's own field names)
