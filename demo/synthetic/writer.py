@@ -221,7 +221,9 @@ class Writer:
 # --- COPY text ------------------------------------------------------------------------------------
 
 NULL = "\\N"
-_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f", "\v": "\\v"})
+_SPECIAL = str.maketrans(
+    {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+)
 
 
 def text_cell(value: Any) -> str:
@@ -343,6 +345,6 @@ def compile_line(fields: list[models.Field], defaults: dict[str, Any]) -> Any:
         else:
             cell = f"(x if type(x := {get}) is str and x.isprintable() and BS not in x else text_cell(x))"
         cells.append("{" + cell + "}")
-    source = "def line(v):\n    g = v.get\n    return f\"" + "\\t".join(cells) + "\\n\"\n"
-    exec(source, namespace)  # noqa: S102  (the source is built from the model's own field names)
+    source = 'def line(v):\n    g = v.get\n    return f"' + "\\t".join(cells) + '\\n"\n'
+    exec(source, namespace)  # the source is built from the model's own field names
     return namespace["line"]
