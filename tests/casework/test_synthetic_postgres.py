@@ -159,7 +159,7 @@ def test_copy_lines_carry_any_text_and_json_exactly_as_bulk_create_does(db):
                 list(
                     Party.objects.filter(pk__in=ids)
                     .order_by("pk")
-                    .values_list("full_name", "search_name", "address", "phone", "id_number", "kind", "id")
+                    .values_list("full_name", "search_name", "address", "phone", "id_number", "kind")
                 ),
                 list(
                     CaseEvent.objects.filter(case=case, pk__gte=10**6)
