@@ -85,8 +85,9 @@ class Generator(Lives, Reception):
         self.progress, self.stdout = progress, stdout
         self.tree = Tree(self.rng, units)
         self.starts = {m: first_id(m) for m in MODELS}
-        self.tables = {m: Table(m, self.starts[m]) for m in MODELS}  # replaced per province
-        self.writer = Writer(list(self.tables.values()), batch_size=5000, copy=copy)
+        self.writer = Writer([], batch_size=5000, copy=copy)
+        self.tables = {m: Table(m, self.starts[m], text=self.writer.copy) for m in MODELS}  # per province
+        self.writer.tables = list(self.tables.values())
         # Worker processes commit on their own connections: only outside a transaction.
         self.workers = workers if self.writer.copy and not connection.in_atomic_block else 1
         self.written: dict[str, int] = defaultdict(int)
@@ -182,7 +183,9 @@ class Generator(Lives, Reception):
         """All the rows of one province, handed to the writer in batches."""
         rng = self.rng = random.Random(f"synthetic:{self.seed}:{province}")
         n_prov = len(self.tree.provinces)
-        self.tables = {m: Table(m, self.starts[m], stride=n_prov, offset=province) for m in MODELS}
+        self.tables = {
+            m: Table(m, self.starts[m], stride=n_prov, offset=province, text=self.writer.copy) for m in MODELS
+        }
         self.writer.tables = list(self.tables.values())
         self.counters = defaultdict(int)
         self.heap: list[tuple[date, int, dict]] = []

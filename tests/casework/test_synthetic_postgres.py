@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
+from casework.choices import Role
 from casework.models import (
     Case,
     CaseEvent,
@@ -27,6 +28,8 @@ from casework.models import (
     Visit,
 )
 from demo.synthetic import PREFIX, Generator, Progress
+from demo.synthetic.writer import Table, Writer
+from tests.factories import UnitFactory, register, staff
 
 pytestmark = [
     pytest.mark.postgres,
@@ -124,6 +127,55 @@ def test_copy_writes_the_same_rows_as_bulk_create_for_the_same_seed(db):
     assert len(copied[Case._meta.db_table]) >= 580 and len(copied[CaseEvent._meta.db_table]) > 2000
     for table in copied:
         assert copied[table] == bulk[table], table
+
+
+def test_copy_lines_carry_any_text_and_json_exactly_as_bulk_create_does(db):
+    """The generator's own texts never hold a character COPY text escapes; the lines must still carry
+    them (backslashes, tabs, newlines, quotes, control characters), and nulls, defaults and JSON."""
+    awkward = 'Lê "Văn"\\ An\tB\nC\rD\x08\x0c\x0b \\N end'
+    values = [
+        {"full_name": awkward, "search_name": "plain", "address": "", "phone": "\\", "id_number": "x\ty"},
+        {"full_name": "Nguyễn Thị Mai (syn)", "search_name": "nguyen thi mai", "id_number": "S1"},
+    ]
+    changes = [
+        {},
+        {"state": ["received", "under_review"]},
+        {"state": ["a", "b"], "note": [None, awkward], "n": [1, True], "x": [False, 2.5]},
+        {"nested": {"list": [1, "two", None]}, "quote": 'say "hi"\\'},
+    ]
+    results = {}
+    for copy in (True, False):
+        with transaction.atomic():
+            unit = UnitFactory()
+            case = register(unit, staff(unit, Role.RECEPTION_OFFICER), received_at=date(2026, 1, 2))
+            parties, events = Table(Party, first_free(Party), text=copy), Table(CaseEvent, 10**6, text=copy)
+            ids = [parties.add(dict(v)) for v in values]
+            for c in changes:
+                events.add({"case_id": case.pk, "action": "register", "to_state": "received", "changes": c})
+            writer = Writer([parties, events], batch_size=100, copy=copy)
+            writer.flush()
+            writer.wait()
+            results[copy] = (
+                list(
+                    Party.objects.filter(pk__in=ids)
+                    .order_by("pk")
+                    .values_list("full_name", "search_name", "address", "phone", "id_number", "kind")
+                ),
+                list(
+                    CaseEvent.objects.filter(case=case, pk__gte=10**6)
+                    .order_by("pk")
+                    .values_list("changes", "actor_id")
+                ),
+            )
+            transaction.set_rollback(True)
+    copied, bulk = results[True], results[False]
+    assert copied[0] == bulk[0]
+    assert copied[0][0][0] == awkward and copied[0][0][3] == "\\"
+    assert copied[1] == bulk[1] == [(c, None) for c in changes]
+
+
+def first_free(model) -> int:
+    return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
 
 
 @pytest.mark.django_db(transaction=True)
