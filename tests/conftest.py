@@ -6,6 +6,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from casework.choices import AuthorityLevel, Role
 from casework.models import Membership, Unit, UnitLevel
@@ -106,6 +107,18 @@ def org(db) -> Org:
         User.groups.through(user_id=people[name].pk, group_id=groups[role]) for name, _unit, role in STAFF
     )
     return Org(**units, **people)
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request leaves its language active in the thread (LocaleMiddleware activates it and nothing
+    deactivates it): a test after one in Vietnamese read translated strings, depending on the order."""
+    language = translation.get_language()
+    yield
+    if language:
+        translation.activate(language)
+    else:
+        translation.deactivate_all()
 
 
 @pytest.fixture
