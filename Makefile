@@ -28,6 +28,10 @@ run: demo
 # The SQLite test databases are built from the models (--nomigrations: replaying ~40 migrations costs each
 # worker more than many tests), so `makemigrations --check` first proves the migrations match the models;
 # the PostgreSQL pass below applies the real migrations (its triggers and indexes are PostgreSQL-only).
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set (as on some CI images): without it, every
+# process compiled the project again and pytest's workers re-rewrote each test module (~7 s CPU each);
+# makemigrations, which imports every model first, leaves the project compiled for the workers.
+test: export PYTHONDONTWRITEBYTECODE =
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -37,6 +41,7 @@ test: $(VENV)/.installed
 
 # What depends on PostgreSQL or is SQL-heavy (markers `postgres` and `sql`) against a real PostgreSQL
 # (TEST_DATABASE_URL must be set; each of the two workers creates its own test database); CI runs it.
+test-postgres: export PYTHONDONTWRITEBYTECODE =
 test-postgres: $(VENV)/.installed
 	test -n "$(TEST_DATABASE_URL)" || (echo "Set TEST_DATABASE_URL=postgres://..." && exit 2)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q -n 2 --dist worksteal -m "postgres or sql"
