@@ -39,18 +39,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..choices import CaseState, DeadlineKind, DeadlineStatus
 from ..models import (
     Case,
+    Deadline,
     ReportIrregularCase,
     ReportOverdueSummary,
     ReportSummary,
     ReportSummaryState,
     Unit,
+    UnitLevel,
 )
 from .periods import Period
 from .scope import GROUP_BY_LEVEL, Grouping
@@ -58,7 +60,6 @@ from .scope import GROUP_BY_LEVEL, Grouping
 # A transaction that set `updated_at` before a refresh started may commit after it: look back this far.
 OVERLAP = timedelta(minutes=10)
 MAIN_COUNTS = ("received", "accepted", "ended", "resolved", "resolved_on_time")
-BATCH = 5000
 
 
 def bucket(day: date) -> int:
@@ -78,145 +79,154 @@ def answers(period: Period) -> bool:
 
 
 # --- Building -------------------------------------------------------------------------------------
+#
+# Set-based: three INSERT … SELECT … GROUP BY statements over the cases joined to their resolution
+# clock (the main counts, the overdue rows, the irregular cases), then the national roll-up from the
+# unit rows. The same statements serve the full build and the refresh of changed units (a WHERE on
+# the unit). Only the date arithmetic differs between PostgreSQL and SQLite (dates are ISO text there).
 
 
-def _contributions(units: set[int] | None):
-    """Per-case rows of the summaries for the cases of `units` (all cases when None)."""
-    main: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(MAIN_COUNTS))
-    overdue: dict[tuple, int] = defaultdict(int)
-    irregular: list[ReportIrregularCase] = []
-    cases = Case.objects.annotate(
-        res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
-    )
-    if units is not None:
-        cases = cases.filter(unit_id__in=units)
-    rows = cases.values_list(
-        "pk",
-        "unit_id",
-        "kind",
-        "state",
-        "received_at",
-        "accepted_at",
-        "decided_at",
-        "closed_at",
-        "res__due_date",
-        "res__status",
-        "res__completed_on",
-    ).order_by()
-    for pk, unit, kind, state, received, acc, dec, closed, due, status, stopped in rows.iterator(20000):
-        main[(unit, kind, bucket(received))][0] += 1
-        if acc is None or state == CaseState.TRANSFERRED:
-            continue  # never in competence here
-        withdrawn = state == CaseState.WITHDRAWN
-        ends = [d for d in (dec, closed, stopped) if d is not None]
-        end = min(ends) if ends else None
-        resolved = dec if dec is not None else (closed if withdrawn else None)
-        regular = (
-            (end is None or acc <= end)
-            and (resolved is None or resolved == end)
-            and not (dec is not None and withdrawn and closed is not None)
-            and (due is None or acc <= due)
+def _bucket_sql(vendor: str, day: str) -> str:
+    """`bucket()` in SQL for a date expression."""
+    if vendor == "sqlite":
+        return (
+            f"(CAST(substr({day}, 1, 4) AS INTEGER) * 24 + (CAST(substr({day}, 6, 2) AS INTEGER) - 1) * 2"
+            f" + (CASE WHEN CAST(substr({day}, 9, 2) AS INTEGER) >= 15 THEN 1 ELSE 0 END))"
         )
-        if not regular:
-            irregular.append(ReportIrregularCase(case_id=pk, unit_id=unit))
-            continue
-        main[(unit, kind, bucket(acc))][1] += 1
-        if end is not None:
-            main[(unit, kind, bucket(end))][2] += 1
-        if resolved is not None:
-            if dec is not None:
-                on_time = (
-                    status == DeadlineStatus.MET
-                    and stopped is not None
-                    and due is not None
-                    and stopped <= due
-                )
-            else:
-                on_time = due is None or closed <= due
-            counts = main[(unit, kind, bucket(resolved))]
-            counts[3] += 1
-            counts[4] += 1 if on_time else 0
-        if due is None:
-            continue
-        first_overdue = bucket(due + timedelta(days=1))
-        if resolved is not None:
-            if resolved > due:  # resolved on time: never overdue while in progress
-                overdue[(unit, kind, first_overdue, ReportOverdueSummary.RESOLVED, bucket(resolved))] += 1
-        elif end is None:
-            overdue[(unit, kind, first_overdue, ReportOverdueSummary.OPEN, None)] += 1
-        else:
-            overdue[(unit, kind, first_overdue, ReportOverdueSummary.ENDED, bucket(end))] += 1
-    return main, overdue, irregular
+    return (
+        f"(CAST(EXTRACT(YEAR FROM {day}) AS INTEGER) * 24 + (CAST(EXTRACT(MONTH FROM {day}) AS INTEGER) - 1)"
+        f" * 2 + (CASE WHEN EXTRACT(DAY FROM {day}) >= 15 THEN 1 ELSE 0 END))"
+    )
+
+
+def _next_day_sql(vendor: str, day: str) -> str:
+    return f"date({day}, '+1 day')" if vendor == "sqlite" else f"({day} + 1)"
+
+
+def _earlier(a: str, b: str) -> str:
+    """The earlier of two nullable dates (NULL only when both are): LEAST ignores NULLs on PostgreSQL
+    only, so spelled out."""
+    return f"(CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL OR {a} <= {b} THEN {a} ELSE {b} END)"
+
+
+def _per_case_sql(units: set[int] | None) -> tuple[str, list[Any]]:
+    """`WITH r AS (...)`: one row per case with the dates the summaries count (see the module doc):
+    `fin` (the day it ended), `res` (the day it was resolved), `cand` (accepted, not transferred),
+    `regular` (a candidate whose dates decompose), `on_time`."""
+    case, deadline = Case._meta.db_table, Deadline._meta.db_table
+    where = ""
+    if units is not None:
+        where = "WHERE c.unit_id IN (%s)" % ", ".join(str(int(u)) for u in sorted(units))
+    fin = _earlier(_earlier("decd", "closed"), "stopped")
+    res = "(CASE WHEN decd IS NOT NULL THEN decd WHEN state = %s THEN closed END)"
+    regular = (
+        "(cand AND (fin IS NULL OR acc <= fin) AND (res IS NULL OR res = fin)"
+        " AND NOT (decd IS NOT NULL AND state = %s AND closed IS NOT NULL)"
+        " AND (due IS NULL OR acc <= due))"
+    )
+    on_time = (
+        "(CASE WHEN decd IS NOT NULL THEN (CASE WHEN status = %s AND stopped IS NOT NULL AND due IS NOT NULL"
+        " AND stopped <= due THEN 1 ELSE 0 END)"
+        " WHEN due IS NULL OR closed <= due THEN 1 ELSE 0 END)"
+    )
+    sql = f"""WITH c AS (
+        SELECT c.id, c.unit_id, c.kind, c.state, c.received_at AS rec, c.accepted_at AS acc,
+               c.decided_at AS decd, c.closed_at AS closed, d.due_date AS due, d.status AS status,
+               d.completed_on AS stopped,
+               (c.accepted_at IS NOT NULL AND c.state <> %s) AS cand
+        FROM {case} c LEFT JOIN {deadline} d ON d.case_id = c.id AND d.kind = %s
+        {where}
+    ), e AS (
+        SELECT c.*, {fin} AS fin, {res} AS res FROM c
+    ), r AS (
+        SELECT e.*, {regular} AS regular, {on_time} AS on_time FROM e
+    )"""
+    params = [
+        CaseState.TRANSFERRED,
+        DeadlineKind.RESOLUTION,
+        CaseState.WITHDRAWN,
+        CaseState.WITHDRAWN,
+        DeadlineStatus.MET,
+    ]
+    return sql, params
 
 
 def _rebuild(units: set[int] | None) -> None:
-    levels_of = dict(Unit.objects.values_list("pk", "level__authority_level"))
-    main, overdue, irregular = _contributions(units)
+    vendor = connection.vendor
+    main_t, overdue_t = ReportSummary._meta.db_table, ReportOverdueSummary._meta.db_table
+    irregular_t = ReportIrregularCase._meta.db_table
+    unit_t, level_t = Unit._meta.db_table, UnitLevel._meta.db_table
+    b = lambda day: _bucket_sql(vendor, day)  # noqa: E731
+    with_r, params = _per_case_sql(units)
+    level_join = f"JOIN {unit_t} u ON u.id = x.unit_id JOIN {level_t} l ON l.id = u.level_id"
     if units is None:
         for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase):
             model.objects.all().delete()
-        levels = set(levels_of.values())
+        levels = set(UnitLevel.objects.values_list("authority_level", flat=True))
     else:
         for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase):
             model.objects.filter(unit_id__in=units).delete()
-        levels = {levels_of[u] for u in units if u in levels_of}
-    ReportSummary.objects.bulk_create(
-        (
-            ReportSummary(
-                unit_id=u, level=levels_of[u], kind=k, bucket=b, **dict(zip(MAIN_COUNTS, c, strict=True))
+        levels = set(Unit.objects.filter(pk__in=units).values_list("level__authority_level", flat=True))
+    with connection.cursor() as cursor:
+        # Each case: received in its receipt's half-month; a regular one also accepted, ended and
+        # resolved (on time or not) in the half-months of those days.
+        cursor.execute(
+            f"""INSERT INTO {main_t} (unit_id, level, kind, bucket, {", ".join(MAIN_COUNTS)})
+            {with_r}
+            SELECT x.unit_id, l.authority_level, x.kind, x.b, SUM(x.n_rec), SUM(x.n_acc), SUM(x.n_end),
+                   SUM(x.n_res), SUM(x.n_on_time)
+            FROM (
+                SELECT unit_id, kind, {b("rec")} AS b, 1 AS n_rec, 0 AS n_acc, 0 AS n_end, 0 AS n_res,
+                       0 AS n_on_time FROM r
+                UNION ALL SELECT unit_id, kind, {b("acc")}, 0, 1, 0, 0, 0 FROM r WHERE regular
+                UNION ALL SELECT unit_id, kind, {b("fin")}, 0, 0, 1, 0, 0 FROM r
+                    WHERE regular AND fin IS NOT NULL
+                UNION ALL SELECT unit_id, kind, {b("res")}, 0, 0, 0, 1, on_time FROM r
+                    WHERE regular AND res IS NOT NULL
+            ) x {level_join}
+            GROUP BY x.unit_id, l.authority_level, x.kind, x.b""",
+            params,
+        )
+        # Regular cases with a due date: from the half-month of the first overdue day until they are
+        # resolved late (resolved on time: never overdue), end unresolved, or for ever while open.
+        cursor.execute(
+            f"""INSERT INTO {overdue_t} (unit_id, level, kind, overdue_from, stop_kind, stop, cases)
+            {with_r}
+            SELECT x.unit_id, l.authority_level, x.kind, x.o, x.sk, x.s, COUNT(*)
+            FROM (
+                SELECT unit_id, kind, {b(_next_day_sql(vendor, "due"))} AS o,
+                       CASE WHEN res IS NOT NULL THEN %s WHEN fin IS NULL THEN %s ELSE %s END AS sk,
+                       CASE WHEN res IS NOT NULL THEN {b("res")} WHEN fin IS NULL THEN NULL
+                            ELSE {b("fin")} END AS s
+                FROM r WHERE regular AND due IS NOT NULL AND (res IS NULL OR res > due)
+            ) x {level_join}
+            GROUP BY x.unit_id, l.authority_level, x.kind, x.o, x.sk, x.s""",
+            [*params, ReportOverdueSummary.RESOLVED, ReportOverdueSummary.OPEN, ReportOverdueSummary.ENDED],
+        )
+        cursor.execute(
+            f"INSERT INTO {irregular_t} (case_id, unit_id) {with_r} SELECT id, unit_id FROM r"
+            " WHERE cand AND NOT regular",
+            params,
+        )
+        # National rows: the unit rows of each touched level summed again.
+        if levels:
+            marks = ", ".join(["%s"] * len(levels))
+            cursor.execute(f"DELETE FROM {main_t} WHERE unit_id IS NULL AND level IN ({marks})", [*levels])
+            cursor.execute(
+                f"""INSERT INTO {main_t} (unit_id, level, kind, bucket, {", ".join(MAIN_COUNTS)})
+                SELECT NULL, level, kind, bucket, {", ".join(f"SUM({m})" for m in MAIN_COUNTS)}
+                FROM {main_t} WHERE unit_id IS NOT NULL AND level IN ({marks})
+                GROUP BY level, kind, bucket""",
+                [*levels],
             )
-            for (u, k, b), c in main.items()
-        ),
-        batch_size=BATCH,
-    )
-    ReportOverdueSummary.objects.bulk_create(
-        (
-            ReportOverdueSummary(
-                unit_id=u, level=levels_of[u], kind=k, overdue_from=o, stop_kind=sk, stop=s, cases=n
+            cursor.execute(f"DELETE FROM {overdue_t} WHERE unit_id IS NULL AND level IN ({marks})", [*levels])
+            cursor.execute(
+                f"""INSERT INTO {overdue_t} (unit_id, level, kind, overdue_from, stop_kind, stop, cases)
+                SELECT NULL, level, kind, overdue_from, stop_kind, stop, SUM(cases)
+                FROM {overdue_t} WHERE unit_id IS NOT NULL AND level IN ({marks})
+                GROUP BY level, kind, overdue_from, stop_kind, stop""",
+                [*levels],
             )
-            for (u, k, o, sk, s), n in overdue.items()
-        ),
-        batch_size=BATCH,
-    )
-    ReportIrregularCase.objects.bulk_create(irregular, batch_size=BATCH)
-    # National rows: the unit rows of each touched level summed again.
-    ReportSummary.objects.filter(unit__isnull=True, level__in=levels).delete()
-    national = (
-        ReportSummary.objects.filter(unit__isnull=False, level__in=levels)
-        .values("level", "kind", "bucket")
-        .annotate(**{f"n_{m}": Sum(m) for m in MAIN_COUNTS})
-        .order_by()
-    )
-    ReportSummary.objects.bulk_create(
-        (
-            ReportSummary(
-                level=r["level"], kind=r["kind"], bucket=r["bucket"], **{m: r[f"n_{m}"] for m in MAIN_COUNTS}
-            )
-            for r in national
-        ),
-        batch_size=BATCH,
-    )
-    ReportOverdueSummary.objects.filter(unit__isnull=True, level__in=levels).delete()
-    national = (
-        ReportOverdueSummary.objects.filter(unit__isnull=False, level__in=levels)
-        .values("level", "kind", "overdue_from", "stop_kind", "stop")
-        .annotate(n=Sum("cases"))
-        .order_by()
-    )
-    ReportOverdueSummary.objects.bulk_create(
-        (
-            ReportOverdueSummary(
-                level=r["level"],
-                kind=r["kind"],
-                overdue_from=r["overdue_from"],
-                stop_kind=r["stop_kind"],
-                stop=r["stop"],
-                cases=r["n"],
-            )
-            for r in national
-        ),
-        batch_size=BATCH,
-    )
 
 
 @dataclass
