@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from casework import reports
 from casework.choices import AuthorityLevel, CaseKind
 from casework.models import Unit
+from casework.reports import summary as report_summary
 from casework.replica import reading_reports
 
 PERIOD_KINDS = [
@@ -325,6 +326,8 @@ def monitor_dashboard(request: HttpRequest) -> HttpResponse:
             period=period, scope=scope, group_by=reports.GROUP_BY_LEVEL, within=within, compare=True
         )
         levels = _per_level(report)
+        # The trend reads the summaries whenever they are built (whatever the period): as of then.
+        trend_as_of = report.extra["figures_as_of"] or report_summary.as_of()
         trend = reports.overdue_trend(scope=scope, as_of=today, within=within)
         overdue = reports.overdue_buckets(scope=scope, as_of=today, within=within)
         context.update(
@@ -349,6 +352,7 @@ def monitor_dashboard(request: HttpRequest) -> HttpResponse:
                 ]
             ),
             trend=trend,
+            trend_as_of=trend_as_of,
             trend_chart=line_chart([(f"{p['date']:%m/%y}", p["overdue"]) for p in trend]),
             overdue=overdue,
             exports=_export_links(period, within),

@@ -934,6 +934,31 @@ class ReportOverdueSummary(models.Model):
         return f"{self.unit_id or self.level} {self.kind} {self.overdue_from} {self.stop_kind}"
 
 
+class ReportOverdueSpell(models.Model):
+    """The overdue trend's summary: spells during which a case had an audited deadline past due and not
+    stopped, the end of day D counting when ``first_day <= D < stop_day`` (``first_day`` = due date + 1,
+    ``stop_day`` = the day the clock stopped, None while it runs). A case's overlapping clocks are
+    merged into one spell, so summing `cases` counts each case once. Per unit, and per authority level
+    without a unit (the national roll-up). Derived data, rebuilt by `casework.reports.summary.refresh`."""
+
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
+    first_day = models.DateField()
+    stop_day = models.DateField(null=True)
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "first_day"], name="report_spell_unit_idx"),
+            models.Index(
+                fields=["level", "first_day"], condition=Q(unit__isnull=True), name="report_spell_national_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id or self.level} {self.first_day}–{self.stop_day or ''}"
+
+
 class ReportIrregularCase(models.Model):
     """Cases whose dates do not decompose into the summaries' one-date counts (e.g. decided after their
     resolution clock was cancelled): the reports count them from the case table."""

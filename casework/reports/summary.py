@@ -43,11 +43,12 @@ from django.db import connection, transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet, Sum
 from django.utils import timezone
 
-from ..choices import CaseState, DeadlineKind, DeadlineStatus
+from ..choices import STAFF_DEADLINES, CaseState, DeadlineKind, DeadlineStatus
 from ..models import (
     Case,
     Deadline,
     ReportIrregularCase,
+    ReportOverdueSpell,
     ReportOverdueSummary,
     ReportSummary,
     ReportSummaryState,
@@ -154,17 +155,17 @@ def _per_case_sql(units: set[int] | None) -> tuple[str, list[Any]]:
 def _rebuild(units: set[int] | None) -> None:
     vendor = connection.vendor
     main_t, overdue_t = ReportSummary._meta.db_table, ReportOverdueSummary._meta.db_table
-    irregular_t = ReportIrregularCase._meta.db_table
+    irregular_t, spell_t = ReportIrregularCase._meta.db_table, ReportOverdueSpell._meta.db_table
     unit_t, level_t = Unit._meta.db_table, UnitLevel._meta.db_table
     b = lambda day: _bucket_sql(vendor, day)  # noqa: E731
     with_r, params = _per_case_sql(units)
     level_join = f"JOIN {unit_t} u ON u.id = x.unit_id JOIN {level_t} l ON l.id = u.level_id"
     if units is None:
-        for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase):
+        for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase, ReportOverdueSpell):
             model.objects.all().delete()
         levels = set(UnitLevel.objects.values_list("authority_level", flat=True))
     else:
-        for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase):
+        for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase, ReportOverdueSpell):
             model.objects.filter(unit_id__in=units).delete()
         levels = set(Unit.objects.filter(pk__in=units).values_list("level__authority_level", flat=True))
     with connection.cursor() as cursor:
@@ -208,6 +209,7 @@ def _rebuild(units: set[int] | None) -> None:
             " WHERE cand AND NOT regular",
             params,
         )
+        _insert_spells(cursor, units, level_join)
         # National rows: the unit rows of each touched level summed again.
         if levels:
             marks = ", ".join(["%s"] * len(levels))
@@ -227,6 +229,54 @@ def _rebuild(units: set[int] | None) -> None:
                 GROUP BY level, kind, overdue_from, stop_kind, stop""",
                 [*levels],
             )
+            cursor.execute(f"DELETE FROM {spell_t} WHERE unit_id IS NULL AND level IN ({marks})", [*levels])
+            cursor.execute(
+                f"""INSERT INTO {spell_t} (unit_id, level, first_day, stop_day, cases)
+                SELECT NULL, level, first_day, stop_day, SUM(cases)
+                FROM {spell_t} WHERE unit_id IS NOT NULL AND level IN ({marks})
+                GROUP BY level, first_day, stop_day""",
+                [*levels],
+            )
+
+
+# A clock that has not stopped stops "never": a date past every real one, so spells can be merged
+# with MAX() and stored back as NULL.
+NEVER = date(9999, 12, 31)
+
+
+def _insert_spells(cursor, units: set[int] | None, level_join: str) -> None:
+    """`ReportOverdueSpell` rows of `units` (all when None): each audited clock with a due date is
+    overdue on [due + 1, completed_on) (for ever while it runs); a case's overlapping spells are merged
+    (gaps and islands: a spell starts an island unless an earlier one of the case reaches past its
+    start), then counted per unit and (first day, stop day)."""
+    case, deadline, spell_t = Case._meta.db_table, Deadline._meta.db_table, ReportOverdueSpell._meta.db_table
+    where = ""
+    if units is not None:
+        where = "AND c.unit_id IN (%s)" % ", ".join(str(int(u)) for u in sorted(units))
+    kinds = ", ".join(["%s"] * len(STAFF_DEADLINES))
+    cursor.execute(
+        f"""INSERT INTO {spell_t} (unit_id, level, first_day, stop_day, cases)
+        WITH clock AS (
+            SELECT d.case_id, c.unit_id, {_next_day_sql(connection.vendor, "d.due_date")} AS a,
+                   COALESCE(d.completed_on, %s) AS b
+            FROM {deadline} d JOIN {case} c ON c.id = d.case_id
+            WHERE d.kind IN ({kinds}) AND d.due_date IS NOT NULL {where}
+        ), spell AS (
+            SELECT clock.*, MAX(b) OVER (PARTITION BY case_id ORDER BY a, b
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+            FROM clock WHERE a < b
+        ), numbered AS (
+            SELECT spell.*, SUM(CASE WHEN reach IS NULL OR reach < a THEN 1 ELSE 0 END)
+                            OVER (PARTITION BY case_id ORDER BY a, b ROWS UNBOUNDED PRECEDING) AS island
+            FROM spell
+        ), merged AS (
+            SELECT unit_id, MIN(a) AS a, MAX(b) AS b FROM numbered GROUP BY case_id, unit_id, island
+        )
+        SELECT x.unit_id, l.authority_level, x.a, NULLIF(x.b, %s), COUNT(*)
+        FROM merged x {level_join}
+        GROUP BY x.unit_id, l.authority_level, x.a, x.b""",
+        [NEVER, *STAFF_DEADLINES, NEVER],
+    )
 
 
 @dataclass
@@ -400,3 +450,19 @@ def resolution_rows(
         ]
         for rows in merged
     ]
+
+
+def overdue_trend_counts(*, points: list[date], grouping: Grouping) -> list[int]:
+    """`overdue.overdue_trend`'s counts (cases overdue at the end of each day of `points`) from
+    `ReportOverdueSpell`, in one aggregate query over the spells that can overlap the points."""
+    counts = {
+        f"p{i}": Sum("cases", filter=Q(first_day__lte=d) & (Q(stop_day__isnull=True) | Q(stop_day__gt=d)))
+        for i, d in enumerate(points)
+    }
+    data = (
+        _scoped(ReportOverdueSpell, grouping, None)
+        .filter(first_day__lte=max(points))
+        .filter(Q(stop_day__isnull=True) | Q(stop_day__gt=min(points)))
+        .aggregate(**counts)
+    )
+    return [data[f"p{i}"] or 0 for i in range(len(points))]
