@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 from casework import reports
 from casework.choices import AuthorityLevel, CaseKind
 from casework.models import Unit
-from casework.reports import summary as report_summary
 from casework.replica import reading_reports
+from casework.reports import summary as report_summary
 
 PERIOD_KINDS = [
     ("year", gettext_lazy("Year")),

@@ -882,7 +882,11 @@ class ReportSummary(models.Model):
     (month - 1) * 2 + (1 from the 15th)); rows without a unit are the national roll-up per authority
     level. Derived data, rebuilt by `casework.reports.summary.refresh`."""
 
-    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+    # Derived rows, rebuilt from the cases (whose unit is checked) and deleted with the unit by the ORM:
+    # no index of their own (the (unit, ...) indexes serve) and no constraint check per row written.
+    unit = models.ForeignKey(
+        Unit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
     kind = models.CharField(max_length=16, choices=CaseKind.choices)
     bucket = models.PositiveIntegerField()
@@ -907,15 +911,18 @@ class ReportSummary(models.Model):
 
 
 class ReportOverdueSummary(models.Model):
-    """Regular cases whose resolution clock has a due date, per unit, kind, the half-month of the first
-    overdue day (`overdue_from`) and how the case stops being overdue (`stop_kind` in `stop`)."""
+    """Regular cases whose resolution clock has a due date, per unit, kind, the first overdue day
+    (`overdue_from`, due date + 1) and how the case stops being overdue (`stop_kind` in the half-month
+    `stop`)."""
 
     OPEN, ENDED, RESOLVED = "open", "ended", "resolved"
 
-    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        Unit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
     kind = models.CharField(max_length=16, choices=CaseKind.choices)
-    overdue_from = models.PositiveIntegerField()
+    overdue_from = models.DateField()
     stop_kind = models.CharField(max_length=8)
     stop = models.PositiveIntegerField(null=True)
     cases = models.PositiveIntegerField(default=0)
@@ -941,7 +948,9 @@ class ReportOverdueSpell(models.Model):
     merged into one spell, so summing `cases` counts each case once. Per unit, and per authority level
     without a unit (the national roll-up). Derived data, rebuilt by `casework.reports.summary.refresh`."""
 
-    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        Unit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
     first_day = models.DateField()
     stop_day = models.DateField(null=True)
@@ -951,7 +960,9 @@ class ReportOverdueSpell(models.Model):
         indexes = [
             models.Index(fields=["unit", "first_day"], name="report_spell_unit_idx"),
             models.Index(
-                fields=["level", "first_day"], condition=Q(unit__isnull=True), name="report_spell_national_idx"
+                fields=["level", "first_day"],
+                condition=Q(unit__isnull=True),
+                name="report_spell_national_idx",
             ),
         ]
 

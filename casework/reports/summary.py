@@ -12,10 +12,9 @@ each, so per unit, case kind and half-month (`bucket`: 1st–14th, 15th–month 
 and then ``in_competence = accepted(≤ t) − ended(< f)``, ``carried_over = accepted(< f) − ended(< f)``,
 ``newly_accepted = accepted(f..t)``, ``resolved = resolved(f..t)``. ``overdue`` (resolution clock past due
 as of min(t, today), not resolved by t, still in competence) needs two dates: `ReportOverdueSummary`
-counts the cases per half-month of the first overdue day (due date + 1) and the half-month where they
-stop counting (resolved: overdue until then; ended without resolution: in competence while f ≤ end;
-open: for ever). The clocks falling due in the current half-month come from the case table (a small
-index range), since "today" is not a half-month boundary.
+counts the cases per first overdue day (due date + 1; by the day, since "today" is not a half-month
+boundary) and the half-month where they stop counting (resolved: overdue until then; ended without
+resolution: in competence while f ≤ end; open: for ever).
 
 A case is regular when its dates follow the workflow: accepted on or before it ended and before its
 resolution clock fell due, resolved (if at all) on the day it ended, never both decided and withdrawn.
@@ -23,6 +22,13 @@ Other cases (a first-round complaint decided after its clock was cancelled, say)
 `ReportIrregularCase` and counted by the case-table query itself, so the results are identical to
 `resolution.py` for every period made of whole half-months: calendar months, quarters and years and the
 15th-to-14th periods of Circular 01/2024. Other periods are computed from the case table.
+
+`ReportOverdueSpell` serves the overdue trend (`overdue.overdue_trend`): per unit, the spells during
+which a case had an audited clock past due and not stopped, a case's overlapping clocks merged into one
+spell, so any day's count is a sum over the spells covering it.
+
+Every table is built set-based (INSERT … SELECT … GROUP BY from the cases joined to their clocks; the
+same statements restricted to the changed units for a refresh), on PostgreSQL and SQLite alike.
 
 The summaries are refreshed, not maintained by each transition (which would add statements to every
 transition): `refresh()` rebuilds the rows of the units whose cases changed (`Case.updated_at`) since
@@ -40,7 +46,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..choices import STAFF_DEADLINES, CaseState, DeadlineKind, DeadlineStatus
@@ -88,15 +94,15 @@ def answers(period: Period) -> bool:
 
 
 def _bucket_sql(vendor: str, day: str) -> str:
-    """`bucket()` in SQL for a date expression."""
+    """`bucket()` in SQL for a date expression (date_part: float, cheaper than EXTRACT's numeric)."""
     if vendor == "sqlite":
         return (
             f"(CAST(substr({day}, 1, 4) AS INTEGER) * 24 + (CAST(substr({day}, 6, 2) AS INTEGER) - 1) * 2"
             f" + (CASE WHEN CAST(substr({day}, 9, 2) AS INTEGER) >= 15 THEN 1 ELSE 0 END))"
         )
     return (
-        f"(CAST(EXTRACT(YEAR FROM {day}) AS INTEGER) * 24 + (CAST(EXTRACT(MONTH FROM {day}) AS INTEGER) - 1)"
-        f" * 2 + (CASE WHEN EXTRACT(DAY FROM {day}) >= 15 THEN 1 ELSE 0 END))"
+        f"(CAST(date_part('year', {day}) AS INTEGER) * 24 + (CAST(date_part('month', {day}) AS INTEGER) - 1)"
+        f" * 2 + (CASE WHEN date_part('day', {day}) >= 15 THEN 1 ELSE 0 END))"
     )
 
 
@@ -110,14 +116,16 @@ def _earlier(a: str, b: str) -> str:
     return f"(CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL OR {a} <= {b} THEN {a} ELSE {b} END)"
 
 
-def _per_case_sql(units: set[int] | None) -> tuple[str, list[Any]]:
+def _per_case_sql(vendor: str, units: set[int] | None) -> tuple[str, list[Any]]:
     """`WITH r AS (...)`: one row per case with the dates the summaries count (see the module doc):
     `fin` (the day it ended), `res` (the day it was resolved), `cand` (accepted, not transferred),
-    `regular` (a candidate whose dates decompose), `on_time`."""
+    `regular` (a candidate whose dates decompose), `on_time`, the half-months (`b_*`) of receipt,
+    acceptance, end and resolution, and the first overdue day (due date + 1)."""
+    b = lambda day: _bucket_sql(vendor, day)  # noqa: E731
     case, deadline = Case._meta.db_table, Deadline._meta.db_table
     where = ""
     if units is not None:
-        where = "WHERE c.unit_id IN (%s)" % ", ".join(str(int(u)) for u in sorted(units))
+        where = f"WHERE c.unit_id IN ({', '.join(str(int(u)) for u in sorted(units))})"
     fin = _earlier(_earlier("decd", "closed"), "stopped")
     res = "(CASE WHEN decd IS NOT NULL THEN decd WHEN state = %s THEN closed END)"
     regular = (
@@ -140,7 +148,10 @@ def _per_case_sql(units: set[int] | None) -> tuple[str, list[Any]]:
     ), e AS (
         SELECT c.*, {fin} AS fin, {res} AS res FROM c
     ), r AS (
-        SELECT e.*, {regular} AS regular, {on_time} AS on_time FROM e
+        SELECT e.id, e.unit_id, e.kind, e.due, e.fin, e.res, e.cand, {regular} AS regular,
+               {on_time} AS on_time, {b("rec")} AS b_rec, {b("acc")} AS b_acc, {b("fin")} AS b_fin,
+               {b("res")} AS b_res, {_next_day_sql(vendor, "due")} AS first_overdue
+        FROM e
     )"""
     params = [
         CaseState.TRANSFERRED,
@@ -157,8 +168,8 @@ def _rebuild(units: set[int] | None) -> None:
     main_t, overdue_t = ReportSummary._meta.db_table, ReportOverdueSummary._meta.db_table
     irregular_t, spell_t = ReportIrregularCase._meta.db_table, ReportOverdueSpell._meta.db_table
     unit_t, level_t = Unit._meta.db_table, UnitLevel._meta.db_table
-    b = lambda day: _bucket_sql(vendor, day)  # noqa: E731
-    with_r, params = _per_case_sql(units)
+    with_r, params = _per_case_sql(vendor, units)
+    # Per unit rows first, their level joined to the grouped rows (a few per unit, not per case).
     level_join = f"JOIN {unit_t} u ON u.id = x.unit_id JOIN {level_t} l ON l.id = u.level_id"
     if units is None:
         for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase, ReportOverdueSpell):
@@ -169,23 +180,29 @@ def _rebuild(units: set[int] | None) -> None:
             model.objects.filter(unit_id__in=units).delete()
         levels = set(Unit.objects.filter(pk__in=units).values_list("level__authority_level", flat=True))
     with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            # The per-case rows and the groups of a full build (a few hundred MB at 10M cases) hashed in
+            # memory rather than sorted on disk; this transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         # Each case: received in its receipt's half-month; a regular one also accepted, ended and
         # resolved (on time or not) in the half-months of those days.
         cursor.execute(
             f"""INSERT INTO {main_t} (unit_id, level, kind, bucket, {", ".join(MAIN_COUNTS)})
             {with_r}
-            SELECT x.unit_id, l.authority_level, x.kind, x.b, SUM(x.n_rec), SUM(x.n_acc), SUM(x.n_end),
-                   SUM(x.n_res), SUM(x.n_on_time)
+            SELECT x.unit_id, l.authority_level, x.kind, x.b, x.n_rec, x.n_acc, x.n_end, x.n_res, x.n_on_time
             FROM (
-                SELECT unit_id, kind, {b("rec")} AS b, 1 AS n_rec, 0 AS n_acc, 0 AS n_end, 0 AS n_res,
-                       0 AS n_on_time FROM r
-                UNION ALL SELECT unit_id, kind, {b("acc")}, 0, 1, 0, 0, 0 FROM r WHERE regular
-                UNION ALL SELECT unit_id, kind, {b("fin")}, 0, 0, 1, 0, 0 FROM r
-                    WHERE regular AND fin IS NOT NULL
-                UNION ALL SELECT unit_id, kind, {b("res")}, 0, 0, 0, 1, on_time FROM r
-                    WHERE regular AND res IS NOT NULL
-            ) x {level_join}
-            GROUP BY x.unit_id, l.authority_level, x.kind, x.b""",
+                SELECT unit_id, kind, b, SUM(n_rec) AS n_rec, SUM(n_acc) AS n_acc, SUM(n_end) AS n_end,
+                       SUM(n_res) AS n_res, SUM(n_on_time) AS n_on_time
+                FROM (
+                    SELECT unit_id, kind, b_rec AS b, 1 AS n_rec, 0 AS n_acc, 0 AS n_end, 0 AS n_res,
+                           0 AS n_on_time FROM r
+                    UNION ALL SELECT unit_id, kind, b_acc, 0, 1, 0, 0, 0 FROM r WHERE regular
+                    UNION ALL SELECT unit_id, kind, b_fin, 0, 0, 1, 0, 0 FROM r
+                        WHERE regular AND fin IS NOT NULL
+                    UNION ALL SELECT unit_id, kind, b_res, 0, 0, 0, 1, on_time FROM r
+                        WHERE regular AND res IS NOT NULL
+                ) y GROUP BY unit_id, kind, b
+            ) x {level_join}""",
             params,
         )
         # Regular cases with a due date: from the half-month of the first overdue day until they are
@@ -193,15 +210,15 @@ def _rebuild(units: set[int] | None) -> None:
         cursor.execute(
             f"""INSERT INTO {overdue_t} (unit_id, level, kind, overdue_from, stop_kind, stop, cases)
             {with_r}
-            SELECT x.unit_id, l.authority_level, x.kind, x.o, x.sk, x.s, COUNT(*)
+            SELECT x.unit_id, l.authority_level, x.kind, x.o, x.sk, x.s, x.n
             FROM (
-                SELECT unit_id, kind, {b(_next_day_sql(vendor, "due"))} AS o,
-                       CASE WHEN res IS NOT NULL THEN %s WHEN fin IS NULL THEN %s ELSE %s END AS sk,
-                       CASE WHEN res IS NOT NULL THEN {b("res")} WHEN fin IS NULL THEN NULL
-                            ELSE {b("fin")} END AS s
-                FROM r WHERE regular AND due IS NOT NULL AND (res IS NULL OR res > due)
-            ) x {level_join}
-            GROUP BY x.unit_id, l.authority_level, x.kind, x.o, x.sk, x.s""",
+                SELECT unit_id, kind, o, sk, s, COUNT(*) AS n FROM (
+                    SELECT unit_id, kind, first_overdue AS o,
+                           CASE WHEN res IS NOT NULL THEN %s WHEN fin IS NULL THEN %s ELSE %s END AS sk,
+                           CASE WHEN res IS NOT NULL THEN b_res WHEN fin IS NULL THEN NULL ELSE b_fin END AS s
+                    FROM r WHERE regular AND due IS NOT NULL AND (res IS NULL OR res > due)
+                ) y GROUP BY unit_id, kind, o, sk, s
+            ) x {level_join}""",
             [*params, ReportOverdueSummary.RESOLVED, ReportOverdueSummary.OPEN, ReportOverdueSummary.ENDED],
         )
         cursor.execute(
@@ -252,7 +269,7 @@ def _insert_spells(cursor, units: set[int] | None, level_join: str) -> None:
     case, deadline, spell_t = Case._meta.db_table, Deadline._meta.db_table, ReportOverdueSpell._meta.db_table
     where = ""
     if units is not None:
-        where = "AND c.unit_id IN (%s)" % ", ".join(str(int(u)) for u in sorted(units))
+        where = f"AND c.unit_id IN ({', '.join(str(int(u)) for u in sorted(units))})"
     kinds = ", ".join(["%s"] * len(STAFF_DEADLINES))
     cursor.execute(
         f"""INSERT INTO {spell_t} (unit_id, level, first_day, stop_day, cases)
@@ -272,9 +289,8 @@ def _insert_spells(cursor, units: set[int] | None, level_join: str) -> None:
         ), merged AS (
             SELECT unit_id, MIN(a) AS a, MAX(b) AS b FROM numbered GROUP BY case_id, unit_id, island
         )
-        SELECT x.unit_id, l.authority_level, x.a, NULLIF(x.b, %s), COUNT(*)
-        FROM merged x {level_join}
-        GROUP BY x.unit_id, l.authority_level, x.a, x.b""",
+        SELECT x.unit_id, l.authority_level, x.a, NULLIF(x.b, %s), x.n
+        FROM (SELECT unit_id, a, b, COUNT(*) AS n FROM merged GROUP BY unit_id, a, b) x {level_join}""",
         [NEVER, *STAFF_DEADLINES, NEVER],
     )
 
@@ -348,9 +364,8 @@ def resolution_rows(
 ) -> list[list[dict[str, Any]]]:
     """For each period (all answered by the summaries, `answers`), the grouped rows of
     `resolution.resolution_queryset` (key, kind and RESOLUTION_COUNTS). One query over the summary and
-    one over the overdue summary serve every period; the case table is read only for the clocks falling
-    due in the current half-month and for irregular cases."""
-    from .resolution import RESOLUTION_COUNTS, _resolution_aggregates, resolution_queryset
+    one over the overdue summary serve every period; the case table is read only for irregular cases."""
+    from .resolution import RESOLUTION_COUNTS, resolution_queryset
 
     merged: list[dict[tuple, dict[str, int]]] = [
         defaultdict(lambda: dict.fromkeys(RESOLUTION_COUNTS, 0)) for _p in periods
@@ -386,10 +401,10 @@ def resolution_rows(
             row["resolved"] += r[f"resolved_{i}"] or 0
             row["resolved_on_time"] += r[f"on_time_{i}"] or 0
 
-    # Overdue as of min(t, today): whole half-months from the summary, the current one from the cases.
+    # Overdue as of min(t, today): the first overdue day is kept by the day, so no case is read.
     overdue_aggregates, lasts = {}, []
     for i, ((fb, tb), period) in enumerate(zip(bounds, periods, strict=True)):
-        last = bucket(today) - 1 if today <= period.date_to else tb
+        last = min(period.date_to, today)  # due before it: first overdue day on or before it
         lasts.append(last)
         overdue_aggregates[f"overdue_{i}"] = Sum(
             "cases",
@@ -412,35 +427,20 @@ def resolution_rows(
         for i, rows in enumerate(merged):
             if r[f"overdue_{i}"]:
                 rows[(r["key"], r["kind"])]["overdue"] += r[f"overdue_{i}"]
+    if not irregular_cases:
+        return _present(merged)
     irregular = ReportIrregularCase.objects.values("case_id")
     for period, rows in zip(periods, merged, strict=True):
-        if today <= period.date_to:
-            first_due = bucket_start(bucket(today)) - timedelta(days=1)
-            edge = Case.objects.annotate(
-                res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
-            ).filter(grouping.filter_q("unit__path"), res__due_date__gte=first_due, res__due_date__lt=today)
-            if irregular_cases:
-                edge = edge.exclude(pk__in=irregular)
-            if kind:
-                edge = edge.filter(kind=kind)
-            overdue_count = _resolution_aggregates(period.date_from, period.date_to)["overdue"]
-            for r in (
-                edge.annotate(key=grouping.key_expression("unit__"))
-                .values("key", "kind")
-                .annotate(n=overdue_count)
-                .order_by()
-            ):
-                rows[(r["key"], r["kind"])]["overdue"] += r["n"]
-        if irregular_cases:
-            # Irregular cases: the case-table query itself (their receipt is already in the summary).
-            for r in resolution_queryset(period=period, grouping=grouping, kind=kind).filter(
-                pk__in=irregular
-            ):
-                row = rows[(r["key"], r["kind"])]
-                for metric in RESOLUTION_COUNTS:
-                    if metric != "received":
-                        row[metric] += r[metric] or 0
+        # Irregular cases: the case-table query itself (their receipt is already in the summary).
+        for r in resolution_queryset(period=period, grouping=grouping, kind=kind).filter(pk__in=irregular):
+            row = rows[(r["key"], r["kind"])]
+            for metric in RESOLUTION_COUNTS:
+                if metric != "received":
+                    row[metric] += r[metric] or 0
+    return _present(merged)
 
+
+def _present(merged: list[dict[tuple, dict[str, int]]]) -> list[list[dict[str, Any]]]:
     # The case-table query has a row where some case was received or in competence.
     return [
         [

@@ -338,7 +338,7 @@ def test_overdue_trend_from_the_summaries_equals_the_deadline_table_on_random_cl
 def test_set_based_build_counts_each_case_once_per_summary(tree, frozen_today):
     """The main rows count every case received exactly once, and the national rows are the unit rows
     summed, after a full build and after a refresh of some units."""
-    org, units, _district = tree
+    _org, units, _district = tree
     frozen_today(date(2026, 3, 20))
     rng = random.Random(5)
     _create_random_cases(rng, units, 300)
