@@ -12,11 +12,12 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -41,8 +42,29 @@ PERIOD_KINDS = [
 ]
 
 
+class PlainSelect(forms.Select):
+    """forms.Select's markup, its options written here rather than one template render each: a
+    province's hundred-odd units took most of the dashboard's time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        attrs = flatatt(widget["attrs"])
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], attrs, options)
+
+
 class DashboardForm(forms.Form):
-    period_kind = forms.ChoiceField(label=gettext_lazy("Period"), choices=PERIOD_KINDS, initial="year")
+    period_kind = forms.ChoiceField(
+        label=gettext_lazy("Period"), choices=PERIOD_KINDS, initial="year", widget=PlainSelect
+    )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=gettext_lazy("Month"), min_value=1, max_value=12, required=False)
     cutoff = forms.BooleanField(
@@ -55,7 +77,7 @@ class DashboardForm(forms.Form):
         label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     within = forms.ModelChoiceField(
-        label=gettext_lazy("Within"), queryset=Unit.objects.none(), required=False
+        label=gettext_lazy("Within"), queryset=Unit.objects.none(), required=False, widget=PlainSelect
     )
 
     def __init__(self, *args, scope: reports.Scope, **kwargs):
