@@ -350,7 +350,9 @@ def monitor_dashboard(request: HttpRequest) -> HttpResponse:
         levels = _per_level(report)
         # The trend reads the summaries whenever they are built (whatever the period): as of then.
         trend_as_of = report.extra["figures_as_of"] or report_summary.as_of()
-        trend = reports.overdue_trend(scope=scope, as_of=today, within=within)
+        trend = reports.overdue_trend(
+            scope=scope, as_of=today, within=within, source="summary" if trend_as_of else "cases"
+        )
         overdue = reports.overdue_buckets(scope=scope, as_of=today, within=within)
         context.update(
             report=report,

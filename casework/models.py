@@ -887,6 +887,8 @@ class ReportSummary(models.Model):
     unit = models.ForeignKey(
         Unit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
+    # True: the whole subtree of `unit`, a top-level unit (its province's dashboard reads these rows).
+    subtree = models.BooleanField(default=False)
     level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
     kind = models.CharField(max_length=16, choices=CaseKind.choices)
     bucket = models.PositiveIntegerField()
@@ -920,6 +922,8 @@ class ReportOverdueSummary(models.Model):
     unit = models.ForeignKey(
         Unit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
+    # True: the whole subtree of `unit`, a top-level unit (its province's dashboard reads these rows).
+    subtree = models.BooleanField(default=False)
     level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
     kind = models.CharField(max_length=16, choices=CaseKind.choices)
     overdue_from = models.DateField()
@@ -951,6 +955,8 @@ class ReportOverdueSpell(models.Model):
     unit = models.ForeignKey(
         Unit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
+    # True: the whole subtree of `unit`, a top-level unit (its province's dashboard reads these rows).
+    subtree = models.BooleanField(default=False)
     level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
     first_day = models.DateField()
     stop_day = models.DateField(null=True)

@@ -115,4 +115,19 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddField(
+            model_name="reportoverduespell",
+            name="subtree",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddField(
+            model_name="reportoverduesummary",
+            name="subtree",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddField(
+            model_name="reportsummary",
+            name="subtree",
+            field=models.BooleanField(default=False),
+        ),
     ]

@@ -176,8 +176,9 @@ def _rebuild(units: set[int] | None) -> None:
             model.objects.all().delete()
         levels = set(UnitLevel.objects.values_list("authority_level", flat=True))
     else:
-        for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase, ReportOverdueSpell):
-            model.objects.filter(unit_id__in=units).delete()
+        for model in (ReportSummary, ReportOverdueSummary, ReportOverdueSpell):
+            model.objects.filter(unit_id__in=units, subtree=False).delete()
+        ReportIrregularCase.objects.filter(unit_id__in=units).delete()
         levels = set(Unit.objects.filter(pk__in=units).values_list("level__authority_level", flat=True))
     with connection.cursor() as cursor:
         if vendor == "postgresql":
@@ -187,9 +188,10 @@ def _rebuild(units: set[int] | None) -> None:
         # Each case: received in its receipt's half-month; a regular one also accepted, ended and
         # resolved (on time or not) in the half-months of those days.
         cursor.execute(
-            f"""INSERT INTO {main_t} (unit_id, level, kind, bucket, {", ".join(MAIN_COUNTS)})
+            f"""INSERT INTO {main_t} (unit_id, subtree, level, kind, bucket, {", ".join(MAIN_COUNTS)})
             {with_r}
-            SELECT x.unit_id, l.authority_level, x.kind, x.b, x.n_rec, x.n_acc, x.n_end, x.n_res, x.n_on_time
+            SELECT x.unit_id, FALSE, l.authority_level, x.kind, x.b, x.n_rec, x.n_acc, x.n_end, x.n_res,
+                   x.n_on_time
             FROM (
                 SELECT unit_id, kind, b, SUM(n_rec) AS n_rec, SUM(n_acc) AS n_acc, SUM(n_end) AS n_end,
                        SUM(n_res) AS n_res, SUM(n_on_time) AS n_on_time
@@ -208,9 +210,9 @@ def _rebuild(units: set[int] | None) -> None:
         # Regular cases with a due date: from the half-month of the first overdue day until they are
         # resolved late (resolved on time: never overdue), end unresolved, or for ever while open.
         cursor.execute(
-            f"""INSERT INTO {overdue_t} (unit_id, level, kind, overdue_from, stop_kind, stop, cases)
+            f"""INSERT INTO {overdue_t} (unit_id, subtree, level, kind, overdue_from, stop_kind, stop, cases)
             {with_r}
-            SELECT x.unit_id, l.authority_level, x.kind, x.o, x.sk, x.s, x.n
+            SELECT x.unit_id, FALSE, l.authority_level, x.kind, x.o, x.sk, x.s, x.n
             FROM (
                 SELECT unit_id, kind, o, sk, s, COUNT(*) AS n FROM (
                     SELECT unit_id, kind, first_overdue AS o,
@@ -227,33 +229,79 @@ def _rebuild(units: set[int] | None) -> None:
             params,
         )
         _insert_spells(cursor, units, level_join)
+        # Subtree rows: the unit rows under each touched top-level unit summed again.
+        _insert_subtrees(cursor, _roots(units))
         # National rows: the unit rows of each touched level summed again.
         if levels:
             marks = ", ".join(["%s"] * len(levels))
             cursor.execute(f"DELETE FROM {main_t} WHERE unit_id IS NULL AND level IN ({marks})", [*levels])
             cursor.execute(
-                f"""INSERT INTO {main_t} (unit_id, level, kind, bucket, {", ".join(MAIN_COUNTS)})
-                SELECT NULL, level, kind, bucket, {", ".join(f"SUM({m})" for m in MAIN_COUNTS)}
-                FROM {main_t} WHERE unit_id IS NOT NULL AND level IN ({marks})
+                f"""INSERT INTO {main_t} (unit_id, subtree, level, kind, bucket, {", ".join(MAIN_COUNTS)})
+                SELECT NULL, FALSE, level, kind, bucket, {", ".join(f"SUM({m})" for m in MAIN_COUNTS)}
+                FROM {main_t} WHERE unit_id IS NOT NULL AND NOT subtree AND level IN ({marks})
                 GROUP BY level, kind, bucket""",
                 [*levels],
             )
             cursor.execute(f"DELETE FROM {overdue_t} WHERE unit_id IS NULL AND level IN ({marks})", [*levels])
             cursor.execute(
-                f"""INSERT INTO {overdue_t} (unit_id, level, kind, overdue_from, stop_kind, stop, cases)
-                SELECT NULL, level, kind, overdue_from, stop_kind, stop, SUM(cases)
-                FROM {overdue_t} WHERE unit_id IS NOT NULL AND level IN ({marks})
+                f"""INSERT INTO {overdue_t}
+                    (unit_id, subtree, level, kind, overdue_from, stop_kind, stop, cases)
+                SELECT NULL, FALSE, level, kind, overdue_from, stop_kind, stop, SUM(cases)
+                FROM {overdue_t} WHERE unit_id IS NOT NULL AND NOT subtree AND level IN ({marks})
                 GROUP BY level, kind, overdue_from, stop_kind, stop""",
                 [*levels],
             )
             cursor.execute(f"DELETE FROM {spell_t} WHERE unit_id IS NULL AND level IN ({marks})", [*levels])
             cursor.execute(
-                f"""INSERT INTO {spell_t} (unit_id, level, first_day, stop_day, cases)
-                SELECT NULL, level, first_day, stop_day, SUM(cases)
-                FROM {spell_t} WHERE unit_id IS NOT NULL AND level IN ({marks})
+                f"""INSERT INTO {spell_t} (unit_id, subtree, level, first_day, stop_day, cases)
+                SELECT NULL, FALSE, level, first_day, stop_day, SUM(cases)
+                FROM {spell_t} WHERE unit_id IS NOT NULL AND NOT subtree AND level IN ({marks})
                 GROUP BY level, first_day, stop_day""",
                 [*levels],
             )
+
+
+def _roots(units: set[int] | None) -> set[int] | None:
+    """The top-level units above `units` (all when None)."""
+    if units is None:
+        return None
+    paths = Unit.objects.filter(pk__in=units).values_list("path", flat=True)
+    tops = {"/" + p.split("/")[1] + "/" for p in paths if p.count("/") >= 2}
+    return set(Unit.objects.filter(path__in=tops).values_list("pk", flat=True))
+
+
+def _insert_subtrees(cursor, roots: set[int] | None) -> None:
+    """Each top-level unit's rows (`subtree`): the unit rows of its subtree summed, per level."""
+    unit_t = Unit._meta.db_table
+    only = ""
+    if roots is not None:
+        if not roots:
+            return
+        only = f"AND t.id IN ({', '.join(str(int(r)) for r in sorted(roots))})"
+    # unit -> its top-level unit, from the paths (a top-level unit's path is a prefix of its subtree's).
+    tops = f"""(SELECT u.id AS unit_id, t.id AS top_id FROM {unit_t} u
+        JOIN {unit_t} t ON t.parent_id IS NULL AND u.path LIKE t.path || '%' {only})"""
+    tables = (
+        (ReportSummary, ["level", "kind", "bucket"], [f"SUM({m})" for m in MAIN_COUNTS], list(MAIN_COUNTS)),
+        (
+            ReportOverdueSummary,
+            ["level", "kind", "overdue_from", "stop_kind", "stop"],
+            ["SUM(cases)"],
+            ["cases"],
+        ),
+        (ReportOverdueSpell, ["level", "first_day", "stop_day"], ["SUM(cases)"], ["cases"]),
+    )
+    for model, keys, sums, counts in tables:
+        table = model._meta.db_table
+        where = "" if roots is None else f"AND unit_id IN ({', '.join(str(int(r)) for r in sorted(roots))})"
+        cursor.execute(f"DELETE FROM {table} WHERE subtree {where}")
+        cursor.execute(
+            f"""INSERT INTO {table} (unit_id, subtree, {", ".join(keys)}, {", ".join(counts)})
+            SELECT tops.top_id, TRUE, {", ".join(f"s.{k}" for k in keys)}, {", ".join(sums)}
+            FROM {table} s JOIN {tops} tops ON tops.unit_id = s.unit_id
+            WHERE NOT s.subtree
+            GROUP BY tops.top_id, {", ".join(f"s.{k}" for k in keys)}"""
+        )
 
 
 # A clock that has not stopped stops "never": a date past every real one, so spells can be merged
@@ -272,7 +320,7 @@ def _insert_spells(cursor, units: set[int] | None, level_join: str) -> None:
         where = f"AND c.unit_id IN ({', '.join(str(int(u)) for u in sorted(units))})"
     kinds = ", ".join(["%s"] * len(STAFF_DEADLINES))
     cursor.execute(
-        f"""INSERT INTO {spell_t} (unit_id, level, first_day, stop_day, cases)
+        f"""INSERT INTO {spell_t} (unit_id, subtree, level, first_day, stop_day, cases)
         WITH clock AS (
             SELECT d.case_id, c.unit_id, {_next_day_sql(connection.vendor, "d.due_date")} AS a,
                    COALESCE(d.completed_on, %s) AS b
@@ -289,7 +337,7 @@ def _insert_spells(cursor, units: set[int] | None, level_join: str) -> None:
         ), merged AS (
             SELECT unit_id, MIN(a) AS a, MAX(b) AS b FROM numbered GROUP BY case_id, unit_id, island
         )
-        SELECT x.unit_id, l.authority_level, x.a, NULLIF(x.b, %s), x.n
+        SELECT x.unit_id, FALSE, l.authority_level, x.a, NULLIF(x.b, %s), x.n
         FROM (SELECT unit_id, a, b, COUNT(*) AS n FROM merged GROUP BY unit_id, a, b) x {level_join}""",
         [NEVER, *STAFF_DEADLINES, NEVER],
     )
@@ -347,11 +395,25 @@ def _national(grouping: Grouping) -> bool:
     return grouping.by == GROUP_BY_LEVEL and grouping.within is None and grouping.scope.everything
 
 
+def _top_paths(grouping: Grouping) -> list[str] | None:
+    """The paths the report covers when they are all top-level units' (their `subtree` rows answer a
+    report per level), else None."""
+    if grouping.by != GROUP_BY_LEVEL:
+        return None
+    paths = [grouping.within.path] if grouping.within is not None else list(grouping.scope.paths)
+    if grouping.within is None and grouping.scope.everything:
+        return None
+    return paths if paths and all(p.count("/") == 2 for p in paths) else None
+
+
 def _scoped(model, grouping: Grouping, kind: str | None) -> QuerySet:
+    tops = _top_paths(grouping)
     if _national(grouping):
         qs = model.objects.filter(unit__isnull=True)
+    elif tops is not None:
+        qs = model.objects.filter(subtree=True, unit__path__in=tops)
     else:
-        qs = model.objects.filter(grouping.filter_q("unit__path"), unit__isnull=False)
+        qs = model.objects.filter(grouping.filter_q("unit__path"), unit__isnull=False, subtree=False)
     return qs.filter(kind=kind) if kind else qs
 
 

@@ -150,6 +150,8 @@ def _scopes(org, district):
         dict(scope=everything, group_by=reports.GROUP_BY_UNIT, within=district),
         dict(scope=reports.Scope(paths=(org.commune.path, district.path)), group_by=reports.GROUP_BY_UNIT),
         dict(scope=everything, group_by=reports.GROUP_BY_LEVEL, kind=CaseKind.RECOMMENDATION),
+        # A province monitor's view: the province's subtree rows.
+        dict(scope=reports.Scope(paths=(org.province.path,)), group_by=reports.GROUP_BY_LEVEL),
     ]
 
 
@@ -338,19 +340,27 @@ def test_overdue_trend_from_the_summaries_equals_the_deadline_table_on_random_cl
 def test_set_based_build_counts_each_case_once_per_summary(tree, frozen_today):
     """The main rows count every case received exactly once, and the national rows are the unit rows
     summed, after a full build and after a refresh of some units."""
-    _org, units, _district = tree
+    org, units, _district = tree
     frozen_today(date(2026, 3, 20))
     rng = random.Random(5)
     _create_random_cases(rng, units, 300)
     summary.refresh(full=True)
 
     def totals():
-        unit = ReportSummary.objects.filter(unit__isnull=False).aggregate(n=Sum("received"))["n"]
+        unit = ReportSummary.objects.filter(unit__isnull=False, subtree=False)
+        unit = unit.aggregate(n=Sum("received"))["n"]
         national = ReportSummary.objects.filter(unit__isnull=True).aggregate(n=Sum("received"))["n"]
         return unit, national
 
+    def in_province():  # the province's subtree rows against its cases
+        rows = ReportSummary.objects.filter(subtree=True, unit=org.province).aggregate(n=Sum("received"))
+        return rows["n"], Case.objects.filter(unit__path__startswith=org.province.path).count()
+
     assert totals() == (300, 300)
+    assert in_province()[0] == in_province()[1] > 0
     _create_random_cases(rng, units[:2], 25, first=5000)
     summary.refresh()
     assert totals() == (325, 325)
+    assert in_province()[0] == in_province()[1]
     assert summary.refresh(full=True).full and totals() == (325, 325)
+    assert in_province()[0] == in_province()[1]
