@@ -914,8 +914,8 @@ class ReportSummary(models.Model):
 
 class ReportOverdueSummary(models.Model):
     """Regular cases whose resolution clock has a due date, per unit, kind, the first overdue day
-    (`overdue_from`, due date + 1) and how the case stops being overdue (`stop_kind` in the half-month
-    `stop`)."""
+    (`overdue_from`, due date + 1; the first day of its half-month when that was over at the build) and
+    how the case stops being overdue (`stop_kind` in the half-month `stop`)."""
 
     OPEN, ENDED, RESOLVED = "open", "ended", "resolved"
 

@@ -27,6 +27,10 @@ Other cases (a first-round complaint decided after its clock was cancelled, say)
 which a case had an audited clock past due and not stopped, a case's overlapping clocks merged into one
 spell, so any day's count is a sum over the spells covering it.
 
+Besides the unit rows and the national rows (per authority level, no unit), each table has `subtree`
+rows: per top-level unit, its whole subtree summed per level, which answer a report per level over
+whole top-level units (a province monitor's dashboard) from a few rows instead of every unit's.
+
 Every table is built set-based (INSERT … SELECT … GROUP BY from the cases joined to their clocks; the
 same statements restricted to the changed units for a refresh), on PostgreSQL and SQLite alike.
 
@@ -34,7 +38,7 @@ The summaries are refreshed, not maintained by each transition (which would add 
 transition): `refresh()` rebuilds the rows of the units whose cases changed (`Case.updated_at`) since
 the last run, from a Celery beat task every few minutes (REPORT_SUMMARY_REFRESH_MINUTES) and on demand
 (`manage.py refresh_report_summaries`). Reports computed from them carry `figures_as_of`, shown on
-the pages. Moving a unit to another authority level needs `refresh(full=True)`.
+the pages. Moving a unit to another authority level or parent needs `refresh(full=True)`.
 """
 
 from __future__ import annotations
@@ -110,6 +114,19 @@ def _next_day_sql(vendor: str, day: str) -> str:
     return f"date({day}, '+1 day')" if vendor == "sqlite" else f"({day} + 1)"
 
 
+def _bucket_start_sql(vendor: str, day: str) -> str:
+    """`bucket_start(bucket(day))` in SQL: the 1st or the 15th of the day's month."""
+    if vendor == "sqlite":
+        return (
+            f"date({day}, 'start of month', CASE WHEN CAST(substr({day}, 9, 2) AS INTEGER) >= 15"
+            " THEN '+14 days' ELSE '+0 days' END)"
+        )
+    return (
+        f"(CAST(date_trunc('month', {day}) AS DATE) + CASE WHEN date_part('day', {day}) >= 15"
+        " THEN 14 ELSE 0 END)"
+    )
+
+
 def _earlier(a: str, b: str) -> str:
     """The earlier of two nullable dates (NULL only when both are): LEAST ignores NULLs on PostgreSQL
     only, so spelled out."""
@@ -120,8 +137,9 @@ def _per_case_sql(vendor: str, units: set[int] | None) -> tuple[str, list[Any]]:
     """`WITH r AS (...)`: one row per case with the dates the summaries count (see the module doc):
     `fin` (the day it ended), `res` (the day it was resolved), `cand` (accepted, not transferred),
     `regular` (a candidate whose dates decompose), `on_time`, the half-months (`b_*`) of receipt,
-    acceptance, end and resolution, and the first overdue day (due date + 1)."""
+    acceptance, end and resolution, and the first overdue day (due date + 1; see the last parameter)."""
     b = lambda day: _bucket_sql(vendor, day)  # noqa: E731
+    first = _next_day_sql(vendor, "e.due")
     case, deadline = Case._meta.db_table, Deadline._meta.db_table
     where = ""
     if units is not None:
@@ -150,7 +168,9 @@ def _per_case_sql(vendor: str, units: set[int] | None) -> tuple[str, list[Any]]:
     ), r AS (
         SELECT e.id, e.unit_id, e.kind, e.due, e.fin, e.res, e.cand, {regular} AS regular,
                {on_time} AS on_time, {b("rec")} AS b_rec, {b("acc")} AS b_acc, {b("fin")} AS b_fin,
-               {b("res")} AS b_res, {_next_day_sql(vendor, "due")} AS first_overdue
+               {b("res")} AS b_res,
+               CASE WHEN {first} < %s THEN {_bucket_start_sql(vendor, first)} ELSE {first} END
+                   AS first_overdue
         FROM e
     )"""
     params = [
@@ -159,6 +179,10 @@ def _per_case_sql(vendor: str, units: set[int] | None) -> tuple[str, list[Any]]:
         CaseState.WITHDRAWN,
         CaseState.WITHDRAWN,
         DeadlineStatus.MET,
+        # A first overdue day before the current half-month is kept as its half-month's first day:
+        # reports ask "on or before the end of a half-month, or today" of it, and today is later (fewer
+        # rows, same counts).
+        bucket_start(bucket(timezone.localdate())),
     ]
     return sql, params
 
