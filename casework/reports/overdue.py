@@ -211,12 +211,14 @@ def overdue_trend(
 ) -> list[dict[str, Any]]:
     """Open cases overdue at each month end (one query, one conditional count per point): a case is
     overdue at the end of day D when an audited deadline of it was due before D and was not met or
-    stopped by D. Read from the report summaries once they are built, so as of their last refresh like
-    the resolution report (`source`: "cases" always the deadline table, "summary" the summaries, known
-    to be built)."""
+    stopped by D. Read from the report summaries once they are built (for `as_of` today or a month end),
+    so as of their last refresh like the resolution report (`source`: "cases" always the deadline
+    table, "summary" the summaries, known to be built)."""
     points = month_end_points(as_of, months)
     grouping = Grouping(GROUP_BY_LEVEL, scope, within)
-    if source == "summary" or (source != "cases" and summaries.as_of() is not None):
+    if summaries.answers_trend(as_of) and (
+        source == "summary" or (source != "cases" and summaries.as_of() is not None)
+    ):
         counts = summaries.overdue_trend_counts(points=points, grouping=grouping)
         return [{"date": d, "overdue": n} for d, n in zip(points, counts, strict=True)]
     qs = Deadline.objects.filter(

@@ -114,6 +114,18 @@ def _next_day_sql(vendor: str, day: str) -> str:
     return f"date({day}, '+1 day')" if vendor == "sqlite" else f"({day} + 1)"
 
 
+def _month_start_sql(vendor: str, day: str) -> str:
+    if vendor == "sqlite":
+        return f"date({day}, 'start of month')"
+    return f"CAST(date_trunc('month', {day}) AS DATE)"
+
+
+def _month_end_sql(vendor: str, day: str) -> str:
+    if vendor == "sqlite":
+        return f"date({day}, 'start of month', '+1 month', '-1 day')"
+    return f"CAST(date_trunc('month', {day}) + INTERVAL '1 month' - INTERVAL '1 day' AS DATE)"
+
+
 def _bucket_start_sql(vendor: str, day: str) -> str:
     """`bucket_start(bucket(day))` in SQL: the 1st or the 15th of the day's month."""
     if vendor == "sqlite":
@@ -337,7 +349,13 @@ def _insert_spells(cursor, units: set[int] | None, level_join: str) -> None:
     """`ReportOverdueSpell` rows of `units` (all when None): each audited clock with a due date is
     overdue on [due + 1, completed_on) (for ever while it runs); a case's overlapping spells are merged
     (gaps and islands: a spell starts an island unless an earlier one of the case reaches past its
-    start), then counted per unit and (first day, stop day)."""
+    start), then counted per unit and (first day, stop day).
+
+    The trend asks about month ends and about a day of the current month (today): a first day or stop
+    day before the current month is kept as its month's last (first day) or first (stop day) day, which
+    counts the same at those points; spells that then cover no month end go (fewer rows)."""
+    vendor = connection.vendor
+    this_month = timezone.localdate().replace(day=1)
     case, deadline, spell_t = Case._meta.db_table, Deadline._meta.db_table, ReportOverdueSpell._meta.db_table
     where = ""
     if units is not None:
@@ -346,7 +364,7 @@ def _insert_spells(cursor, units: set[int] | None, level_join: str) -> None:
     cursor.execute(
         f"""INSERT INTO {spell_t} (unit_id, subtree, level, first_day, stop_day, cases)
         WITH clock AS (
-            SELECT d.case_id, c.unit_id, {_next_day_sql(connection.vendor, "d.due_date")} AS a,
+            SELECT d.case_id, c.unit_id, {_next_day_sql(vendor, "d.due_date")} AS a,
                    COALESCE(d.completed_on, %s) AS b
             FROM {deadline} d JOIN {case} c ON c.id = d.case_id
             WHERE d.kind IN ({kinds}) AND d.due_date IS NOT NULL {where}
@@ -360,10 +378,15 @@ def _insert_spells(cursor, units: set[int] | None, level_join: str) -> None:
             FROM spell
         ), merged AS (
             SELECT unit_id, MIN(a) AS a, MAX(b) AS b FROM numbered GROUP BY case_id, unit_id, island
+        ), coarse AS (
+            SELECT unit_id, CASE WHEN a < %s THEN {_month_end_sql(vendor, "a")} ELSE a END AS a,
+                   CASE WHEN b < %s THEN {_month_start_sql(vendor, "b")} ELSE b END AS b
+            FROM merged
         )
         SELECT x.unit_id, FALSE, l.authority_level, x.a, NULLIF(x.b, %s), x.n
-        FROM (SELECT unit_id, a, b, COUNT(*) AS n FROM merged GROUP BY unit_id, a, b) x {level_join}""",
-        [NEVER, *STAFF_DEADLINES, NEVER],
+        FROM (SELECT unit_id, a, b, COUNT(*) AS n FROM coarse WHERE a < b GROUP BY unit_id, a, b) x
+        {level_join}""",
+        [NEVER, *STAFF_DEADLINES, this_month, this_month, NEVER],
     )
 
 
@@ -538,9 +561,16 @@ def _present(merged: list[dict[tuple, dict[str, int]]]) -> list[list[dict[str, A
     ]
 
 
+def answers_trend(as_of: date) -> bool:
+    """Whether the spells answer a trend up to `as_of` (month ends, then `as_of`): a month end, or a
+    day of the current month or later (see `_insert_spells`)."""
+    return as_of >= timezone.localdate().replace(day=1) or (as_of + timedelta(days=1)).day == 1
+
+
 def overdue_trend_counts(*, points: list[date], grouping: Grouping) -> list[int]:
-    """`overdue.overdue_trend`'s counts (cases overdue at the end of each day of `points`) from
-    `ReportOverdueSpell`, in one aggregate query over the spells that can overlap the points."""
+    """`overdue.overdue_trend`'s counts (cases overdue at the end of each day of `points`: month ends and
+    a last day that `answers_trend`) from `ReportOverdueSpell`, in one aggregate query over the spells
+    that can overlap the points."""
     counts = {
         f"p{i}": Sum("cases", filter=Q(first_day__lte=d) & (Q(stop_day__isnull=True) | Q(stop_day__gt=d)))
         for i, d in enumerate(points)
