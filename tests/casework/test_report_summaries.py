@@ -364,3 +364,16 @@ def test_set_based_build_counts_each_case_once_per_summary(tree, frozen_today):
     assert in_province()[0] == in_province()[1]
     assert summary.refresh(full=True).full and totals() == (325, 325)
     assert in_province()[0] == in_province()[1]
+
+
+def test_a_change_time_ahead_of_the_clock_does_not_rebuild_its_unit_on_every_refresh(tree, frozen_today):
+    _org, units, _district = tree
+    frozen_today(date(2026, 3, 20))
+    rng = random.Random(3)
+    cases = _create_random_cases(rng, units, 20)
+    Case.objects.update(updated_at=timezone.now() - timedelta(days=1))
+    summary.refresh()
+    Case.objects.filter(pk=cases[0].pk).update(updated_at=timezone.now() + timedelta(hours=9))
+    assert summary.refresh().units == 0
+    Case.objects.filter(pk=cases[1].pk).update(updated_at=timezone.now())
+    assert summary.refresh().units == 1
