@@ -260,9 +260,9 @@ def main() -> int:
     ahead = Case.objects.filter(updated_at__gt=timezone.now())
     notes.append(
         f"Incremental refresh with no change since the last one: {idle * 1000:.0f} ms "
-        f"({idle_result.units} units rebuilt: {ahead.count():,} cases of "
-        f"{ahead.values('unit_id').distinct().count():,} units carry a change time later than now, "
-        "as the generator writes them, so every refresh rebuilds those units until then)."
+        f"({idle_result.units} units rebuilt: those changed within {summary.OVERLAP} before the build; "
+        f"the {ahead.count():,} cases of {ahead.values('unit_id').distinct().count():,} units that the "
+        "generator wrote with a change time later than now are left to the refresh after it)."
     )
     print(notes[-1])
     units = list(Unit.objects.filter(cases__isnull=False).distinct().values_list("pk", flat=True)[:100])
