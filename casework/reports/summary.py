@@ -11,38 +11,47 @@ each, so per unit, case kind and half-month (`bucket`: 1st–14th, 15th–month 
 
 and then ``in_competence = accepted(≤ t) − ended(< f)``, ``carried_over = accepted(< f) − ended(< f)``,
 ``newly_accepted = accepted(f..t)``, ``resolved = resolved(f..t)``. ``overdue`` (resolution clock past due
-as of min(t, today), not resolved by t, still in competence) needs two dates: `ReportOverdueSummary`
-counts the cases per first overdue day (due date + 1; by the day, since "today" is not a half-month
-boundary) and the half-month where they stop counting (resolved: overdue until then; ended without
-resolution: in competence while f ≤ end; open: for ever).
+as of L = min(t, today), not resolved by t, still in competence) needs two dates: `ReportOverdueSummary`
+counts the cases per first overdue day (due date + 1) and the half-month where they stop counting
+(resolved: overdue until then; ended without resolution: in competence while f ≤ end; open: for ever).
+The first overdue day is kept by the day from the half-month of the build on, since "today" is not a
+half-month boundary; an earlier one as its half-month's first day (fewer rows), which is exact for
+"on or before L" whenever L is a half-month's last day or in the current half-month.
 
 A case is regular when its dates follow the workflow: accepted on or before it ended and before its
 resolution clock fell due, resolved (if at all) on the day it ended, never both decided and withdrawn.
 Other cases (a first-round complaint decided after its clock was cancelled, say) are listed in
 `ReportIrregularCase` and counted by the case-table query itself, so the results are identical to
-`resolution.py`. Every count is "cases whose date D is before a cut day" (the period's first day, the
-day after its last, the day after today for overdue): the half-months wholly before the cut come from
-the summaries, and when the cut falls inside a half-month, its days before the cut come from the case
-table — the few cases with a date in that window. Calendar months, quarters and years and the
-15th-to-14th periods of Circular 01/2024 cut no half-month (until today's); any other period (the
-citizens' "1 January to today") reads at most two half-months of cases.
+`resolution.py` for any period.
+
+Every count is "cases whose date D is before a cut day": the period's first day f and the day after its
+last, t + 1 (and, for overdue, L + 1 on the first overdue day). The half-months wholly before a cut
+come from the summaries; when a cut falls inside a half-month, its days before the cut come from the
+case table — the few cases with a date in that window (`_cut_counts`; for overdue, the clocks falling
+due in L's half-month when L is inside a past half-month, and the cases resolved or ended in the
+half-month of t + 1 or f). Calendar months, quarters and years and the 15th-to-14th periods of
+Circular 01/2024 cut no half-month, even while they run (overdue as of today is exact); any other
+period (the citizens' "1 January to today") reads at most a few half-months of cases.
 
 `ReportOverdueSpell` serves the overdue trend (`overdue.overdue_trend`): per unit, the spells during
 which a case had an audited clock past due and not stopped, a case's overlapping clocks merged into one
 spell, so any day's count is a sum over the spells covering it.
 
 Besides the unit rows and the national rows (per authority level, no unit), each table has `subtree`
-rows: per top-level unit, its whole subtree summed per level, which answer a report per level over
-whole top-level units (a province monitor's dashboard) from a few rows instead of every unit's.
+rows: per top-level unit, its whole subtree summed per level. A report reads the national rows when it
+covers everything per level, the subtree rows when it covers whole top-level units per level (a
+province monitor's dashboard), and otherwise the unit rows of its units, by a list of their ids (as do
+the case-table windows above).
 
 Every table is built set-based (INSERT … SELECT … GROUP BY from the cases joined to their clocks; the
 same statements restricted to the changed units for a refresh), on PostgreSQL and SQLite alike.
 
 The summaries are refreshed, not maintained by each transition (which would add statements to every
-transition): `refresh()` rebuilds the rows of the units whose cases changed (`Case.updated_at`) since
-the last run, from a Celery beat task every few minutes (REPORT_SUMMARY_REFRESH_MINUTES) and on demand
-(`manage.py refresh_report_summaries`). Reports computed from them carry `figures_as_of`, shown on
-the pages. Moving a unit to another authority level or parent needs `refresh(full=True)`.
+transition): `refresh()` rebuilds the rows of the units whose cases changed (`Case.updated_at`, up to
+the refresh's start) since the last run, from a Celery beat task every few minutes
+(REPORT_SUMMARY_REFRESH_MINUTES) and on demand (`manage.py refresh_report_summaries`). Reports computed
+from them carry `figures_as_of`, shown on the pages. Moving a unit to another authority level or parent
+needs `refresh(full=True)`.
 """
 
 from __future__ import annotations
