@@ -204,9 +204,10 @@ def _per_case_sql(vendor: str, units: set[int] | None) -> tuple[str, list[Any]]:
         CaseState.WITHDRAWN,
         CaseState.WITHDRAWN,
         DeadlineStatus.MET,
-        # A first overdue day before the current half-month is kept as its half-month's first day:
-        # reports ask "on or before the end of a half-month, or today" of it, and today is later (fewer
-        # rows, same counts).
+        # A first overdue day before the current half-month is kept as its half-month's first day
+        # (fewer rows): exact for "on or before the end of a half-month, or a day of the current one";
+        # a report as of a day inside an earlier half-month reads that half-month's clocks from the
+        # case table (resolution_rows).
         bucket_start(bucket(timezone.localdate())),
     ]
     return sql, params
