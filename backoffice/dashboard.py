@@ -12,11 +12,12 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from casework import reports
 from casework.choices import AuthorityLevel, CaseKind
 from casework.models import Unit
 from casework.replica import reading_reports
+from casework.reports import summary as report_summary
 
 PERIOD_KINDS = [
     ("year", gettext_lazy("Year")),
@@ -40,8 +42,29 @@ PERIOD_KINDS = [
 ]
 
 
+class PlainSelect(forms.Select):
+    """forms.Select's markup, its options written here rather than one template render each: a
+    province's hundred-odd units took most of the dashboard's time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        attrs = flatatt(widget["attrs"])
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], attrs, options)
+
+
 class DashboardForm(forms.Form):
-    period_kind = forms.ChoiceField(label=gettext_lazy("Period"), choices=PERIOD_KINDS, initial="year")
+    period_kind = forms.ChoiceField(
+        label=gettext_lazy("Period"), choices=PERIOD_KINDS, initial="year", widget=PlainSelect
+    )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=gettext_lazy("Month"), min_value=1, max_value=12, required=False)
     cutoff = forms.BooleanField(
@@ -54,7 +77,7 @@ class DashboardForm(forms.Form):
         label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     within = forms.ModelChoiceField(
-        label=gettext_lazy("Within"), queryset=Unit.objects.none(), required=False
+        label=gettext_lazy("Within"), queryset=Unit.objects.none(), required=False, widget=PlainSelect
     )
 
     def __init__(self, *args, scope: reports.Scope, **kwargs):
@@ -325,7 +348,11 @@ def monitor_dashboard(request: HttpRequest) -> HttpResponse:
             period=period, scope=scope, group_by=reports.GROUP_BY_LEVEL, within=within, compare=True
         )
         levels = _per_level(report)
-        trend = reports.overdue_trend(scope=scope, as_of=today, within=within)
+        # The trend reads the summaries whenever they are built (whatever the period): as of then.
+        trend_as_of = report.extra["figures_as_of"] or report_summary.as_of()
+        trend = reports.overdue_trend(
+            scope=scope, as_of=today, within=within, source="summary" if trend_as_of else "cases"
+        )
         overdue = reports.overdue_buckets(scope=scope, as_of=today, within=within)
         context.update(
             report=report,
@@ -349,6 +376,7 @@ def monitor_dashboard(request: HttpRequest) -> HttpResponse:
                 ]
             ),
             trend=trend,
+            trend_as_of=trend_as_of,
             trend_chart=line_chart([(f"{p['date']:%m/%y}", p["overdue"]) for p in trend]),
             overdue=overdue,
             exports=_export_links(period, within),

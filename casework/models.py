@@ -891,7 +891,13 @@ class ReportSummary(models.Model):
     (month - 1) * 2 + (1 from the 15th)); rows without a unit are the national roll-up per authority
     level. Derived data, rebuilt by `casework.reports.summary.refresh`."""
 
-    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+    # Derived rows, rebuilt from the cases (whose unit is checked) and deleted with the unit by the ORM:
+    # no index of their own (the (unit, ...) indexes serve) and no constraint check per row written.
+    unit = models.ForeignKey(
+        Unit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    # True: the whole subtree of `unit`, a top-level unit (its province's dashboard reads these rows).
+    subtree = models.BooleanField(default=False)
     level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
     kind = models.CharField(max_length=16, choices=CaseKind.choices)
     bucket = models.PositiveIntegerField()
@@ -916,15 +922,20 @@ class ReportSummary(models.Model):
 
 
 class ReportOverdueSummary(models.Model):
-    """Regular cases whose resolution clock has a due date, per unit, kind, the half-month of the first
-    overdue day (`overdue_from`) and how the case stops being overdue (`stop_kind` in `stop`)."""
+    """Regular cases whose resolution clock has a due date, per unit, kind, the first overdue day
+    (`overdue_from`, due date + 1; the first day of its half-month when that was over at the build) and
+    how the case stops being overdue (`stop_kind` in the half-month `stop`)."""
 
     OPEN, ENDED, RESOLVED = "open", "ended", "resolved"
 
-    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        Unit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    # True: the whole subtree of `unit`, a top-level unit (its province's dashboard reads these rows).
+    subtree = models.BooleanField(default=False)
     level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
     kind = models.CharField(max_length=16, choices=CaseKind.choices)
-    overdue_from = models.PositiveIntegerField()
+    overdue_from = models.DateField()
     stop_kind = models.CharField(max_length=8)
     stop = models.PositiveIntegerField(null=True)
     cases = models.PositiveIntegerField(default=0)
@@ -941,6 +952,37 @@ class ReportOverdueSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id or self.level} {self.kind} {self.overdue_from} {self.stop_kind}"
+
+
+class ReportOverdueSpell(models.Model):
+    """The overdue trend's summary: spells during which a case had an audited deadline past due and not
+    stopped, the end of day D counting when ``first_day <= D < stop_day`` (``first_day`` = due date + 1,
+    ``stop_day`` = the day the clock stopped, None while it runs). A case's overlapping clocks are
+    merged into one spell, so summing `cases` counts each case once. Per unit, and per authority level
+    without a unit (the national roll-up). Derived data, rebuilt by `casework.reports.summary.refresh`."""
+
+    unit = models.ForeignKey(
+        Unit, null=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    # True: the whole subtree of `unit`, a top-level unit (its province's dashboard reads these rows).
+    subtree = models.BooleanField(default=False)
+    level = models.CharField(max_length=16, choices=AuthorityLevel.choices)
+    first_day = models.DateField()
+    stop_day = models.DateField(null=True)
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "first_day"], name="report_spell_unit_idx"),
+            models.Index(
+                fields=["level", "first_day"],
+                condition=Q(unit__isnull=True),
+                name="report_spell_national_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id or self.level} {self.first_day}–{self.stop_day or ''}"
 
 
 class ReportIrregularCase(models.Model):

@@ -20,6 +20,7 @@ from ..choices import STAFF_DEADLINES, CaseKind
 from ..models import Deadline, Unit
 from ..rules.calendar import WorkingCalendar
 from ..selectors import PkInSet, running_clocks
+from . import summary as summaries
 from .periods import Period, ReportError, _add_months, _month_end
 from .resolution import _validate_kind
 from .scope import GROUP_BY_LEVEL, Grouping, Report, Scope
@@ -206,13 +207,20 @@ def month_end_points(as_of: date, months: int = 12) -> list[date]:
 
 
 def overdue_trend(
-    *, scope: Scope, as_of: date, within: Unit | None = None, months: int = 12
+    *, scope: Scope, as_of: date, within: Unit | None = None, months: int = 12, source: str = "auto"
 ) -> list[dict[str, Any]]:
     """Open cases overdue at each month end (one query, one conditional count per point): a case is
     overdue at the end of day D when an audited deadline of it was due before D and was not met or
-    stopped by D."""
+    stopped by D. Read from the report summaries once they are built (for `as_of` today or a month end),
+    so as of their last refresh like the resolution report (`source`: "cases" always the deadline
+    table, "summary" the summaries, known to be built)."""
     points = month_end_points(as_of, months)
     grouping = Grouping(GROUP_BY_LEVEL, scope, within)
+    if summaries.answers_trend(as_of) and (
+        source == "summary" or (source != "cases" and summaries.as_of() is not None)
+    ):
+        counts = summaries.overdue_trend_counts(points=points, grouping=grouping)
+        return [{"date": d, "overdue": n} for d, n in zip(points, counts, strict=True)]
     qs = Deadline.objects.filter(
         grouping.filter_q("case__unit__path"),
         kind__in=AUDITED_DEADLINES,

@@ -11,28 +11,47 @@ each, so per unit, case kind and half-month (`bucket`: 1st–14th, 15th–month 
 
 and then ``in_competence = accepted(≤ t) − ended(< f)``, ``carried_over = accepted(< f) − ended(< f)``,
 ``newly_accepted = accepted(f..t)``, ``resolved = resolved(f..t)``. ``overdue`` (resolution clock past due
-as of min(t, today), not resolved by t, still in competence) needs two dates: `ReportOverdueSummary`
-counts the cases per half-month of the first overdue day (due date + 1) and the half-month where they
-stop counting (resolved: overdue until then; ended without resolution: in competence while f ≤ end;
-open: for ever). The clocks falling due in the current half-month come from the case table (a small
-index range), since "today" is not a half-month boundary.
+as of L = min(t, today), not resolved by t, still in competence) needs two dates: `ReportOverdueSummary`
+counts the cases per first overdue day (due date + 1) and the half-month where they stop counting
+(resolved: overdue until then; ended without resolution: in competence while f ≤ end; open: for ever).
+The first overdue day is kept by the day from the half-month of the build on, since "today" is not a
+half-month boundary; an earlier one as its half-month's first day (fewer rows), which is exact for
+"on or before L" whenever L is a half-month's last day or in the current half-month.
 
 A case is regular when its dates follow the workflow: accepted on or before it ended and before its
 resolution clock fell due, resolved (if at all) on the day it ended, never both decided and withdrawn.
 Other cases (a first-round complaint decided after its clock was cancelled, say) are listed in
 `ReportIrregularCase` and counted by the case-table query itself, so the results are identical to
-`resolution.py`. Every count is "cases whose date D is before a cut day" (the period's first day, the
-day after its last, the day after today for overdue): the half-months wholly before the cut come from
-the summaries, and when the cut falls inside a half-month, its days before the cut come from the case
-table — the few cases with a date in that window. Calendar months, quarters and years and the
-15th-to-14th periods of Circular 01/2024 cut no half-month (until today's); any other period (the
-citizens' "1 January to today") reads at most two half-months of cases.
+`resolution.py` for any period.
+
+Every count is "cases whose date D is before a cut day": the period's first day f and the day after its
+last, t + 1 (and, for overdue, L + 1 on the first overdue day). The half-months wholly before a cut
+come from the summaries; when a cut falls inside a half-month, its days before the cut come from the
+case table — the few cases with a date in that window (`_cut_counts`; for overdue, the clocks falling
+due in L's half-month when L is inside a past half-month, and the cases resolved or ended in the
+half-month of t + 1 or f). Calendar months, quarters and years and the 15th-to-14th periods of
+Circular 01/2024 cut no half-month, even while they run (overdue as of today is exact); any other
+period (the citizens' "1 January to today") reads at most a few half-months of cases.
+
+`ReportOverdueSpell` serves the overdue trend (`overdue.overdue_trend`): per unit, the spells during
+which a case had an audited clock past due and not stopped, a case's overlapping clocks merged into one
+spell, so any day's count is a sum over the spells covering it.
+
+Besides the unit rows and the national rows (per authority level, no unit), each table has `subtree`
+rows: per top-level unit, its whole subtree summed per level. A report reads the national rows when it
+covers everything per level, the subtree rows when it covers whole top-level units per level (a
+province monitor's dashboard), and otherwise the unit rows of its units, by a list of their ids (as do
+the case-table windows above).
+
+Every table is built set-based (INSERT … SELECT … GROUP BY from the cases joined to their clocks; the
+same statements restricted to the changed units for a refresh), on PostgreSQL and SQLite alike.
 
 The summaries are refreshed, not maintained by each transition (which would add statements to every
-transition): `refresh()` rebuilds the rows of the units whose cases changed (`Case.updated_at`) since
-the last run, from a Celery beat task every few minutes (REPORT_SUMMARY_REFRESH_MINUTES) and on demand
-(`manage.py refresh_report_summaries`). Reports computed from them carry `figures_as_of`, shown on
-the pages. Moving a unit to another authority level needs `refresh(full=True)`.
+transition): `refresh()` rebuilds the rows of the units whose cases changed (`Case.updated_at`, up to
+the refresh's start) since the last run, from a Celery beat task every few minutes
+(REPORT_SUMMARY_REFRESH_MINUTES) and on demand (`manage.py refresh_report_summaries`). Reports computed
+from them carry `figures_as_of`, shown on the pages. Moving a unit to another authority level or parent
+needs `refresh(full=True)`.
 """
 
 from __future__ import annotations
@@ -43,18 +62,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.utils import timezone
 
-from ..choices import CaseState, DeadlineKind, DeadlineStatus
+from ..choices import STAFF_DEADLINES, CaseState, DeadlineKind, DeadlineStatus
 from ..models import (
     Case,
+    Deadline,
     ReportIrregularCase,
+    ReportOverdueSpell,
     ReportOverdueSummary,
     ReportSummary,
     ReportSummaryState,
     Unit,
+    UnitLevel,
 )
 from .periods import Period
 from .scope import GROUP_BY_LEVEL, Grouping
@@ -62,7 +84,6 @@ from .scope import GROUP_BY_LEVEL, Grouping
 # A transaction that set `updated_at` before a refresh started may commit after it: look back this far.
 OVERLAP = timedelta(minutes=10)
 MAIN_COUNTS = ("received", "accepted", "ended", "resolved", "resolved_on_time")
-BATCH = 5000
 
 
 def bucket(day: date) -> int:
@@ -82,144 +103,304 @@ def answers(period: Period) -> bool:
 
 
 # --- Building -------------------------------------------------------------------------------------
+#
+# Set-based: three INSERT … SELECT … GROUP BY statements over the cases joined to their resolution
+# clock (the main counts, the overdue rows, the irregular cases), then the national roll-up from the
+# unit rows. The same statements serve the full build and the refresh of changed units (a WHERE on
+# the unit). Only the date arithmetic differs between PostgreSQL and SQLite (dates are ISO text there).
 
 
-def _contributions(units: set[int] | None):
-    """Per-case rows of the summaries for the cases of `units` (all cases when None)."""
-    main: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(MAIN_COUNTS))
-    overdue: dict[tuple, int] = defaultdict(int)
-    irregular: list[ReportIrregularCase] = []
-    cases = Case.objects.annotate(
-        res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
-    )
-    if units is not None:
-        cases = cases.filter(unit_id__in=units)
-    rows = cases.values_list(
-        "pk",
-        "unit_id",
-        "kind",
-        "state",
-        "received_at",
-        "accepted_at",
-        "decided_at",
-        "closed_at",
-        "res__due_date",
-        "res__status",
-        "res__completed_on",
-    ).order_by()
-    for pk, unit, kind, state, received, acc, dec, closed, due, status, stopped in rows.iterator(20000):
-        main[(unit, kind, bucket(received))][0] += 1
-        if acc is None or state == CaseState.TRANSFERRED:
-            continue  # never in competence here
-        withdrawn = state == CaseState.WITHDRAWN
-        ends = [d for d in (dec, closed, stopped) if d is not None]
-        end = min(ends) if ends else None
-        resolved = dec if dec is not None else (closed if withdrawn else None)
-        regular = (
-            (end is None or acc <= end)
-            and (resolved is None or resolved == end)
-            and not (dec is not None and withdrawn and closed is not None)
-            and (due is None or acc <= due)
+def _bucket_sql(vendor: str, day: str) -> str:
+    """`bucket()` in SQL for a date expression (date_part: float, cheaper than EXTRACT's numeric)."""
+    if vendor == "sqlite":
+        return (
+            f"(CAST(substr({day}, 1, 4) AS INTEGER) * 24 + (CAST(substr({day}, 6, 2) AS INTEGER) - 1) * 2"
+            f" + (CASE WHEN CAST(substr({day}, 9, 2) AS INTEGER) >= 15 THEN 1 ELSE 0 END))"
         )
-        if not regular:
-            irregular.append(ReportIrregularCase(case_id=pk, unit_id=unit))
-            continue
-        main[(unit, kind, bucket(acc))][1] += 1
-        if end is not None:
-            main[(unit, kind, bucket(end))][2] += 1
-        if resolved is not None:
-            if dec is not None:
-                on_time = (
-                    status == DeadlineStatus.MET
-                    and stopped is not None
-                    and due is not None
-                    and stopped <= due
-                )
-            else:
-                on_time = due is None or closed <= due
-            counts = main[(unit, kind, bucket(resolved))]
-            counts[3] += 1
-            counts[4] += 1 if on_time else 0
-        if due is None:
-            continue
-        first_overdue = bucket(due + timedelta(days=1))
-        if resolved is not None:
-            if resolved > due:  # resolved on time: never overdue while in progress
-                overdue[(unit, kind, first_overdue, ReportOverdueSummary.RESOLVED, bucket(resolved))] += 1
-        elif end is None:
-            overdue[(unit, kind, first_overdue, ReportOverdueSummary.OPEN, None)] += 1
-        else:
-            overdue[(unit, kind, first_overdue, ReportOverdueSummary.ENDED, bucket(end))] += 1
-    return main, overdue, irregular
+    return (
+        f"(CAST(date_part('year', {day}) AS INTEGER) * 24 + (CAST(date_part('month', {day}) AS INTEGER) - 1)"
+        f" * 2 + (CASE WHEN date_part('day', {day}) >= 15 THEN 1 ELSE 0 END))"
+    )
+
+
+def _next_day_sql(vendor: str, day: str) -> str:
+    return f"date({day}, '+1 day')" if vendor == "sqlite" else f"({day} + 1)"
+
+
+def _month_start_sql(vendor: str, day: str) -> str:
+    if vendor == "sqlite":
+        return f"date({day}, 'start of month')"
+    return f"CAST(date_trunc('month', {day}) AS DATE)"
+
+
+def _month_end_sql(vendor: str, day: str) -> str:
+    if vendor == "sqlite":
+        return f"date({day}, 'start of month', '+1 month', '-1 day')"
+    return f"CAST(date_trunc('month', {day}) + INTERVAL '1 month' - INTERVAL '1 day' AS DATE)"
+
+
+def _bucket_start_sql(vendor: str, day: str) -> str:
+    """`bucket_start(bucket(day))` in SQL: the 1st or the 15th of the day's month."""
+    if vendor == "sqlite":
+        return (
+            f"date({day}, 'start of month', CASE WHEN CAST(substr({day}, 9, 2) AS INTEGER) >= 15"
+            " THEN '+14 days' ELSE '+0 days' END)"
+        )
+    return (
+        f"(CAST(date_trunc('month', {day}) AS DATE) + CASE WHEN date_part('day', {day}) >= 15"
+        " THEN 14 ELSE 0 END)"
+    )
+
+
+def _earlier(a: str, b: str) -> str:
+    """The earlier of two nullable dates (NULL only when both are): LEAST ignores NULLs on PostgreSQL
+    only, so spelled out."""
+    return f"(CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL OR {a} <= {b} THEN {a} ELSE {b} END)"
+
+
+def _per_case_sql(vendor: str, units: set[int] | None) -> tuple[str, list[Any]]:
+    """`WITH r AS (...)`: one row per case with the dates the summaries count (see the module doc):
+    `fin` (the day it ended), `res` (the day it was resolved), `cand` (accepted, not transferred),
+    `regular` (a candidate whose dates decompose), `on_time`, the half-months (`b_*`) of receipt,
+    acceptance, end and resolution, and the first overdue day (due date + 1; see the last parameter)."""
+    b = lambda day: _bucket_sql(vendor, day)  # noqa: E731
+    first = _next_day_sql(vendor, "e.due")
+    case, deadline = Case._meta.db_table, Deadline._meta.db_table
+    where = ""
+    if units is not None:
+        where = f"WHERE c.unit_id IN ({', '.join(str(int(u)) for u in sorted(units))})"
+    fin = _earlier(_earlier("decd", "closed"), "stopped")
+    res = "(CASE WHEN decd IS NOT NULL THEN decd WHEN state = %s THEN closed END)"
+    regular = (
+        "(cand AND (fin IS NULL OR acc <= fin) AND (res IS NULL OR res = fin)"
+        " AND NOT (decd IS NOT NULL AND state = %s AND closed IS NOT NULL)"
+        " AND (due IS NULL OR acc <= due))"
+    )
+    on_time = (
+        "(CASE WHEN decd IS NOT NULL THEN (CASE WHEN status = %s AND stopped IS NOT NULL AND due IS NOT NULL"
+        " AND stopped <= due THEN 1 ELSE 0 END)"
+        " WHEN due IS NULL OR closed <= due THEN 1 ELSE 0 END)"
+    )
+    sql = f"""WITH c AS (
+        SELECT c.id, c.unit_id, c.kind, c.state, c.received_at AS rec, c.accepted_at AS acc,
+               c.decided_at AS decd, c.closed_at AS closed, d.due_date AS due, d.status AS status,
+               d.completed_on AS stopped,
+               (c.accepted_at IS NOT NULL AND c.state <> %s) AS cand
+        FROM {case} c LEFT JOIN {deadline} d ON d.case_id = c.id AND d.kind = %s
+        {where}
+    ), e AS (
+        SELECT c.*, {fin} AS fin, {res} AS res FROM c
+    ), r AS (
+        SELECT e.id, e.unit_id, e.kind, e.due, e.fin, e.res, e.cand, {regular} AS regular,
+               {on_time} AS on_time, {b("rec")} AS b_rec, {b("acc")} AS b_acc, {b("fin")} AS b_fin,
+               {b("res")} AS b_res,
+               CASE WHEN {first} < %s THEN {_bucket_start_sql(vendor, first)} ELSE {first} END
+                   AS first_overdue
+        FROM e
+    )"""
+    params = [
+        CaseState.TRANSFERRED,
+        DeadlineKind.RESOLUTION,
+        CaseState.WITHDRAWN,
+        CaseState.WITHDRAWN,
+        DeadlineStatus.MET,
+        # A first overdue day before the current half-month is kept as its half-month's first day
+        # (fewer rows): exact for "on or before the end of a half-month, or a day of the current one";
+        # a report as of a day inside an earlier half-month reads that half-month's clocks from the
+        # case table (resolution_rows).
+        bucket_start(bucket(timezone.localdate())),
+    ]
+    return sql, params
 
 
 def _rebuild(units: set[int] | None) -> None:
-    levels_of = dict(Unit.objects.values_list("pk", "level__authority_level"))
-    main, overdue, irregular = _contributions(units)
+    vendor = connection.vendor
+    main_t, overdue_t = ReportSummary._meta.db_table, ReportOverdueSummary._meta.db_table
+    irregular_t, spell_t = ReportIrregularCase._meta.db_table, ReportOverdueSpell._meta.db_table
+    unit_t, level_t = Unit._meta.db_table, UnitLevel._meta.db_table
+    with_r, params = _per_case_sql(vendor, units)
+    # Per unit rows first, their level joined to the grouped rows (a few per unit, not per case).
+    level_join = f"JOIN {unit_t} u ON u.id = x.unit_id JOIN {level_t} l ON l.id = u.level_id"
     if units is None:
-        for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase):
+        for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase, ReportOverdueSpell):
             model.objects.all().delete()
-        levels = set(levels_of.values())
+        levels = set(UnitLevel.objects.values_list("authority_level", flat=True))
     else:
-        for model in (ReportSummary, ReportOverdueSummary, ReportIrregularCase):
-            model.objects.filter(unit_id__in=units).delete()
-        levels = {levels_of[u] for u in units if u in levels_of}
-    ReportSummary.objects.bulk_create(
-        (
-            ReportSummary(
-                unit_id=u, level=levels_of[u], kind=k, bucket=b, **dict(zip(MAIN_COUNTS, c, strict=True))
+        for model in (ReportSummary, ReportOverdueSummary, ReportOverdueSpell):
+            model.objects.filter(unit_id__in=units, subtree=False).delete()
+        ReportIrregularCase.objects.filter(unit_id__in=units).delete()
+        levels = set(Unit.objects.filter(pk__in=units).values_list("level__authority_level", flat=True))
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            # The per-case rows and the groups of a full build (a few hundred MB at 10M cases) hashed in
+            # memory rather than sorted on disk; this transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Each case: received in its receipt's half-month; a regular one also accepted, ended and
+        # resolved (on time or not) in the half-months of those days.
+        cursor.execute(
+            f"""INSERT INTO {main_t} (unit_id, subtree, level, kind, bucket, {", ".join(MAIN_COUNTS)})
+            {with_r}
+            SELECT x.unit_id, FALSE, l.authority_level, x.kind, x.b, x.n_rec, x.n_acc, x.n_end, x.n_res,
+                   x.n_on_time
+            FROM (
+                SELECT unit_id, kind, b, SUM(n_rec) AS n_rec, SUM(n_acc) AS n_acc, SUM(n_end) AS n_end,
+                       SUM(n_res) AS n_res, SUM(n_on_time) AS n_on_time
+                FROM (
+                    SELECT unit_id, kind, b_rec AS b, 1 AS n_rec, 0 AS n_acc, 0 AS n_end, 0 AS n_res,
+                           0 AS n_on_time FROM r
+                    UNION ALL SELECT unit_id, kind, b_acc, 0, 1, 0, 0, 0 FROM r WHERE regular
+                    UNION ALL SELECT unit_id, kind, b_fin, 0, 0, 1, 0, 0 FROM r
+                        WHERE regular AND fin IS NOT NULL
+                    UNION ALL SELECT unit_id, kind, b_res, 0, 0, 0, 1, on_time FROM r
+                        WHERE regular AND res IS NOT NULL
+                ) y GROUP BY unit_id, kind, b
+            ) x {level_join}""",
+            params,
+        )
+        # Regular cases with a due date: from the half-month of the first overdue day until they are
+        # resolved late (resolved on time: never overdue), end unresolved, or for ever while open.
+        cursor.execute(
+            f"""INSERT INTO {overdue_t} (unit_id, subtree, level, kind, overdue_from, stop_kind, stop, cases)
+            {with_r}
+            SELECT x.unit_id, FALSE, l.authority_level, x.kind, x.o, x.sk, x.s, x.n
+            FROM (
+                SELECT unit_id, kind, o, sk, s, COUNT(*) AS n FROM (
+                    SELECT unit_id, kind, first_overdue AS o,
+                           CASE WHEN res IS NOT NULL THEN %s WHEN fin IS NULL THEN %s ELSE %s END AS sk,
+                           CASE WHEN res IS NOT NULL THEN b_res WHEN fin IS NULL THEN NULL ELSE b_fin END AS s
+                    FROM r WHERE regular AND due IS NOT NULL AND (res IS NULL OR res > due)
+                ) y GROUP BY unit_id, kind, o, sk, s
+            ) x {level_join}""",
+            [*params, ReportOverdueSummary.RESOLVED, ReportOverdueSummary.OPEN, ReportOverdueSummary.ENDED],
+        )
+        cursor.execute(
+            f"INSERT INTO {irregular_t} (case_id, unit_id) {with_r} SELECT id, unit_id FROM r"
+            " WHERE cand AND NOT regular",
+            params,
+        )
+        _insert_spells(cursor, units, level_join)
+        # Subtree rows: the unit rows under each touched top-level unit summed again.
+        _insert_subtrees(cursor, _roots(units))
+        # National rows: the unit rows of each touched level summed again.
+        if levels:
+            marks = ", ".join(["%s"] * len(levels))
+            cursor.execute(f"DELETE FROM {main_t} WHERE unit_id IS NULL AND level IN ({marks})", [*levels])
+            cursor.execute(
+                f"""INSERT INTO {main_t} (unit_id, subtree, level, kind, bucket, {", ".join(MAIN_COUNTS)})
+                SELECT NULL, FALSE, level, kind, bucket, {", ".join(f"SUM({m})" for m in MAIN_COUNTS)}
+                FROM {main_t} WHERE unit_id IS NOT NULL AND NOT subtree AND level IN ({marks})
+                GROUP BY level, kind, bucket""",
+                [*levels],
             )
-            for (u, k, b), c in main.items()
-        ),
-        batch_size=BATCH,
-    )
-    ReportOverdueSummary.objects.bulk_create(
-        (
-            ReportOverdueSummary(
-                unit_id=u, level=levels_of[u], kind=k, overdue_from=o, stop_kind=sk, stop=s, cases=n
+            cursor.execute(f"DELETE FROM {overdue_t} WHERE unit_id IS NULL AND level IN ({marks})", [*levels])
+            cursor.execute(
+                f"""INSERT INTO {overdue_t}
+                    (unit_id, subtree, level, kind, overdue_from, stop_kind, stop, cases)
+                SELECT NULL, FALSE, level, kind, overdue_from, stop_kind, stop, SUM(cases)
+                FROM {overdue_t} WHERE unit_id IS NOT NULL AND NOT subtree AND level IN ({marks})
+                GROUP BY level, kind, overdue_from, stop_kind, stop""",
+                [*levels],
             )
-            for (u, k, o, sk, s), n in overdue.items()
-        ),
-        batch_size=BATCH,
-    )
-    ReportIrregularCase.objects.bulk_create(irregular, batch_size=BATCH)
-    # National rows: the unit rows of each touched level summed again.
-    ReportSummary.objects.filter(unit__isnull=True, level__in=levels).delete()
-    national = (
-        ReportSummary.objects.filter(unit__isnull=False, level__in=levels)
-        .values("level", "kind", "bucket")
-        .annotate(**{f"n_{m}": Sum(m) for m in MAIN_COUNTS})
-        .order_by()
-    )
-    ReportSummary.objects.bulk_create(
-        (
-            ReportSummary(
-                level=r["level"], kind=r["kind"], bucket=r["bucket"], **{m: r[f"n_{m}"] for m in MAIN_COUNTS}
+            cursor.execute(f"DELETE FROM {spell_t} WHERE unit_id IS NULL AND level IN ({marks})", [*levels])
+            cursor.execute(
+                f"""INSERT INTO {spell_t} (unit_id, subtree, level, first_day, stop_day, cases)
+                SELECT NULL, FALSE, level, first_day, stop_day, SUM(cases)
+                FROM {spell_t} WHERE unit_id IS NOT NULL AND NOT subtree AND level IN ({marks})
+                GROUP BY level, first_day, stop_day""",
+                [*levels],
             )
-            for r in national
-        ),
-        batch_size=BATCH,
-    )
-    ReportOverdueSummary.objects.filter(unit__isnull=True, level__in=levels).delete()
-    national = (
-        ReportOverdueSummary.objects.filter(unit__isnull=False, level__in=levels)
-        .values("level", "kind", "overdue_from", "stop_kind", "stop")
-        .annotate(n=Sum("cases"))
-        .order_by()
-    )
-    ReportOverdueSummary.objects.bulk_create(
+
+
+def _roots(units: set[int] | None) -> set[int] | None:
+    """The top-level units above `units` (all when None)."""
+    if units is None:
+        return None
+    paths = Unit.objects.filter(pk__in=units).values_list("path", flat=True)
+    tops = {"/" + p.split("/")[1] + "/" for p in paths if p.count("/") >= 2}
+    return set(Unit.objects.filter(path__in=tops).values_list("pk", flat=True))
+
+
+def _insert_subtrees(cursor, roots: set[int] | None) -> None:
+    """Each top-level unit's rows (`subtree`): the unit rows of its subtree summed, per level."""
+    unit_t = Unit._meta.db_table
+    only = ""
+    if roots is not None:
+        if not roots:
+            return
+        only = f"AND t.id IN ({', '.join(str(int(r)) for r in sorted(roots))})"
+    # unit -> its top-level unit, from the paths (a top-level unit's path is a prefix of its subtree's).
+    tops = f"""(SELECT u.id AS unit_id, t.id AS top_id FROM {unit_t} u
+        JOIN {unit_t} t ON t.parent_id IS NULL AND u.path LIKE t.path || '%' {only})"""
+    tables = (
+        (ReportSummary, ["level", "kind", "bucket"], [f"SUM({m})" for m in MAIN_COUNTS], list(MAIN_COUNTS)),
         (
-            ReportOverdueSummary(
-                level=r["level"],
-                kind=r["kind"],
-                overdue_from=r["overdue_from"],
-                stop_kind=r["stop_kind"],
-                stop=r["stop"],
-                cases=r["n"],
-            )
-            for r in national
+            ReportOverdueSummary,
+            ["level", "kind", "overdue_from", "stop_kind", "stop"],
+            ["SUM(cases)"],
+            ["cases"],
         ),
-        batch_size=BATCH,
+        (ReportOverdueSpell, ["level", "first_day", "stop_day"], ["SUM(cases)"], ["cases"]),
+    )
+    for model, keys, sums, counts in tables:
+        table = model._meta.db_table
+        where = "" if roots is None else f"AND unit_id IN ({', '.join(str(int(r)) for r in sorted(roots))})"
+        cursor.execute(f"DELETE FROM {table} WHERE subtree {where}")
+        cursor.execute(
+            f"""INSERT INTO {table} (unit_id, subtree, {", ".join(keys)}, {", ".join(counts)})
+            SELECT tops.top_id, TRUE, {", ".join(f"s.{k}" for k in keys)}, {", ".join(sums)}
+            FROM {table} s JOIN {tops} tops ON tops.unit_id = s.unit_id
+            WHERE NOT s.subtree
+            GROUP BY tops.top_id, {", ".join(f"s.{k}" for k in keys)}"""
+        )
+
+
+# A clock that has not stopped stops "never": a date past every real one, so spells can be merged
+# with MAX() and stored back as NULL.
+NEVER = date(9999, 12, 31)
+
+
+def _insert_spells(cursor, units: set[int] | None, level_join: str) -> None:
+    """`ReportOverdueSpell` rows of `units` (all when None): each audited clock with a due date is
+    overdue on [due + 1, completed_on) (for ever while it runs); a case's overlapping spells are merged
+    (gaps and islands: a spell starts an island unless an earlier one of the case reaches past its
+    start), then counted per unit and (first day, stop day).
+
+    The trend asks about month ends and about a day of the current month (today): a first day or stop
+    day before the current month is kept as its month's last (first day) or first (stop day) day, which
+    counts the same at those points; spells that then cover no month end go (fewer rows)."""
+    vendor = connection.vendor
+    this_month = timezone.localdate().replace(day=1)
+    case, deadline, spell_t = Case._meta.db_table, Deadline._meta.db_table, ReportOverdueSpell._meta.db_table
+    where = ""
+    if units is not None:
+        where = f"AND c.unit_id IN ({', '.join(str(int(u)) for u in sorted(units))})"
+    kinds = ", ".join(["%s"] * len(STAFF_DEADLINES))
+    cursor.execute(
+        f"""INSERT INTO {spell_t} (unit_id, subtree, level, first_day, stop_day, cases)
+        WITH clock AS (
+            SELECT d.case_id, c.unit_id, {_next_day_sql(vendor, "d.due_date")} AS a,
+                   COALESCE(d.completed_on, %s) AS b
+            FROM {deadline} d JOIN {case} c ON c.id = d.case_id
+            WHERE d.kind IN ({kinds}) AND d.due_date IS NOT NULL {where}
+        ), spell AS (
+            SELECT clock.*, MAX(b) OVER (PARTITION BY case_id ORDER BY a, b
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+            FROM clock WHERE a < b
+        ), numbered AS (
+            SELECT spell.*, SUM(CASE WHEN reach IS NULL OR reach < a THEN 1 ELSE 0 END)
+                            OVER (PARTITION BY case_id ORDER BY a, b ROWS UNBOUNDED PRECEDING) AS island
+            FROM spell
+        ), merged AS (
+            SELECT unit_id, MIN(a) AS a, MAX(b) AS b FROM numbered GROUP BY case_id, unit_id, island
+        ), coarse AS (
+            SELECT unit_id, CASE WHEN a < %s THEN {_month_end_sql(vendor, "a")} ELSE a END AS a,
+                   CASE WHEN b < %s THEN {_month_start_sql(vendor, "b")} ELSE b END AS b
+            FROM merged
+        )
+        SELECT x.unit_id, FALSE, l.authority_level, x.a, NULLIF(x.b, %s), x.n
+        FROM (SELECT unit_id, a, b, COUNT(*) AS n FROM coarse WHERE a < b GROUP BY unit_id, a, b) x
+        {level_join}""",
+        [NEVER, *STAFF_DEADLINES, this_month, this_month, NEVER],
     )
 
 
@@ -243,8 +424,11 @@ def refresh(*, full: bool = False) -> RefreshResult:
         full = full or state.as_of is None
         units = None
         if not full:
+            # Up to now only: a change time ahead of the clock (imported or generated data) would
+            # otherwise rebuild its unit on every run until then; one written during this run is
+            # within the next run's window.
             units = set(
-                Case.objects.filter(updated_at__gte=state.as_of - OVERLAP)
+                Case.objects.filter(updated_at__gte=state.as_of - OVERLAP, updated_at__lte=started)
                 .values_list("unit_id", flat=True)
                 .distinct()
                 .order_by()
@@ -275,11 +459,25 @@ def _national(grouping: Grouping) -> bool:
     return grouping.by == GROUP_BY_LEVEL and grouping.within is None and grouping.scope.everything
 
 
+def _top_paths(grouping: Grouping) -> list[str] | None:
+    """The paths the report covers when they are all top-level units' (their `subtree` rows answer a
+    report per level), else None."""
+    if grouping.by != GROUP_BY_LEVEL:
+        return None
+    paths = [grouping.within.path] if grouping.within is not None else list(grouping.scope.paths)
+    if grouping.within is None and grouping.scope.everything:
+        return None
+    return paths if paths and all(p.count("/") == 2 for p in paths) else None
+
+
 def _scoped(model, grouping: Grouping, kind: str | None) -> QuerySet:
+    tops = _top_paths(grouping)
     if _national(grouping):
         qs = model.objects.filter(unit__isnull=True)
+    elif tops is not None:  # whole top-level units: their subtree rows, a few per level
+        qs = model.objects.filter(subtree=True, unit__path__in=tops)
     else:  # the units' ids: their rows through the (unit, bucket) index, not a scan of every unit's
-        qs = model.objects.filter(_unit_ids(grouping))
+        qs = model.objects.filter(_unit_ids(grouping), subtree=False)
     return qs.filter(kind=kind) if kind else qs
 
 
@@ -377,8 +575,8 @@ def resolution_rows(
     RESOLUTION_COUNTS). Each count is "cases whose date D is before a cut day" (module doc); the
     half-months wholly before a cut come from the summaries (one query over the summary and one over
     the overdue summary serve every period), and the days of a half-month cut by a period's first day,
-    by the day after its last, or by today, from the case table — the few cases with a date in those
-    windows. Irregular cases come from the case-table query itself."""
+    by the day after its last, or (overdue only) by a past "as of" day, from the case table — the few
+    cases with a date in those windows. Irregular cases come from the case-table query itself."""
     from .resolution import RESOLUTION_COUNTS, _resolution_aggregates, resolution_queryset
 
     merged: list[dict[tuple, dict[str, int]]] = [
@@ -440,18 +638,25 @@ def resolution_rows(
 
     # Overdue as of L = min(t, today): a case counts when its first overdue day (due + 1) is at most L,
     # and it is still open, or resolved after t, or ended without resolution on or after f. The summary
-    # counts the rows whose three half-months are on the sure side of L + 1, t + 1 and f; the case table
-    # the cases with one of those dates in a cut half-month (the exact per-case condition).
+    # counts the rows on the sure side of all three; the case table the cases with a date in a cut
+    # half-month (the exact per-case condition). `overdue_from` is exact from the current half-month
+    # on and its half-month's first day before it, so "≤ L" is exact unless L falls inside an earlier
+    # half-month: then the summary counts the rows before L's half-month and the case table the clocks
+    # falling due in it (`due_from`).
     def sure_from(cut: date) -> int:
         return bucket(cut) if _starts_bucket(cut) else bucket(cut) + 1
 
-    overdue_aggregates, lasts = {}, []
+    current = bucket(today)
+    overdue_aggregates, lasts, due_from = {}, [], []
     for i, ((c1, c2), period) in enumerate(zip(cuts, periods, strict=True)):
-        last = bucket(min(period.date_to, today) + timedelta(days=1))  # overdue_from < last
+        last = min(period.date_to, today)
+        coarse = bucket(last) < current and not _starts_bucket(last + timedelta(days=1))
+        due_from.append(bucket_start(bucket(last)) - timedelta(days=1) if coarse else None)
+        sure = Q(overdue_from__lt=bucket_start(bucket(last))) if coarse else Q(overdue_from__lte=last)
         lasts.append(last)
         overdue_aggregates[f"overdue_{i}"] = Sum(
             "cases",
-            filter=Q(overdue_from__lt=last)
+            filter=sure
             & (
                 Q(stop_kind=ReportOverdueSummary.OPEN)
                 | Q(stop_kind=ReportOverdueSummary.RESOLVED, stop__gte=sure_from(c2))
@@ -460,7 +665,7 @@ def resolution_rows(
         )
     overdue = (
         _scoped(ReportOverdueSummary, grouping, kind)
-        .filter(overdue_from__lt=max(lasts))
+        .filter(overdue_from__lte=max(lasts))
         .annotate(key=_key(grouping))
         .values("key", "kind")
         .annotate(**overdue_aggregates)
@@ -471,16 +676,12 @@ def resolution_rows(
             if r[f"overdue_{i}"]:
                 rows[(r["key"], r["kind"])]["overdue"] += r[f"overdue_{i}"]
     irregular = ReportIrregularCase.objects.values("case_id")
-    for (c1, c2), period, rows in zip(cuts, periods, merged, strict=True):
+    for (c1, c2), period, rows, first_due in zip(cuts, periods, merged, due_from, strict=True):
         as_of = min(period.date_to, today)
-        # Disjoint zones, each a query its own index serves: the clocks falling due in the cut
+        # Disjoint zones, each a query its own index serves: the clocks falling due in a cut past
         # half-month (the resolution due-date index), then the cases resolved or ended in a cut
-        # half-month whose clock did not fall due there (the case table's report index).
-        due_zone = Q()
-        if not _starts_bucket(as_of + timedelta(days=1)):
-            due_zone = Q(
-                res__due_date__gte=bucket_start(bucket(as_of + timedelta(days=1))) - timedelta(days=1)
-            )
+        # half-month whose clock did not fall due there (the case table's date indexes).
+        due_zone = Q(res__due_date__gte=first_due) if first_due is not None else Q()
         date_zone = Q()
         if not _starts_bucket(c2):  # resolved in the half-month of t + 1
             lo, hi = _half_month(c2)
@@ -523,7 +724,10 @@ def resolution_rows(
                 for metric in RESOLUTION_COUNTS:
                     if metric != "received":
                         row[metric] += r[metric] or 0
+    return _present(merged)
 
+
+def _present(merged: list[dict[tuple, dict[str, int]]]) -> list[list[dict[str, Any]]]:
     # The case-table query has a row where some case was received or in competence.
     return [
         [
@@ -533,3 +737,26 @@ def resolution_rows(
         ]
         for rows in merged
     ]
+
+
+def answers_trend(as_of: date) -> bool:
+    """Whether the spells answer a trend up to `as_of` (month ends, then `as_of`): a month end, or a
+    day of the current month or later (see `_insert_spells`)."""
+    return as_of >= timezone.localdate().replace(day=1) or (as_of + timedelta(days=1)).day == 1
+
+
+def overdue_trend_counts(*, points: list[date], grouping: Grouping) -> list[int]:
+    """`overdue.overdue_trend`'s counts (cases overdue at the end of each day of `points`: month ends and
+    a last day that `answers_trend`) from `ReportOverdueSpell`, in one aggregate query over the spells
+    that can overlap the points."""
+    counts = {
+        f"p{i}": Sum("cases", filter=Q(first_day__lte=d) & (Q(stop_day__isnull=True) | Q(stop_day__gt=d)))
+        for i, d in enumerate(points)
+    }
+    data = (
+        _scoped(ReportOverdueSpell, grouping, None)
+        .filter(first_day__lte=max(points))
+        .filter(Q(stop_day__isnull=True) | Q(stop_day__gt=min(points)))
+        .aggregate(**counts)
+    )
+    return [data[f"p{i}"] or 0 for i in range(len(points))]

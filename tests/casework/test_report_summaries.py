@@ -8,11 +8,12 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone
 
 from casework import reports
 from casework.choices import AuthorityLevel, CaseKind, CaseState, Channel, DeadlineKind, DeadlineStatus, Role
-from casework.models import Case, Deadline, ReportIrregularCase, ReportSummary
+from casework.models import Case, Deadline, ReportIrregularCase, ReportOverdueSpell, ReportSummary
 from casework.reports import summary
 from tests.factories import UnitFactory, UnitLevelFactory, act, petitioner, register, staff
 
@@ -164,6 +165,8 @@ def _scopes(org, district):
         dict(scope=everything, group_by=reports.GROUP_BY_UNIT, within=district),
         dict(scope=reports.Scope(paths=(org.commune.path, district.path)), group_by=reports.GROUP_BY_UNIT),
         dict(scope=everything, group_by=reports.GROUP_BY_LEVEL, kind=CaseKind.RECOMMENDATION),
+        # A province monitor's view: the province's subtree rows.
+        dict(scope=reports.Scope(paths=(org.province.path,)), group_by=reports.GROUP_BY_LEVEL),
     ]
 
 
@@ -218,7 +221,7 @@ def test_summaries_give_the_case_table_figures_on_random_cases_then_after_change
     assert ReportSummary.objects.filter(unit__isnull=True).exists()
     totals = reports.resolution_rates(period=reports.cutoff_months(2025, 12), scope=reports.Scope.all())
     assert totals.totals["in_competence"] > 100 and totals.totals["overdue"] > 0
-    assert _assert_same(org, district, _periods(today)) == 6 * len(_periods(today))
+    assert _assert_same(org, district, _periods(today)) == len(_scopes(org, district)) * len(_periods(today))
     _assert_same(org, district, _random_periods(rng, today, 12))
     _assert_public_figures_same(org, district, [*_periods(today), *_random_periods(rng, today, 12)])
 
@@ -296,3 +299,106 @@ def test_summary_source_refuses_until_the_summaries_are_built(db):
     summary.refresh()
     report = reports.resolution_rates(period=period, scope=reports.Scope.all(), source="summary")
     assert report.extra["figures_as_of"] is not None
+
+
+def _add_random_clocks(rng: random.Random, cases: list[Case]) -> None:
+    """Processing and acceptance clocks (besides the resolution one) with random due and stop days:
+    a case's clocks overlap, follow each other or never lapse; some run, some are paused."""
+    clocks = []
+    for case in cases:
+        for kind in (DeadlineKind.PROCESSING, DeadlineKind.ACCEPTANCE, DeadlineKind.APPEAL_WINDOW):
+            if rng.random() < 0.5:
+                continue
+            due = case.received_at + timedelta(days=rng.randrange(-3, 60)) if rng.random() < 0.9 else None
+            stopped = due + timedelta(days=rng.randrange(-20, 90)) if due and rng.random() < 0.7 else None
+            clocks.append(
+                Deadline(
+                    case=case,
+                    kind=kind,
+                    rule_code="test",
+                    basis="test",
+                    day_type="working",
+                    start_date=case.received_at,
+                    base_days=10,
+                    due_date=due,
+                    completed_on=stopped,
+                    status=rng.choice(DeadlineStatus.values),
+                )
+            )
+    Deadline.objects.bulk_create(clocks)
+
+
+def _assert_same_trend(org, district, as_of_days: list[date]) -> None:
+    for as_of in as_of_days:
+        for params in _scopes(org, district):
+            scope, within = params["scope"], params.get("within")
+            expected = reports.overdue_trend(scope=scope, within=within, as_of=as_of, source="cases")
+            got = reports.overdue_trend(scope=scope, within=within, as_of=as_of)
+            assert got == expected, (as_of, params)
+
+
+def test_overdue_trend_from_the_summaries_equals_the_deadline_table_on_random_clocks(tree, frozen_today):
+    org, units, district = tree
+    today = date(2026, 3, 20)
+    frozen_today(today)
+    rng = random.Random(21)
+    cases = _create_random_cases(rng, units, 400)
+    _add_random_clocks(rng, cases)
+    days = [today, date(2025, 11, 30), date(2025, 6, 14), date(2026, 8, 1)]
+    summary.refresh()
+    assert ReportOverdueSpell.objects.filter(unit__isnull=True).exists()
+    trend = reports.overdue_trend(scope=reports.Scope.all(), as_of=today)
+    assert sum(p["overdue"] for p in trend) > 50  # the comparison below is not between zeros
+    _assert_same_trend(org, district, days)
+
+    # Changed clocks of some cases, then an incremental refresh of their units.
+    for case in rng.sample(cases, 40):
+        Deadline.objects.filter(case=case).update(
+            due_date=case.received_at + timedelta(days=rng.randrange(0, 40)), completed_on=None
+        )
+        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    result = summary.refresh()
+    assert not result.full
+    _assert_same_trend(org, district, days)
+
+
+def test_set_based_build_counts_each_case_once_per_summary(tree, frozen_today):
+    """The main rows count every case received exactly once, and the national rows are the unit rows
+    summed, after a full build and after a refresh of some units."""
+    org, units, _district = tree
+    frozen_today(date(2026, 3, 20))
+    rng = random.Random(5)
+    _create_random_cases(rng, units, 300)
+    summary.refresh(full=True)
+
+    def totals():
+        unit = ReportSummary.objects.filter(unit__isnull=False, subtree=False)
+        unit = unit.aggregate(n=Sum("received"))["n"]
+        national = ReportSummary.objects.filter(unit__isnull=True).aggregate(n=Sum("received"))["n"]
+        return unit, national
+
+    def in_province():  # the province's subtree rows against its cases
+        rows = ReportSummary.objects.filter(subtree=True, unit=org.province).aggregate(n=Sum("received"))
+        return rows["n"], Case.objects.filter(unit__path__startswith=org.province.path).count()
+
+    assert totals() == (300, 300)
+    assert in_province()[0] == in_province()[1] > 0
+    _create_random_cases(rng, units[:2], 25, first=5000)
+    summary.refresh()
+    assert totals() == (325, 325)
+    assert in_province()[0] == in_province()[1]
+    assert summary.refresh(full=True).full and totals() == (325, 325)
+    assert in_province()[0] == in_province()[1]
+
+
+def test_a_change_time_ahead_of_the_clock_does_not_rebuild_its_unit_on_every_refresh(tree, frozen_today):
+    _org, units, _district = tree
+    frozen_today(date(2026, 3, 20))
+    rng = random.Random(3)
+    cases = _create_random_cases(rng, units, 20)
+    Case.objects.update(updated_at=timezone.now() - timedelta(days=1))
+    summary.refresh()
+    Case.objects.filter(pk=cases[0].pk).update(updated_at=timezone.now() + timedelta(hours=9))
+    assert summary.refresh().units == 0
+    Case.objects.filter(pk=cases[1].pk).update(updated_at=timezone.now())
+    assert summary.refresh().units == 1
