@@ -92,9 +92,16 @@ def enqueue(*, topic: str, case: Case | None, payload: dict[str, Any], dedup_key
     construction (case and version, the version bumped under the case's row lock), so there is nothing
     to look up first; the unique constraint on dedup_key stays the guard, and a second message under one
     key fails the whole transaction rather than being silently merged."""
-    message = OutboxMessage(dedup_key=dedup_key, topic=topic, case=case, payload=payload)
+    message = outbox_message(topic=topic, case=case, payload=payload, dedup_key=dedup_key)
     prepared.insert([message], send_signals=True)  # as create(): post_save wakes the relay on commit
     return message
+
+
+def outbox_message(
+    *, topic: str, case: Case | None, payload: dict[str, Any], dedup_key: str
+) -> OutboxMessage:
+    """The message `enqueue` writes, not yet saved (perform_action writes it with its audit record)."""
+    return OutboxMessage(dedup_key=dedup_key, topic=topic, case=case, payload=payload)
 
 
 def last_effective_date(case: Case) -> date:

@@ -137,14 +137,15 @@ def test_failure_after_the_transition_wrote_rolls_everything_back(org, frozen_to
     frozen_today(TODAY)
     case = drive(new_case(org), org, S.UNDER_REVIEW)
     before = counts()
-    real_enqueue = events.enqueue
+    real_message = events.outbox_message
 
-    def failing_enqueue(*, topic, **kwargs):
+    # The outbox message is the last thing perform_action makes (written with the audit record).
+    def failing_message(*, topic, **kwargs):
         if topic == "case.transfer":
             raise RuntimeError("outbox unavailable")
-        return real_enqueue(topic=topic, **kwargs)
+        return real_message(topic=topic, **kwargs)
 
-    monkeypatch.setattr(events, "enqueue", failing_enqueue)
+    monkeypatch.setattr(events, "outbox_message", failing_message)
     with pytest.raises(RuntimeError):
         act(case, "transfer", org.reception, target_unit=org.other_commune.pk)
     assert counts() == before
