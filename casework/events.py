@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.db import models
@@ -16,10 +17,17 @@ from .models import Case, CaseEvent, OutboxMessage
 _UNAUDITED = {"updated_at", "version", "created_at"}
 
 
+# Per model: the audited columns and one getter for all of them (two snapshots per transition).
+_audited: dict[type, tuple[list[str], Any]] = {}
+
+
 def snapshot(case: Case) -> dict[str, Any]:
-    return {
-        f.attname: getattr(case, f.attname) for f in case._meta.concrete_fields if f.attname not in _UNAUDITED
-    }
+    known = _audited.get(type(case))
+    if known is None:
+        names = [f.attname for f in case._meta.concrete_fields if f.attname not in _UNAUDITED]
+        known = _audited[type(case)] = (names, attrgetter(*names) if len(names) > 1 else None)
+    names, values = known
+    return dict(zip(names, values(case) if values else [getattr(case, names[0])], strict=True))
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:

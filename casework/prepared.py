@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import DatabaseError, connections, router
@@ -200,6 +202,8 @@ class _InsertSQL:
 
 
 _inserts: weakref.WeakKeyDictionary[Any, dict[tuple, _InsertSQL]] = weakref.WeakKeyDictionary()
+# Values that cannot be expressions (exactly these types, not subclasses), not asked about it.
+_VALUE_TYPES = frozenset({type(None), bool, int, float, str, Decimal, date, datetime, dict, list, ModelState})
 # Per model: no field with its own placeholder SQL (the model's fields do not change at run time).
 _plain_models: dict[type[Model], bool] = {}
 
@@ -218,15 +222,21 @@ def _insertable(connection, model: type[Model], objs: list[Model]) -> bool:
         and connection.features.can_return_rows_from_bulk_insert
         and all(type(o) is model and o.pk is None for o in objs)
         # An expression as a value (F(), Now(), ...) is the ORM's to compile.
-        and not any(hasattr(v, "resolve_expression") for o in objs for v in o.__dict__.values())
+        and not any(
+            type(v) not in _VALUE_TYPES and hasattr(v, "resolve_expression")
+            for o in objs
+            for v in o.__dict__.values()
+        )
     )
 
 
-def _insert_plan(connection, alias, objs, conflict, send_signals) -> tuple[_InsertSQL, list] | None:
+def _insert_plan(
+    connection, alias, objs, conflict, send_signals, checked: bool = False
+) -> tuple[_InsertSQL, list] | None:
     """The prepared statement and its parameters for inserting `objs`, after their pre_save signals
-    (with `send_signals`); None if the fast path cannot take them."""
+    (with `send_signals`); None if the fast path cannot take them (`checked`: known that it can)."""
     model = type(objs[0])
-    if not _insertable(connection, model, objs):
+    if not checked and not _insertable(connection, model, objs):
         return None
     key = (model, len(objs), conflict)
     cache = _inserts.setdefault(connection, {})
@@ -358,8 +368,10 @@ def _update_plan(obj: Model, update_fields) -> tuple[str, list, str, frozenset] 
     if key not in _named_fields:
         fields = [f for f in opts.concrete_fields if f.name in names or f.attname in names]
         ok = bool(names) and len(fields) == len(names) and not any(f.primary_key for f in fields)
-        _named_fields[key] = fields if ok else None
-    fields = _named_fields[key]
+        # A set for save()'s related-object check: it asks `field in fields` of every concrete field.
+        _named_fields[key] = (fields, frozenset(fields), any(f.is_relation for f in fields)) if ok else None
+    named = _named_fields[key]
+    fields = named[0] if named else None
     if (
         fields is None
         or obj.pk is None
@@ -369,7 +381,8 @@ def _update_plan(obj: Model, update_fields) -> tuple[str, list, str, frozenset] 
         return None
     alias = router.db_for_write(origin, instance=obj)
     connection = connections[alias]
-    obj._prepare_related_fields_for_save(operation_name="save", fields=fields)
+    if named[2]:  # with no relation among the fields, the check has nothing to look at
+        obj._prepare_related_fields_for_save(operation_name="save", fields=named[1])
     signals.pre_save.send(sender=origin, instance=obj, raw=False, using=alias, update_fields=names)
     params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection=connection) for f in fields]
     sql = _update_sql(connection, opts.concrete_model, tuple(f.column for f in fields), 1)
@@ -425,7 +438,7 @@ def save_and_insert(obj: Model, update_fields: list[str], inserts: list[Model]) 
     update_sql, params, _alias, names = update
     parts = [f"_u AS ({update_sql} RETURNING 1)"]
     for i, row in enumerate(inserts):
-        prepared, row_params = _insert_plan(connection, alias, [row], None, True)
+        prepared, row_params = _insert_plan(connection, alias, [row], None, True, checked=True)
         parts.append(f"_i{i} AS ({prepared.sql})")
         params += row_params
     outputs = ", ".join(
