@@ -405,7 +405,9 @@ def test_accept_and_approve_each_take_at_most_twelve_sql_statements(
     with CaptureQueriesContext(connection) as captured:
         perform_action(case_id=case.pk, action=action, actor=head, version=case.version, params=params)
 
-    assert len(captured) <= 12, "\n".join(q["sql"] for q in captured.captured_queries)
+    # PostgreSQL writes the case, its audit record and its message in one statement (9 in all).
+    limit = 9 if connection.vendor == "postgresql" else 12
+    assert len(captured) <= limit, "\n".join(q["sql"] for q in captured.captured_queries)
     # ... and none of the work is skipped: the audit record, the outbox message and the ledger rows.
     after = counts()
     assert after["CaseEvent"] - before["CaseEvent"] == 1
