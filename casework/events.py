@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.db import models
@@ -16,10 +17,17 @@ from .models import Case, CaseEvent, OutboxMessage
 _UNAUDITED = {"updated_at", "version", "created_at"}
 
 
+# Per model: the audited columns and one getter for all of them (two snapshots per transition).
+_audited: dict[type, tuple[list[str], Any]] = {}
+
+
 def snapshot(case: Case) -> dict[str, Any]:
-    return {
-        f.attname: getattr(case, f.attname) for f in case._meta.concrete_fields if f.attname not in _UNAUDITED
-    }
+    known = _audited.get(type(case))
+    if known is None:
+        names = [f.attname for f in case._meta.concrete_fields if f.attname not in _UNAUDITED]
+        known = _audited[type(case)] = (names, attrgetter(*names) if len(names) > 1 else None)
+    names, values = known
+    return dict(zip(names, values(case) if values else [getattr(case, names[0])], strict=True))
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
@@ -92,9 +100,16 @@ def enqueue(*, topic: str, case: Case | None, payload: dict[str, Any], dedup_key
     construction (case and version, the version bumped under the case's row lock), so there is nothing
     to look up first; the unique constraint on dedup_key stays the guard, and a second message under one
     key fails the whole transaction rather than being silently merged."""
-    message = OutboxMessage(dedup_key=dedup_key, topic=topic, case=case, payload=payload)
+    message = outbox_message(topic=topic, case=case, payload=payload, dedup_key=dedup_key)
     prepared.insert([message], send_signals=True)  # as create(): post_save wakes the relay on commit
     return message
+
+
+def outbox_message(
+    *, topic: str, case: Case | None, payload: dict[str, Any], dedup_key: str
+) -> OutboxMessage:
+    """The message `enqueue` writes, not yet saved (perform_action writes it with its audit record)."""
+    return OutboxMessage(dedup_key=dedup_key, topic=topic, case=case, payload=payload)
 
 
 def last_effective_date(case: Case) -> date:

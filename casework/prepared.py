@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import DatabaseError, connections, router
@@ -200,19 +202,71 @@ class _InsertSQL:
 
 
 _inserts: weakref.WeakKeyDictionary[Any, dict[tuple, _InsertSQL]] = weakref.WeakKeyDictionary()
+# Values that cannot be expressions (exactly these types, not subclasses), not asked about it.
+_VALUE_TYPES = frozenset({type(None), bool, int, float, str, Decimal, date, datetime, dict, list, ModelState})
+# Per model: no field with its own placeholder SQL (the model's fields do not change at run time).
+_plain_models: dict[type[Model], bool] = {}
 
 
 def _insertable(connection, model: type[Model], objs: list[Model]) -> bool:
     opts = model._meta
+    plain = _plain_models.get(model)
+    if plain is None:
+        plain = _plain_models[model] = (
+            opts.db_returning_fields == [opts.pk]
+            and opts.auto_field is opts.pk
+            and not any(hasattr(f, "get_placeholder") for f in opts.concrete_fields)
+        )
     return (
-        connection.features.can_return_rows_from_bulk_insert
-        and opts.db_returning_fields == [opts.pk]
-        and opts.auto_field is opts.pk
+        plain
+        and connection.features.can_return_rows_from_bulk_insert
         and all(type(o) is model and o.pk is None for o in objs)
-        and not any(hasattr(f, "get_placeholder") for f in opts.concrete_fields)
         # An expression as a value (F(), Now(), ...) is the ORM's to compile.
-        and not any(hasattr(v, "resolve_expression") for o in objs for v in o.__dict__.values())
+        and not any(
+            type(v) not in _VALUE_TYPES and hasattr(v, "resolve_expression")
+            for o in objs
+            for v in o.__dict__.values()
+        )
     )
+
+
+def _insert_plan(
+    connection, alias, objs, conflict, send_signals, checked: bool = False
+) -> tuple[_InsertSQL, list] | None:
+    """The prepared statement and its parameters for inserting `objs`, after their pre_save signals
+    (with `send_signals`); None if the fast path cannot take them (`checked`: known that it can)."""
+    model = type(objs[0])
+    if not checked and not _insertable(connection, model, objs):
+        return None
+    key = (model, len(objs), conflict)
+    cache = _inserts.setdefault(connection, {})
+    prepared = cache.get(key)
+    if prepared is None:
+        prepared = cache[key] = _InsertSQL(connection, model, len(objs), conflict)
+    for obj in objs:  # as bulk_create and save() do: refuse unsaved related objects, take their keys
+        obj._prepare_related_fields_for_save(operation_name="save" if send_signals else "bulk_create")
+    if send_signals:
+        for obj in objs:
+            signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
+    params = []
+    for obj in objs:
+        for field in prepared.fields:
+            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection=connection))
+    params.extend(prepared.returning_params)
+    return prepared, params
+
+
+def _inserted(objs, keys, alias, send_signals) -> None:
+    model = type(objs[0])
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = alias
+    if send_signals:
+        for obj in objs:
+            signals.post_save.send(
+                sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
+            )
 
 
 def insert(
@@ -234,36 +288,15 @@ def insert(
     alias = router.db_for_write(model, instance=objs[0])
     connection = connections[alias]
     conflict = (tuple(unique_fields), tuple(update_fields)) if unique_fields else None
-    if not _insertable(connection, model, objs):
+    plan = _insert_plan(connection, alias, objs, conflict, send_signals)
+    if plan is None:
         _insert_through_orm(objs, alias, conflict, send_signals)
         return
-    key = (model, len(objs), conflict)
-    cache = _inserts.setdefault(connection, {})
-    prepared = cache.get(key)
-    if prepared is None:
-        prepared = cache[key] = _InsertSQL(connection, model, len(objs), conflict)
-    for obj in objs:  # as bulk_create and save() do: refuse unsaved related objects, take their keys
-        obj._prepare_related_fields_for_save(operation_name="save" if send_signals else "bulk_create")
-    if send_signals:
-        for obj in objs:
-            signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
-    params = []
-    for obj in objs:
-        for field in prepared.fields:
-            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection=connection))
-    params.extend(prepared.returning_params)
+    prepared, params = plan
     with connection.cursor() as cursor:
         cursor.execute(prepared.sql, params)
         rows = cursor.fetchall()
-    for obj, row in zip(objs, rows, strict=True):
-        obj.pk = row[0]
-        obj._state.adding = False
-        obj._state.db = alias
-    if send_signals:
-        for obj in objs:
-            signals.post_save.send(
-                sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
-            )
+    _inserted(objs, [row[0] for row in rows], alias, send_signals)
 
 
 def _insert_through_orm(objs, alias, conflict, send_signals) -> None:
@@ -320,36 +353,102 @@ def update_rows(model: type[Model], pks: list[int], **values) -> int:
         return cursor.rowcount
 
 
+# Per model and set of names: the fields save(update_fields=...) would write (None: not all concrete).
+_named_fields: dict[tuple, list | None] = {}
+
+
+def _update_plan(obj: Model, update_fields) -> tuple[str, list, str, frozenset] | None:
+    """The UPDATE that `obj.save(update_fields=...)` would run, with its parameters, after the pre_save
+    signal; None if only save() itself can do it (a model overriding save(), an expression as a value,
+    a name that is not a concrete field, ...)."""
+    origin = type(obj)
+    opts = origin._meta
+    names = frozenset(update_fields)
+    key = (origin, names)
+    if key not in _named_fields:
+        fields = [f for f in opts.concrete_fields if f.name in names or f.attname in names]
+        ok = bool(names) and len(fields) == len(names) and not any(f.primary_key for f in fields)
+        # A set for save()'s related-object check: it asks `field in fields` of every concrete field.
+        _named_fields[key] = (fields, frozenset(fields), any(f.is_relation for f in fields)) if ok else None
+    named = _named_fields[key]
+    fields = named[0] if named else None
+    if (
+        fields is None
+        or obj.pk is None
+        or origin.save is not Model.save
+        or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields)
+    ):
+        return None
+    alias = router.db_for_write(origin, instance=obj)
+    connection = connections[alias]
+    if named[2]:  # with no relation among the fields, the check has nothing to look at
+        obj._prepare_related_fields_for_save(operation_name="save", fields=named[1])
+    signals.pre_save.send(sender=origin, instance=obj, raw=False, using=alias, update_fields=names)
+    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection=connection) for f in fields]
+    sql = _update_sql(connection, opts.concrete_model, tuple(f.column for f in fields), 1)
+    return sql, [*params, obj.pk], alias, names
+
+
+def _updated(obj: Model, alias: str, names: frozenset) -> None:
+    obj._state.db = alias
+    obj._state.adding = False
+    signals.post_save.send(
+        sender=type(obj), instance=obj, created=False, update_fields=names, raw=False, using=alias
+    )
+
+
 def save_fields(obj: Model, update_fields: list[str]) -> None:
     """`obj.save(update_fields=...)` for a saved object whose model does not override save(): the same
     signals, auto_now values and "did not affect any rows" error, with the statement built once per
     connection and set of columns."""
-    origin = type(obj)
-    opts = origin._meta
-    names = frozenset(update_fields)
-    alias = router.db_for_write(origin, instance=obj)
-    connection = connections[alias]
-    fields = [f for f in opts.concrete_fields if f.name in names or f.attname in names]
-    if (
-        obj.pk is None
-        or not names
-        or len(fields) != len(names)
-        or any(f.primary_key for f in fields)
-        or type(obj).save is not Model.save
-        or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields)
-    ):
+    plan = _update_plan(obj, update_fields)
+    if plan is None:
         obj.save(update_fields=update_fields)
         return
-    obj._prepare_related_fields_for_save(operation_name="save", fields=fields)
-    signals.pre_save.send(sender=origin, instance=obj, raw=False, using=alias, update_fields=names)
-    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection=connection) for f in fields]
-    sql = _update_sql(connection, opts.concrete_model, tuple(f.column for f in fields), 1)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, obj.pk])
+    sql, params, alias, names = plan
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
         if cursor.rowcount == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")
-    obj._state.db = alias
-    obj._state.adding = False
-    signals.post_save.send(
-        sender=origin, instance=obj, created=False, update_fields=names, raw=False, using=alias
+    _updated(obj, alias, names)
+
+
+def save_and_insert(obj: Model, update_fields: list[str], inserts: list[Model]) -> None:
+    """`save_fields(obj, update_fields)`, then `insert([row], send_signals=True)` for each of `inserts`
+    (each of its own model): on PostgreSQL in one statement, the UPDATE and the INSERTs as the parts of
+    one WITH, which all run to completion (one round trip instead of one per row). Every pre_save
+    signal is sent before the statement and every post_save after it, in the order of the objects.
+    Elsewhere, or when the fast path cannot take one of them, the statements run one after the other."""
+    alias = router.db_for_write(type(obj), instance=obj)
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or any(
+        router.db_for_write(type(row), instance=row) != alias or not _insertable(connection, type(row), [row])
+        for row in inserts
+    ):
+        save_fields(obj, update_fields)
+        for row in inserts:
+            insert([row], send_signals=True)
+        return
+    update = _update_plan(obj, update_fields)
+    if update is None:
+        obj.save(update_fields=update_fields)
+        for row in inserts:
+            insert([row], send_signals=True)
+        return
+    update_sql, params, _alias, names = update
+    parts = [f"_u AS ({update_sql} RETURNING 1)"]
+    for i, row in enumerate(inserts):
+        prepared, row_params = _insert_plan(connection, alias, [row], None, True, checked=True)
+        parts.append(f"_i{i} AS ({prepared.sql})")
+        params += row_params
+    outputs = ", ".join(
+        ["(SELECT count(*) FROM _u)", *(f"(SELECT * FROM _i{i})" for i in range(len(inserts)))]
     )
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} SELECT {outputs}", params)
+        updated, *keys = cursor.fetchone()
+    if updated == 0:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    _updated(obj, alias, names)
+    for row, key in zip(inserts, keys, strict=True):
+        _inserted([row], [key], alias, True)

@@ -221,9 +221,7 @@ def perform_action(
             )
         changes = events.diff(before, events.snapshot(case))
         case.version += 1
-        # Only the columns the transition changed (plus the bookkeeping ones), not the whole row.
-        prepared.save_fields(case, [*changes, "version", "updated_at"])
-        events.case_transitioned(
+        record = events.transition_record(
             case=case,
             actor=actor,
             action=action,
@@ -232,11 +230,14 @@ def perform_action(
             note=note,
             changes=changes,
         )
-        events.enqueue(
+        message = events.outbox_message(
             **transition_message(
                 case, action=action, from_state=from_state, actor=actor, effective_date=ctx.effective_date
             )
         )
+        # Only the columns the transition changed (plus the bookkeeping ones), not the whole row; with
+        # the audit record and the outbox message in the same statement (PostgreSQL: one round trip).
+        prepared.save_and_insert(case, [*changes, "version", "updated_at"], [record, message])
     return case
 
 

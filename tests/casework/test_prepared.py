@@ -212,6 +212,58 @@ def test_saving_fields_of_a_row_that_is_gone_fails_as_save_does(org):
         prepared.save_fields(ghost, ["summary"])
 
 
+def test_saving_fields_with_inserts_writes_all_of_them_with_keys_and_signals_in_order(org, frozen_today):
+    frozen_today(TODAY)
+    case = Case.objects.get(pk=drive(new_case(org), org, S.UNDER_REVIEW).pk)
+    case.summary, case.version = "Tóm tắt khác", case.version + 1
+    event = CaseEvent(
+        case=case, actor=org.head, action="test", from_state="a", to_state="b", changes={"x": 1}
+    )
+    message = OutboxMessage(dedup_key="test:together", topic="case.test", case=case, payload={"y": [1, 2]})
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        seen.append((kwargs["signal"], sender, instance.pk))
+
+    models = (Case, CaseEvent, OutboxMessage)
+    for model in models:
+        pre_save.connect(record, sender=model)
+        post_save.connect(record, sender=model)
+    try:
+        with CaptureQueriesContext(connection) as captured, transaction.atomic():
+            prepared.save_and_insert(case, ["summary", "version", "updated_at"], [event, message])
+    finally:
+        for model in models:
+            pre_save.disconnect(record, sender=model)
+            post_save.disconnect(record, sender=model)
+    assert event.pk and message.pk and not event._state.adding and not message._state.adding
+    assert Case.objects.values_list("summary", "version").get(pk=case.pk) == ("Tóm tắt khác", case.version)
+    assert CaseEvent.objects.get(pk=event.pk).changes == {"x": 1}
+    assert OutboxMessage.objects.get(pk=message.pk).payload == {"y": [1, 2]}
+    together = connection.vendor == "postgresql"
+    pre = [(pre_save, Case, case.pk), (pre_save, CaseEvent, None), (pre_save, OutboxMessage, None)]
+    post = [
+        (post_save, Case, case.pk),
+        (post_save, CaseEvent, event.pk),
+        (post_save, OutboxMessage, message.pk),
+    ]
+    # One statement: every pre_save before it and every post_save after it (with the keys), in order;
+    # elsewhere each object's pair around its own statement, as save() sends them.
+    assert seen == (pre + post if together else [s for pair in zip(pre, post, strict=True) for s in pair])
+    writes = [q for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(writes) == (1 if together else 3)
+
+
+def test_saving_fields_with_inserts_of_a_row_that_is_gone_fails_and_writes_nothing(org):
+    case = new_case(org)
+    ghost = Case.objects.get(pk=case.pk)
+    ghost.pk = case.pk + 10_000
+    message = OutboxMessage(dedup_key="test:ghost", topic="case.test", case=case, payload={})
+    with pytest.raises(DatabaseError, match="did not affect any rows"), transaction.atomic():
+        prepared.save_and_insert(ghost, ["summary"], [message])
+    assert not OutboxMessage.objects.filter(dedup_key="test:ghost").exists()
+
+
 def test_updating_rows_by_key_changes_those_rows_only(org, frozen_today):
     frozen_today(TODAY)
     case = drive(new_case(org), org, S.UNDER_REVIEW)

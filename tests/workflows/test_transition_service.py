@@ -137,14 +137,15 @@ def test_failure_after_the_transition_wrote_rolls_everything_back(org, frozen_to
     frozen_today(TODAY)
     case = drive(new_case(org), org, S.UNDER_REVIEW)
     before = counts()
-    real_enqueue = events.enqueue
+    real_message = events.outbox_message
 
-    def failing_enqueue(*, topic, **kwargs):
+    # The outbox message is the last thing perform_action makes (written with the audit record).
+    def failing_message(*, topic, **kwargs):
         if topic == "case.transfer":
             raise RuntimeError("outbox unavailable")
-        return real_enqueue(topic=topic, **kwargs)
+        return real_message(topic=topic, **kwargs)
 
-    monkeypatch.setattr(events, "enqueue", failing_enqueue)
+    monkeypatch.setattr(events, "outbox_message", failing_message)
     with pytest.raises(RuntimeError):
         act(case, "transfer", org.reception, target_unit=org.other_commune.pk)
     assert counts() == before
@@ -404,7 +405,9 @@ def test_accept_and_approve_each_take_at_most_twelve_sql_statements(
     with CaptureQueriesContext(connection) as captured:
         perform_action(case_id=case.pk, action=action, actor=head, version=case.version, params=params)
 
-    assert len(captured) <= 12, "\n".join(q["sql"] for q in captured.captured_queries)
+    # PostgreSQL writes the case, its audit record and its message in one statement (9 in all).
+    limit = 9 if connection.vendor == "postgresql" else 12
+    assert len(captured) <= limit, "\n".join(q["sql"] for q in captured.captured_queries)
     # ... and none of the work is skipped: the audit record, the outbox message and the ledger rows.
     after = counts()
     assert after["CaseEvent"] - before["CaseEvent"] == 1
