@@ -68,7 +68,6 @@ class StrictFilterSet(filters.FilterSet):
         return valid
 
 
-@extend_schema_field({"type": "integer", "minimum": 1})
 class IdFilter(filters.NumberFilter):
     """An id: a whole number the database can hold (django-filter's NumberFilter takes decimals)."""
 
@@ -78,6 +77,10 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", max_value)
         super().__init__(*args, **kwargs)
+        # The schema states the bounds the field enforces (this filter's own, not the class's).
+        extend_schema_field(
+            {"type": "integer", "minimum": kwargs["min_value"], "maximum": kwargs["max_value"]}
+        )(self)
 
 
 class UnitRefFilter(filters.CharFilter):
@@ -97,7 +100,7 @@ class UnitRefFilter(filters.CharFilter):
             lookup |= Q(pk=int(value))
         unit = Unit.objects.filter(lookup).first()
         if unit is None:
-            raise ValidationError({self.field_name: [_("No such unit.")]})
+            raise ValidationError({self.field_name: [_("No such unit.")]}, code="does_not_exist")
         return qs.filter(**{f"{self.path_field}__startswith": unit.path})
 
 

@@ -22,6 +22,15 @@ from .exceptions import (
 
 
 class ApiAutoSchema(AutoSchema):
+    def get_auth(self):
+        auths = super().get_auth()
+        # A permission that lets anonymous callers read (Open311's public reads, when the deployment
+        # allows them) makes credentials optional for this operation: `{}` in its security list.
+        anonymous = [getattr(p, "allows_anonymous", None) for p in self.view.get_permissions()]
+        if {} not in auths and any(check and check(self.method) for check in anonymous):
+            auths.append({})
+        return auths
+
     def _error_statuses(self) -> dict[str, object]:
         view = self.view
         statuses: dict[str, object] = {}
@@ -35,7 +44,7 @@ class ApiAutoSchema(AutoSchema):
             has_body and view.get_authenticators()
         ):
             statuses["403"] = ErrorSerializer
-        if "{" in self.path or is_list:
+        if "{" in self.path or is_list or getattr(view, "not_found_statuses", False):
             statuses["404"] = ErrorSerializer  # no such object, or an invalid pagination cursor
         if getattr(view, "conflict_statuses", False):
             statuses["409"] = ConflictErrorSerializer
@@ -70,3 +79,60 @@ class Open311ApiKeyScheme(OpenApiAuthenticationExtension):
             "name": "api_key",
             "description": "GeoReport v2 api_key: the API token of the integration user.",
         }
+
+
+# Text the API reads through a DRF or Django form CharField refuses NUL characters (PostgreSQL cannot
+# store them); the schema says so. `cursor` and `ordering` are read by pagination and ordering, which
+# ignore what they do not recognise, so they stay free text.
+NO_NUL = "^[^\\x00]*$"
+VISIBLE_NO_NUL = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"  # `\S` (at least one visible character), and no NUL
+FREE_TEXT_QUERY = frozenset({"cursor", "ordering"})
+
+
+def _forbid_nul(schema: dict) -> None:
+    if schema.get("type") != "string" or "enum" in schema or "format" in schema:
+        return
+    pattern = schema.get("pattern")
+    if pattern is None:
+        schema["pattern"] = NO_NUL
+    elif pattern == "\\S":
+        schema["pattern"] = VISIBLE_NO_NUL
+
+
+def _walk_request_schema(schema, components: dict, seen: set[str]) -> None:
+    if isinstance(schema, list):
+        for item in schema:
+            _walk_request_schema(item, components, seen)
+        return
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            _walk_request_schema(components.get(name), components, seen)
+        return
+    _forbid_nul(schema)
+    for key, value in schema.items():
+        if key in ("properties", "patternProperties"):
+            for sub in value.values():
+                _walk_request_schema(sub, components, seen)
+        elif key in ("items", "additionalProperties", "allOf", "anyOf", "oneOf", "not"):
+            _walk_request_schema(value, components, seen)
+
+
+def forbid_nul_in_request_text(result, generator, request, public):
+    """drf-spectacular postprocessing hook: `pattern` forbidding NUL on the request's text fields."""
+    components = result.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter.get("name") not in FREE_TEXT_QUERY:
+                    _forbid_nul(parameter.get("schema", {}))
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                _walk_request_schema(media.get("schema"), components, seen)
+    return result

@@ -394,6 +394,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.forbid_nul_in_request_text",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "casework.choices.CaseKind",
         "CaseStateEnum": "casework.choices.CaseState",

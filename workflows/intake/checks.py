@@ -277,12 +277,17 @@ def validate(data: CaseInput) -> None:
         errors["channel"] = [_("Must be one of: %(c)s.") % {"c": ", ".join(Channel.values)}]
     elif data.channel == Channel.APPEAL and not (data.kind == CaseKind.COMPLAINT and data.round == 2):
         errors["channel"] = [_("Only a second-round complaint comes in as a second complaint.")]
+    # Codes of the refusals that depend on today's date or on the policy table (the rest are `invalid`).
+    codes: dict[str, list[str]] = {}
     if data.received_at > today:
         errors["received_at"] = [_("Cannot be in the future.")]
+        codes["received_at"] = ["in_future"]
     elif not rules_in_force(data.received_at):
         errors["received_at"] = [_("No legal rules are recorded for a date this early.")]
+        codes["received_at"] = ["no_rules_in_force"]
     if data.decision_known_at and not rules_in_force(data.decision_known_at, "complaint.limitation_days"):
         errors["decision_known_at"] = [_("No limitation rule is recorded for a date this early.")]
+        codes["decision_known_at"] = ["no_rules_in_force"]
     text_errors(
         errors,
         {"summary": data.summary, "respondent": data.respondent, "limitation_excuse": data.limitation_excuse},
@@ -333,4 +338,4 @@ def validate(data: CaseInput) -> None:
                 _("Petitioner %(i)d: a representative must give a name and an address or ID.") % {"i": i + 1}
             )
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, codes)

@@ -40,10 +40,13 @@ def record_visit(data: VisitInput, *, actor) -> Visit:
     errors: dict[str, list[str]] = people_errors(data.visitors, "visitors")
     if not data.visitors:
         errors["visitors"] = [_("At least one visitor is required (visitors identify themselves).")]
+    codes: dict[str, list[str]] = {}  # of the refusals that depend on today's date or the policy table
     if data.visited_at > timezone.now():
         errors["visited_at"] = [_("Cannot be in the future.")]
+        codes["visited_at"] = ["in_future"]
     elif not rules_in_force(data.visited_at.date()):
         errors["visited_at"] = [_("No legal rules are recorded for a date this early.")]
+        codes["visited_at"] = ["no_rules_in_force"]
     text_errors(
         errors,
         {
@@ -74,8 +77,9 @@ def record_visit(data: VisitInput, *, actor) -> Visit:
             errors.setdefault("existing_cases", []).append(
                 _("Case %(ref)s is not at this unit.") % {"ref": case.reference}
             )
+            codes.setdefault("existing_cases", []).append("not_at_unit")
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, codes)
 
     visited_on = (
         timezone.localtime(data.visited_at).date()

@@ -1,0 +1,184 @@
+"""The OpenAPI schema says what the API enforces, and a refusal the schema cannot foresee (an id that
+names nothing, a date relative to today or to the case's history) says so with a code per message:
+what lets the fuzz (tests/api/test_fuzz.py) hold every schemathesis check."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from rest_framework.test import APIClient
+
+from casework import reports
+from tests.factories import act, register
+from tests.helpers import letter
+
+
+def _codes(response) -> dict[str, list[str]]:
+    assert response.status_code == 400, (response.status_code, response.content[:300])
+    body = response.json()
+    assert body["errors"].keys() == body["codes"].keys()
+    return body["codes"]
+
+
+@pytest.fixture
+def schema(org):
+    return APIClient().get("/api/schema/", {"format": "json"}).json()
+
+
+# --- Codes per message -----------------------------------------------------------------------------
+
+
+def test_a_reference_to_nothing_is_coded_does_not_exist(org, today, client_for):
+    response = client_for(org.reception).post(
+        "/api/v1/cases/", {**letter(org), "unit": 987654}, format="json"
+    )
+    assert _codes(response) == {"unit": ["does_not_exist"]}
+
+
+def test_an_unknown_within_unit_is_coded_does_not_exist(org, client_for):
+    assert _codes(client_for(org.head).get("/api/v1/units/", {"within": "nowhere"})) == {
+        "within": ["does_not_exist"]
+    }
+
+
+def test_every_message_has_a_code_even_a_generic_one(org, today, client_for):
+    response = client_for(org.reception).post("/api/v1/cases/", {**letter(org), "summary": ""}, format="json")
+    assert _codes(response) == {"summary": ["blank"]}
+
+
+def test_an_intake_date_after_today_is_coded_in_future(org, today, client_for):
+    response = client_for(org.reception).post(
+        "/api/v1/cases/", {**letter(org), "received_at": "2026-03-21"}, format="json"
+    )
+    assert _codes(response) == {"received_at": ["in_future"]}
+
+
+def test_an_intake_date_before_the_first_legal_rule_is_coded(org, today, client_for):
+    response = client_for(org.reception).post(
+        "/api/v1/cases/", {**letter(org), "received_at": "2001-01-01"}, format="json"
+    )
+    assert _codes(response) == {"received_at": ["no_rules_in_force"]}
+
+
+@pytest.fixture
+def under_review(org, today):
+    case = register(org.commune, org.reception, received_at=date(2026, 3, 16))
+    return act(case, "review", org.reception, on=date(2026, 3, 17))
+
+
+@pytest.mark.parametrize(
+    ("effective", "code"), [("2026-03-21", "in_future"), ("2026-03-16", "before_previous_step")]
+)
+def test_effective_date_refusals_say_why_in_their_code(org, under_review, client_for, effective, code):
+    response = client_for(org.head).post(
+        f"/api/v1/cases/{under_review.pk}/actions/accept/",
+        {"version": under_review.version, "effective_date": effective},
+        format="json",
+    )
+    assert _codes(response) == {"effective_date": [code]}
+
+
+def test_a_transfer_to_the_unit_that_holds_the_case_is_coded(org, under_review, client_for):
+    response = client_for(org.reception).post(
+        f"/api/v1/cases/{under_review.pk}/actions/transfer/",
+        {"version": under_review.version, "target_unit": org.commune.pk},
+        format="json",
+    )
+    assert _codes(response) == {"target_unit": ["same_unit"]}
+
+
+def test_a_transfer_to_no_unit_is_coded_does_not_exist(org, under_review, client_for):
+    response = client_for(org.reception).post(
+        f"/api/v1/cases/{under_review.pk}/actions/transfer/",
+        {"version": under_review.version, "target_unit": 987654},
+        format="json",
+    )
+    assert _codes(response) == {"target_unit": ["does_not_exist"]}
+
+
+def test_wrong_credentials_are_coded(org):
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": org.head.username, "password": "wrong"}, format="json"
+    )
+    assert _codes(response) == {"non_field_errors": ["invalid_credentials"]}
+
+
+def test_a_period_and_dates_together_are_coded(org, client_for):
+    response = client_for(org.monitor).get(
+        "/api/v1/reports/outcomes/", {"period": "2026", "date_from": "2026-01-01", "date_to": "2026-01-31"}
+    )
+    assert _codes(response) == {"period": ["period_conflict"]}
+
+
+# --- Reports: the years they compute with, and the period spelled as the schema says -----------------
+
+
+def test_a_report_over_the_first_supported_year_compares_with_the_year_before(org, client_for):
+    response = client_for(org.monitor).get(
+        "/api/v1/reports/resolution-rates/", {"date_from": "1901-01-01", "date_to": "1901-03-31"}
+    )
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["previous_period"]["date_from"] == "1900-01-01"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/reports/outcomes/", "/api/v1/reports/overdue/"])
+def test_report_dates_outside_the_supported_years_are_refused(org, client_for, url):
+    params = (
+        {"as_of": "1900-12-31"} if "overdue" in url else {"date_from": "1900-12-31", "date_to": "1901-01-31"}
+    )
+    codes = _codes(client_for(org.monitor).get(url, params))
+    assert set(codes) <= {"as_of", "date_from"} and codes
+
+
+@pytest.mark.parametrize("spec", ["２０２６", "2026-Q٣", "+2026", "2026-3", "1901"])
+def test_a_period_is_spelled_in_ascii_digits_as_the_schema_says(spec):
+    assert not re.fullmatch(reports.PERIOD_PATTERN, spec) or spec == "2026-3"
+    if spec == "2026-3":  # a month without its leading zero is a month
+        assert reports.parse_period(spec).label.startswith("03/2026")
+        return
+    with pytest.raises(reports.ReportError):
+        reports.parse_period(spec)
+
+
+def test_the_schema_publishes_the_period_and_date_patterns(schema):
+    parameters = {
+        p["name"]: p["schema"] for p in schema["paths"]["/api/v1/reports/outcomes/"]["get"]["parameters"]
+    }
+    assert parameters["period"]["pattern"] == reports.PERIOD_PATTERN
+    assert parameters["date_from"]["pattern"].startswith("^(1901|")
+
+
+# --- Text, ids, public reads ------------------------------------------------------------------------
+
+
+def test_the_schema_forbids_nul_in_request_text_where_the_api_refuses_it(org, today, client_for, schema):
+    summary = schema["components"]["schemas"]["CaseCreateRequest"]["properties"]["summary"]
+    assert summary["pattern"] in ("^[^\\x00]*$", "^[^\\x00]*[^\\s\\x00][^\\x00]*$")
+    response = client_for(org.reception).post(
+        "/api/v1/cases/", {**letter(org), "summary": "Đơn\x00"}, format="json"
+    )
+    assert "summary" in _codes(response)
+    cases = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]}
+    assert "pattern" not in cases["ordering"]  # ordering ignores what it does not know, NUL included
+    assert client_for(org.head).get("/api/v1/cases/", {"ordering": "x\x00"}).status_code == 200
+
+
+def test_the_schema_bounds_ids_in_query_strings_as_the_api_does(org, client_for, schema):
+    cases = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]}
+    assert cases["unit"]["maximum"] == 2**63 - 1 and cases["handler"]["maximum"] == 2**31 - 1
+    assert client_for(org.head).get("/api/v1/cases/", {"handler": 2**31}).status_code == 400
+
+
+def test_open311_public_reads_are_documented_as_needing_no_credentials(schema):
+    paths = schema["paths"]
+    assert {} in paths["/open311/v2/requests.json"]["get"]["security"]
+    assert {} in paths["/open311/v2/requests/{id}.json"]["get"]["security"]
+    assert {} not in paths["/open311/v2/requests.json"]["post"]["security"]
+
+
+def test_open311_reads_refuse_an_empty_filter_value(org):
+    response = APIClient().get("/open311/v2/requests.json", {"start_date": ""})
+    assert response.status_code == 400
+    assert response.json()[0]["code"] == 400
