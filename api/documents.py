@@ -51,7 +51,7 @@ from documents.services import (
     visit_templates,
 )
 
-from .filters import IdFilter
+from .filters import IdFilter, TextFilter
 
 ID_REGEX = "[0-9]+"
 
@@ -310,8 +310,8 @@ class DocumentFilter(django_filters.FilterSet):
     visit = IdFilter(field_name="visit_id")
     unit = IdFilter(field_name="unit_id")
     year = IdFilter(max_value=9999)
-    document_kind = django_filters.CharFilter(max_length=8)
-    template = django_filters.CharFilter(field_name="template__code", max_length=64)
+    document_kind = TextFilter(max_length=8)
+    template = TextFilter(field_name="template__code", max_length=64)
 
     class Meta:
         model = Document

@@ -126,6 +126,7 @@ def _engine_error(exc: Exception) -> tuple[int, dict] | None:
             "code": "invalid",
             "detail": _("Invalid input."),
             "errors": exc.errors,
+            "codes": exc.codes,
         }
     if isinstance(exc, NotPermitted):
         return status.HTTP_403_FORBIDDEN, {"code": "forbidden", "detail": str(exc)}

@@ -83,7 +83,15 @@ class IdFilter(filters.NumberFilter):
         )(self)
 
 
-class UnitRefFilter(filters.CharFilter):
+class TextFilter(filters.CharFilter):
+    """Free text of at most `max_length` characters; the schema says so (django-filter's does not)."""
+
+    def __init__(self, *args, max_length: int, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        extend_schema_field({"type": "string", "maxLength": max_length})(self)
+
+
+class UnitRefFilter(TextFilter):
     """A unit given by id or code; `within` matches the unit and everything under it."""
 
     def __init__(self, *args, path_field: str = "path", **kwargs):
@@ -121,7 +129,7 @@ class CaseFilter(StrictFilterSet):
         method="filter_due_before", help_text="Cases with a running deadline due on or before this date."
     )
     overdue = StrictBooleanFilter(method="filter_overdue", help_text="true: a running deadline has passed.")
-    petitioner = filters.CharFilter(
+    petitioner = TextFilter(
         method="filter_petitioner",
         max_length=200,
         help_text=(
@@ -181,7 +189,7 @@ class DialogueFilter(StrictFilterSet):
 
 
 class PartyFilter(StrictFilterSet):
-    q = filters.CharFilter(
+    q = TextFilter(
         method="filter_q",
         max_length=200,
         help_text="Part of a name (case and Vietnamese diacritics ignored), or an exact ID number.",

@@ -20,6 +20,8 @@ from .exceptions import (
     ValidationErrorSerializer,
 )
 
+REQUEST_RULES: dict[str, dict] = {}  # component name -> JSON Schema keywords between its fields
+
 
 class ApiAutoSchema(AutoSchema):
     def get_auth(self):
@@ -30,6 +32,16 @@ class ApiAutoSchema(AutoSchema):
         if {} not in auths and any(check and check(self.method) for check in anonymous):
             auths.append({})
         return auths
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        # Rules between fields that the API enforces on a request body (e.g. only complaints have a
+        # round), stated as JSON Schema by the serializer that reads the body.
+        # Merged by apply_request_rules, after drf-spectacular has turned enums into components.
+        rules = getattr(serializer, "request_schema_rules", None)
+        if direction == "request" and rules:
+            REQUEST_RULES[self._get_serializer_name(serializer, direction)] = rules
+        return schema
 
     def _error_statuses(self) -> dict[str, object]:
         view = self.view
@@ -93,10 +105,11 @@ def _forbid_nul(schema: dict) -> None:
     if schema.get("type") != "string" or "enum" in schema or "format" in schema:
         return
     pattern = schema.get("pattern")
-    if pattern is None:
-        schema["pattern"] = NO_NUL
-    elif pattern == "\\S":
+    if pattern == "\\S" or (pattern is None and schema.get("minLength", 0) >= 1):
+        # minLength 1 is a CharField that may not be blank, and DRF strips it first: spaces are blank.
         schema["pattern"] = VISIBLE_NO_NUL
+    elif pattern is None:
+        schema["pattern"] = NO_NUL
 
 
 def _walk_request_schema(schema, components: dict, seen: set[str]) -> None:
@@ -135,4 +148,13 @@ def forbid_nul_in_request_text(result, generator, request, public):
                     _forbid_nul(parameter.get("schema", {}))
             for media in operation.get("requestBody", {}).get("content", {}).values():
                 _walk_request_schema(media.get("schema"), components, seen)
+    return result
+
+
+def apply_request_rules(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the serializers' `request_schema_rules` on their components."""
+    components = result.get("components", {}).get("schemas", {})
+    for name, rules in REQUEST_RULES.items():
+        if name in components:
+            components[name].update(rules)
     return result

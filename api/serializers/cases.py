@@ -310,6 +310,22 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
         help_text="The field of law (statistics forms 02/XLD–04/XLD); empty when not classified.",
     )
 
+    # workflows.intake.checks.validate: a complaint is round 1 or 2, no other kind has a round.
+    request_schema_rules = {
+        "anyOf": [
+            {
+                "properties": {"kind": {"enum": [CaseKind.COMPLAINT.value]}, "round": {"type": "integer"}},
+                "required": ["round"],
+            },
+            {
+                "properties": {
+                    "kind": {"enum": [k for k in CaseKind.values if k != CaseKind.COMPLAINT]},
+                    "round": {"nullable": True, "enum": [None]},
+                }
+            },
+        ]
+    }
+
     def get_fields(self):
         return self._scope(super().get_fields())
 

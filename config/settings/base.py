@@ -397,6 +397,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.forbid_nul_in_request_text",
+        "api.schema.apply_request_rules",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "casework.choices.CaseKind",
