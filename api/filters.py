@@ -88,7 +88,10 @@ class TextFilter(filters.CharFilter):
 
     def __init__(self, *args, max_length: int, **kwargs):
         super().__init__(*args, max_length=max_length, **kwargs)
-        extend_schema_field({"type": "string", "maxLength": max_length})(self)
+        schema = {"type": "string", "maxLength": max_length}
+        if kwargs.get("help_text"):
+            schema["description"] = kwargs["help_text"]  # an override replaces the filter's own
+        extend_schema_field(schema)(self)
 
 
 class UnitRefFilter(TextFilter):
