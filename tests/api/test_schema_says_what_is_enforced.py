@@ -182,3 +182,24 @@ def test_open311_reads_refuse_an_empty_filter_value(org):
     response = APIClient().get("/open311/v2/requests.json", {"start_date": ""})
     assert response.status_code == 400
     assert response.json()[0]["code"] == 400
+
+
+def test_a_dialogue_recorded_before_it_is_held_is_coded_in_future(org, today, client_for):
+    case = register(org.commune, org.reception, received_at=date(2026, 3, 16))
+    body = {
+        "unit": org.commune.pk,
+        "held_at": "2026-03-25T09:00:00+07:00",
+        "place": "UBND",
+        "cases": [case.pk],
+    }
+    response = client_for(org.head).post("/api/v1/dialogues/", body, format="json")
+    assert _codes(response) == {"held_at": ["in_future"]}
+
+
+def test_the_schema_states_the_rules_between_request_fields(schema):
+    components = schema["components"]["schemas"]
+    complaint, other = components["CaseCreateRequest"]["anyOf"]
+    assert complaint["required"] == ["round"] and "complaint" not in other["properties"]["kind"]["enum"]
+    visit_rules = components["VisitCreateRequest"]["allOf"]
+    assert visit_rules[0] == {"properties": {"visitors": {"minItems": 1}}}
+    assert "allOf" in components["DialogueCreateRequest"]
