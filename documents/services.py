@@ -132,7 +132,7 @@ def field_specs(code: str) -> tuple[FieldSpec, ...]:
 def _parse(spec: FieldSpec, raw: Any) -> Any:
     """The value of one field, or raise ValueError with the message."""
     if spec.kind in ("text", "longtext"):
-        if not isinstance(raw, str):
+        if not isinstance(raw, str) or "\x00" in raw:  # NUL is no text (PostgreSQL cannot store it)
             raise ValueError(_("Enter text."))
         value = raw.strip()
         if len(value) > spec.max_length:
