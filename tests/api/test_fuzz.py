@@ -66,6 +66,7 @@ STATE_DEPENDENT_CODES = frozenset(
         "not_a_handler",  # a user who is not a handler of the case's unit
         "not_at_unit",  # a visit or dialogue that names a case of another unit
         "denunciation",  # a dialogue on a denunciation case
+        "before_received",  # a document dated before its case was received
         # Query parameters that exclude each other or go together (a report's `period` or both dates):
         # OpenAPI 3.0 describes each parameter on its own and has no way to say so.
         "period_conflict",
