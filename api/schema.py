@@ -93,23 +93,18 @@ class Open311ApiKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
-# Text the API reads through a DRF or Django form CharField refuses NUL characters (PostgreSQL cannot
-# store them); the schema says so. `cursor` and `ordering` are read by pagination and ordering, which
-# ignore what they do not recognise, so they stay free text.
-NO_NUL = "^[^\\x00]*$"
-VISIBLE_NO_NUL = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"  # `\S` (at least one visible character), and no NUL
-FREE_TEXT_QUERY = frozenset({"cursor", "ordering"})
+# Text that may not be blank is refused when it holds no visible character (DRF strips it first); the
+# schema says "at least one non-space" as `\\S`. NUL is refused in every text too (PostgreSQL cannot
+# store it), which the API description states once instead of a `pattern` on every string: a pattern on
+# each would make every generator of the schema's text (schemathesis, hypothesis) much slower.
+VISIBLE = "\\S"
 
 
-def _forbid_nul(schema: dict) -> None:
-    if schema.get("type") != "string" or "enum" in schema or "format" in schema:
+def _require_visible(schema: dict) -> None:
+    if schema.get("type") != "string" or "enum" in schema or "format" in schema or "pattern" in schema:
         return
-    pattern = schema.get("pattern")
-    if pattern == "\\S" or (pattern is None and schema.get("minLength", 0) >= 1):
-        # minLength 1 is a CharField that may not be blank, and DRF strips it first: spaces are blank.
-        schema["pattern"] = VISIBLE_NO_NUL
-    elif pattern is None:
-        schema["pattern"] = NO_NUL
+    if schema.get("minLength", 0) >= 1:  # a CharField that may not be blank
+        schema["pattern"] = VISIBLE
 
 
 def _walk_request_schema(schema, components: dict, seen: set[str]) -> None:
@@ -126,7 +121,7 @@ def _walk_request_schema(schema, components: dict, seen: set[str]) -> None:
             seen.add(name)
             _walk_request_schema(components.get(name), components, seen)
         return
-    _forbid_nul(schema)
+    _require_visible(schema)
     for key, value in schema.items():
         if key in ("properties", "patternProperties"):
             for sub in value.values():
@@ -135,8 +130,8 @@ def _walk_request_schema(schema, components: dict, seen: set[str]) -> None:
             _walk_request_schema(value, components, seen)
 
 
-def forbid_nul_in_request_text(result, generator, request, public):
-    """drf-spectacular postprocessing hook: `pattern` forbidding NUL on the request's text fields."""
+def require_visible_request_text(result, generator, request, public):
+    """drf-spectacular postprocessing hook: non-blank request text (minLength 1) as `pattern: \\S`."""
     components = result.get("components", {}).get("schemas", {})
     seen: set[str] = set()
     for operations in result.get("paths", {}).values():
@@ -144,8 +139,8 @@ def forbid_nul_in_request_text(result, generator, request, public):
             if not isinstance(operation, dict):
                 continue
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "query" and parameter.get("name") not in FREE_TEXT_QUERY:
-                    _forbid_nul(parameter.get("schema", {}))
+                if parameter.get("in") == "query":
+                    _require_visible(parameter.get("schema", {}))
             for media in operation.get("requestBody", {}).get("content", {}).values():
                 _walk_request_schema(media.get("schema"), components, seen)
     return result

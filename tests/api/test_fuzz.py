@@ -1,12 +1,10 @@
 """Property-based fuzzing of the whole API against its own OpenAPI schema (schemathesis).
 
 Every operation of /api/schema/ gets generated requests (schema-valid ones, then deliberately invalid
-ones) sent through the Django WSGI app as the head of a commune, and every answer must be a non-5xx
-response whose status, content type and body the schema documents. Runs in the normal suite; it is
-bounded to a couple of minutes on two cores (FUZZ_EXAMPLES examples per operation and mode).
-
-FUZZ_ALL_CHECKS=1 adds every other check schemathesis has (schema-valid data accepted, schema-invalid data
-rejected, credentials not ignored, required headers, methods, ...); FUZZ_EXAMPLES=<n> raises the count.
+ones) sent through the Django WSGI app as the head of a commune, under every check schemathesis has: no
+5xx; status, content type, headers and body as documented; schema-valid data accepted, schema-invalid
+data refused; credentials not ignored. Runs in the normal suite, bounded to a couple of minutes on two
+cores (FUZZ_EXAMPLES examples per operation and mode; the env variable raises it for a longer run).
 """
 
 from __future__ import annotations
@@ -27,12 +25,7 @@ from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis.generation import GenerationMode
 from schemathesis.openapi.checks import RejectedPositiveData
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    positive_data_acceptance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from casework.choices import CaseKind
 from casework.models import Case
@@ -42,14 +35,6 @@ from tests.helpers import DENOUNCER
 # 4 per operation and mode: about 900 requests over the 75 operations in about 30 s of one core,
 # which keeps `make test` within its four minutes on two cores.
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
-ALL_CHECKS = os.environ.get("FUZZ_ALL_CHECKS") == "1"
-CHECKS = [
-    schemathesis.checks.not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
-
 # Refusals of schema-valid data that no schema can foresee, because they depend on what the server holds
 # or on today's date, or combine parameters; the 400 body's `codes` names them field by field. Anything
 # else refused is a failure: a constraint the API enforces and the schema does not say.
@@ -172,6 +157,10 @@ def pinning(org):
 def test_api_conforms_to_its_schema_under_fuzzing(seeded, wsgi_app):
     token = Token.objects.create(user=seeded.head).key
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    # No NUL in generated text: the API refuses it in every text (PostgreSQL cannot store it; a 400 with
+    # code `null_characters_not_allowed`), which the schema leaves unsaid rather than carry a `pattern` on
+    # every string, each of which would slow hypothesis' generation for all of them.
+    schema.config.generation.update(allow_x00=False)
     operations = [result.ok() for result in schema.get_all_operations()]
     only = os.environ.get("FUZZ_ONLY")  # while working on one operation: a part of its label
     operations = [op for op in operations if not only or only in op.label] if only else operations
@@ -185,13 +174,8 @@ def test_api_conforms_to_its_schema_under_fuzzing(seeded, wsgi_app):
     examples = 0
     started = time.monotonic()
 
-    if ALL_CHECKS:  # schemathesis' default set (every built-in check), acceptance narrowed as above
-        checks = {
-            "excluded_checks": [positive_data_acceptance],
-            "additional_checks": [schema_valid_data_accepted],
-        }
-    else:
-        checks = {"checks": CHECKS}
+    # schemathesis' default set: every built-in check, with positive_data_acceptance narrowed as above.
+    checks = {"excluded_checks": [positive_data_acceptance], "additional_checks": [schema_valid_data_accepted]}
 
     def fuzz(operation, label: str, strategy) -> None:
         """FUZZ_EXAMPLES generated requests for one operation; failures are collected, not raised."""
