@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
@@ -311,6 +312,8 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
     )
 
     # workflows.intake.checks.validate: a complaint is round 1 or 2, no other kind has a round.
+    # A paper names at most INTAKE_MAX_PETITIONERS people, and a representative gives a name and an address
+    # or ID number.
     request_schema_rules = {
         "anyOf": [
             {
@@ -323,7 +326,35 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
                     "round": {"nullable": True, "enum": [None]},
                 }
             },
-        ]
+        ],
+        "allOf": [
+            {
+                "properties": {
+                    "petitioners": {
+                        "maxItems": settings.INTAKE_MAX_PETITIONERS,
+                        "items": {
+                            "anyOf": [
+                                {"properties": {"is_representative": {"enum": [False]}}},
+                                {
+                                    "properties": {
+                                        "full_name": {"pattern": "\\S"},
+                                        "address": {"pattern": "\\S"},
+                                    },
+                                    "required": ["full_name", "address"],
+                                },
+                                {
+                                    "properties": {
+                                        "full_name": {"pattern": "\\S"},
+                                        "id_number": {"minLength": 1},
+                                    },
+                                    "required": ["full_name", "id_number"],
+                                },
+                            ]
+                        },
+                    }
+                }
+            }
+        ],
     }
 
     def get_fields(self):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -65,7 +66,7 @@ class VisitCreateSerializer(ScopedFieldsMixin, serializers.Serializer):
     # existing case or a refusal), and a refused visit opens no case.
     request_schema_rules = {
         "allOf": [
-            {"properties": {"visitors": {"minItems": 1}}},
+            {"properties": {"visitors": {"minItems": 1, "maxItems": settings.INTAKE_MAX_PETITIONERS}}},
             {
                 "anyOf": [
                     {"properties": {"refusal_reason": {"minLength": 1}}, "required": ["refusal_reason"]},
