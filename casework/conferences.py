@@ -123,7 +123,9 @@ def schedule_conference(
     except policy.RuleNotFound:
         errors["starts_at"] = [_("No rule for dialogue conferences was in force on this date.")]
     if errors:
-        raise ServiceError(errors)
+        # Refusals that depend on the unit held or on the policy table carry their own code.
+        codes = {"unit": ["not_a_commune"], "starts_at": ["no_rules_in_force"]}
+        raise ServiceError(errors, {k: v for k, v in codes.items() if k in errors})
     return DialogueConference.objects.create(
         unit=unit,
         reason=reason,

@@ -25,7 +25,7 @@ from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis.generation import GenerationMode
 from schemathesis.openapi.checks import RejectedPositiveData
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from casework.choices import CaseKind
 from casework.models import Case
@@ -52,6 +52,9 @@ STATE_DEPENDENT_CODES = frozenset(
         "not_at_unit",  # a visit or dialogue that names a case of another unit
         "denunciation",  # a dialogue on a denunciation case
         "before_received",  # a document dated before its case was received
+        "before_visit",  # a document dated before its visit
+        "not_as_recorded",  # a refusal notice whose ground is not the one recorded on the visit
+        "not_a_commune",  # a dialogue conference at a unit that is not a commune
         # Query parameters that exclude each other or go together (a report's `period` or both dates):
         # OpenAPI 3.0 describes each parameter on its own and has no way to say so.
         "period_conflict",
@@ -70,6 +73,17 @@ def schema_valid_data_accepted(ctx, response, case):
         if codes and set(codes) <= STATE_DEPENDENT_CODES:
             return None
         raise
+
+
+AUTH_ENFORCED: set[str] = set()  # operations whose credentials ignored_auth has proven enforced
+
+
+def credentials_not_ignored(ctx, response, case):
+    """schemathesis' ignored_auth as its own runner does it: once an operation has refused a request
+    without or with wrong credentials, it is not probed again (case.call_and_validate gives the check no
+    such memory, so it would send two more requests after every success)."""
+    ctx.auth_enforced_operations = AUTH_ENFORCED
+    return ignored_auth(ctx, response, case)
 
 
 def _field_codes(response) -> list[str]:
@@ -174,8 +188,13 @@ def test_api_conforms_to_its_schema_under_fuzzing(seeded, wsgi_app):
     examples = 0
     started = time.monotonic()
 
-    # schemathesis' default set: every built-in check, with positive_data_acceptance narrowed as above.
-    checks = {"excluded_checks": [positive_data_acceptance], "additional_checks": [schema_valid_data_accepted]}
+    # schemathesis' default set: every built-in check, with positive_data_acceptance narrowed as above,
+    # and ignored_auth with the memory its runner gives it.
+    AUTH_ENFORCED.clear()
+    checks = {
+        "excluded_checks": [positive_data_acceptance, ignored_auth],
+        "additional_checks": [schema_valid_data_accepted, credentials_not_ignored],
+    }
 
     def fuzz(operation, label: str, strategy) -> None:
         """FUZZ_EXAMPLES generated requests for one operation; failures are collected, not raised."""
