@@ -240,3 +240,49 @@ def test_the_schema_states_who_a_person_is(schema):
     assert anonymous["properties"]["is_representative"] == {"enum": [False]}
     case = schema["components"]["schemas"]["CaseCreateRequest"]
     assert case["allOf"][0]["properties"]["petitioners"]["maxItems"] == 100
+
+
+# --- Newer endpoints: public API, dialogue conferences ------------------------------------------------
+
+
+def test_the_public_unit_search_refuses_a_missing_q_as_the_schema_requires_it(org):
+    response = APIClient().get("/api/v1/public/units/")
+    assert _codes(response) == {"q": ["required"]}
+    assert APIClient().get("/api/v1/public/units/", {"q": ""}).status_code == 200
+
+
+def test_an_online_submission_to_no_unit_is_coded_does_not_exist(org, today):
+    body = {"unit": 987654, "kind": "recommendation", "summary": "Đề nghị sửa đường", "anonymous": True}
+    assert _codes(APIClient().post("/api/v1/public/submissions/", body, format="json")) == {
+        "unit": ["does_not_exist"]
+    }
+
+
+def test_public_statistics_with_dates_out_of_order_are_coded(org, today):
+    response = APIClient().get(
+        "/api/v1/public/statistics/",
+        {"unit": org.commune.pk, "date_from": "2026-03-01", "date_to": "2026-02-01"},
+    )
+    assert _codes(response) == {"date_to": ["date_order"]}
+
+
+def test_a_conference_on_a_date_without_rules_is_coded(org, today, client_for):
+    body = {
+        "unit": org.commune.pk,
+        "starts_at": "1990-04-02T08:00:00+07:00",
+        "topics": "Đường",
+        "place": "Xã",
+    }
+    assert _codes(client_for(org.head).post("/api/v1/conferences/", body, format="json")) == {
+        "starts_at": ["no_rules_in_force"]
+    }
+
+
+@pytest.mark.parametrize("link", ["https://meet.example.vn/xa-a", "http://zalo.me/g/abc_123", "https://a.bc"])
+def test_a_conference_link_of_the_schemas_shape_is_one_django_accepts(link):
+    from django.core.validators import URLValidator
+
+    from api.conferences import WebLinkField
+
+    assert re.fullmatch(WebLinkField.PATTERN, link)
+    URLValidator()(link)
