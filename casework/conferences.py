@@ -78,6 +78,18 @@ def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
+def _refusal(errors: dict[str, list[str]]) -> ServiceError:
+    """The refusal, with a code for what depends on the conference's state, on today or on the cases
+    held (the other messages are `invalid`)."""
+    codes = {"status": ["wrong_state"], "cases": ["does_not_exist"]}
+    for name in ("announced_on", "held_on", "published_on"):
+        if errors.get(name) == [_("Not a date in the future.")]:
+            codes[name] = ["in_future"]
+        elif errors.get(name) == [_("Not before the conference.")]:
+            codes[name] = ["before_conference"]
+    return ServiceError(errors, {k: v for k, v in codes.items() if k in errors})
+
+
 def _not_future(errors: dict, name: str, day: date | None) -> None:
     if day is not None and day > timezone.localdate():
         errors[name] = [_("Not a date in the future.")]
@@ -159,7 +171,7 @@ def announce_conference(
         errors["status"] = [_("Already announced.")]
     _not_future(errors, "announced_on", on)
     if errors:
-        raise ServiceError(errors)
+        raise _refusal(errors)
     conference.announced_on = on
     conference.save(update_fields=["announced_on", "updated_at"])
     return conference
@@ -202,7 +214,7 @@ def record_conference(
     if any(c.pk not in visible for c in cases):
         errors["cases"] = [_("Only cases you may see.")]
     if errors:
-        raise ServiceError(errors)
+        raise _refusal(errors)
     conference.status = ConferenceStatus.HELD
     conference.held_on = held_on
     conference.results_due_on = results_due_on(held_on)
@@ -238,7 +250,7 @@ def publish_conference_results(
     elif len(results) > MAX_TEXT:
         errors["results"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
     if errors:
-        raise ServiceError(errors)
+        raise _refusal(errors)
     conference.results = results.strip()
     conference.results_published_on = on
     conference.save(update_fields=["results", "results_published_on", "updated_at"])
@@ -250,7 +262,7 @@ def cancel_conference(*, actor, conference: DialogueConference) -> DialogueConfe
     conference = _locked(conference)
     _check_actor(actor, conference.unit)
     if conference.status != ConferenceStatus.SCHEDULED:
-        raise ServiceError({"status": [_("Only a scheduled conference is cancelled.")]})
+        raise _refusal({"status": [_("Only a scheduled conference is cancelled.")]})
     conference.status = ConferenceStatus.CANCELLED
     conference.save(update_fields=["status", "updated_at"])
     return conference

@@ -55,6 +55,12 @@ STATE_DEPENDENT_CODES = frozenset(
         "before_visit",  # a document dated before its visit
         "not_as_recorded",  # a refusal notice whose ground is not the one recorded on the visit
         "not_a_commune",  # a dialogue conference at a unit that is not a commune
+        "wrong_state",  # a conference step its conference's state does not allow (already announced, ...)
+        "before_conference",  # results published before the conference was held
+        # What OpenAPI cannot state: a file's bytes (its type by content, its size, the virus check), and
+        # which characters are visible (Unicode categories; a schema's regular expression has no \p{L}).
+        "file_content",
+        "not_visible",
         # Query parameters that exclude each other or go together (a report's `period` or both dates):
         # OpenAPI 3.0 describes each parameter on its own and has no way to say so.
         "period_conflict",
@@ -152,11 +158,14 @@ def pinning(org):
         if "id" in (case.path_parameters or {}) and "/cases/" in case.operation.path:
             case.path_parameters["id"] = target.pk
         if isinstance(case.body, dict):
+            original = set(case.body)
             for name, value in references.items():
                 if name in case.body:
                     case.body[name] = value
             for name in dropped:
                 case.body.pop(name, None)
+            if "existing_cases" in original and "/visits/" in case.operation.path:
+                case.body["existing_cases"] = [target.pk]  # keep the outcome the visit was generated with
             if "version" in case.body:
                 case.body["version"] = Case.objects.get(pk=target.pk).version
             if "cases" in case.body and "/dialogues/" in case.operation.path:

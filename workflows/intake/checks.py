@@ -203,18 +203,26 @@ def max_people() -> int:
 
 
 def text_errors(
-    errors: dict[str, list[str]], values: dict[str, str], *, required: tuple[str, ...] = ()
+    errors: dict[str, list[str]],
+    values: dict[str, str],
+    *,
+    required: tuple[str, ...] = (),
+    codes: dict[str, list[str]] | None = None,
 ) -> None:
     """Free text is text a reader can see: a required field needs a visible character, and an optional
     one is either empty or has one (zero-width, right-to-left marks or other invisible characters alone
-    are refused: the record would look blank while it is not)."""
+    are refused: the record would look blank while it is not). Their code is `not_visible` (in `codes`
+    when given): what is visible is a matter of Unicode categories, which a schema's pattern cannot say."""
+    codes = {} if codes is None else codes
     for name, value in values.items():
         if name in required and not has_visible_text(value):
             errors.setdefault(name, []).append(_("This field needs at least one visible character."))
+            codes.setdefault(name, []).append("not_visible")
         elif name not in required and invisible_only(value):
             errors.setdefault(name, []).append(
                 _("Only invisible characters: leave it empty or write the text.")
             )
+            codes.setdefault(name, []).append("not_visible")
 
 
 def people_errors(people: list[PetitionerInput], field: str) -> dict[str, list[str]]:
@@ -292,6 +300,7 @@ def validate(data: CaseInput) -> None:
         errors,
         {"summary": data.summary, "respondent": data.respondent, "limitation_excuse": data.limitation_excuse},
         required=("summary",),
+        codes=codes,
     )
     if data.kind == CaseKind.COMPLAINT:
         if data.round not in (1, 2):

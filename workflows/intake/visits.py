@@ -56,6 +56,7 @@ def record_visit(data: VisitInput, *, actor) -> Visit:
             "previously_handled_by": data.previously_handled_by,
         },
         required=("summary",),
+        codes=codes,
     )
     if len(data.cases) > settings.INTAKE_MAX_CASES_PER_VISIT:
         errors["cases"] = [
