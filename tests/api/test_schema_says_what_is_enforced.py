@@ -286,3 +286,55 @@ def test_a_conference_link_of_the_schemas_shape_is_one_django_accepts(link):
 
     assert re.fullmatch(WebLinkField.PATTERN, link)
     URLValidator()(link)
+
+
+def test_an_open311_form_may_spell_a_null_coordinate_null(org, today):
+    from rest_framework.authtoken.models import Token
+
+    from casework.choices import Role
+    from tests.factories import staff
+
+    key = Token.objects.create(user=staff(org.commune, Role.RECEPTION_OFFICER, "portal-bot")).key
+    body = {
+        "service_code": "reflection",
+        "description": "Đèn đường hỏng",
+        "first_name": "Phản",
+        "last_name": "Hoàng",
+    }
+    form = APIClient().post(
+        "/open311/v2/requests.json",
+        {**body, "lat": "null", "jurisdiction_id": "xa-a", "api_key": key},
+        format="multipart",
+    )
+    assert form.status_code == 201, form.content[:300]
+    as_json = APIClient().post(
+        "/open311/v2/requests.json",
+        {**body, "lat": "null", "jurisdiction_id": "xa-a", "api_key": key},
+        format="json",
+    )
+    assert as_json.status_code == 400  # in JSON a null is null, and "null" is no number
+
+
+def test_a_conference_step_its_state_does_not_allow_is_coded(org, today, client_for):
+    head = client_for(org.head)
+    body = {
+        "unit": org.commune.pk,
+        "starts_at": "2026-04-02T08:00:00+07:00",
+        "topics": "Đường",
+        "place": "Xã",
+    }
+    url = f"/api/v1/conferences/{head.post('/api/v1/conferences/', body, format='json').json()['id']}/"
+    assert head.post(url + "announce/", {}, format="json").status_code == 200
+    assert _codes(head.post(url + "announce/", {}, format="json")) == {"status": ["wrong_state"]}
+    assert _codes(head.post(url + "publish/", {"results": "Đã trả lời"}, format="json")) == {
+        "status": ["wrong_state"]
+    }
+
+
+def test_a_visit_summary_of_invisible_characters_is_coded_not_visible(org, today, client_for):
+    from tests.api.test_visits import visit_body
+
+    response = client_for(org.reception).post(
+        "/api/v1/visits/", visit_body(org, summary="\u200b\u200f"), format="json"
+    )
+    assert _codes(response) == {"summary": ["not_visible"]}
