@@ -35,7 +35,6 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import QueryDict
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,7 +57,7 @@ from workflows.permissions import may_register
 
 from .authentication import ExpiringTokenAuthentication
 from .parsers import BoundedJSONParser
-from .serializers import MAX_BIGINT
+from .serializers import MAX_BIGINT, strict
 from .throttling import ClientAnonRateThrottle
 
 SERVICES = {
@@ -156,15 +155,6 @@ class ServiceRequestQuerySerializer(serializers.Serializer):
     jurisdiction_id = serializers.CharField(max_length=40, required=False, help_text="Unit code.")
 
 
-class FormNullFloatField(serializers.FloatField):
-    """A coordinate that may be null: a form (which has no null) spells it `null`, as JSON does."""
-
-    def validate_empty_values(self, data):
-        if data == "null" and isinstance(getattr(self.parent, "initial_data", None), QueryDict):
-            return True, None
-        return super().validate_empty_values(data)
-
-
 class ServiceRequestCreateSerializer(serializers.Serializer):
     service_code = serializers.ChoiceField(choices=list(SERVICES))
     description = serializers.CharField(max_length=20000)
@@ -173,8 +163,8 @@ class ServiceRequestCreateSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     address_string = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    lat = FormNullFloatField(min_value=-90, max_value=90, required=False, allow_null=True)
-    long = FormNullFloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    lat = strict.FormNullFloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    long = strict.FormNullFloatField(min_value=-180, max_value=180, required=False, allow_null=True)
     jurisdiction_id = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default="", help_text="Receiving unit code."
     )

@@ -38,6 +38,7 @@ from workflows.intake.online import OnlineSubmission, Upload, submit_online
 
 from .exceptions import ErrorSerializer, ThrottledErrorSerializer
 from .parsers import BoundedJSONParser
+from .serializers import strict
 from .serializers.people import PERSON_ID, PHONE
 
 
@@ -139,7 +140,7 @@ class PublicSubmissionSerializer(serializers.Serializer):
         default="",
         help_text="The decision, act or person complained of or denounced.",
     )
-    decision_known_at = serializers.DateField(
+    decision_known_at = strict.FormNullDateField(
         required=False, allow_null=True, default=None, help_text="Complaints: when you learned of it."
     )
     attachments = serializers.ListField(

@@ -338,3 +338,11 @@ def test_a_visit_summary_of_invisible_characters_is_coded_not_visible(org, today
         "/api/v1/visits/", visit_body(org, summary="\u200b\u200f"), format="json"
     )
     assert _codes(response) == {"summary": ["not_visible"]}
+
+
+def test_an_online_form_may_spell_a_null_date_null(org, today):
+    body = {"unit": org.commune.pk, "kind": "reflection", "summary": "Đèn hỏng", "anonymous": "true"}
+    form = APIClient().post(
+        "/api/v1/public/submissions/", {**body, "decision_known_at": "null"}, format="multipart"
+    )
+    assert form.status_code == 201, form.content[:300]
