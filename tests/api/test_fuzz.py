@@ -240,11 +240,14 @@ def test_api_conforms_to_its_schema_under_fuzzing(seeded, wsgi_app):
 
     for operation in operations:
         fuzz(operation, "positive", operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
-        fuzz(
-            operation,
-            "positive, pinned ids",
-            pinned(operation.as_strategy(generation_mode=GenerationMode.POSITIVE)),
-        )
+        # Pinning changes a case id in the path and the references in a body: for the other operations
+        # (reads by query) a pinned pass would only repeat the positive one, at a third of the cost.
+        if "/cases/{id}" in operation.path or operation.method.upper() in ("POST", "PUT", "PATCH"):
+            fuzz(
+                operation,
+                "positive, pinned ids",
+                pinned(operation.as_strategy(generation_mode=GenerationMode.POSITIVE)),
+            )
         fuzz(operation, "negative", operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
 
     duration = time.monotonic() - started
