@@ -79,6 +79,7 @@ class PublicSubmissionSerializer(serializers.Serializer):
     # formats, an e-mail address, no ID number without a name).
     request_schema_rules = {
         "allOf": [
+            {"properties": {"attachments": {"maxItems": conf("MAX_ATTACHMENTS")}}},
             {
                 "anyOf": [
                     {

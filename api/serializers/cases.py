@@ -328,6 +328,15 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
             },
         ],
         "allOf": [
+            {  # a citizen's second complaint (channel `appeal`) is a round-2 complaint
+                "anyOf": [
+                    {"properties": {"channel": {"enum": [c for c in Channel.values if c != Channel.APPEAL]}}},
+                    {
+                        "properties": {"kind": {"enum": [CaseKind.COMPLAINT.value]}, "round": {"enum": [2]}},
+                        "required": ["kind", "round"],
+                    },
+                ]
+            },
             {
                 "properties": {
                     "petitioners": {
@@ -353,7 +362,7 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
                         },
                     }
                 }
-            }
+            },
         ],
     }
 

@@ -239,7 +239,7 @@ def test_the_schema_states_who_a_person_is(schema):
     assert named == {"properties": {"full_name": {"pattern": "\\S"}}, "required": ["full_name"]}
     assert anonymous["properties"]["is_representative"] == {"enum": [False]}
     case = schema["components"]["schemas"]["CaseCreateRequest"]
-    assert case["allOf"][0]["properties"]["petitioners"]["maxItems"] == 100
+    assert case["allOf"][1]["properties"]["petitioners"]["maxItems"] == 100
 
 
 # --- Newer endpoints: public API, dialogue conferences ------------------------------------------------
