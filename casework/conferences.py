@@ -82,6 +82,8 @@ def _refusal(errors: dict[str, list[str]]) -> ServiceError:
     """The refusal, with a code for what depends on the conference's state, on today or on the cases
     held (the other messages are `invalid`)."""
     codes = {"status": ["wrong_state"], "cases": ["does_not_exist"]}
+    if errors.get("held_on") == [_("No rule for dialogue conferences was in force on this date.")]:
+        codes["held_on"] = ["no_rules_in_force"]
     for name in ("announced_on", "held_on", "published_on"):
         if errors.get(name) == [_("Not a date in the future.")]:
             codes[name] = ["in_future"]
@@ -213,11 +215,16 @@ def record_conference(
     visible = set(visible_cases(actor).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True))
     if any(c.pk not in visible for c in cases):
         errors["cases"] = [_("Only cases you may see.")]
+    try:
+        due = results_due_on(held_on)
+    except policy.RuleNotFound:  # a day before the law's rule: a 400, not a 500
+        due = None
+        errors.setdefault("held_on", [_("No rule for dialogue conferences was in force on this date.")])
     if errors:
         raise _refusal(errors)
     conference.status = ConferenceStatus.HELD
     conference.held_on = held_on
-    conference.results_due_on = results_due_on(held_on)
+    conference.results_due_on = due
     conference.participant_count = participant_count
     conference.participants = participants.strip()
     conference.questions = questions.strip()

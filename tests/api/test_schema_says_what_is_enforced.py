@@ -346,3 +346,16 @@ def test_an_online_form_may_spell_a_null_date_null(org, today):
         "/api/v1/public/submissions/", {**body, "decision_known_at": "null"}, format="multipart"
     )
     assert form.status_code == 201, form.content[:300]
+
+
+def test_a_conference_recorded_as_held_before_its_rules_is_refused_not_a_server_error(org, today, client_for):
+    head = client_for(org.head)
+    body = {
+        "unit": org.commune.pk,
+        "starts_at": "2026-04-02T08:00:00+07:00",
+        "topics": "Đường",
+        "place": "Xã",
+    }
+    url = f"/api/v1/conferences/{head.post('/api/v1/conferences/', body, format='json').json()['id']}/record/"
+    response = head.post(url, {"held_on": "2000-01-01", "questions": "Khi nào làm?"}, format="json")
+    assert _codes(response) == {"held_on": ["no_rules_in_force"]}
