@@ -66,6 +66,9 @@ STATE_DEPENDENT_CODES = frozenset(
         "period_conflict",
         "period_required",
         "date_order",
+        # A bound taken from another field: a visit's visitor_count below the number of visitors listed
+        # (JSON Schema compares a value with constants, never with another field or its length).
+        "below_visitors_listed",
     }
 )
 

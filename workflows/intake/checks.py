@@ -225,59 +225,73 @@ def text_errors(
             codes.setdefault(name, []).append("not_visible")
 
 
-def people_errors(people: list[PetitionerInput], field: str) -> dict[str, list[str]]:
+def people_errors(
+    people: list[PetitionerInput], field: str, codes: dict[str, list[str]] | None = None
+) -> dict[str, list[str]]:
     """The people named on a paper or at the desk: a bounded list; each gives a name, except someone
     who gives only a way to reach them (address, phone or e-mail) and stays anonymous; an anonymous
-    letter lists nobody. Phone numbers and ID numbers must look like one."""
+    letter lists nobody. Phone numbers and ID numbers must look like one. Each message's code goes to
+    `codes` when given (`not_visible` for invisible text, as elsewhere; `invalid` for the rest)."""
     errors: dict[str, list[str]] = {}
+    codes = {} if codes is None else codes
+
+    def refuse(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+        codes.setdefault(key, []).append("invalid")
+
     if len(people) > max_people():
-        errors[field] = [
+        refuse(
+            field,
             _("At most %(n)d people per paper; name the representatives and give the number of people.")
-            % {"n": max_people()}
-        ]
+            % {"n": max_people()},
+        )
         return errors  # a list this long is not examined person by person
     for i, p in enumerate(people):
         key = f"{field}[{i}]"
-        text_errors(errors, {f"{key}.{f}": getattr(p, f) for f in ("full_name", "address")})
+        text_errors(errors, {f"{key}.{f}": getattr(p, f) for f in ("full_name", "address")}, codes=codes)
         if p.kind and p.kind not in PartyKind.values:
-            errors.setdefault(f"{key}.kind", []).append(
-                _("Must be one of: %(c)s.") % {"c": ", ".join(PartyKind.values)}
-            )
+            refuse(f"{key}.kind", _("Must be one of: %(c)s.") % {"c": ", ".join(PartyKind.values)})
         named = has_visible_text(p.full_name)
         if not named and not (p.id_number or p.address or p.phone or p.email):
-            errors.setdefault(key, []).append(
+            refuse(
+                key,
                 _(
                     "Empty: give the person's name (or only an address, phone or e-mail to stay anonymous), "
                     "or leave the person out for an anonymous paper."
-                )
+                ),
             )
         elif not named and (p.id_number or p.is_representative):
-            errors.setdefault(f"{key}.full_name", []).append(
-                _("A person who gives an ID number, or represents others, gives a name.")
+            refuse(
+                f"{key}.full_name", _("A person who gives an ID number, or represents others, gives a name.")
             )
         if p.phone and not looks_like_phone(p.phone):
-            errors.setdefault(f"{key}.phone", []).append(
+            refuse(
+                f"{key}.phone",
                 _(
                     "Not a phone number: 8 to 15 digits, optionally starting with +, grouped by spaces, "
                     "dots or dashes."
-                )
+                ),
             )
         if p.id_number and not looks_like_id_number(
             p.id_number, organization=p.kind == PartyKind.ORGANIZATION
         ):
-            errors.setdefault(f"{key}.id_number", []).append(
+            refuse(
+                f"{key}.id_number",
                 _("Not a tax code: 10 digits (a branch adds -NNN) or 13.")
                 if p.kind == PartyKind.ORGANIZATION
                 else _(
                     "Not an ID number: 12 digits (citizen identity card), 9 (old identity card) or a "
                     "passport number."
-                )
+                ),
             )
     return errors
 
 
 def validate(data: CaseInput) -> None:
-    errors: dict[str, list[str]] = people_errors(data.petitioners, "petitioners")
+    # Codes of the refusals that depend on today's date or on the policy table, or on which characters
+    # are visible (the rest are `invalid`).
+    codes: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = people_errors(data.petitioners, "petitioners", codes)
     today = timezone.localdate()
     if data.kind not in CaseKind.values:
         errors["kind"] = [_("Must be one of: %(c)s.") % {"c": ", ".join(CaseKind.values)}]
@@ -285,8 +299,6 @@ def validate(data: CaseInput) -> None:
         errors["channel"] = [_("Must be one of: %(c)s.") % {"c": ", ".join(Channel.values)}]
     elif data.channel == Channel.APPEAL and not (data.kind == CaseKind.COMPLAINT and data.round == 2):
         errors["channel"] = [_("Only a second-round complaint comes in as a second complaint.")]
-    # Codes of the refusals that depend on today's date or on the policy table (the rest are `invalid`).
-    codes: dict[str, list[str]] = {}
     if data.received_at > today:
         errors["received_at"] = [_("Cannot be in the future.")]
         codes["received_at"] = ["in_future"]
