@@ -369,12 +369,23 @@ def test_a_visitors_address_or_name_of_invisible_characters_is_coded_not_visible
         "/api/v1/visits/", visit_body(org, visitors=[visitor]), format="json"
     )
     assert _codes(response) == {"visitors[0].address": ["not_visible"]}
-    # The same rule on a paper's petitioners, and a second message on the same field keeps each code.
+    # A name of invisible characters alone is no name: what follows from it is coded the same way (a
+    # person without a name and without a way to reach them; an ID number without a name), on a visit
+    # as on a paper.
+    response = client_for(org.reception).post(
+        "/api/v1/visits/", visit_body(org, visitors=[{"full_name": "\u200b\u2060"}]), format="json"
+    )
+    assert _codes(response) == {"visitors[0].full_name": ["not_visible"], "visitors[0]": ["not_visible"]}
     petitioner = {"full_name": "\u200b", "id_number": "001090000222", "address": "Thôn 2"}
     response = client_for(org.reception).post(
         "/api/v1/cases/", {**letter(org), "petitioners": [petitioner]}, format="json"
     )
-    assert _codes(response) == {"petitioners[0].full_name": ["not_visible", "invalid"]}
+    assert _codes(response) == {"petitioners[0].full_name": ["not_visible", "not_visible"]}
+    # A person with no name at all is refused as before (`invalid`: the schema states that one).
+    response = client_for(org.reception).post(
+        "/api/v1/visits/", visit_body(org, visitors=[{"id_number": "001090000222"}]), format="json"
+    )
+    assert _codes(response) == {"visitors[0].full_name": ["invalid"]}
 
 
 def test_a_visitor_count_below_the_visitors_listed_is_coded(org, today, client_for):

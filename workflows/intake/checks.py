@@ -235,9 +235,9 @@ def people_errors(
     errors: dict[str, list[str]] = {}
     codes = {} if codes is None else codes
 
-    def refuse(key: str, message: str) -> None:
+    def refuse(key: str, message: str, code: str = "invalid") -> None:
         errors.setdefault(key, []).append(message)
-        codes.setdefault(key, []).append("invalid")
+        codes.setdefault(key, []).append(code)
 
     if len(people) > max_people():
         refuse(
@@ -252,6 +252,8 @@ def people_errors(
         if p.kind and p.kind not in PartyKind.values:
             refuse(f"{key}.kind", _("Must be one of: %(c)s.") % {"c": ", ".join(PartyKind.values)})
         named = has_visible_text(p.full_name)
+        # A name of invisible characters alone is no name: what follows from it is a matter of visibility.
+        unnamed = "not_visible" if p.full_name else "invalid"
         if not named and not (p.id_number or p.address or p.phone or p.email):
             refuse(
                 key,
@@ -259,10 +261,13 @@ def people_errors(
                     "Empty: give the person's name (or only an address, phone or e-mail to stay anonymous), "
                     "or leave the person out for an anonymous paper."
                 ),
+                unnamed,
             )
         elif not named and (p.id_number or p.is_representative):
             refuse(
-                f"{key}.full_name", _("A person who gives an ID number, or represents others, gives a name.")
+                f"{key}.full_name",
+                _("A person who gives an ID number, or represents others, gives a name."),
+                unnamed,
             )
         if p.phone and not looks_like_phone(p.phone):
             refuse(
