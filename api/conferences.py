@@ -33,6 +33,8 @@ TEXT = 20000
 
 class ConferenceSerializer(serializers.ModelSerializer):
     cases = serializers.SerializerMethodField()
+    # Not format `uri`: a conference held in person has no link, and the empty string is no URI.
+    link = serializers.CharField(read_only=True, help_text="A web address; empty for one held in person.")
     announced_on_time = serializers.BooleanField(allow_null=True, read_only=True)
     results_on_time = serializers.BooleanField(allow_null=True, read_only=True)
 

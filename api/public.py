@@ -149,6 +149,18 @@ class PublicSubmissionSerializer(serializers.Serializer):
     )
 
 
+class PublicSubmissionJSONSerializer(PublicSubmissionSerializer):
+    """The same submission sent as JSON, which carries no files: attachments come in a multipart form
+    (a JSON value in `attachments` is refused as not a file)."""
+
+    request_schema_rules = {
+        "allOf": [
+            {"properties": {"attachments": {"maxItems": 0}}},
+            *PublicSubmissionSerializer.request_schema_rules["allOf"][1:],
+        ]
+    }
+
+
 class PublicReceiptSerializer(serializers.Serializer):
     reference = serializers.CharField()
     lookup_code = serializers.CharField(help_text="Shown once; keep it to follow the case.")
@@ -180,7 +192,7 @@ class SubmissionView(PublicView):
         operation_id="public_submission_create",
         summary="Send a petition, complaint or denunciation online (no login)",
         request={
-            "application/json": PublicSubmissionSerializer,
+            "application/json": PublicSubmissionJSONSerializer,
             "multipart/form-data": PublicSubmissionSerializer,
         },
         responses={201: PublicReceiptSerializer, 413: ErrorSerializer, 429: ThrottledErrorSerializer},

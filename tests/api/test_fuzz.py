@@ -72,6 +72,7 @@ STATE_DEPENDENT_CODES = frozenset(
         # A bound taken from another field: a visit's visitor_count below the number of visitors listed
         # (JSON Schema compares a value with constants, never with another field or its length).
         "below_visitors_listed",
+        "after_received",  # a complaint's decision_known_at after the day the paper was received
     }
 )
 

@@ -402,3 +402,40 @@ def test_a_visitor_count_below_the_visitors_listed_is_coded(org, today, client_f
     assert _codes(response) == {"visitor_count": ["below_visitors_listed"]}
     # A bound from another field's length, which no JSON Schema states: the fuzz accepts this refusal.
     assert "below_visitors_listed" in STATE_DEPENDENT_CODES
+
+
+def test_a_decision_known_after_the_paper_was_received_is_coded(org, today, client_for):
+    from tests.api.test_fuzz import STATE_DEPENDENT_CODES
+
+    body = {**letter(org), "received_at": "2026-03-02", "decision_known_at": "2026-03-10"}
+    response = client_for(org.reception).post("/api/v1/cases/", body, format="json")
+    assert _codes(response) == {"decision_known_at": ["after_received"]}
+    # Two fields compared with each other, which no JSON Schema states: the fuzz accepts this refusal.
+    assert "after_received" in STATE_DEPENDENT_CODES
+
+
+def test_a_conference_held_in_person_has_an_empty_link_the_schema_allows(org, today, client_for, schema):
+    body = {
+        "unit": org.commune.pk,
+        "starts_at": "2026-04-02T08:00:00+07:00",
+        "topics": "Đường",
+        "place": "Xã",
+    }
+    response = client_for(org.head).post("/api/v1/conferences/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["link"] == ""
+    assert "format" not in schema["components"]["schemas"]["Conference"]["properties"]["link"]
+
+
+def test_an_online_submission_as_json_carries_no_attachments_as_the_schema_says(org, today, schema):
+    body = {"unit": org.commune.pk, "kind": "recommendation", "summary": "Đề nghị", "anonymous": True}
+    response = APIClient().post("/api/v1/public/submissions/", {**body, "attachments": [""]}, format="json")
+    assert response.status_code == 400
+    assert "attachments[0]" in response.json()["errors"]
+    json_body = schema["paths"]["/api/v1/public/submissions/"]["post"]["requestBody"]["content"]
+    component = json_body["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"properties": {"attachments": {"maxItems": 0}}} in schema["components"]["schemas"][component][
+        "allOf"
+    ]
+    # The multipart form is where files go.
+    assert "multipart/form-data" in json_body

@@ -334,6 +334,8 @@ def validate(data: CaseInput) -> None:
         errors["round"] = [_("Only complaints have a round.")]
     if data.decision_known_at and data.decision_known_at > data.received_at:
         errors["decision_known_at"] = [_("Cannot be after the date of receipt.")]
+        # Two fields compared with each other, which JSON Schema cannot state.
+        codes["decision_known_at"] = ["after_received"]
 
     complainants = [p for p in data.petitioners if not p.is_representative or p.full_name]
     representatives = [p for p in data.petitioners if p.is_representative]
