@@ -279,7 +279,13 @@ def test_api_conforms_to_its_schema_under_fuzzing(seeded, wsgi_app, cheap_long_t
                 "positive, pinned ids",
                 pinned(operation.as_strategy(generation_mode=GenerationMode.POSITIVE)),
             )
-        fuzz(operation, "negative", operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+        # Only credentials as parameters (any string is a well-formed header or cookie) and no body:
+        # nothing can be made invalid, which hypothesis would take ~1.5 s of CPU each to conclude.
+        if operation.body or any(
+            "x-original-security-type" not in parameter.definition
+            for parameter in operation.iter_parameters()
+        ):
+            fuzz(operation, "negative", operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
 
     duration = time.monotonic() - started
     print(
