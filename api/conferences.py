@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -33,6 +33,8 @@ TEXT = 20000
 
 class ConferenceSerializer(serializers.ModelSerializer):
     cases = serializers.SerializerMethodField()
+    # Not format `uri`: a conference held in person has no link, and the empty string is no URI.
+    link = serializers.CharField(read_only=True, help_text="A web address; empty for one held in person.")
     announced_on_time = serializers.BooleanField(allow_null=True, read_only=True)
     results_on_time = serializers.BooleanField(allow_null=True, read_only=True)
 
@@ -70,13 +72,48 @@ class ConferenceSerializer(serializers.ModelSerializer):
         return [c.pk for c in conference.cases.all()]
 
 
+class WebLinkField(serializers.URLField):
+    """A conference's link: the schema gives the shape of an ordinary web address, which Django's URL
+    check accepts (format `uri` alone lets a generator send schemes and hosts it refuses)."""
+
+    PATTERN = r"^https?://([a-z0-9]+\.)+[a-z]{2,6}(/[A-Za-z0-9._~%/-]*)?$"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        extend_schema_field(
+            {"type": "string", "format": "uri", "maxLength": kwargs["max_length"], "pattern": self.PATTERN}
+        )(self)
+
+
 class ConferenceScheduleSerializer(serializers.Serializer):
+    # casework.conferences._where: in person it has a place, online or over a social network a link.
+    request_schema_rules = {
+        "anyOf": [
+            {
+                "properties": {
+                    "format": {"enum": [ConferenceFormat.IN_PERSON.value]},
+                    "place": {"pattern": "\\S"},
+                },
+                "required": ["place"],
+            },
+            {
+                "properties": {
+                    "format": {
+                        "enum": [f for f in ConferenceFormat.values if f != ConferenceFormat.IN_PERSON]
+                    },
+                    "link": {"minLength": 1},
+                },
+                "required": ["format", "link"],
+            },
+        ]
+    }
+
     unit = strict.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
     starts_at = serializers.DateTimeField()
     reason = serializers.ChoiceField(choices=ConferenceReason.choices, default=ConferenceReason.YEARLY)
     format = serializers.ChoiceField(choices=ConferenceFormat.choices, default=ConferenceFormat.IN_PERSON)
     place = strict.CharField(max_length=300, required=False, allow_blank=True, default="")
-    link = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    link = WebLinkField(max_length=500, required=False, allow_blank=True, default="")
     topics = strict.CharField(max_length=TEXT)
 
 

@@ -51,7 +51,7 @@ from documents.services import (
     visit_templates,
 )
 
-from .filters import IdFilter
+from .filters import IdFilter, TextFilter
 
 ID_REGEX = "[0-9]+"
 
@@ -165,7 +165,7 @@ def _field(spec) -> serializers.Field:
     if spec.kind == "date":
         return serializers.DateField(**common)
     if spec.kind == "integer":
-        return serializers.IntegerField(min_value=1, **common)
+        return serializers.IntegerField(min_value=1, max_value=10**9 - 1, **common)
     if spec.kind == "boolean":
         return serializers.BooleanField(**common)
     if spec.kind == "choice":
@@ -184,6 +184,25 @@ def _issue_serializer() -> type[serializers.Serializer]:
     for layout in LAYOUTS.values():
         for spec in layout.fields:
             fields.setdefault(spec.name, _field(spec))
+    # documents.services.clean_fields: each form takes its own fields only, and its required ones given
+    # (not blank); one branch per form code.
+    branches = []
+    for code in sorted(LAYOUTS):
+        specs = field_specs(code)
+        required = [spec for spec in specs if spec.required]
+        visible = {"pattern": "\\S"}  # a required text that is not blank
+        branches.append(
+            {
+                "properties": {
+                    "template": {"enum": [code]},
+                    **{spec.name: {} for spec in specs if not spec.required},
+                    **{spec.name: visible if spec.kind in ("text", "longtext") else {} for spec in required},
+                },
+                "required": ["template", *(spec.name for spec in required)],
+                "additionalProperties": False,
+            }
+        )
+    fields["request_schema_rules"] = {"anyOf": branches}
     return type("DocumentIssueSerializer", (serializers.Serializer,), fields)
 
 
@@ -310,8 +329,8 @@ class DocumentFilter(django_filters.FilterSet):
     visit = IdFilter(field_name="visit_id")
     unit = IdFilter(field_name="unit_id")
     year = IdFilter(max_value=9999)
-    document_kind = django_filters.CharFilter(max_length=8)
-    template = django_filters.CharFilter(field_name="template__code", max_length=64)
+    document_kind = TextFilter(max_length=8)
+    template = TextFilter(field_name="template__code", max_length=64)
 
     class Meta:
         model = Document

@@ -42,6 +42,12 @@ class ValidationErrorSerializer(ErrorSerializer):
         required=False,
         help_text="Messages per field; nested fields use dotted paths such as `petitioners[0].full_name`.",
     )
+    codes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="The machine-readable code of each message in `errors` (same keys, same order), e.g. "
+        "`required`, `does_not_exist` (an id or code that names nothing), `before_previous_step`.",
+    )
 
 
 class ConflictErrorSerializer(ErrorSerializer):
@@ -120,6 +126,7 @@ def _engine_error(exc: Exception) -> tuple[int, dict] | None:
             "code": "invalid",
             "detail": _("Invalid input."),
             "errors": exc.errors,
+            "codes": exc.codes,
         }
     if isinstance(exc, NotPermitted):
         return status.HTTP_403_FORBIDDEN, {"code": "forbidden", "detail": str(exc)}
@@ -128,7 +135,12 @@ def _engine_error(exc: Exception) -> tuple[int, dict] | None:
 
 def _drf_body(exc: exceptions.APIException, data: Any) -> dict:
     if isinstance(exc, exceptions.ValidationError):
-        return {"code": "invalid", "detail": _("Invalid input."), "errors": flatten_errors(data)}
+        return {
+            "code": "invalid",
+            "detail": _("Invalid input."),
+            "errors": flatten_errors(data),
+            "codes": flatten_errors(exc.get_codes()),
+        }
     detail = data.get("detail", "") if isinstance(data, dict) else data
     code = getattr(detail, "code", None) or exc.default_code
     body = {"code": DRF_CODES.get(code, code), "detail": str(detail)}

@@ -83,7 +83,6 @@ class FilterBackend(filters.DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
-@extend_schema_field({"type": "integer", "minimum": 1})
 class IdFilter(filters.NumberFilter):
     """An id: a whole number the database can hold (django-filter's NumberFilter takes decimals)."""
 
@@ -93,9 +92,24 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", max_value)
         super().__init__(*args, **kwargs)
+        # The schema states the bounds the field enforces (this filter's own, not the class's).
+        extend_schema_field(
+            {"type": "integer", "minimum": kwargs["min_value"], "maximum": kwargs["max_value"]}
+        )(self)
 
 
-class UnitRefFilter(filters.CharFilter):
+class TextFilter(filters.CharFilter):
+    """Free text of at most `max_length` characters; the schema says so (django-filter's does not)."""
+
+    def __init__(self, *args, max_length: int, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        schema = {"type": "string", "maxLength": max_length}
+        if kwargs.get("help_text"):
+            schema["description"] = kwargs["help_text"]  # an override replaces the filter's own
+        extend_schema_field(schema)(self)
+
+
+class UnitRefFilter(TextFilter):
     """A unit given by id or code; `within` matches the unit and everything under it."""
 
     def __init__(self, *args, path_field: str = "path", **kwargs):
@@ -112,7 +126,7 @@ class UnitRefFilter(filters.CharFilter):
             lookup |= Q(pk=int(value))
         unit = Unit.objects.filter(lookup).first()
         if unit is None:
-            raise ValidationError({self.field_name: [_("No such unit.")]})
+            raise ValidationError({self.field_name: [_("No such unit.")]}, code="does_not_exist")
         return qs.filter(**{f"{self.path_field}__startswith": unit.path})
 
 
@@ -133,7 +147,7 @@ class CaseFilter(StrictFilterSet):
         method="filter_due_before", help_text="Cases with a running deadline due on or before this date."
     )
     overdue = StrictBooleanFilter(method="filter_overdue", help_text="true: a running deadline has passed.")
-    petitioner = filters.CharFilter(
+    petitioner = TextFilter(
         method="filter_petitioner",
         max_length=200,
         help_text=(
@@ -193,7 +207,7 @@ class DialogueFilter(StrictFilterSet):
 
 
 class PartyFilter(StrictFilterSet):
-    q = filters.CharFilter(
+    q = TextFilter(
         method="filter_q",
         max_length=200,
         help_text="Part of a name (case and Vietnamese diacritics ignored), or an exact ID number.",

@@ -57,7 +57,7 @@ from workflows.permissions import may_register
 
 from .authentication import ExpiringTokenAuthentication
 from .parsers import BoundedJSONParser
-from .serializers import MAX_BIGINT
+from .serializers import MAX_BIGINT, strict
 from .throttling import ClientAnonRateThrottle
 
 SERVICES = {
@@ -100,7 +100,12 @@ class PublicReadOrAuthenticated(BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.user and request.user.is_authenticated:
             return True
-        return request.method in ("GET", "HEAD", "OPTIONS") and public_reads()
+        return self.allows_anonymous(request.method)
+
+    @staticmethod
+    def allows_anonymous(method: str) -> bool:
+        """Also read by the schema generator, which then marks the operation's credentials optional."""
+        return method in ("GET", "HEAD", "OPTIONS") and public_reads()
 
 
 class PublicReadThrottle(ClientAnonRateThrottle):
@@ -158,8 +163,8 @@ class ServiceRequestCreateSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     address_string = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
-    long = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    lat = strict.FormNullFloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    long = strict.FormNullFloatField(min_value=-180, max_value=180, required=False, allow_null=True)
     jurisdiction_id = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default="", help_text="Receiving unit code."
     )
@@ -253,6 +258,7 @@ class ServicesView(Open311View):
 
 
 class RequestsView(Open311View):
+    not_found_statuses = True  # an unknown jurisdiction_id
     parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     MAX_RESULTS = 1000
 
@@ -263,7 +269,8 @@ class RequestsView(Open311View):
         tags=["open311"],
     )
     def get(self, request):
-        query = ServiceRequestQuerySerializer(data=request.query_params)
+        # A plain dict: from a QueryDict, DRF drops an empty optional value (`?start_date=`) unread.
+        query = ServiceRequestQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         q = query.validated_data
         cases = _requests(request.user)
@@ -339,7 +346,8 @@ class RequestsView(Open311View):
         if code:
             unit = Unit.objects.filter(code=code, is_active=True).first()
             if unit is None:
-                raise ValidationError({"jurisdiction_id": [_("No such unit.")]})
+                # GeoReport v2: "404 - jurisdiction_id provided was not found".
+                raise NotFound("jurisdiction_id: " + _("No such unit."))
             return unit
         units = {m.unit_id: m.unit for m in memberships(user) if may_register(user, m.unit)}
         if len(units) != 1:

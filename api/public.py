@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -37,6 +38,8 @@ from workflows.intake.online import OnlineSubmission, Upload, submit_online
 
 from .exceptions import ErrorSerializer, ThrottledErrorSerializer
 from .parsers import BoundedJSONParser
+from .serializers import strict
+from .serializers.people import PERSON_ID, PHONE
 
 
 def conf(name: str):
@@ -71,6 +74,55 @@ def _throttled(rate: str) -> Response:
 
 
 class PublicSubmissionSerializer(serializers.Serializer):
+    # workflows.intake.online: a complaint is never anonymous; a named complaint or denunciation gives a
+    # name and an address; what a named sender gives is checked as at the desk (phone and ID number
+    # formats, an e-mail address, no ID number without a name).
+    request_schema_rules = {
+        "allOf": [
+            {"properties": {"attachments": {"maxItems": conf("MAX_ATTACHMENTS")}}},
+            {
+                "anyOf": [
+                    {
+                        "properties": {
+                            "kind": {"enum": [k for k in CaseKind.values if k != CaseKind.COMPLAINT]}
+                        }
+                    },
+                    {"properties": {"anonymous": {"enum": [False]}}},
+                ]
+            },
+            {
+                "anyOf": [
+                    {
+                        "properties": {
+                            "kind": {"enum": [CaseKind.RECOMMENDATION.value, CaseKind.REFLECTION.value]}
+                        }
+                    },
+                    {"properties": {"anonymous": {"enum": [True]}}, "required": ["anonymous"]},
+                    {
+                        "properties": {"full_name": {"pattern": "\\S"}, "address": {"pattern": "\\S"}},
+                        "required": ["full_name", "address"],
+                    },
+                ]
+            },
+            {
+                "anyOf": [
+                    {"properties": {"anonymous": {"enum": [True]}}, "required": ["anonymous"]},
+                    {
+                        "properties": {
+                            "phone": {"pattern": f"^\\s*$|^{PHONE}$"},
+                            "id_number": {"pattern": f"^\\s*$|^({PERSON_ID})$"},
+                            "email": {"anyOf": [{"pattern": "^\\s*$"}, {"format": "email"}]},
+                        },
+                        "anyOf": [
+                            {"properties": {"full_name": {"pattern": "\\S"}}, "required": ["full_name"]},
+                            {"properties": {"id_number": {"pattern": "^\\s*$"}}},
+                        ],
+                    },
+                ]
+            },
+        ]
+    }
+
     unit = serializers.IntegerField(help_text="Id of the receiving unit (GET /api/v1/public/units/?q=…).")
     kind = serializers.ChoiceField(choices=CaseKind.choices)
     summary = serializers.CharField(max_length=10000, help_text="What the citizen asks or reports.")
@@ -89,12 +141,24 @@ class PublicSubmissionSerializer(serializers.Serializer):
         default="",
         help_text="The decision, act or person complained of or denounced.",
     )
-    decision_known_at = serializers.DateField(
+    decision_known_at = strict.FormNullDateField(
         required=False, allow_null=True, default=None, help_text="Complaints: when you learned of it."
     )
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, help_text="PDF, JPEG, PNG or .docx (multipart only)."
     )
+
+
+class PublicSubmissionJSONSerializer(PublicSubmissionSerializer):
+    """The same submission sent as JSON, which carries no files: attachments come in a multipart form
+    (a JSON value in `attachments` is refused as not a file)."""
+
+    request_schema_rules = {
+        "allOf": [
+            {"properties": {"attachments": {"maxItems": 0}}},
+            *PublicSubmissionSerializer.request_schema_rules["allOf"][1:],
+        ]
+    }
 
 
 class PublicReceiptSerializer(serializers.Serializer):
@@ -128,7 +192,7 @@ class SubmissionView(PublicView):
         operation_id="public_submission_create",
         summary="Send a petition, complaint or denunciation online (no login)",
         request={
-            "application/json": PublicSubmissionSerializer,
+            "application/json": PublicSubmissionJSONSerializer,
             "multipart/form-data": PublicSubmissionSerializer,
         },
         responses={201: PublicReceiptSerializer, 413: ErrorSerializer, 429: ThrottledErrorSerializer},
@@ -280,7 +344,9 @@ class UnitSearchView(PublicView):
     def get(self, request):
         if not ratelimit.take("unit-search", client_ip(request), conf("SEARCH_RATE")):
             return _throttled(conf("SEARCH_RATE"))
-        units = citizen.search_units(request.query_params.get("q", "")[:100])
+        if "q" not in request.query_params:  # required, as the schema says (an empty one finds nothing)
+            raise ValidationError({"q": [_("This field is required.")]}, code="required")
+        units = citizen.search_units(request.query_params["q"][:100])
         return Response(PublicUnitChoiceSerializer(units, many=True).data)
 
 

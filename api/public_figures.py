@@ -31,6 +31,7 @@ from casework.services import ServiceError
 
 from . import public_access
 from .exceptions import ErrorSerializer, ValidationErrorSerializer
+from .reports import ReportDateField
 from .serializers import strict
 from .serializers.strict import QueryIntegerField
 from .throttling import ClientAnonRateThrottle
@@ -58,15 +59,18 @@ def default_period(today: date) -> reports.Period:
 
 class StatisticsQuerySerializer(serializers.Serializer):
     unit = QueryIntegerField(min_value=1, help_text="The unit whose area the figures cover (a unit id).")
-    date_from = serializers.DateField(required=False, help_text="First day (default: 1 January).")
-    date_to = serializers.DateField(required=False, help_text="Last day (default: today).")
+    date_from = ReportDateField(required=False, help_text="First day (default: 1 January).")
+    date_to = ReportDateField(required=False, help_text="Last day (default: today).")
 
     def validate(self, attrs):
         today = timezone.localdate()
         f = attrs.get("date_from") or date(today.year, 1, 1)
         t = attrs.get("date_to") or today
         if f > t:
-            raise ValidationError({"date_to": [_("The end date is before the start date.")]})
+            # Also with one date given and the other's default (which depends on today).
+            raise ValidationError(
+                {"date_to": [_("The end date is before the start date.")]}, code="date_order"
+            )
         try:
             attrs["period_obj"] = reports.custom_period(f, t)
         except reports.ReportError as error:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
@@ -80,13 +80,59 @@ class ReadsReports(permissions.BasePermission):
 # --- Parameters ----------------------------------------------------------------------------------
 
 
+def _years_pattern(first: int, last: int) -> str:
+    """A regular expression for the four-digit years first..last (first >= 1000, last <= 9999)."""
+    parts = []
+    year = first
+    while year <= last:
+        # The largest aligned block (10, 100 or 1000 years) that starts at `year` and fits.
+        for size in (1000, 100, 10, 1):
+            if year % size == 0 and year + size - 1 <= last:
+                break
+        digits = len(str(size)) - 1
+        parts.append(str(year)[: 4 - digits] + "[0-9]" * digits)
+        year += size
+    return "(" + "|".join(parts) + ")"
+
+
+class ReportDateField(serializers.DateField):
+    """A date in the years reports can compute with; the schema says which (a pattern on the year)."""
+
+    def __init__(self, *, first_year: int = reports.MIN_YEAR, **kwargs):
+        super().__init__(**kwargs)
+        self.first_year = first_year
+        years = _years_pattern(first_year, reports.MAX_YEAR)
+        extend_schema_field(
+            {"type": "string", "format": "date", "pattern": f"^{years}-[0-9]{{2}}-[0-9]{{2}}$"}
+        )(self)
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not self.first_year <= parsed.year <= reports.MAX_YEAR:
+            raise ValidationError(
+                _("Dates run from %(lo)d to %(hi)d.") % {"lo": self.first_year, "hi": reports.MAX_YEAR},
+                code="invalid_period",
+            )
+        return parsed
+
+
+class PeriodField(serializers.CharField):
+    """`period`: the schema publishes the expression parse_period reads."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        extend_schema_field({"type": "string", "pattern": reports.PERIOD_PATTERN})(self)
+
+
 def _period(attrs: dict, *, cutoff: bool, default=None):
     """The period a report asks for: `period` (with or without the Circular 01/2024 cut-off) or both
     dates, never both ways; with neither, `default` if the report has one."""
     given = [k for k in ("date_from", "date_to") if k in attrs]
     if "period" in attrs:
         if given:
-            raise ValidationError({"period": [_("Give either a period or dates, not both.")]})
+            raise ValidationError(
+                {"period": [_("Give either a period or dates, not both.")]}, code="period_conflict"
+            )
         try:
             return reports.parse_period(attrs["period"], cutoff=cutoff)
         except reports.ReportError as error:
@@ -98,7 +144,7 @@ def _period(attrs: dict, *, cutoff: bool, default=None):
             {"date_from": [_("Give date_from and date_to, or a period.")]}, code="period_required"
         )
     if attrs["date_from"] > attrs["date_to"]:
-        raise ValidationError({"date_to": [_("The end date is before the start date.")]})
+        raise ValidationError({"date_to": [_("The end date is before the start date.")]}, code="date_order")
     try:
         return reports.custom_period(attrs["date_from"], attrs["date_to"])
     except reports.ReportError as error:
@@ -106,9 +152,9 @@ def _period(attrs: dict, *, cutoff: bool, default=None):
 
 
 class PeriodQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False, help_text="First day of the period (included).")
-    date_to = serializers.DateField(required=False, help_text="Last day of the period (included).")
-    period = serializers.CharField(
+    date_from = ReportDateField(required=False, help_text="First day of the period (included).")
+    date_to = ReportDateField(required=False, help_text="Last day of the period (included).")
+    period = PeriodField(
         required=False,
         help_text="Instead of the dates: YYYY, YYYY-6M, YYYY-9M, YYYY-Q1..Q4 or YYYY-MM.",
     )
@@ -139,14 +185,7 @@ class ResolutionQuerySerializer(KindQuerySerializer):
 
 
 class OverdueQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text="Default: today.")
-
-    def validate_as_of(self, value: date) -> date:
-        if not reports.MIN_YEAR <= value.year <= reports.MAX_YEAR:
-            raise ValidationError(
-                _("Dates run from %(lo)d to %(hi)d.") % {"lo": reports.MIN_YEAR, "hi": reports.MAX_YEAR}
-            )
-        return value
+    as_of = ReportDateField(required=False, help_text="Default: today.")
 
     within = QueryIntegerField(required=False, min_value=1)
     kind = serializers.ChoiceField(choices=CaseKind.choices, required=False)
@@ -473,9 +512,9 @@ class OverdueView(ReportView):
 
 
 class StatisticsQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False, help_text="First day of the period (included).")
-    date_to = serializers.DateField(required=False, help_text="Last day of the period (included).")
-    period = serializers.CharField(
+    date_from = ReportDateField(required=False, help_text="First day of the period (included).")
+    date_to = ReportDateField(required=False, help_text="Last day of the period (included).")
+    period = PeriodField(
         required=False,
         help_text="Instead of the dates: YYYY, YYYY-6M, YYYY-9M, YYYY-Q1..Q4 or YYYY-MM, with the "
         "Circular 01/2024 cut-off (15th to 14th). Default: the reporting month that ended last "

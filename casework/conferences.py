@@ -78,6 +78,20 @@ def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
+def _refusal(errors: dict[str, list[str]]) -> ServiceError:
+    """The refusal, with a code for what depends on the conference's state, on today or on the cases
+    held (the other messages are `invalid`)."""
+    codes = {"status": ["wrong_state"], "cases": ["does_not_exist"]}
+    if errors.get("held_on") == [_("No rule for dialogue conferences was in force on this date.")]:
+        codes["held_on"] = ["no_rules_in_force"]
+    for name in ("announced_on", "held_on", "published_on"):
+        if errors.get(name) == [_("Not a date in the future.")]:
+            codes[name] = ["in_future"]
+        elif errors.get(name) == [_("Not before the conference.")]:
+            codes[name] = ["before_conference"]
+    return ServiceError(errors, {k: v for k, v in codes.items() if k in errors})
+
+
 def _not_future(errors: dict, name: str, day: date | None) -> None:
     if day is not None and day > timezone.localdate():
         errors[name] = [_("Not a date in the future.")]
@@ -123,7 +137,9 @@ def schedule_conference(
     except policy.RuleNotFound:
         errors["starts_at"] = [_("No rule for dialogue conferences was in force on this date.")]
     if errors:
-        raise ServiceError(errors)
+        # Refusals that depend on the unit held or on the policy table carry their own code.
+        codes = {"unit": ["not_a_commune"], "starts_at": ["no_rules_in_force"]}
+        raise ServiceError(errors, {k: v for k, v in codes.items() if k in errors})
     return DialogueConference.objects.create(
         unit=unit,
         reason=reason,
@@ -157,7 +173,7 @@ def announce_conference(
         errors["status"] = [_("Already announced.")]
     _not_future(errors, "announced_on", on)
     if errors:
-        raise ServiceError(errors)
+        raise _refusal(errors)
     conference.announced_on = on
     conference.save(update_fields=["announced_on", "updated_at"])
     return conference
@@ -199,11 +215,16 @@ def record_conference(
     visible = set(visible_cases(actor).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True))
     if any(c.pk not in visible for c in cases):
         errors["cases"] = [_("Only cases you may see.")]
+    try:
+        due = results_due_on(held_on)
+    except policy.RuleNotFound:  # a day before the law's rule: a 400, not a 500
+        due = None
+        errors.setdefault("held_on", [_("No rule for dialogue conferences was in force on this date.")])
     if errors:
-        raise ServiceError(errors)
+        raise _refusal(errors)
     conference.status = ConferenceStatus.HELD
     conference.held_on = held_on
-    conference.results_due_on = results_due_on(held_on)
+    conference.results_due_on = due
     conference.participant_count = participant_count
     conference.participants = participants.strip()
     conference.questions = questions.strip()
@@ -236,7 +257,7 @@ def publish_conference_results(
     elif len(results) > MAX_TEXT:
         errors["results"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
     if errors:
-        raise ServiceError(errors)
+        raise _refusal(errors)
     conference.results = results.strip()
     conference.results_published_on = on
     conference.save(update_fields=["results", "results_published_on", "updated_at"])
@@ -248,7 +269,7 @@ def cancel_conference(*, actor, conference: DialogueConference) -> DialogueConfe
     conference = _locked(conference)
     _check_actor(actor, conference.unit)
     if conference.status != ConferenceStatus.SCHEDULED:
-        raise ServiceError({"status": [_("Only a scheduled conference is cancelled.")]})
+        raise _refusal({"status": [_("Only a scheduled conference is cancelled.")]})
     conference.status = ConferenceStatus.CANCELLED
     conference.save(update_fields=["status", "updated_at"])
     return conference

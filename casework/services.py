@@ -23,9 +23,11 @@ class ServiceError(Exception):
 
     code = "invalid"
 
-    def __init__(self, errors: dict[str, list[str]]):
+    def __init__(self, errors: dict[str, list[str]], codes: dict[str, list[str]] | None = None):
         super().__init__(errors)
         self.errors = errors
+        # The code of each message where the caller has one; the others are `invalid`.
+        self.codes = {k: (codes or {}).get(k, ["invalid"] * len(v)) for k, v in errors.items()}
 
 
 class NotPermitted(Exception):
@@ -112,22 +114,26 @@ def record_dialogue(
         raise NotPermitted(_("Only staff of %(unit)s record its dialogues.") % {"unit": unit})
     cases = cases or []
     errors: dict[str, list[str]] = {}
+    codes: dict[str, list[str]] = {}  # of the refusals that depend on today or on the cases held
     if kind not in DialogueKind.values:
         errors["kind"] = [_("Unknown dialogue kind.")]
     if kind == DialogueKind.CASE and not cases:
         errors["cases"] = [_("A case dialogue is linked to at least one case.")]
     if any(c.unit_id != unit.pk for c in cases):
         errors["cases"] = [_("Only cases held by %(unit)s.") % {"unit": unit}]
+        codes["cases"] = ["not_at_unit"]
     if any(c.kind == CaseKind.DENUNCIATION for c in cases):
         errors["cases"] = [_("Denunciations are not resolved through dialogue with the denouncer.")]
+        codes["cases"] = ["denunciation"]
     if held_at > timezone.now():
         errors["held_at"] = [_("Record a dialogue once it has been held.")]
+        codes["held_at"] = ["in_future"]
     if not place.strip():
         errors["place"] = [_("This field is required.")]
     if complainant_attended and absence_with_valid_reason:
         errors["absence_with_valid_reason"] = [_("Only for an absent complainant.")]
     if errors:
-        raise ServiceError(errors)
+        raise ServiceError(errors, codes)
     dialogue = Dialogue.objects.create(
         kind=kind,
         unit=unit,

@@ -38,16 +38,21 @@ class DocumentError(Exception):
     code = "invalid"
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, errors: dict | None = None):
+    def __init__(
+        self, message: str, *, code: str | None = None, errors: dict | None = None, codes: dict | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.code = code or self.code
         self.errors = errors
+        # The code of each message in `errors` where the caller has one; the others are `invalid`.
+        self.codes = {k: (codes or {}).get(k, ["invalid"] * len(v)) for k, v in (errors or {}).items()}
 
     def as_dict(self) -> dict:
         body = {"code": self.code, "detail": self.message}
         if self.errors:
             body["errors"] = self.errors
+            body["codes"] = self.codes
         return body
 
 
@@ -132,7 +137,7 @@ def field_specs(code: str) -> tuple[FieldSpec, ...]:
 def _parse(spec: FieldSpec, raw: Any) -> Any:
     """The value of one field, or raise ValueError with the message."""
     if spec.kind in ("text", "longtext"):
-        if not isinstance(raw, str):
+        if not isinstance(raw, str) or "\x00" in raw:  # NUL is no text (PostgreSQL cannot store it)
             raise ValueError(_("Enter text."))
         value = raw.strip()
         if len(value) > spec.max_length:
@@ -211,17 +216,29 @@ def _check_form_code(code: str) -> None:
         )
 
 
-def _paper_date(values: dict[str, Any], errors: dict[str, list[str]], *, earliest: date, too_early) -> date:
+def _paper_date(
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    *,
+    earliest: date,
+    too_early,
+    too_early_code: str,
+    codes: dict[str, list[str]] | None = None,
+) -> date:
     """The date on the paper (today unless given), neither in the future nor before `earliest`; raises
-    InvalidDocument with every field error collected so far."""
+    InvalidDocument with every field error collected so far, and the codes of the refusals that depend on
+    today or on the case (`codes`, the caller's own among them)."""
+    codes = dict(codes or {})
     today = timezone.localdate()
     on = values.get("issued_on") or today
     if "issued_on" in values and on > today:
         errors["issued_on"] = [_("The date on the paper cannot be in the future.")]
+        codes["issued_on"] = ["in_future"]
     elif on < earliest:
         errors["issued_on"] = [too_early]
+        codes["issued_on"] = [too_early_code]
     if errors:
-        raise InvalidDocument(_("Invalid input."), errors=errors)
+        raise InvalidDocument(_("Invalid input."), errors=errors, codes=codes)
     return on
 
 
@@ -254,6 +271,7 @@ def issue_document(*, case_id: int, template_code: str, actor, data: dict[str, A
         errors,
         earliest=case.received_at,
         too_early=_("The date on the paper cannot be before the case was received."),
+        too_early_code="before_received",
     )
     template = _version_in_force(template_code, on)
     if not may_issue(actor, case, template):
@@ -390,13 +408,17 @@ def issue_visit_document(*, visit_id: int, template_code: str, actor, data: dict
     if "refusal_reason" in specs and visit.refusal_reason:
         data = {"refusal_reason": visit.refusal_reason, **data}
     values, errors = clean_fields(template_code, data)
+    codes: dict[str, list[str]] = {}
     if values.get("refusal_reason", visit.refusal_reason) != visit.refusal_reason and visit.refusal_reason:
         errors["refusal_reason"] = [_("The ground is the one recorded on the visit.")]
+        codes["refusal_reason"] = ["not_as_recorded"]
     on = _paper_date(
         values,
         errors,
         earliest=visit_day(visit),
         too_early=_("The date on the paper cannot be before the visit."),
+        too_early_code="before_visit",
+        codes=codes,
     )
     template = _version_in_force(template_code, on)
     if not may_issue_for_visit(actor, visit, template):

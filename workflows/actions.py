@@ -109,9 +109,10 @@ ACTION_PARAMS: dict[Action, tuple[Param, ...]] = {
 ACTIONS = tuple(ACTION_PARAMS)
 
 
-def _parse(param: Param, raw: Any, errors: dict[str, list[str]]) -> Any:
-    def fail(message: str) -> None:
+def _parse(param: Param, raw: Any, errors: dict[str, list[str]], codes: dict[str, list[str]]) -> Any:
+    def fail(message: str, code: str = "invalid") -> None:
         errors.setdefault(param.name, []).append(message)
+        codes.setdefault(param.name, []).append(code)
 
     if param.type == "text":
         value = str(raw).strip()
@@ -153,29 +154,33 @@ def _parse(param: Param, raw: Any, errors: dict[str, list[str]]) -> Any:
         return model.objects.get(pk=int(raw), is_active=True)
     except (TypeError, ValueError, model.DoesNotExist):
         # Whole sentences, not the type code, so that translations can name the thing.
-        return fail(_("No such unit.") if param.type == "unit" else _("No such user."))
+        return fail(_("No such unit.") if param.type == "unit" else _("No such user."), "does_not_exist")
 
 
 def validate_params(case: Case, action: str, raw: dict[str, Any]) -> dict[str, Any]:
-    """Parse and check the fields of `action` for this case; raise ValidationFailed with field errors."""
+    """Parse and check the fields of `action` for this case; raise ValidationFailed with field errors
+    and, for each message, its code."""
     errors: dict[str, list[str]] = {}
+    codes: dict[str, list[str]] = {}
     known = {p.name for p in ACTION_PARAMS[action]}
     for name in sorted(set(raw) - known):
         errors.setdefault(name, []).append(_("Unknown field for action %(action)s.") % {"action": action})
+        codes.setdefault(name, []).append("unknown_field")
     values: dict[str, Any] = {}
     for param in ACTION_PARAMS[action]:
         present = param.name in raw and raw[param.name] not in (None, "")
         if not present:
             if param.required:
                 errors.setdefault(param.name, []).append(_("This field is required."))
+                codes.setdefault(param.name, []).append("required")
             continue
-        value = _parse(param, raw[param.name], errors)
+        value = _parse(param, raw[param.name], errors, codes)
         if param.name not in errors:
             values[param.name] = value
     if not errors:
-        _check_references(case, action, values, errors)
+        _check_references(case, action, values, errors, codes)
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, codes)
     return values
 
 
@@ -201,10 +206,14 @@ def _check_figures(case: Case, values: dict[str, Any], errors: dict[str, list[st
             errors[flag] = [_("Set this too when people are named in the number beside it.")]
 
 
-def _check_references(case: Case, action: str, values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _check_references(
+    case: Case, action: str, values: dict[str, Any], errors: dict[str, list[str]], codes: dict[str, list[str]]
+) -> None:
+    """What the values must be for this case (its kind, its unit): refusals that depend on the case."""
     _check_figures(case, values, errors)
     outcome = values.get("outcome")
     if outcome and outcome not in OUTCOMES_BY_KIND[case.kind]:
+        codes["outcome"] = ["outcome_not_for_kind"]
         errors["outcome"] = [
             _("For a %(kind)s the outcome is one of: %(choices)s.")
             % {"kind": case.get_kind_display(), "choices": ", ".join(OUTCOMES_BY_KIND[case.kind])}
@@ -213,8 +222,10 @@ def _check_references(case: Case, action: str, values: dict[str, Any], errors: d
     if target is not None:
         if target.pk == case.unit_id:
             errors["target_unit"] = [_("The target must be another unit.")]
+            codes["target_unit"] = ["same_unit"]
         elif action == Action.APPEAL and not case.unit.is_within(target):
             errors["target_unit"] = [_("A second-round complaint goes to a unit above the first-round unit.")]
+            codes["target_unit"] = ["not_above"]
     handler = values.get("handler")
     if (
         handler is not None
@@ -223,3 +234,4 @@ def _check_references(case: Case, action: str, values: dict[str, Any], errors: d
         ).exists()
     ):
         errors["handler"] = [_("The handler must be a handler or head of %(unit)s.") % {"unit": case.unit}]
+        codes["handler"] = ["not_a_handler"]

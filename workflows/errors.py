@@ -63,8 +63,16 @@ class RuleViolation(WorkflowError):
 class ValidationFailed(WorkflowError):
     code = "invalid"
 
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("Invalid input.", errors=errors)
+    def __init__(self, errors: dict[str, list[str]], codes: dict[str, list[str]] | None = None):
+        # `codes`: the machine-readable code of each message where the caller has one; the other
+        # messages are `invalid`. Without `codes`, none are given.
+        extra = {}
+        if codes is not None:
+            extra["codes"] = {
+                k: codes[k] if len(codes.get(k, ())) == len(v) else ["invalid"] * len(v)
+                for k, v in errors.items()
+            }
+        super().__init__("Invalid input.", errors=errors, **extra)
         self.errors = errors
 
 

@@ -131,11 +131,15 @@ def _check_effective_date(case: Case, effective_date: date | None) -> date:
     if effective_date is None:
         return today
     if effective_date > today:
-        raise ValidationFailed({"effective_date": [_("The date on the paper cannot be in the future.")]})
+        raise ValidationFailed(
+            {"effective_date": [_("The date on the paper cannot be in the future.")]},
+            codes={"effective_date": ["in_future"]},
+        )
     previous = events.last_effective_date(case)
     if effective_date < previous:
         raise ValidationFailed(
-            {"effective_date": [_("Cannot be before the previous step (%(date)s).") % {"date": previous}]}
+            {"effective_date": [_("Cannot be before the previous step (%(date)s).") % {"date": previous}]},
+            codes={"effective_date": ["before_previous_step"]},
         )
     return effective_date
 

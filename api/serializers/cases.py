@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
@@ -309,6 +310,61 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
         default="",
         help_text="The field of law (statistics forms 02/XLD–04/XLD); empty when not classified.",
     )
+
+    # workflows.intake.checks.validate: a complaint is round 1 or 2, no other kind has a round.
+    # A paper names at most INTAKE_MAX_PETITIONERS people, and a representative gives a name and an address
+    # or ID number.
+    request_schema_rules = {
+        "anyOf": [
+            {
+                "properties": {"kind": {"enum": [CaseKind.COMPLAINT.value]}, "round": {"type": "integer"}},
+                "required": ["round"],
+            },
+            {
+                "properties": {
+                    "kind": {"enum": [k for k in CaseKind.values if k != CaseKind.COMPLAINT]},
+                    "round": {"nullable": True, "enum": [None]},
+                }
+            },
+        ],
+        "allOf": [
+            {  # a citizen's second complaint (channel `appeal`) is a round-2 complaint
+                "anyOf": [
+                    {"properties": {"channel": {"enum": [c for c in Channel.values if c != Channel.APPEAL]}}},
+                    {
+                        "properties": {"kind": {"enum": [CaseKind.COMPLAINT.value]}, "round": {"enum": [2]}},
+                        "required": ["kind", "round"],
+                    },
+                ]
+            },
+            {
+                "properties": {
+                    "petitioners": {
+                        "maxItems": settings.INTAKE_MAX_PETITIONERS,
+                        "items": {
+                            "anyOf": [
+                                {"properties": {"is_representative": {"enum": [False]}}},
+                                {
+                                    "properties": {
+                                        "full_name": {"pattern": "\\S"},
+                                        "address": {"pattern": "\\S"},
+                                    },
+                                    "required": ["full_name", "address"],
+                                },
+                                {
+                                    "properties": {
+                                        "full_name": {"pattern": "\\S"},
+                                        "id_number": {"minLength": 1},
+                                    },
+                                    "required": ["full_name", "id_number"],
+                                },
+                            ]
+                        },
+                    }
+                }
+            },
+        ],
+    }
 
     def get_fields(self):
         return self._scope(super().get_fields())

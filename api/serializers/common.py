@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.access import visible_cases
@@ -25,11 +26,23 @@ MAX_BIGINT = 2**63 - 1
 MAX_INT = 2**31 - 1
 
 
+FROM_1970_01_02 = (
+    "^(1970-(01-(0[2-9]|[1-3][0-9])|(0[2-9]|1[0-2])-[0-9]{2})"  # 1970 from 2 January
+    "|(197[1-9]|19[89][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2})T"  # 1971 on
+)
+
+
 class RecentDateTimeField(serializers.DateTimeField):
     """A date-time from 1970 on. Earlier local times in Asia/Ho_Chi_Minh carry a local-mean-time offset
     (+07:06:30) that RFC 3339 cannot express, and nothing this system records happened then."""
 
     EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # The schema says "from 1970-01-02 on" as written: a UTC offset (at most a day) cannot take such a
+        # time before EARLIEST; of 1 January 1970 it cannot tell.
+        extend_schema_field({"type": "string", "format": "date-time", "pattern": FROM_1970_01_02})(self)
 
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)

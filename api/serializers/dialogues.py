@@ -48,6 +48,33 @@ class DialogueSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
 
 
 class DialogueCreateSerializer(ScopedFieldsMixin, serializers.Serializer):
+    # casework.services.record_dialogue: a case dialogue (the default kind) names at least one case; a
+    # valid reason for absence only for a complainant who did not attend (who attends by default).
+    request_schema_rules = {
+        "allOf": [
+            {
+                "anyOf": [
+                    {
+                        "properties": {
+                            "kind": {"enum": [k for k in DialogueKind.values if k != DialogueKind.CASE]}
+                        },
+                        "required": ["kind"],
+                    },
+                    {"properties": {"cases": {"minItems": 1}}, "required": ["cases"]},
+                ]
+            },
+            {
+                "anyOf": [
+                    {"properties": {"absence_with_valid_reason": {"enum": [False]}}},
+                    {
+                        "properties": {"complainant_attended": {"enum": [False]}},
+                        "required": ["complainant_attended"],
+                    },
+                ]
+            },
+        ]
+    }
+
     unit = strict.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
     kind = serializers.ChoiceField(choices=DialogueKind.choices, required=False, default=DialogueKind.CASE)
     chair = strict.PrimaryKeyRelatedField(

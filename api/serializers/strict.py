@@ -6,6 +6,7 @@ unchanged: these classes behave like DRF's when serializing."""
 
 from __future__ import annotations
 
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.drainage import set_override
 from rest_framework import serializers
@@ -94,3 +95,25 @@ class AmountField(serializers.DecimalField):
                 self.error_messages["invalid"] % {"places": self.decimal_places}, code="invalid"
             )
         return value
+
+
+class FormNullMixin:
+    """A nullable number or date in a form (multipart or urlencoded), which has no null: `null`, as JSON
+    spells it, is read as null there (in a JSON body "null" stays a string, and no number or date)."""
+
+    def validate_empty_values(self, data):
+        if (
+            data == "null"
+            and self.allow_null
+            and isinstance(getattr(self.parent, "initial_data", None), QueryDict)
+        ):
+            return True, None
+        return super().validate_empty_values(data)
+
+
+class FormNullFloatField(FormNullMixin, serializers.FloatField):
+    pass
+
+
+class FormNullDateField(FormNullMixin, serializers.DateField):
+    pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -61,6 +62,28 @@ class VisitSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
 
 
 class VisitCreateSerializer(ScopedFieldsMixin, serializers.Serializer):
+    # workflows.intake.visits: someone came; the visit has an outcome (cases opened, guidance given, an
+    # existing case or a refusal), and a refused visit opens no case.
+    request_schema_rules = {
+        "allOf": [
+            {"properties": {"visitors": {"minItems": 1, "maxItems": settings.INTAKE_MAX_PETITIONERS}}},
+            {
+                "anyOf": [
+                    {"properties": {"refusal_reason": {"minLength": 1}}, "required": ["refusal_reason"]},
+                    {"properties": {"cases": {"minItems": 1}}, "required": ["cases"]},
+                    {"properties": {"guidance": {"pattern": "\\S"}}, "required": ["guidance"]},
+                    {"properties": {"existing_cases": {"minItems": 1}}, "required": ["existing_cases"]},
+                ]
+            },
+            {
+                "not": {
+                    "properties": {"refusal_reason": {"minLength": 1}, "cases": {"minItems": 1}},
+                    "required": ["refusal_reason", "cases"],
+                }
+            },
+        ]
+    }
+
     unit = strict.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
     visited_at = RecentDateTimeField()
     summary = strict.CharField(max_length=20000)

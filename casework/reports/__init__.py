@@ -33,6 +33,7 @@ from .overdue import (
 from .periods import (
     MAX_YEAR,
     MIN_YEAR,
+    PERIOD_PATTERN,
     Period,
     ReportError,
     calendar_month,
@@ -83,6 +84,7 @@ __all__ = [
     "OUTCOME_CODES",
     "OUTCOME_COUNTS",
     "OVERDUE_FIELDS",
+    "PERIOD_PATTERN",
     "RECEPTION_COUNTS",
     "REPORT_ROLES",
     "RESOLUTION_COUNTS",

@@ -11,7 +11,8 @@ cut-off quarter Q2 is 15/03 – 14/06, a cut-off month is 15/(m-1) – 14/m. Any
 from __future__ import annotations
 
 import calendar as pycalendar
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -20,6 +21,10 @@ from django.utils.translation import gettext as _
 
 # Periods outside these years are input errors (and would overflow date arithmetic a year away).
 MIN_YEAR, MAX_YEAR = 1901, 2999
+# What parse_period reads, ASCII digits only (int() would also read other scripts' digits): a year after
+# MIN_YEAR (a cut-off year starts in December of the one before), then nothing, -3M/-6M/-9M/-12M, -Q1..-Q4
+# or a month; any case, surrounding spaces ignored. The API's schema publishes the same expression.
+PERIOD_PATTERN = r"^\s*(190[2-9]|19[1-9][0-9]|2[0-9]{3})(-(3|6|9|12)[Mm]|-[Qq][1-4]|-(0?[1-9]|1[0-2]))?\s*$"
 
 
 class ReportError(ValueError):
@@ -51,12 +56,14 @@ class Period:
     date_from: date
     date_to: date
     label: str = ""
+    comparison: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.date_from > self.date_to:
             raise ReportError("date_from", _("The start date is after the end date."))
         for name in ("date_from", "date_to"):
-            if not MIN_YEAR <= getattr(self, name).year <= MAX_YEAR:
+            # A year earlier than MIN_YEAR only as the previous-year comparison of a period in MIN_YEAR.
+            if not MIN_YEAR - self.comparison <= getattr(self, name).year <= MAX_YEAR:
                 raise ReportError(
                     name,
                     _("Dates run from %(lo)d to %(hi)d.") % {"lo": MIN_YEAR, "hi": MAX_YEAR},
@@ -68,7 +75,7 @@ class Period:
         date_to = _shift_year(self.date_to, -1)
         if self.date_to == _month_end(self.date_to.year, self.date_to.month):
             date_to = _month_end(date_to.year, date_to.month)  # February of a leap year ends on the 29th
-        return Period(_shift_year(self.date_from, -1), date_to, label)
+        return Period(_shift_year(self.date_from, -1), date_to, label, comparison=True)
 
     @property
     def days(self) -> int:
@@ -147,7 +154,11 @@ def _months_label(year: int, months: int) -> str:
 def parse_period(spec: str, *, cutoff: bool = True) -> Period:
     """ "2025" (year), "2025-6M", "2025-9M", "2025-Q2", "2025-03" (month); `cutoff` picks the
     Circular 01/2024 cut-off (15th–14th) or plain calendar boundaries."""
-    spec = (spec or "").strip().upper()
+    if not re.fullmatch(PERIOD_PATTERN, spec or ""):
+        raise ReportError(
+            "period", _("Use YYYY, YYYY-6M, YYYY-9M, YYYY-Q1..Q4 or YYYY-MM."), code="invalid_period"
+        )
+    spec = spec.strip().upper()
     try:
         year_part, _sep, rest = spec.partition("-")
         year = int(year_part)

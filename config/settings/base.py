@@ -389,7 +389,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Tiếp dân API",
     "DESCRIPTION": (
         "Citizen reception, petitions, complaints and denunciations. State changes go through "
-        "POST /api/v1/cases/{id}/actions/{action}/; every error carries a machine-readable `code`."
+        "POST /api/v1/cases/{id}/actions/{action}/; every error carries a machine-readable `code`. "
+        "Text never holds a NUL character (U+0000): a request with one in any text is refused with 400."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -398,6 +399,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.require_visible_request_text",
+        "api.schema.apply_request_rules",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "casework.choices.CaseKind",
         "CaseStateEnum": "casework.choices.CaseState",

@@ -82,6 +82,7 @@ def test_engine_validation_errors_are_400_with_field_errors(org, today, client_f
         "code": "invalid",
         "detail": "Invalid input.",
         "errors": {"received_at": ["Cannot be in the future."]},
+        "codes": {"received_at": ["in_future"]},
     }
     assert not Case.objects.exists()
 

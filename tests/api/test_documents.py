@@ -104,3 +104,12 @@ def test_a_monitor_reads_but_cannot_issue(org, accepted, client_for):
 def test_the_register_refuses_bad_filters_with_400(org, client_for, query):
     answer = client_for(org.head).get(f"/api/v1/documents/?{query}")
     assert answer.status_code == 400 and answer.json()["code"] == "invalid"
+
+
+def test_a_document_dated_after_today_or_before_its_case_says_why_in_its_code(org, accepted, client_for):
+    client = client_for(org.head)
+    for issued_on, code in (("2099-01-01", "in_future"), ("2000-01-01", "before_received")):
+        body = {"template": "complaint_acceptance_notice", "issued_on": issued_on}
+        answer = client.post(url(accepted), body, format="json")
+        assert answer.status_code == 400
+        assert answer.json()["codes"] == {"issued_on": [code]}

@@ -78,8 +78,8 @@ def test_errors_are_georeport_lists(org, today, portal):
     unknown = client.post(
         f"{BASE}/requests.json", {**request_body(), "jurisdiction_id": "nowhere", "api_key": key}
     )
-    assert unknown.status_code == 400
-    assert unknown.json() == [{"code": 400, "description": "jurisdiction_id: No such unit."}]
+    assert unknown.status_code == 404  # GeoReport v2: a jurisdiction_id that was not found
+    assert unknown.json() == [{"code": 404, "description": "jurisdiction_id: No such unit."}]
 
     elsewhere = client.post(
         f"{BASE}/requests.json", {**request_body(), "jurisdiction_id": "xa-b", "api_key": key}

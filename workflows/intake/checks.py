@@ -203,73 +203,100 @@ def max_people() -> int:
 
 
 def text_errors(
-    errors: dict[str, list[str]], values: dict[str, str], *, required: tuple[str, ...] = ()
+    errors: dict[str, list[str]],
+    values: dict[str, str],
+    *,
+    required: tuple[str, ...] = (),
+    codes: dict[str, list[str]] | None = None,
 ) -> None:
     """Free text is text a reader can see: a required field needs a visible character, and an optional
     one is either empty or has one (zero-width, right-to-left marks or other invisible characters alone
-    are refused: the record would look blank while it is not)."""
+    are refused: the record would look blank while it is not). Their code is `not_visible` (in `codes`
+    when given): what is visible is a matter of Unicode categories, which a schema's pattern cannot say."""
+    codes = {} if codes is None else codes
     for name, value in values.items():
         if name in required and not has_visible_text(value):
             errors.setdefault(name, []).append(_("This field needs at least one visible character."))
+            codes.setdefault(name, []).append("not_visible")
         elif name not in required and invisible_only(value):
             errors.setdefault(name, []).append(
                 _("Only invisible characters: leave it empty or write the text.")
             )
+            codes.setdefault(name, []).append("not_visible")
 
 
-def people_errors(people: list[PetitionerInput], field: str) -> dict[str, list[str]]:
+def people_errors(
+    people: list[PetitionerInput], field: str, codes: dict[str, list[str]] | None = None
+) -> dict[str, list[str]]:
     """The people named on a paper or at the desk: a bounded list; each gives a name, except someone
     who gives only a way to reach them (address, phone or e-mail) and stays anonymous; an anonymous
-    letter lists nobody. Phone numbers and ID numbers must look like one."""
+    letter lists nobody. Phone numbers and ID numbers must look like one. Each message's code goes to
+    `codes` when given (`not_visible` for invisible text, as elsewhere; `invalid` for the rest)."""
     errors: dict[str, list[str]] = {}
+    codes = {} if codes is None else codes
+
+    def refuse(key: str, message: str, code: str = "invalid") -> None:
+        errors.setdefault(key, []).append(message)
+        codes.setdefault(key, []).append(code)
+
     if len(people) > max_people():
-        errors[field] = [
+        refuse(
+            field,
             _("At most %(n)d people per paper; name the representatives and give the number of people.")
-            % {"n": max_people()}
-        ]
+            % {"n": max_people()},
+        )
         return errors  # a list this long is not examined person by person
     for i, p in enumerate(people):
         key = f"{field}[{i}]"
-        text_errors(errors, {f"{key}.{f}": getattr(p, f) for f in ("full_name", "address")})
+        text_errors(errors, {f"{key}.{f}": getattr(p, f) for f in ("full_name", "address")}, codes=codes)
         if p.kind and p.kind not in PartyKind.values:
-            errors.setdefault(f"{key}.kind", []).append(
-                _("Must be one of: %(c)s.") % {"c": ", ".join(PartyKind.values)}
-            )
+            refuse(f"{key}.kind", _("Must be one of: %(c)s.") % {"c": ", ".join(PartyKind.values)})
         named = has_visible_text(p.full_name)
+        # A name of invisible characters alone is no name: what follows from it is a matter of visibility.
+        unnamed = "not_visible" if p.full_name else "invalid"
         if not named and not (p.id_number or p.address or p.phone or p.email):
-            errors.setdefault(key, []).append(
+            refuse(
+                key,
                 _(
                     "Empty: give the person's name (or only an address, phone or e-mail to stay anonymous), "
                     "or leave the person out for an anonymous paper."
-                )
+                ),
+                unnamed,
             )
         elif not named and (p.id_number or p.is_representative):
-            errors.setdefault(f"{key}.full_name", []).append(
-                _("A person who gives an ID number, or represents others, gives a name.")
+            refuse(
+                f"{key}.full_name",
+                _("A person who gives an ID number, or represents others, gives a name."),
+                unnamed,
             )
         if p.phone and not looks_like_phone(p.phone):
-            errors.setdefault(f"{key}.phone", []).append(
+            refuse(
+                f"{key}.phone",
                 _(
                     "Not a phone number: 8 to 15 digits, optionally starting with +, grouped by spaces, "
                     "dots or dashes."
-                )
+                ),
             )
         if p.id_number and not looks_like_id_number(
             p.id_number, organization=p.kind == PartyKind.ORGANIZATION
         ):
-            errors.setdefault(f"{key}.id_number", []).append(
+            refuse(
+                f"{key}.id_number",
                 _("Not a tax code: 10 digits (a branch adds -NNN) or 13.")
                 if p.kind == PartyKind.ORGANIZATION
                 else _(
                     "Not an ID number: 12 digits (citizen identity card), 9 (old identity card) or a "
                     "passport number."
-                )
+                ),
             )
     return errors
 
 
 def validate(data: CaseInput) -> None:
-    errors: dict[str, list[str]] = people_errors(data.petitioners, "petitioners")
+    # Codes of the refusals that depend on today's date or on the policy table, or on which characters
+    # are visible (the rest are `invalid`).
+    codes: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = people_errors(data.petitioners, "petitioners", codes)
     today = timezone.localdate()
     if data.kind not in CaseKind.values:
         errors["kind"] = [_("Must be one of: %(c)s.") % {"c": ", ".join(CaseKind.values)}]
@@ -279,14 +306,18 @@ def validate(data: CaseInput) -> None:
         errors["channel"] = [_("Only a second-round complaint comes in as a second complaint.")]
     if data.received_at > today:
         errors["received_at"] = [_("Cannot be in the future.")]
+        codes["received_at"] = ["in_future"]
     elif not rules_in_force(data.received_at):
         errors["received_at"] = [_("No legal rules are recorded for a date this early.")]
+        codes["received_at"] = ["no_rules_in_force"]
     if data.decision_known_at and not rules_in_force(data.decision_known_at, "complaint.limitation_days"):
         errors["decision_known_at"] = [_("No limitation rule is recorded for a date this early.")]
+        codes["decision_known_at"] = ["no_rules_in_force"]
     text_errors(
         errors,
         {"summary": data.summary, "respondent": data.respondent, "limitation_excuse": data.limitation_excuse},
         required=("summary",),
+        codes=codes,
     )
     if data.kind == CaseKind.COMPLAINT:
         if data.round not in (1, 2):
@@ -303,6 +334,8 @@ def validate(data: CaseInput) -> None:
         errors["round"] = [_("Only complaints have a round.")]
     if data.decision_known_at and data.decision_known_at > data.received_at:
         errors["decision_known_at"] = [_("Cannot be after the date of receipt.")]
+        # Two fields compared with each other, which JSON Schema cannot state.
+        codes["decision_known_at"] = ["after_received"]
 
     complainants = [p for p in data.petitioners if not p.is_representative or p.full_name]
     representatives = [p for p in data.petitioners if p.is_representative]
@@ -333,4 +366,4 @@ def validate(data: CaseInput) -> None:
                 _("Petitioner %(i)d: a representative must give a name and an address or ID.") % {"i": i + 1}
             )
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, codes)

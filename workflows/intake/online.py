@@ -239,7 +239,11 @@ def submit_online(sub: OnlineSubmission) -> Receipt:
     Raises ValidationFailed (code `invalid`, errors per field) for what the citizen must fix."""
     errors = _errors(sub)
     if errors:
-        raise ValidationFailed(errors)
+        # Refusals that depend on what the server holds or on today carry their own code.
+        codes = {"unit": ["does_not_exist"], "decision_known_at": ["in_future"]}
+        if len(sub.attachments) <= conf("MAX_ATTACHMENTS"):  # then each message is about a file's bytes
+            codes["attachments"] = ["file_content"] * len(errors.get("attachments", ()))
+        raise ValidationFailed(errors, {k: v for k, v in codes.items() if k in errors})
     data = case_input(sub)
     validate(data)  # the desk's rules: text, phone and ID formats, dates
     flags = [{"code": "online_unverified", "message": str(ONLINE_FLAG_MESSAGE)}, *intake_checks(data)]
