@@ -218,13 +218,13 @@ def rehearse(server_url: str, redis_url: str, database: str = DEFAULT_DATABASE) 
     try:
         wait_for(f"{base}/admin/login/", 60, stack)
         print(f"web answers {base}/admin/login/", flush=True)
-        wait_for(f"{base}/static/admin/css/base.css", 10, stack)
+        wait_for(f"{base}/static/admin/css/base.css", 30, stack)
         print("static files served by WhiteNoise", flush=True)
         # The workspace's sign-in page with its own assets, and Swagger UI's, from this host (no CDN).
-        wait_for(f"{base}/login/", 10, stack)
-        wait_for(f"{base}/static/workspace/app.css", 10, stack)
-        wait_for(f"{base}/static/workspace/htmx-2.0.11.min.js", 10, stack)
-        wait_for(f"{base}/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css", 10, stack)
+        wait_for(f"{base}/login/", 30, stack)
+        wait_for(f"{base}/static/workspace/app.css", 30, stack)
+        wait_for(f"{base}/static/workspace/htmx-2.0.11.min.js", 30, stack)
+        wait_for(f"{base}/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css", 30, stack)
         print(f"workspace answers {base}/login/ with its assets and Swagger UI's served locally", flush=True)
         ping = subprocess.run(
             [Path(sys.executable).parent / "celery", "-A", "config", "inspect", "ping", "--timeout", "10"],
