@@ -264,3 +264,37 @@ def letter(org, **overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+def wander(case, org, rng, *, last_day: date, conclusion: str):
+    """Move `case` a random number (0–7) of random steps the unit's head may take, a day apart from
+    15 days before `last_day`, skipping steps a guard refuses: cases in many states, with clocks
+    started, paused, extended, met or cancelled. `conclusion`: the summary submitted for approval."""
+    from casework.choices import ExtensionReason, FileReason, RejectReason
+    from workflows.errors import WorkflowError
+
+    params = {
+        "start_verification": {"handler": org.handler.pk},
+        "approve": {"decision_number": "12/QĐ-UBND"},
+        "suspend": {"reason": "chờ giám định"},
+        "await_citizen": {"reason": "bổ sung giấy tờ"},
+        "extend": {"days": 10, "reason": ExtensionReason.COMPLEX},
+        "file": {"reason": FileReason.ANONYMOUS},
+        "reject": {"reason": RejectReason.INTERNAL_ACT},
+        "guide": {"guidance": "Gửi đến UBND huyện"},
+        "transfer": {"target_unit": org.other_commune.pk},
+    }
+    for step in range(rng.randint(0, 7)):
+        choices = available_actions(case, org.head)
+        if not choices:
+            break
+        action = rng.choice(choices)
+        body = dict(params.get(action, {}))
+        if action == "submit_for_approval":
+            outcome = "true" if case.kind == CaseKind.DENUNCIATION else "right"
+            body = {"outcome": outcome, "summary": conclusion}
+        try:
+            case = act(case, action, org.head, on=last_day - timedelta(days=15 - step), **body)
+        except WorkflowError:
+            continue
+    return case

@@ -14,7 +14,7 @@ from api.serializers import DeadlineSerializer, request_context
 from casework.choices import DeadlineStatus, Role
 from casework.models import Case, Deadline
 from casework.selectors import overdue_cases
-from tests.factories import act, petitioner, register, staff
+from tests.factories import petitioner, register, staff
 
 from .conftest import TODAY
 
@@ -133,22 +133,10 @@ def cases_along_their_machines(org, seed: int, n: int = 14) -> list[int]:
     """n complaints and denunciations (a denouncer is sealed), each moved a random number of random
     steps by the unit's head, so the cases stand in many states with their clocks started, paused,
     extended, met or cancelled."""
-    from casework.choices import CaseKind, ExtensionReason, FileReason, RejectReason
-    from workflows.errors import WorkflowError
-    from workflows.service import available_actions
+    from casework.choices import CaseKind
+    from tests.helpers import wander
 
     rng = random.Random(seed)
-    params = {
-        "start_verification": {"handler": org.handler.pk},
-        "approve": {"decision_number": "12/QĐ-UBND"},
-        "suspend": {"reason": "chờ giám định"},
-        "await_citizen": {"reason": "bổ sung giấy tờ"},
-        "extend": {"days": 10, "reason": ExtensionReason.COMPLEX},
-        "file": {"reason": FileReason.ANONYMOUS},
-        "reject": {"reason": RejectReason.INTERNAL_ACT},
-        "guide": {"guidance": "Gửi đến UBND huyện"},
-        "transfer": {"target_unit": org.other_commune.pk},
-    }
     ids = []
     for i in range(n):
         kind = rng.choice([CaseKind.COMPLAINT, CaseKind.DENUNCIATION])
@@ -161,18 +149,7 @@ def cases_along_their_machines(org, seed: int, n: int = 14) -> list[int]:
             # Names the petitioner, so a sealed denouncer's summary is scrubbed for most readers.
             summary=f"Ông Nguyễn Văn {i + 1} phản ánh việc thu hồi đất",
         )
-        for step in range(rng.randint(0, 7)):
-            choices = available_actions(case, org.head)
-            if not choices:
-                break
-            action = rng.choice(choices)
-            body = dict(params.get(action, {}))
-            if action == "submit_for_approval":
-                body = {"outcome": "right" if kind == CaseKind.COMPLAINT else "true", "summary": "Kết luận"}
-            try:
-                case = act(case, action, org.head, on=TODAY - timedelta(days=15 - step), **body)
-            except WorkflowError:
-                continue
+        case = wander(case, org, rng, last_day=TODAY, conclusion="Kết luận")
         ids.append(case.pk)
     return ids
 

@@ -16,27 +16,16 @@ from django.utils import translation
 from rest_framework.renderers import JSONRenderer
 
 from api.serializers import CaseSerializer, request_context
-from casework.choices import CaseKind, ExtensionReason, FileReason, RejectReason
+from casework.choices import CaseKind
 from casework.confidentiality import MASK, can_see_denouncer
 from casework.models import Case, CaseParty, Deadline
 from casework.rules.explain import explain
-from tests.factories import act, petitioner, register
-from workflows.errors import WorkflowError
-from workflows.service import available_actions
+from tests.factories import petitioner, register
+from tests.helpers import wander
 
 from .conftest import TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sql]
-
-PARAMS = {
-    "approve": {"decision_number": "12/QĐ-UBND"},
-    "suspend": {"reason": "chờ giám định"},
-    "await_citizen": {"reason": "bổ sung giấy tờ"},
-    "extend": {"days": 10, "reason": ExtensionReason.COMPLEX},
-    "file": {"reason": FileReason.ANONYMOUS},
-    "reject": {"reason": RejectReason.INTERNAL_ACT},
-    "guide": {"guidance": "Gửi đến UBND huyện"},
-}
 
 
 def cases_of_every_kind(org, seed: int, n: int = 16) -> list[int]:
@@ -57,21 +46,7 @@ def cases_of_every_kind(org, seed: int, n: int = 16) -> list[int]:
             # Names the petitioner, so a sealed denouncer's summary is scrubbed for most readers.
             summary=f"Ông Nguyễn Văn {i + 1} phản ánh việc thu hồi đất",
         )
-        params = {**PARAMS, "start_verification": {"handler": org.handler.pk}}
-        params["transfer"] = {"target_unit": org.other_commune.pk}
-        for step in range(rng.randint(0, 7)):
-            choices = available_actions(case, org.head)
-            if not choices:
-                break
-            action = rng.choice(choices)
-            body = dict(params.get(action, {}))
-            if action == "submit_for_approval":
-                outcome = {"complaint": "right", "denunciation": "true"}.get(kind, "right")
-                body = {"outcome": outcome, "summary": f"Kết luận về ông Nguyễn Văn {i + 1}"}
-            try:
-                case = act(case, action, org.head, on=TODAY - timedelta(days=15 - step), **body)
-            except WorkflowError:
-                continue
+        case = wander(case, org, rng, last_day=TODAY, conclusion=f"Kết luận về ông Nguyễn Văn {i + 1}")
         ids.append(case.pk)
     return ids
 
