@@ -15,9 +15,11 @@ lists whose length varies, no per-request state.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import DatabaseError, connections, router
@@ -177,7 +179,9 @@ class PreparedInQuery:
 
 
 class _InsertSQL:
-    def __init__(self, connection, model: type[Model], rows: int, conflict: tuple | None):
+    def __init__(
+        self, connection, model: type[Model], rows: int, conflict: tuple | None, returning: tuple[str, ...] = ()
+    ):
         opts = model._meta
         self.fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
         qn = connection.ops.quote_name
@@ -196,8 +200,12 @@ class _InsertSQL:
                     self.fields, on_conflict, [get(n).column for n in update], [get(n).column for n in unique]
                 )
             )
-        returning, self.returning_params = connection.ops.return_insert_columns([opts.pk])
-        parts.append(returning)
+        if returning:  # plain column names, for a WITH query whose rows another part reads
+            self.returning_params = ()
+            parts.append("RETURNING " + ", ".join(qn(opts.get_field(n).column) for n in returning))
+        else:
+            sql, self.returning_params = connection.ops.return_insert_columns([opts.pk])
+            parts.append(sql)
         self.sql = " ".join(parts)
 
 
@@ -421,34 +429,168 @@ def save_and_insert(obj: Model, update_fields: list[str], inserts: list[Model]) 
     Elsewhere, or when the fast path cannot take one of them, the statements run one after the other."""
     alias = router.db_for_write(type(obj), instance=obj)
     connection = connections[alias]
+    held = getattr(connection, "_held_writes", None)
     if connection.vendor != "postgresql" or any(
         router.db_for_write(type(row), instance=row) != alias or not _insertable(connection, type(row), [row])
         for row in inserts
     ):
+        if held is not None:
+            held.flush()
         save_fields(obj, update_fields)
         for row in inserts:
             insert([row], send_signals=True)
         return
     update = _update_plan(obj, update_fields)
     if update is None:
+        if held is not None:
+            held.flush()
         obj.save(update_fields=update_fields)
         for row in inserts:
             insert([row], send_signals=True)
         return
     update_sql, params, _alias, names = update
-    parts = [f"_u AS ({update_sql} RETURNING 1)"]
+    # The writes held back for this statement come first (their parameters before the update's).
+    parts, first, params = held.take(params) if held is not None else ([], [], params)
+    parts.append(f"_u AS ({update_sql} RETURNING 1)")
     for i, row in enumerate(inserts):
         prepared, row_params = _insert_plan(connection, alias, [row], None, True, checked=True)
         parts.append(f"_i{i} AS ({prepared.sql})")
         params += row_params
     outputs = ", ".join(
-        ["(SELECT count(*) FROM _u)", *(f"(SELECT * FROM _i{i})" for i in range(len(inserts)))]
+        [*first, "(SELECT count(*) FROM _u)", *(f"(SELECT * FROM _i{i})" for i in range(len(inserts)))]
     )
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT {outputs}", params)
-        updated, *keys = cursor.fetchone()
+        updated, *keys = cursor.fetchone()[len(first) :]
     if updated == 0:
         raise DatabaseError("Save with update_fields did not affect any rows.")
     _updated(obj, alias, names)
     for row, key in zip(inserts, keys, strict=True):
         _inserted([row], [key], alias, True)
+
+
+# --- Writes held for the closing statement ------------------------------------------------------
+
+
+class HeldWrites:
+    """Data-modifying statements of a transaction held back to run as parts (WITH queries) of its
+    closing statement (`save_and_insert`, PostgreSQL only), instead of one round trip each, in the
+    order they were added, before the closing statement's own writes. Each part has a RETURNING
+    clause (the statement reads every part, which fixes their order); a part may read the rows an
+    earlier part returns, by the name `add` gives it. Only for writes that no
+    statement in between reads: whoever reads (or writes the same rows) must `flush()` first."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self._parts: list[str] = []
+        self._params: list = []
+
+    def add(self, sql: str, params: list) -> str:
+        name = f"_h{len(self._parts)}"
+        self._parts.append(f"{name} AS ({sql})")
+        self._params.extend(params)
+        return name
+
+    def take(self, then: list) -> tuple[list[str], list[str], list]:
+        """The held parts, the outputs that run them in the order they were added (a part no output
+        reads runs after the statement, in no set order), and their parameters followed by `then`;
+        nothing is held afterwards."""
+        parts, params = self._parts, [*self._params, *then]
+        outputs = [f"(SELECT count(*) FROM _h{i})" for i in range(len(parts))]
+        self._parts, self._params = [], []
+        return parts, outputs, params
+
+    def flush(self) -> None:
+        """Run what is held now, as one statement (every part of a WITH runs to completion)."""
+        if self._parts:
+            parts, outputs, params = self.take([])
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"WITH {', '.join(parts)} SELECT {', '.join(outputs)}", params)
+
+
+@contextmanager
+def holding_writes(model: type[Model]) -> Iterator[HeldWrites | None]:
+    """Hold writes (see HeldWrites) on `model`'s database until the block's closing statement; what is
+    still held when the block ends runs then. None (nothing held) on a backend other than PostgreSQL.
+    A block inside another runs what the outer one held first, so the writes keep their order."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    outer = getattr(connection, "_held_writes", None)
+    if outer is not None:
+        outer.flush()
+    held = connection._held_writes = HeldWrites(connection)
+    try:
+        yield held
+        held.flush()
+    finally:
+        connection._held_writes = outer
+
+
+def held_writes(model: type[Model]) -> HeldWrites | None:
+    """The writes being held on `model`'s database, if a `holding_writes` block is open."""
+    return getattr(connections[router.db_for_write(model)], "_held_writes", None)
+
+
+def values_insert(
+    connection,
+    model: type[Model],
+    rows: list[dict[str, Any]],
+    *,
+    unique_fields: tuple[str, ...] = (),
+    update_fields: tuple[str, ...] = (),
+    returning: tuple[str, ...],
+) -> tuple[str, list]:
+    """INSERT ... RETURNING `returning` (column names) of `rows` given as {attname: value}, as a part
+    for `HeldWrites`: no instances; a missing value takes its field's default (auto_now(_add): now)
+    and every value is prepared by its field as the ORM prepares it. Statement built once per
+    connection, model, row count and conflict clause."""
+    conflict = (tuple(unique_fields), tuple(update_fields)) if unique_fields else None
+    key = (model, len(rows), conflict, returning)
+    cache = _inserts.setdefault(connection, {})
+    prepared = cache.get(key)
+    if prepared is None:
+        prepared = cache[key] = _InsertSQL(connection, model, len(rows), conflict, returning)
+    return prepared.sql, [
+        _db_value(connection, field, row) for row in rows for field in prepared.fields
+    ]
+
+
+def _db_value(connection, field, row: dict[str, Any]):
+    if field.attname in row:
+        value = row[field.attname]
+    elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        value = field.pre_save(SimpleNamespace(), add=True)  # sets and returns now (no instance here)
+    else:
+        value = field.get_default()
+    return field.get_db_prep_save(value, connection=connection)
+
+
+def select_insert(
+    connection,
+    model: type[Model],
+    source: str,
+    from_source: dict[str, str],
+    row: dict[str, Any],
+    order: str,
+    order_params: list = (),
+) -> tuple[str, list]:
+    """INSERT INTO `model` one row per row of the part named `source`: the columns of `from_source`
+    ({attname: source column}) read from it, the others the values of `row` (or their fields'
+    defaults, prepared as `values_insert` prepares them), in the order `order` (SQL over `source`)."""
+    qn = connection.ops.quote_name
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
+    selected, params = [], []
+    for field in fields:
+        if field.attname in from_source:
+            selected.append(qn(from_source[field.attname]))
+        else:
+            selected.append("%s")
+            params.append(_db_value(connection, field, row))
+    sql = (
+        f"INSERT INTO {qn(opts.db_table)} (" + ", ".join(qn(f.column) for f in fields) + ") "
+        f"SELECT {', '.join(selected)} FROM {source} ORDER BY {order} RETURNING 1"
+    )
+    return sql, [*params, *order_params]

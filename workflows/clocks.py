@@ -56,11 +56,10 @@ _START_FIELDS = (
 )
 
 
-def _start(case: Case, kinds, on: date, note: str, ledger: list[DeadlineEntry]) -> list[Deadline]:
-    """(Re)start the clocks of `kinds` that a rule in force on `on` governs, in one upsert (INSERT ... ON
-    CONFLICT (case, kind) DO UPDATE, no savepoint, no read-back), and queue their START entries. The due
-    date is computed before the write: a clock just (re)started has no pause, so it is the rule's days
-    counted from `on`."""
+def _start_values(case: Case, kinds, on: date) -> list[dict]:
+    """The columns of the clocks of `kinds` (re)started on `on`, where a rule in force then governs
+    them. The due date is computed before the write: a clock just (re)started has no pause, so it is
+    the rule's days counted from `on`."""
     facts = case_facts(case)
     rows = []
     for kind in kinds:
@@ -71,21 +70,28 @@ def _start(case: Case, kinds, on: date, note: str, ledger: list[DeadlineEntry]) 
             start=on, days=rule.days, day_type=rule.day_type, pauses=[], calendar=WorkingCalendar.load()
         )
         rows.append(
-            Deadline(
-                case=case,
-                kind=kind,
-                rule_code=rule.code,
-                basis=rule.citation,
-                day_type=rule.day_type,
-                start_date=on,
-                base_days=rule.days,
-                extension_days=0,
-                due_date=counted.due_date,
-                status=DeadlineStatus.RUNNING,
-                completed_on=None,
-                reminder_working_days=rule.reminder_working_days,
-            )
+            {
+                "case_id": case.pk,
+                "kind": kind,
+                "rule_code": rule.code,
+                "basis": rule.citation,
+                "day_type": rule.day_type,
+                "start_date": on,
+                "base_days": rule.days,
+                "extension_days": 0,
+                "due_date": counted.due_date,
+                "status": DeadlineStatus.RUNNING,
+                "completed_on": None,
+                "reminder_working_days": rule.reminder_working_days,
+            }
         )
+    return rows
+
+
+def _start(case: Case, kinds, on: date, note: str, ledger: list[DeadlineEntry]) -> list[Deadline]:
+    """(Re)start the clocks of `kinds` that a rule in force on `on` governs, in one upsert (INSERT ... ON
+    CONFLICT (case, kind) DO UPDATE, no savepoint, no read-back), and queue their START entries."""
+    rows = [Deadline(case=case, **values) for values in _start_values(case, kinds, on)]
     if rows:
         prepared.insert(rows, unique_fields=("case", "kind"), update_fields=_START_FIELDS)
         if any(d.pk is None for d in rows):  # a backend that returns no ids from an upsert (SQLite < 3.35)
@@ -131,16 +137,8 @@ def _close(clocks: list[Deadline], status: str, on: date, entry: DeadlineEntry, 
         prepared.update_rows(Deadline, [d.pk for d in clocks], status=status, completed_on=on)
 
 
-def _complete_returning(case: Case, kinds, on: date, entry_kind: str, ledger: list) -> bool:
-    """Meet the case's open clocks of `kinds` in one UPDATE ... RETURNING (what `_OPEN_CLOCKS` then
-    `_close` do in two statements), each with a ledger entry, in the clocks' order; False if the
-    database cannot return rows from an UPDATE (then nothing was done)."""
-    connection = connections[router.db_for_write(Deadline)]
-    if (
-        connection.vendor not in ("postgresql", "sqlite")
-        or not connection.features.can_return_rows_from_bulk_insert
-    ):
-        return False
+def _complete_sql(connection, case: Case, kinds, on: date) -> tuple[str, list]:
+    """UPDATE ... RETURNING id meeting the case's open clocks of `kinds` on `on`."""
     qn = connection.ops.quote_name
     table, kinds, statuses = (
         qn(Deadline._meta.db_table),
@@ -153,11 +151,68 @@ def _complete_returning(case: Case, kinds, on: date, entry_kind: str, ledger: li
         f"WHERE {qn('case_id')} = %s AND {qn('kind')} IN ({', '.join(['%s'] * len(kinds))}) "
         f"AND {qn('status')} IN ({', '.join(['%s'] * len(statuses))}) RETURNING {qn('id')}"
     )
+    return sql, [str(DeadlineStatus.MET), completed_on, case.pk, *kinds, *statuses]
+
+
+def _complete_returning(case: Case, kinds, on: date, entry_kind: str, ledger: list) -> bool:
+    """Meet the case's open clocks of `kinds` in one UPDATE ... RETURNING (what `_OPEN_CLOCKS` then
+    `_close` do in two statements), each with a ledger entry, in the clocks' order; False if the
+    database cannot return rows from an UPDATE (then nothing was done)."""
+    connection = connections[router.db_for_write(Deadline)]
+    if (
+        connection.vendor not in ("postgresql", "sqlite")
+        or not connection.features.can_return_rows_from_bulk_insert
+    ):
+        return False
+    sql, params = _complete_sql(connection, case, kinds, on)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [str(DeadlineStatus.MET), completed_on, case.pk, *kinds, *statuses])
+        cursor.execute(sql, params)
         met = sorted(row[0] for row in cursor.fetchall())
     ledger += [DeadlineEntry(deadline_id=pk, kind=entry_kind, on=on) for pk in met]
     return True
+
+
+def _hold(held: prepared.HeldWrites, case: Case, effects, on: date) -> None:
+    """What `apply_effects` writes for completions and starts alone (of different kinds), held for the
+    transition's closing statement: the clocks met (UPDATE ... RETURNING) and their ledger entries in
+    the clocks' order, the clocks (re)started (upsert ... RETURNING) and their START entries in the
+    order of `effects.start`. The same rows and values as the statements apply_effects runs itself."""
+    connection = held.connection
+    if effects.complete:
+        met = held.add(*_complete_sql(connection, case, effects.complete, on))
+        held.add(
+            *prepared.select_insert(
+                connection,
+                DeadlineEntry,
+                met,
+                {"deadline_id": "id"},
+                {"kind": effects.ledger_entry, "on": on},
+                order=connection.ops.quote_name("id"),
+            )
+        )
+    rows = _start_values(case, effects.start, on) if effects.start else []
+    if rows:
+        started = held.add(
+            *prepared.values_insert(
+                connection,
+                Deadline,
+                rows,
+                unique_fields=("case", "kind"),
+                update_fields=_START_FIELDS,
+                returning=("id", "kind", "base_days"),
+            )
+        )
+        held.add(
+            *prepared.select_insert(
+                connection,
+                DeadlineEntry,
+                started,
+                {"deadline_id": "id", "days": "base_days"},
+                {"kind": DeadlineEntry.Kind.START, "on": on, "note": ""},
+                order="array_position(%s::text[], {})".format(connection.ops.quote_name("kind")),
+                order_params=[[str(r["kind"]) for r in rows]],
+            )
+        )
 
 
 PAUSE_REASON_CODE = "suspension"
@@ -253,6 +308,14 @@ def apply_effects(*, case: Case, action: str, on: date, note: str = "") -> None:
     one upsert for the clocks started, one INSERT for all the ledger entries, in the order the effects
     apply (complete, cancel, pause, resume, start), so each clock's ledger reads as before."""
     effects = effects_of(action)
+    held = prepared.held_writes(Deadline)
+    if (
+        held is not None
+        and not (effects.cancel_open or effects.pause or effects.resume)
+        and not set(effects.complete) & set(effects.start)  # one statement must not write a row twice
+    ):
+        _hold(held, case, effects, on)
+        return
     ledger: list[DeadlineEntry] = []
     clocks: list[Deadline] = []
     only_complete = effects.complete and not (effects.cancel_open or effects.pause or effects.resume)
