@@ -153,10 +153,18 @@ PARAMS = {"accept": {}, "approve": {"decision_number": "15/QĐ-UBND"}}
 _users: dict[int, object] = {}
 
 
+def client_version(case_id: int) -> int:
+    """The version the client holds: the same statement for both sides, so neither pays more for it (the
+    ORM's values_list().get() cost ~0.9 ms of CPU more than this, none of it the service's work)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM casework_case WHERE id = %s", [case_id])
+        return cursor.fetchone()[0]
+
+
 def service(action: str, case_id: int, head_id: int) -> None:
-    # The version the client holds (read here as the raw-SQL side reads it), and the acting user as a
+    # The version the client holds (read as the raw-SQL side reads it), and the acting user as a
     # request has it: loaded by the authentication (not timed here), its memberships not read yet.
-    version = Case.objects.values_list("version", flat=True).get(pk=case_id)
+    version = client_version(case_id)
     if head_id not in _users:
         _users[head_id] = get_user_model().objects.get(pk=head_id)
     actor = _users[head_id]
@@ -225,9 +233,8 @@ def raw_sql(action: str, case_id: int, head_id: int) -> None:
     update it, and insert the audit record and the outbox message: one transaction."""
     source, target, completed, started, date_column = RAW[action]
     today = timezone.localdate()
+    expected = client_version(case_id)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT version FROM casework_case WHERE id = %s", [case_id])
-        expected = cursor.fetchone()[0]
         with transaction.atomic():
             cursor.execute(LOCK_SQL, [case_id])
             state, version, unit_id, reference, kind, remote = cursor.fetchone()
