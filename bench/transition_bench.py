@@ -234,62 +234,61 @@ def raw_sql(action: str, case_id: int, head_id: int) -> None:
     source, target, completed, started, date_column = RAW[action]
     today = timezone.localdate()
     expected = client_version(case_id)
-    with connection.cursor() as cursor:
-        with transaction.atomic():
-            cursor.execute(LOCK_SQL, [case_id])
-            state, version, unit_id, reference, kind, remote = cursor.fetchone()
-            assert state == source and version == expected, (case_id, state, version)
-            facts = {"round": 1, "remote": remote, "several_locations": False}
-            cursor.execute(COMPLETE_SQL, [today, case_id, list(completed)])
-            entries = [(row[0], "complete", 0) for row in cursor.fetchall()]
-            for clock in started:
-                if not policy.has_rule(deadline=clock, kind=kind, on=today, facts=facts):
-                    continue
-                rule = policy.deadline_rule(deadline=clock, kind=kind, on=today, facts=facts)
-                due = periods.compute_due(
-                    start=today, days=rule.days, day_type=rule.day_type, pauses=[], calendar=CALENDAR
-                ).due_date
-                cursor.execute(
-                    START_SQL,
-                    [
-                        case_id,
-                        clock,
-                        rule.code,
-                        rule.citation,
-                        rule.day_type,
-                        today,
-                        rule.days,
-                        due,
-                        rule.reminder_working_days,
-                    ],
-                )
-                entries.append((cursor.fetchone()[0], "start", rule.days))
-            values = ", ".join(["(%s, %s, %s, %s, '', '', now())"] * len(entries))
-            cursor.execute(ENTRY_SQL + values, [v for d, k, n in entries for v in (d, k, today, n)])
-            extra = ", decision_number = %s" if action == "approve" else ""
+    with connection.cursor() as cursor, transaction.atomic():
+        cursor.execute(LOCK_SQL, [case_id])
+        state, version, unit_id, reference, kind, remote = cursor.fetchone()
+        assert state == source and version == expected, (case_id, state, version)
+        facts = {"round": 1, "remote": remote, "several_locations": False}
+        cursor.execute(COMPLETE_SQL, [today, case_id, list(completed)])
+        entries = [(row[0], "complete", 0) for row in cursor.fetchall()]
+        for clock in started:
+            if not policy.has_rule(deadline=clock, kind=kind, on=today, facts=facts):
+                continue
+            rule = policy.deadline_rule(deadline=clock, kind=kind, on=today, facts=facts)
+            due = periods.compute_due(
+                start=today, days=rule.days, day_type=rule.day_type, pauses=[], calendar=CALENDAR
+            ).due_date
             cursor.execute(
-                f"UPDATE casework_case SET state = %s, {date_column} = %s{extra}, version = version + 1, "
-                "updated_at = now() WHERE id = %s",
-                [target, today, *([PARAMS[action]["decision_number"]] if extra else []), case_id],
+                START_SQL,
+                [
+                    case_id,
+                    clock,
+                    rule.code,
+                    rule.citation,
+                    rule.day_type,
+                    today,
+                    rule.days,
+                    due,
+                    rule.reminder_working_days,
+                ],
             )
-            changes = {"state": [source, target], date_column: [None, today.isoformat()]}
-            cursor.execute(EVENT_SQL, [case_id, head_id, action, source, target, today, json.dumps(changes)])
-            payload = {
-                "case_id": case_id,
-                "reference": reference,
-                "kind": kind,
-                "unit_id": unit_id,
-                "action": action,
-                "from_state": source,
-                "to_state": target,
-                "actor_id": head_id,
-                "effective_date": today.isoformat(),
-                "version": version + 1,
-            }
-            cursor.execute(
-                OUTBOX_SQL,
-                [f"case.{action}", case_id, json.dumps(payload), f"case:{case_id}:v{version + 1}"],
-            )
+            entries.append((cursor.fetchone()[0], "start", rule.days))
+        values = ", ".join(["(%s, %s, %s, %s, '', '', now())"] * len(entries))
+        cursor.execute(ENTRY_SQL + values, [v for d, k, n in entries for v in (d, k, today, n)])
+        extra = ", decision_number = %s" if action == "approve" else ""
+        cursor.execute(
+            f"UPDATE casework_case SET state = %s, {date_column} = %s{extra}, version = version + 1, "
+            "updated_at = now() WHERE id = %s",
+            [target, today, *([PARAMS[action]["decision_number"]] if extra else []), case_id],
+        )
+        changes = {"state": [source, target], date_column: [None, today.isoformat()]}
+        cursor.execute(EVENT_SQL, [case_id, head_id, action, source, target, today, json.dumps(changes)])
+        payload = {
+            "case_id": case_id,
+            "reference": reference,
+            "kind": kind,
+            "unit_id": unit_id,
+            "action": action,
+            "from_state": source,
+            "to_state": target,
+            "actor_id": head_id,
+            "effective_date": today.isoformat(),
+            "version": version + 1,
+        }
+        cursor.execute(
+            OUTBOX_SQL,
+            [f"case.{action}", case_id, json.dumps(payload), f"case:{case_id}:v{version + 1}"],
+        )
 
 
 IMPLEMENTATIONS = {"service": service, "raw SQL": raw_sql}

@@ -179,9 +179,7 @@ class PreparedInQuery:
 
 
 class _InsertSQL:
-    def __init__(
-        self, connection, model: type[Model], rows: int, conflict: tuple | None, returning: tuple[str, ...] = ()
-    ):
+    def __init__(self, connection, model: type[Model], rows: int, conflict: tuple | None):
         opts = model._meta
         self.fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
         qn = connection.ops.quote_name
@@ -200,12 +198,8 @@ class _InsertSQL:
                     self.fields, on_conflict, [get(n).column for n in update], [get(n).column for n in unique]
                 )
             )
-        if returning:  # plain column names, for a WITH query whose rows another part reads
-            self.returning_params = ()
-            parts.append("RETURNING " + ", ".join(qn(opts.get_field(n).column) for n in returning))
-        else:
-            sql, self.returning_params = connection.ops.return_insert_columns([opts.pk])
-            parts.append(sql)
+        returning, self.returning_params = connection.ops.return_insert_columns([opts.pk])
+        parts.append(returning)
         self.sql = " ".join(parts)
 
 
@@ -533,64 +527,124 @@ def held_writes(model: type[Model]) -> HeldWrites | None:
     return getattr(connections[router.db_for_write(model)], "_held_writes", None)
 
 
+class _RowPlan:
+    """How each column of an inserted row gets its value: from the row's own values (a parameter), from
+    a column of another part (`sources`), or as a constant written into the statement (`constants`, and
+    the fields' fixed defaults): the statement then has the same text for every call, and few enough
+    parameters that the driver keeps its parsed form. Values are prepared by their fields as the ORM
+    prepares them; constants are quoted by the driver."""
+
+    def __init__(self, connection, model: type[Model], names, sources: dict, constants: dict):
+        opts = model._meta
+        self.fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
+        qn = connection.ops.quote_name
+        self.exprs: list[str] = []
+        self.params: list[tuple[Any, str | None]] = []  # (field, name in the row; None: now or default)
+
+        def constant(field, value) -> str:
+            return connection.ops.compose_sql("%s", [field.get_db_prep_save(value, connection=connection)])
+
+        for field in self.fields:
+            name = field.attname
+            if name in sources:
+                self.exprs.append(qn(sources[name]))
+            elif name in names:
+                self.exprs.append("%s")
+                self.params.append((field, name))
+            elif name in constants:
+                self.exprs.append(constant(field, constants[name]))
+            elif (
+                getattr(field, "auto_now", False)
+                or getattr(field, "auto_now_add", False)
+                or (field.has_default() and callable(field.default))
+            ):
+                self.exprs.append("%s")
+                self.params.append((field, None))
+            else:
+                self.exprs.append(constant(field, field.get_default()))
+        self.columns = "(" + ", ".join(qn(f.column) for f in self.fields) + ")"
+
+    def values(self, connection, row: dict[str, Any]) -> list:
+        values = []
+        for field, name in self.params:
+            if name is not None:
+                value = row[name]
+            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value = field.pre_save(SimpleNamespace(), add=True)  # now (no instance to set it on)
+            else:
+                value = field.get_default()
+            values.append(field.get_db_prep_save(value, connection=connection))
+        return values
+
+
+_row_sql: weakref.WeakKeyDictionary[Any, dict[tuple, tuple[_RowPlan, str]]] = weakref.WeakKeyDictionary()
+
+
 def values_insert(
     connection,
     model: type[Model],
     rows: list[dict[str, Any]],
     *,
+    constants: dict[str, Any] | None = None,
     unique_fields: tuple[str, ...] = (),
     update_fields: tuple[str, ...] = (),
     returning: tuple[str, ...],
 ) -> tuple[str, list]:
-    """INSERT ... RETURNING `returning` (column names) of `rows` given as {attname: value}, as a part
-    for `HeldWrites`: no instances; a missing value takes its field's default (auto_now(_add): now)
-    and every value is prepared by its field as the ORM prepares it. Statement built once per
-    connection, model, row count and conflict clause."""
-    conflict = (tuple(unique_fields), tuple(update_fields)) if unique_fields else None
-    key = (model, len(rows), conflict, returning)
-    cache = _inserts.setdefault(connection, {})
-    prepared = cache.get(key)
-    if prepared is None:
-        prepared = cache[key] = _InsertSQL(connection, model, len(rows), conflict, returning)
-    return prepared.sql, [
-        _db_value(connection, field, row) for row in rows for field in prepared.fields
-    ]
-
-
-def _db_value(connection, field, row: dict[str, Any]):
-    if field.attname in row:
-        value = row[field.attname]
-    elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        value = field.pre_save(SimpleNamespace(), add=True)  # sets and returns now (no instance here)
-    else:
-        value = field.get_default()
-    return field.get_db_prep_save(value, connection=connection)
+    """INSERT ... RETURNING `returning` (column names) of `rows` given as {attname: value}, as a part for
+    `HeldWrites`, without instances: the columns every row has the same value for in `constants`, a
+    missing column its field's default (auto_now(_add): now). With `unique_fields`, an upsert as
+    `insert()` makes it. Statement built once per connection, model, row count and constants."""
+    constants = constants or {}
+    key = (model, len(rows), tuple(rows[0]), tuple(constants.items()), unique_fields, update_fields, returning)
+    cache = _row_sql.setdefault(connection, {})
+    found = cache.get(key)
+    if found is None:
+        plan = _RowPlan(connection, model, rows[0], {}, constants)
+        qn = connection.ops.quote_name
+        opts = model._meta
+        parts = [
+            f"INSERT INTO {qn(opts.db_table)} {plan.columns} VALUES",
+            ", ".join(["(" + ", ".join(plan.exprs) + ")"] * len(rows)),
+        ]
+        if unique_fields:
+            get = opts.get_field
+            parts.append(
+                connection.ops.on_conflict_suffix_sql(
+                    plan.fields,
+                    OnConflict.UPDATE,
+                    [get(n).column for n in update_fields],
+                    [get(n).column for n in unique_fields],
+                )
+            )
+        parts.append("RETURNING " + ", ".join(qn(opts.get_field(n).column) for n in returning))
+        found = cache[key] = (plan, " ".join(parts))
+    plan, sql = found
+    return sql, [value for row in rows for value in plan.values(connection, row)]
 
 
 def select_insert(
     connection,
     model: type[Model],
     source: str,
-    from_source: dict[str, str],
+    sources: dict[str, str],
     row: dict[str, Any],
+    *,
+    constants: dict[str, Any] | None = None,
     order: str,
-    order_params: list = (),
 ) -> tuple[str, list]:
-    """INSERT INTO `model` one row per row of the part named `source`: the columns of `from_source`
-    ({attname: source column}) read from it, the others the values of `row` (or their fields'
-    defaults, prepared as `values_insert` prepares them), in the order `order` (SQL over `source`)."""
-    qn = connection.ops.quote_name
-    opts = model._meta
-    fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
-    selected, params = [], []
-    for field in fields:
-        if field.attname in from_source:
-            selected.append(qn(from_source[field.attname]))
-        else:
-            selected.append("%s")
-            params.append(_db_value(connection, field, row))
-    sql = (
-        f"INSERT INTO {qn(opts.db_table)} (" + ", ".join(qn(f.column) for f in fields) + ") "
-        f"SELECT {', '.join(selected)} FROM {source} ORDER BY {order} RETURNING 1"
-    )
-    return sql, [*params, *order_params]
+    """INSERT INTO `model` one row per row of the part named `source`, in the order `order` (SQL over
+    `source`'s columns, constants only): the columns of `sources` ({attname: column of source}) read
+    from it, the others from `row`, `constants` or their fields' defaults, as `values_insert` has them."""
+    constants = constants or {}
+    key = (model, source, tuple(sources.items()), tuple(row), tuple(constants.items()), order)
+    cache = _row_sql.setdefault(connection, {})
+    found = cache.get(key)
+    if found is None:
+        plan = _RowPlan(connection, model, row, sources, constants)
+        sql = (
+            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} {plan.columns} "
+            f"SELECT {', '.join(plan.exprs)} FROM {source} ORDER BY {order} RETURNING 1"
+        )
+        found = cache[key] = (plan, sql)
+    plan, sql = found
+    return sql, plan.values(connection, row)

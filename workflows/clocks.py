@@ -56,7 +56,11 @@ _START_FIELDS = (
 )
 
 
-def _start_values(case: Case, kinds, on: date) -> list[dict]:
+# What every (re)started clock has: written into the held statement rather than passed with it.
+_START_CONSTANTS = {"extension_days": 0, "status": str(DeadlineStatus.RUNNING), "completed_on": None}
+
+
+def _start_values(case: Case, kinds, on: date, *, constants: bool = True) -> list[dict]:
     """The columns of the clocks of `kinds` (re)started on `on`, where a rule in force then governs
     them. The due date is computed before the write: a clock just (re)started has no pause, so it is
     the rule's days counted from `on`."""
@@ -78,11 +82,9 @@ def _start_values(case: Case, kinds, on: date) -> list[dict]:
                 "day_type": rule.day_type,
                 "start_date": on,
                 "base_days": rule.days,
-                "extension_days": 0,
                 "due_date": counted.due_date,
-                "status": DeadlineStatus.RUNNING,
-                "completed_on": None,
                 "reminder_working_days": rule.reminder_working_days,
+                **(_START_CONSTANTS if constants else {}),
             }
         )
     return rows
@@ -137,8 +139,13 @@ def _close(clocks: list[Deadline], status: str, on: date, entry: DeadlineEntry, 
         prepared.update_rows(Deadline, [d.pk for d in clocks], status=status, completed_on=on)
 
 
-def _complete_sql(connection, case: Case, kinds, on: date) -> tuple[str, list]:
-    """UPDATE ... RETURNING id meeting the case's open clocks of `kinds` on `on`."""
+_complete_sqls: dict[tuple, str] = {}
+
+
+def _complete_sql(connection, case: Case, kinds, on: date, *, inline: bool = False) -> tuple[str, list]:
+    """UPDATE ... RETURNING id meeting the case's open clocks of `kinds` on `on`. `inline`: the kinds
+    and statuses (the code's constants) written into the statement, quoted by the driver, so that it
+    has the same text on every call and two parameters (a part of a longer statement, HeldWrites)."""
     qn = connection.ops.quote_name
     table, kinds, statuses = (
         qn(Deadline._meta.db_table),
@@ -146,12 +153,26 @@ def _complete_sql(connection, case: Case, kinds, on: date) -> tuple[str, list]:
         sorted(map(str, OPEN_STATUSES)),
     )
     completed_on = Deadline._meta.get_field("completed_on").get_db_prep_save(on, connection=connection)
-    sql = (
-        f"UPDATE {table} SET {qn('status')} = %s, {qn('completed_on')} = %s "
-        f"WHERE {qn('case_id')} = %s AND {qn('kind')} IN ({', '.join(['%s'] * len(kinds))}) "
-        f"AND {qn('status')} IN ({', '.join(['%s'] * len(statuses))}) RETURNING {qn('id')}"
-    )
-    return sql, [str(DeadlineStatus.MET), completed_on, case.pk, *kinds, *statuses]
+    if not inline:
+        sql = (
+            f"UPDATE {table} SET {qn('status')} = %s, {qn('completed_on')} = %s "
+            f"WHERE {qn('case_id')} = %s AND {qn('kind')} IN ({', '.join(['%s'] * len(kinds))}) "
+            f"AND {qn('status')} IN ({', '.join(['%s'] * len(statuses))}) RETURNING {qn('id')}"
+        )
+        return sql, [str(DeadlineStatus.MET), completed_on, case.pk, *kinds, *statuses]
+    key = (connection.alias, tuple(kinds))
+    sql = _complete_sqls.get(key)
+    if sql is None:
+
+        def literals(values) -> str:
+            return connection.ops.compose_sql(", ".join(["%s"] * len(values)), values)
+
+        sql = _complete_sqls[key] = (
+            f"UPDATE {table} SET {qn('status')} = {literals([str(DeadlineStatus.MET)])}, "
+            f"{qn('completed_on')} = %s WHERE {qn('case_id')} = %s AND {qn('kind')} IN ({literals(kinds)}) "
+            f"AND {qn('status')} IN ({literals(statuses)}) RETURNING {qn('id')}"
+        )
+    return sql, [completed_on, case.pk]
 
 
 def _complete_returning(case: Case, kinds, on: date, entry_kind: str, ledger: list) -> bool:
@@ -178,29 +199,37 @@ def _hold(held: prepared.HeldWrites, case: Case, effects, on: date) -> None:
     the clocks' order, the clocks (re)started (upsert ... RETURNING) and their START entries in the
     order of `effects.start`. The same rows and values as the statements apply_effects runs itself."""
     connection = held.connection
+    qn = connection.ops.quote_name
     if effects.complete:
-        met = held.add(*_complete_sql(connection, case, effects.complete, on))
+        met = held.add(*_complete_sql(connection, case, effects.complete, on, inline=True))
         held.add(
             *prepared.select_insert(
                 connection,
                 DeadlineEntry,
                 met,
                 {"deadline_id": "id"},
-                {"kind": effects.ledger_entry, "on": on},
-                order=connection.ops.quote_name("id"),
+                {"on": on},
+                constants={"kind": str(effects.ledger_entry)},
+                order=qn("id"),
             )
         )
-    rows = _start_values(case, effects.start, on) if effects.start else []
+    rows = _start_values(case, effects.start, on, constants=False) if effects.start else []
     if rows:
         started = held.add(
             *prepared.values_insert(
                 connection,
                 Deadline,
                 rows,
+                constants=_START_CONSTANTS,
                 unique_fields=("case", "kind"),
                 update_fields=_START_FIELDS,
                 returning=("id", "kind", "base_days"),
             )
+        )
+        # The order of `rows` (the order of effects.start), written into the statement: kinds are the
+        # code's constants.
+        order = connection.ops.compose_sql(
+            f"array_position(%s::text[], {qn('kind')})", [[str(r["kind"]) for r in rows]]
         )
         held.add(
             *prepared.select_insert(
@@ -208,9 +237,9 @@ def _hold(held: prepared.HeldWrites, case: Case, effects, on: date) -> None:
                 DeadlineEntry,
                 started,
                 {"deadline_id": "id", "days": "base_days"},
-                {"kind": DeadlineEntry.Kind.START, "on": on, "note": ""},
-                order="array_position(%s::text[], {})".format(connection.ops.quote_name("kind")),
-                order_params=[[str(r["kind"]) for r in rows]],
+                {"on": on},
+                constants={"kind": str(DeadlineEntry.Kind.START), "note": ""},
+                order=order,
             )
         )
 
