@@ -595,7 +595,8 @@ def values_insert(
     missing column its field's default (auto_now(_add): now). With `unique_fields`, an upsert as
     `insert()` makes it. Statement built once per connection, model, row count and constants."""
     constants = constants or {}
-    key = (model, len(rows), tuple(rows[0]), tuple(constants.items()), unique_fields, update_fields, returning)
+    shape = (tuple(rows[0]), tuple(constants.items()), unique_fields, update_fields, returning)
+    key = (model, len(rows), *shape)
     cache = _row_sql.setdefault(connection, {})
     found = cache.get(key)
     if found is None:

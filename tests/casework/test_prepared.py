@@ -358,7 +358,11 @@ def test_held_writes_run_in_the_order_held_as_parts_of_the_closing_statement(org
     assert Case.objects.get(pk=case.pk).summary == "Tóm tắt khác" and event.pk
 
 
+ONLY_POSTGRES = pytest.mark.skipif(connection.vendor != "postgresql", reason="held on PostgreSQL only")
+
+
 @pytest.mark.postgres
+@ONLY_POSTGRES
 def test_what_is_still_held_when_the_block_ends_runs_then_and_an_inner_block_runs_the_outers_first(org):
     case = new_case(org)
     clock = Deadline.objects.filter(case=case).order_by("id").first()
@@ -390,6 +394,7 @@ def test_what_is_still_held_when_the_block_ends_runs_then_and_an_inner_block_run
 
 
 @pytest.mark.postgres
+@ONLY_POSTGRES
 def test_held_writes_are_dropped_with_the_block_that_fails(org):
     case = new_case(org)
     clock = Deadline.objects.filter(case=case).order_by("id").first()
