@@ -340,7 +340,7 @@ def test_held_writes_run_in_the_order_held_as_parts_of_the_closing_statement(org
         for note in ("first", "second"):
             held.add(
                 *prepared.values_insert(
-                    connection,
+                    held.connection,
                     DeadlineEntry,
                     [{"deadline_id": clock.pk, "kind": "recompute", "on": TODAY, "note": note}],
                     returning=("id",),
@@ -370,7 +370,7 @@ def test_what_is_still_held_when_the_block_ends_runs_then_and_an_inner_block_run
     def hold(held, note):
         held.add(
             *prepared.values_insert(
-                connection,
+                held.connection,
                 DeadlineEntry,
                 [{"deadline_id": clock.pk, "kind": "recompute", "on": TODAY, "note": note}],
                 returning=("id",),
@@ -401,7 +401,7 @@ def test_held_writes_are_dropped_with_the_block_that_fails(org):
     with pytest.raises(RuntimeError), transaction.atomic(), prepared.holding_writes(Case) as held:
         held.add(
             *prepared.values_insert(
-                connection,
+                held.connection,
                 DeadlineEntry,
                 [{"deadline_id": clock.pk, "kind": "recompute", "on": TODAY}],
                 returning=("id",),
