@@ -193,6 +193,9 @@ def _complete_returning(case: Case, kinds, on: date, entry_kind: str, ledger: li
     return True
 
 
+_start_orders: dict[tuple, str] = {}
+
+
 def _hold(held: prepared.HeldWrites, case: Case, effects, on: date) -> None:
     """What `apply_effects` writes for completions and starts alone (of different kinds), held for the
     transition's closing statement: the clocks met (UPDATE ... RETURNING) and their ledger entries in
@@ -228,9 +231,12 @@ def _hold(held: prepared.HeldWrites, case: Case, effects, on: date) -> None:
         )
         # The order of `rows` (the order of effects.start), written into the statement: kinds are the
         # code's constants.
-        order = connection.ops.compose_sql(
-            f"array_position(%s::text[], {qn('kind')})", [[str(r["kind"]) for r in rows]]
-        )
+        kinds = tuple(str(r["kind"]) for r in rows)
+        order = _start_orders.get((connection.alias, kinds))
+        if order is None:
+            order = _start_orders[(connection.alias, kinds)] = connection.ops.compose_sql(
+                f"array_position(%s::text[], {qn('kind')})", [list(kinds)]
+            )
         held.add(
             *prepared.select_insert(
                 connection,
