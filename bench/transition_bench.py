@@ -327,10 +327,10 @@ def _worker(name, action, ids, heads, barrier, results) -> None:
     fn = IMPLEMENTATIONS[name]
     connection.ensure_connection()
     barrier.wait(TIMEOUT)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for case_id in ids:
         fn(action, case_id, heads[case_id])
-    results.put((started, time.perf_counter(), len(ids)))
+    results.put((started, time.perf_counter(), len(ids), time.process_time() - cpu_started))
     connections.close_all()
 
 
@@ -342,6 +342,11 @@ class LockSampler(threading.Thread):
         self.stop = threading.Event()
         self.samples: list[int] = []
         self.waited_on: Counter[str] = Counter()
+        # What the workers' backends are doing, per sample and backend: running a statement on the
+        # CPU ("active"), waiting for the client's next statement ("idle in transaction" / "idle":
+        # the client's Python is the bottleneck), or active but waiting (wait_event_type: IO for the
+        # WAL flush of a commit, LWLock, Lock, ...).
+        self.doing: Counter[str] = Counter()
 
     def run(self) -> None:
         try:
@@ -352,6 +357,16 @@ class LockSampler(threading.Thread):
                         "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
                     )
                     self.samples.append(cursor.fetchone()[0])
+                    cursor.execute(
+                        "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND backend_type = 'client backend'"
+                    )
+                    for state, wait_type, wait_event in cursor.fetchall():
+                        if state == "active" and wait_type:
+                            self.doing[f"waiting: {wait_type} {wait_event}"] += 1
+                        else:
+                            self.doing[state or "?"] += 1
                     cursor.execute(
                         "SELECT locktype, coalesce(relation::regclass::text, '') FROM pg_locks "
                         "WHERE NOT granted AND pid <> pg_backend_pid()"
@@ -375,7 +390,9 @@ def throughput(name: str, action: str, chunks: list[list[int]], heads: dict[int,
     sampler = LockSampler()
     sampler.start()
     barrier.wait(TIMEOUT)
+    busy_before = cpu_busy()
     runs = [results.get(timeout=TIMEOUT) for _ in workers]
+    busy_after = cpu_busy()
     sampler.stop.set()
     for worker in workers:
         worker.join(TIMEOUT)
@@ -390,7 +407,40 @@ def throughput(name: str, action: str, chunks: list[list[int]], heads: dict[int,
         "waiting_mean": statistics.fmean(samples),
         "waiting_share": sum(1 for s in samples if s) / len(samples),
         "waited_on": dict(sampler.waited_on.most_common(4)),
+        "doing": dict(sampler.doing),
+        "machine_busy": (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]),
+        "worker_cpu": sum(r[3] for r in runs) / elapsed,
     }
+
+
+def cpu_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores so far, from /proc/stat: the whole machine, other jobs too."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def commit_latency(samples: int = 100) -> tuple[float, float]:
+    """Median time of COMMIT, ms, of a one-row write transaction at one connection: the WAL flush a
+    transition waits for (synchronous_commit=on) when nothing else runs on this connection; and the
+    same with synchronous_commit=off (no flush wait), for comparison."""
+    medians = []
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (id int PRIMARY KEY, n int NOT NULL)")
+        cursor.execute("INSERT INTO bench_commit_probe VALUES (1, 0) ON CONFLICT DO NOTHING")
+        for sync in ("on", "off"):
+            cursor.execute(f"SET synchronous_commit = {sync}")
+            times = []
+            for _ in range(samples):
+                cursor.execute("BEGIN")
+                cursor.execute("UPDATE bench_commit_probe SET n = n + 1 WHERE id = 1")
+                started = time.perf_counter()
+                cursor.execute("COMMIT")
+                times.append(time.perf_counter() - started)
+            medians.append(statistics.median(times) * 1000)
+        cursor.execute("RESET synchronous_commit")
+        cursor.execute("DROP TABLE bench_commit_probe")
+    return medians[0], medians[1]
 
 
 def broker_files() -> int:
@@ -478,6 +528,8 @@ def main() -> int:
             chunks[(name, w)] = [ids[i * per_run : (i + 1) * per_run] for i in range(w)]
             ids = ids[w * per_run :]
 
+    commits = commit_latency()
+    print(f"COMMIT median at one connection: {commits[0]:.2f} ms (synchronous_commit=off: {commits[1]:.2f})")
     report = {}
     for action in ("accept", "approve"):
         if action == "approve":
@@ -503,16 +555,18 @@ def main() -> int:
                 scaling[(name, w)] = result
                 print(
                     f"{action} {name} x{w}: {result['per_second']:.1f}/s, waiting max "
-                    f"{result['waiting_max']}, mean {result['waiting_mean']:.2f} {result['waited_on']}",
+                    f"{result['waiting_max']}, mean {result['waiting_mean']:.2f} {result['waited_on']}; "
+                    f"machine busy {result['machine_busy']:.0%}, workers' CPU {result['worker_cpu']:.2f} "
+                    f"cores; backends {result['doing']}",
                     flush=True,
                 )
         report[action] = {"statements": counted, "times": times, "cpu": cpu, "scaling": scaling}
-    files_after, commits = broker_files(), OutboxMessage.objects.count() - messages_before
-    write_results(args, machine(), report, worker_counts, files_before, files_after, commits)
+    files_after, written = broker_files(), OutboxMessage.objects.count() - messages_before
+    write_results(args, machine(), report, worker_counts, files_before, files_after, written, commits)
     return 0
 
 
-def write_results(args, info, report, worker_counts, files_before, files_after, commits) -> None:
+def write_results(args, info, report, worker_counts, files_before, files_after, commits, latency) -> None:
     lines = [
         "# Transition benchmark",
         "",
@@ -594,6 +648,35 @@ def write_results(args, info, report, worker_counts, files_before, files_after, 
                 )
                 + " |"
             )
+    lines += [
+        "",
+        "### What limits the throughput",
+        "",
+        "During each run: the share of the machine's CPU in use (all cores, /proc/stat: other jobs "
+        "included), the CPU the worker processes used (cores' worth, i.e. CPU seconds per second), and "
+        "what this database's backends were doing in the samples: `idle in transaction` / `idle` = "
+        "waiting for the client's next statement (the client's Python), `active` = running a "
+        "statement, `waiting: <type> <event>` = active but waiting (IO WALSync/WALWrite: the commit's "
+        "WAL flush; Lock: a lock).",
+        "",
+        f"COMMIT of a one-row write at one connection, median: {latency[0]:.2f} ms "
+        f"(with synchronous_commit=off: {latency[1]:.2f} ms).",
+        "",
+        "| Action | Side | Workers | Machine CPU busy | Workers' CPU (cores) | Backends: share of samples |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for action, data in report.items():
+        for name in IMPLEMENTATIONS:
+            for w in worker_counts:
+                r = data["scaling"][(name, w)]
+                total = sum(r["doing"].values()) or 1
+                doing = ", ".join(
+                    f"{k} {v / total:.0%}" for k, v in sorted(r["doing"].items(), key=lambda kv: -kv[1])
+                )
+                lines.append(
+                    f"| {action} | {name} | {w} | {r['machine_busy']:.0%} | {r['worker_cpu']:.2f} | "
+                    f"{doing or '—'} |"
+                )
     lines += [
         "",
         "## Relay wake-ups",
