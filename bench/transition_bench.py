@@ -66,6 +66,9 @@ TARGET_RATIO = 2.0  # service median / raw-SQL median
 TARGET_STATEMENTS = 12
 TARGET_SCALING = 2.5  # throughput at 4 workers / 1 worker, on 2 cores
 TIMEOUT = 600  # seconds for a throughput run; reached only if something is broken
+# SET statements each worker runs on its connection (--set), e.g. synchronous_commit = off to see what
+# the commit's WAL flush costs the throughput.
+SESSION_SETTINGS: list[str] = []
 
 # Timings as in production: DEBUG off, so no statement is formatted and logged (CaptureQueriesContext
 # turns logging on for the statement counts only).
@@ -331,6 +334,10 @@ def _worker(name, action, ids, heads, barrier, results) -> None:
     settings.DEBUG = False
     fn = IMPLEMENTATIONS[name]
     connection.ensure_connection()
+    if SESSION_SETTINGS:
+        with connection.cursor() as cursor:
+            for setting in SESSION_SETTINGS:
+                cursor.execute(f"SET {setting}")
     barrier.wait(TIMEOUT)
     started, cpu_started = time.perf_counter(), time.process_time()
     for case_id in ids:
@@ -498,7 +505,14 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=4, help="Communes the cases are spread over.")
     parser.add_argument("--label", default="", help="A line saying what code was measured.")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        help="A setting each throughput worker's session takes, e.g. 'synchronous_commit = off'.",
+    )
     args = parser.parse_args()
+    SESSION_SETTINGS[:] = args.set
     if connection.vendor != "postgresql":
         raise SystemExit("Run it on PostgreSQL: set DATABASE_URL.")
     worker_counts = [int(w) for w in args.workers.split(",")]
@@ -585,7 +599,8 @@ def write_results(args, info, report, worker_counts, files_before, files_after, 
         "hand-written transaction (lock the case, check state and version, complete and start the clocks "
         "with their ledger rows, update the case, insert the audit record and the outbox message). "
         "First-round complaints at "
-        f"{args.units} communes (one level row), registered and reviewed by the benchmark. DEBUG off.",
+        f"{args.units} communes (one level row), registered and reviewed by the benchmark. DEBUG off."
+        + (f" Throughput workers' sessions: {'; '.join(args.set)}." if args.set else ""),
         "",
         f"Targets: service ≤ {TARGET_RATIO:.0f}× raw SQL, ≤ {TARGET_STATEMENTS} statements, 4 workers ≥ "
         f"{TARGET_SCALING}× one worker (on 2 cores), no backend waiting on a lock other than its case's.",
