@@ -10,6 +10,10 @@ included). The rows, and therefore the instances, are exactly those the queryset
 
 Only for querysets whose SQL depends on nothing but their arguments: no dates taken from "now", no
 lists whose length varies, no per-request state.
+
+Writes: INSERT and UPDATE statements built once per connection (`insert`, `save_fields`,
+`update_rows`), and writes held back to run as parts of a transaction's closing statement
+(`holding_writes`, `save_and_insert`: one round trip for a transition's writes on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -418,9 +422,10 @@ def save_fields(obj: Model, update_fields: list[str]) -> None:
 def save_and_insert(obj: Model, update_fields: list[str], inserts: list[Model]) -> None:
     """`save_fields(obj, update_fields)`, then `insert([row], send_signals=True)` for each of `inserts`
     (each of its own model): on PostgreSQL in one statement, the UPDATE and the INSERTs as the parts of
-    one WITH, which all run to completion (one round trip instead of one per row). Every pre_save
-    signal is sent before the statement and every post_save after it, in the order of the objects.
-    Elsewhere, or when the fast path cannot take one of them, the statements run one after the other."""
+    one WITH, which all run to completion (one round trip instead of one per row), after the writes
+    held by an open `holding_writes` block (its first parts). Every pre_save signal is sent before the
+    statement and every post_save after it, in the order of the objects. Elsewhere, or when the fast
+    path cannot take one of them, what is held runs first and the statements run one after the other."""
     alias = router.db_for_write(type(obj), instance=obj)
     connection = connections[alias]
     held = getattr(connection, "_held_writes", None)
