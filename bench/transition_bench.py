@@ -56,6 +56,7 @@ from casework.choices import CaseKind, CaseState, Channel, DeadlineKind, Role  #
 from casework.models import Case, Membership, OutboxMessage, Unit  # noqa: E402
 from casework.rules import periods, policy  # noqa: E402
 from casework.rules.calendar import WorkingCalendar  # noqa: E402
+from notifications import wakeup  # noqa: E402
 from workflows.intake import register_case  # noqa: E402
 from workflows.intake.inputs import CaseInput, PetitionerInput  # noqa: E402
 from workflows.service import perform_action  # noqa: E402
@@ -65,6 +66,9 @@ TARGET_RATIO = 2.0  # service median / raw-SQL median
 TARGET_STATEMENTS = 12
 TARGET_SCALING = 2.5  # throughput at 4 workers / 1 worker, on 2 cores
 TIMEOUT = 600  # seconds for a throughput run; reached only if something is broken
+# SET statements each worker runs on its connection (--set), e.g. synchronous_commit = off to see what
+# the commit's WAL flush costs the throughput.
+SESSION_SETTINGS: list[str] = []
 
 # Timings as in production: DEBUG off, so no statement is formatted and logged (CaptureQueriesContext
 # turns logging on for the statement counts only).
@@ -153,10 +157,18 @@ PARAMS = {"accept": {}, "approve": {"decision_number": "15/QĐ-UBND"}}
 _users: dict[int, object] = {}
 
 
+def client_version(case_id: int) -> int:
+    """The version the client holds: the same statement for both sides, so neither pays more for it (the
+    ORM's values_list().get() cost ~0.9 ms of CPU more than this, none of it the service's work)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM casework_case WHERE id = %s", [case_id])
+        return cursor.fetchone()[0]
+
+
 def service(action: str, case_id: int, head_id: int) -> None:
-    # The version the client holds (read here as the raw-SQL side reads it), and the acting user as a
+    # The version the client holds (read as the raw-SQL side reads it), and the acting user as a
     # request has it: loaded by the authentication (not timed here), its memberships not read yet.
-    version = Case.objects.values_list("version", flat=True).get(pk=case_id)
+    version = client_version(case_id)
     if head_id not in _users:
         _users[head_id] = get_user_model().objects.get(pk=head_id)
     actor = _users[head_id]
@@ -225,64 +237,62 @@ def raw_sql(action: str, case_id: int, head_id: int) -> None:
     update it, and insert the audit record and the outbox message: one transaction."""
     source, target, completed, started, date_column = RAW[action]
     today = timezone.localdate()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version FROM casework_case WHERE id = %s", [case_id])
-        expected = cursor.fetchone()[0]
-        with transaction.atomic():
-            cursor.execute(LOCK_SQL, [case_id])
-            state, version, unit_id, reference, kind, remote = cursor.fetchone()
-            assert state == source and version == expected, (case_id, state, version)
-            facts = {"round": 1, "remote": remote, "several_locations": False}
-            cursor.execute(COMPLETE_SQL, [today, case_id, list(completed)])
-            entries = [(row[0], "complete", 0) for row in cursor.fetchall()]
-            for clock in started:
-                if not policy.has_rule(deadline=clock, kind=kind, on=today, facts=facts):
-                    continue
-                rule = policy.deadline_rule(deadline=clock, kind=kind, on=today, facts=facts)
-                due = periods.compute_due(
-                    start=today, days=rule.days, day_type=rule.day_type, pauses=[], calendar=CALENDAR
-                ).due_date
-                cursor.execute(
-                    START_SQL,
-                    [
-                        case_id,
-                        clock,
-                        rule.code,
-                        rule.citation,
-                        rule.day_type,
-                        today,
-                        rule.days,
-                        due,
-                        rule.reminder_working_days,
-                    ],
-                )
-                entries.append((cursor.fetchone()[0], "start", rule.days))
-            values = ", ".join(["(%s, %s, %s, %s, '', '', now())"] * len(entries))
-            cursor.execute(ENTRY_SQL + values, [v for d, k, n in entries for v in (d, k, today, n)])
-            extra = ", decision_number = %s" if action == "approve" else ""
+    expected = client_version(case_id)
+    with connection.cursor() as cursor, transaction.atomic():
+        cursor.execute(LOCK_SQL, [case_id])
+        state, version, unit_id, reference, kind, remote = cursor.fetchone()
+        assert state == source and version == expected, (case_id, state, version)
+        facts = {"round": 1, "remote": remote, "several_locations": False}
+        cursor.execute(COMPLETE_SQL, [today, case_id, list(completed)])
+        entries = [(row[0], "complete", 0) for row in cursor.fetchall()]
+        for clock in started:
+            if not policy.has_rule(deadline=clock, kind=kind, on=today, facts=facts):
+                continue
+            rule = policy.deadline_rule(deadline=clock, kind=kind, on=today, facts=facts)
+            due = periods.compute_due(
+                start=today, days=rule.days, day_type=rule.day_type, pauses=[], calendar=CALENDAR
+            ).due_date
             cursor.execute(
-                f"UPDATE casework_case SET state = %s, {date_column} = %s{extra}, version = version + 1, "
-                "updated_at = now() WHERE id = %s",
-                [target, today, *([PARAMS[action]["decision_number"]] if extra else []), case_id],
+                START_SQL,
+                [
+                    case_id,
+                    clock,
+                    rule.code,
+                    rule.citation,
+                    rule.day_type,
+                    today,
+                    rule.days,
+                    due,
+                    rule.reminder_working_days,
+                ],
             )
-            changes = {"state": [source, target], date_column: [None, today.isoformat()]}
-            cursor.execute(EVENT_SQL, [case_id, head_id, action, source, target, today, json.dumps(changes)])
-            payload = {
-                "case_id": case_id,
-                "reference": reference,
-                "kind": kind,
-                "unit_id": unit_id,
-                "action": action,
-                "from_state": source,
-                "to_state": target,
-                "actor_id": head_id,
-                "effective_date": today.isoformat(),
-                "version": version + 1,
-            }
-            cursor.execute(
-                OUTBOX_SQL,
-                [f"case.{action}", case_id, json.dumps(payload), f"case:{case_id}:v{version + 1}"],
-            )
+            entries.append((cursor.fetchone()[0], "start", rule.days))
+        values = ", ".join(["(%s, %s, %s, %s, '', '', now())"] * len(entries))
+        cursor.execute(ENTRY_SQL + values, [v for d, k, n in entries for v in (d, k, today, n)])
+        extra = ", decision_number = %s" if action == "approve" else ""
+        cursor.execute(
+            f"UPDATE casework_case SET state = %s, {date_column} = %s{extra}, version = version + 1, "
+            "updated_at = now() WHERE id = %s",
+            [target, today, *([PARAMS[action]["decision_number"]] if extra else []), case_id],
+        )
+        changes = {"state": [source, target], date_column: [None, today.isoformat()]}
+        cursor.execute(EVENT_SQL, [case_id, head_id, action, source, target, today, json.dumps(changes)])
+        payload = {
+            "case_id": case_id,
+            "reference": reference,
+            "kind": kind,
+            "unit_id": unit_id,
+            "action": action,
+            "from_state": source,
+            "to_state": target,
+            "actor_id": head_id,
+            "effective_date": today.isoformat(),
+            "version": version + 1,
+        }
+        cursor.execute(
+            OUTBOX_SQL,
+            [f"case.{action}", case_id, json.dumps(payload), f"case:{case_id}:v{version + 1}"],
+        )
 
 
 IMPLEMENTATIONS = {"service": service, "raw SQL": raw_sql}
@@ -293,6 +303,10 @@ IMPLEMENTATIONS = {"service": service, "raw SQL": raw_sql}
 
 def statements(fn, *args) -> tuple[int, int]:
     """(all statements, of which transaction control: BEGIN, COMMIT, SAVEPOINT, RELEASE)."""
+    # The wake-up after commit looks for a stale wake-up (two more statements) at most once per
+    # STALE_CHECK_SECONDS in a process: housekeeping whose turn depends on the clock, not counted here
+    # (as in the unit test of the statement count).
+    wakeup._last_stale_check = time.monotonic()
     with CaptureQueriesContext(connection) as captured:
         fn(*args)
     control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -320,11 +334,15 @@ def _worker(name, action, ids, heads, barrier, results) -> None:
     settings.DEBUG = False
     fn = IMPLEMENTATIONS[name]
     connection.ensure_connection()
+    if SESSION_SETTINGS:
+        with connection.cursor() as cursor:
+            for setting in SESSION_SETTINGS:
+                cursor.execute(f"SET {setting}")
     barrier.wait(TIMEOUT)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for case_id in ids:
         fn(action, case_id, heads[case_id])
-    results.put((started, time.perf_counter(), len(ids)))
+    results.put((started, time.perf_counter(), len(ids), time.process_time() - cpu_started))
     connections.close_all()
 
 
@@ -336,6 +354,11 @@ class LockSampler(threading.Thread):
         self.stop = threading.Event()
         self.samples: list[int] = []
         self.waited_on: Counter[str] = Counter()
+        # What the workers' backends are doing, per sample and backend: running a statement on the
+        # CPU ("active"), waiting for the client's next statement ("idle in transaction" / "idle":
+        # the client's Python is the bottleneck), or active but waiting (wait_event_type: IO for the
+        # WAL flush of a commit, LWLock, Lock, ...).
+        self.doing: Counter[str] = Counter()
 
     def run(self) -> None:
         try:
@@ -346,6 +369,16 @@ class LockSampler(threading.Thread):
                         "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
                     )
                     self.samples.append(cursor.fetchone()[0])
+                    cursor.execute(
+                        "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND backend_type = 'client backend'"
+                    )
+                    for state, wait_type, wait_event in cursor.fetchall():
+                        if state == "active" and wait_type:
+                            self.doing[f"waiting: {wait_type} {wait_event}"] += 1
+                        else:
+                            self.doing[state or "?"] += 1
                     cursor.execute(
                         "SELECT locktype, coalesce(relation::regclass::text, '') FROM pg_locks "
                         "WHERE NOT granted AND pid <> pg_backend_pid()"
@@ -369,7 +402,9 @@ def throughput(name: str, action: str, chunks: list[list[int]], heads: dict[int,
     sampler = LockSampler()
     sampler.start()
     barrier.wait(TIMEOUT)
+    busy_before = cpu_busy()
     runs = [results.get(timeout=TIMEOUT) for _ in workers]
+    busy_after = cpu_busy()
     sampler.stop.set()
     for worker in workers:
         worker.join(TIMEOUT)
@@ -384,7 +419,40 @@ def throughput(name: str, action: str, chunks: list[list[int]], heads: dict[int,
         "waiting_mean": statistics.fmean(samples),
         "waiting_share": sum(1 for s in samples if s) / len(samples),
         "waited_on": dict(sampler.waited_on.most_common(4)),
+        "doing": dict(sampler.doing),
+        "machine_busy": (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]),
+        "worker_cpu": sum(r[3] for r in runs) / elapsed,
     }
+
+
+def cpu_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores so far, from /proc/stat: the whole machine, other jobs too."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def commit_latency(samples: int = 100) -> tuple[float, float]:
+    """Median time of COMMIT, ms, of a one-row write transaction at one connection: the WAL flush a
+    transition waits for (synchronous_commit=on) when nothing else runs on this connection; and the
+    same with synchronous_commit=off (no flush wait), for comparison."""
+    medians = []
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (id int PRIMARY KEY, n int NOT NULL)")
+        cursor.execute("INSERT INTO bench_commit_probe VALUES (1, 0) ON CONFLICT DO NOTHING")
+        for sync in ("on", "off"):
+            cursor.execute(f"SET synchronous_commit = {sync}")
+            times = []
+            for _ in range(samples):
+                cursor.execute("BEGIN")
+                cursor.execute("UPDATE bench_commit_probe SET n = n + 1 WHERE id = 1")
+                started = time.perf_counter()
+                cursor.execute("COMMIT")
+                times.append(time.perf_counter() - started)
+            medians.append(statistics.median(times) * 1000)
+        cursor.execute("RESET synchronous_commit")
+        cursor.execute("DROP TABLE bench_commit_probe")
+    return medians[0], medians[1]
 
 
 def broker_files() -> int:
@@ -437,7 +505,14 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=4, help="Communes the cases are spread over.")
     parser.add_argument("--label", default="", help="A line saying what code was measured.")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        help="A setting each throughput worker's session takes, e.g. 'synchronous_commit = off'.",
+    )
     args = parser.parse_args()
+    SESSION_SETTINGS[:] = args.set
     if connection.vendor != "postgresql":
         raise SystemExit("Run it on PostgreSQL: set DATABASE_URL.")
     worker_counts = [int(w) for w in args.workers.split(",")]
@@ -472,6 +547,8 @@ def main() -> int:
             chunks[(name, w)] = [ids[i * per_run : (i + 1) * per_run] for i in range(w)]
             ids = ids[w * per_run :]
 
+    commits = commit_latency()
+    print(f"COMMIT median at one connection: {commits[0]:.2f} ms (synchronous_commit=off: {commits[1]:.2f})")
     report = {}
     for action in ("accept", "approve"):
         if action == "approve":
@@ -497,16 +574,18 @@ def main() -> int:
                 scaling[(name, w)] = result
                 print(
                     f"{action} {name} x{w}: {result['per_second']:.1f}/s, waiting max "
-                    f"{result['waiting_max']}, mean {result['waiting_mean']:.2f} {result['waited_on']}",
+                    f"{result['waiting_max']}, mean {result['waiting_mean']:.2f} {result['waited_on']}; "
+                    f"machine busy {result['machine_busy']:.0%}, workers' CPU {result['worker_cpu']:.2f} "
+                    f"cores; backends {result['doing']}",
                     flush=True,
                 )
         report[action] = {"statements": counted, "times": times, "cpu": cpu, "scaling": scaling}
-    files_after, commits = broker_files(), OutboxMessage.objects.count() - messages_before
-    write_results(args, machine(), report, worker_counts, files_before, files_after, commits)
+    files_after, written = broker_files(), OutboxMessage.objects.count() - messages_before
+    write_results(args, machine(), report, worker_counts, files_before, files_after, written, commits)
     return 0
 
 
-def write_results(args, info, report, worker_counts, files_before, files_after, commits) -> None:
+def write_results(args, info, report, worker_counts, files_before, files_after, commits, latency) -> None:
     lines = [
         "# Transition benchmark",
         "",
@@ -520,7 +599,8 @@ def write_results(args, info, report, worker_counts, files_before, files_after, 
         "hand-written transaction (lock the case, check state and version, complete and start the clocks "
         "with their ledger rows, update the case, insert the audit record and the outbox message). "
         "First-round complaints at "
-        f"{args.units} communes (one level row), registered and reviewed by the benchmark. DEBUG off.",
+        f"{args.units} communes (one level row), registered and reviewed by the benchmark. DEBUG off."
+        + (f" Throughput workers' sessions: {'; '.join(args.set)}." if args.set else ""),
         "",
         f"Targets: service ≤ {TARGET_RATIO:.0f}× raw SQL, ≤ {TARGET_STATEMENTS} statements, 4 workers ≥ "
         f"{TARGET_SCALING}× one worker (on 2 cores), no backend waiting on a lock other than its case's.",
@@ -588,6 +668,35 @@ def write_results(args, info, report, worker_counts, files_before, files_after, 
                 )
                 + " |"
             )
+    lines += [
+        "",
+        "### What limits the throughput",
+        "",
+        "During each run: the share of the machine's CPU in use (all cores, /proc/stat: other jobs "
+        "included), the CPU the worker processes used (cores' worth, i.e. CPU seconds per second), and "
+        "what this database's backends were doing in the samples: `idle in transaction` / `idle` = "
+        "waiting for the client's next statement (the client's Python), `active` = running a "
+        "statement, `waiting: <type> <event>` = active but waiting (IO WALSync/WALWrite: the commit's "
+        "WAL flush; Lock: a lock).",
+        "",
+        f"COMMIT of a one-row write at one connection, median: {latency[0]:.2f} ms "
+        f"(with synchronous_commit=off: {latency[1]:.2f} ms).",
+        "",
+        "| Action | Side | Workers | Machine CPU busy | Workers' CPU (cores) | Backends: share of samples |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for action, data in report.items():
+        for name in IMPLEMENTATIONS:
+            for w in worker_counts:
+                r = data["scaling"][(name, w)]
+                total = sum(r["doing"].values()) or 1
+                doing = ", ".join(
+                    f"{k} {v / total:.0%}" for k, v in sorted(r["doing"].items(), key=lambda kv: -kv[1])
+                )
+                lines.append(
+                    f"| {action} | {name} | {w} | {r['machine_busy']:.0%} | {r['worker_cpu']:.2f} | "
+                    f"{doing or '—'} |"
+                )
     lines += [
         "",
         "## Relay wake-ups",

@@ -10,14 +10,20 @@ included). The rows, and therefore the instances, are exactly those the queryset
 
 Only for querysets whose SQL depends on nothing but their arguments: no dates taken from "now", no
 lists whose length varies, no per-request state.
+
+Writes: INSERT and UPDATE statements built once per connection (`insert`, `save_fields`,
+`update_rows`), and writes held back to run as parts of a transaction's closing statement
+(`holding_writes`, `save_and_insert`: one round trip for a transition's writes on PostgreSQL).
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import DatabaseError, connections, router
@@ -416,39 +422,235 @@ def save_fields(obj: Model, update_fields: list[str]) -> None:
 def save_and_insert(obj: Model, update_fields: list[str], inserts: list[Model]) -> None:
     """`save_fields(obj, update_fields)`, then `insert([row], send_signals=True)` for each of `inserts`
     (each of its own model): on PostgreSQL in one statement, the UPDATE and the INSERTs as the parts of
-    one WITH, which all run to completion (one round trip instead of one per row). Every pre_save
-    signal is sent before the statement and every post_save after it, in the order of the objects.
-    Elsewhere, or when the fast path cannot take one of them, the statements run one after the other."""
+    one WITH, which all run to completion (one round trip instead of one per row), after the writes
+    held by an open `holding_writes` block (its first parts). Every pre_save signal is sent before the
+    statement and every post_save after it, in the order of the objects. Elsewhere, or when the fast
+    path cannot take one of them, what is held runs first and the statements run one after the other."""
     alias = router.db_for_write(type(obj), instance=obj)
     connection = connections[alias]
+    held = getattr(connection, "_held_writes", None)
     if connection.vendor != "postgresql" or any(
         router.db_for_write(type(row), instance=row) != alias or not _insertable(connection, type(row), [row])
         for row in inserts
     ):
+        if held is not None:
+            held.flush()
         save_fields(obj, update_fields)
         for row in inserts:
             insert([row], send_signals=True)
         return
     update = _update_plan(obj, update_fields)
     if update is None:
+        if held is not None:
+            held.flush()
         obj.save(update_fields=update_fields)
         for row in inserts:
             insert([row], send_signals=True)
         return
     update_sql, params, _alias, names = update
-    parts = [f"_u AS ({update_sql} RETURNING 1)"]
+    # The writes held back for this statement come first (their parameters before the update's).
+    parts, first, params = held.take(params) if held is not None else ([], [], params)
+    parts.append(f"_u AS ({update_sql} RETURNING 1)")
     for i, row in enumerate(inserts):
         prepared, row_params = _insert_plan(connection, alias, [row], None, True, checked=True)
         parts.append(f"_i{i} AS ({prepared.sql})")
         params += row_params
     outputs = ", ".join(
-        ["(SELECT count(*) FROM _u)", *(f"(SELECT * FROM _i{i})" for i in range(len(inserts)))]
+        [*first, "(SELECT count(*) FROM _u)", *(f"(SELECT * FROM _i{i})" for i in range(len(inserts)))]
     )
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT {outputs}", params)
-        updated, *keys = cursor.fetchone()
+        updated, *keys = cursor.fetchone()[len(first) :]
     if updated == 0:
         raise DatabaseError("Save with update_fields did not affect any rows.")
     _updated(obj, alias, names)
     for row, key in zip(inserts, keys, strict=True):
         _inserted([row], [key], alias, True)
+
+
+# --- Writes held for the closing statement ------------------------------------------------------
+
+
+class HeldWrites:
+    """Data-modifying statements of a transaction held back to run as parts (WITH queries) of its
+    closing statement (`save_and_insert`, PostgreSQL only), instead of one round trip each, in the
+    order they were added, before the closing statement's own writes. Each part has a RETURNING
+    clause (the statement reads every part, which fixes their order); a part may read the rows an
+    earlier part returns, by the name `add` gives it. Only for writes that no
+    statement in between reads: whoever reads (or writes the same rows) must `flush()` first."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self._parts: list[str] = []
+        self._params: list = []
+
+    def add(self, sql: str, params: list) -> str:
+        name = f"_h{len(self._parts)}"
+        self._parts.append(f"{name} AS ({sql})")
+        self._params.extend(params)
+        return name
+
+    def take(self, then: list) -> tuple[list[str], list[str], list]:
+        """The held parts, the outputs that run them in the order they were added (a part no output
+        reads runs after the statement, in no set order), and their parameters followed by `then`;
+        nothing is held afterwards."""
+        parts, params = self._parts, [*self._params, *then]
+        outputs = [f"(SELECT count(*) FROM _h{i})" for i in range(len(parts))]
+        self._parts, self._params = [], []
+        return parts, outputs, params
+
+    def flush(self) -> None:
+        """Run what is held now, as one statement (every part of a WITH runs to completion)."""
+        if self._parts:
+            parts, outputs, params = self.take([])
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"WITH {', '.join(parts)} SELECT {', '.join(outputs)}", params)
+
+
+@contextmanager
+def holding_writes(model: type[Model]) -> Iterator[HeldWrites | None]:
+    """Hold writes (see HeldWrites) on `model`'s database until the block's closing statement; what is
+    still held when the block ends runs then. None (nothing held) on a backend other than PostgreSQL.
+    A block inside another runs what the outer one held first, so the writes keep their order."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    outer = getattr(connection, "_held_writes", None)
+    if outer is not None:
+        outer.flush()
+    held = connection._held_writes = HeldWrites(connection)
+    try:
+        yield held
+        held.flush()
+    finally:
+        connection._held_writes = outer
+
+
+def held_writes(model: type[Model]) -> HeldWrites | None:
+    """The writes being held on `model`'s database, if a `holding_writes` block is open."""
+    return getattr(connections[router.db_for_write(model)], "_held_writes", None)
+
+
+class _RowPlan:
+    """How each column of an inserted row gets its value: from the row's own values (a parameter), from
+    a column of another part (`sources`), or as a constant written into the statement (`constants`, and
+    the fields' fixed defaults): the statement then has the same text for every call, and few enough
+    parameters that the driver keeps its parsed form. Values are prepared by their fields as the ORM
+    prepares them; constants are quoted by the driver."""
+
+    def __init__(self, connection, model: type[Model], names, sources: dict, constants: dict):
+        opts = model._meta
+        self.fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
+        qn = connection.ops.quote_name
+        self.exprs: list[str] = []
+        self.params: list[tuple[Any, str | None]] = []  # (field, name in the row; None: now or default)
+
+        def constant(field, value) -> str:
+            return connection.ops.compose_sql("%s", [field.get_db_prep_save(value, connection=connection)])
+
+        for field in self.fields:
+            name = field.attname
+            if name in sources:
+                self.exprs.append(qn(sources[name]))
+            elif name in names:
+                self.exprs.append("%s")
+                self.params.append((field, name))
+            elif name in constants:
+                self.exprs.append(constant(field, constants[name]))
+            elif (
+                getattr(field, "auto_now", False)
+                or getattr(field, "auto_now_add", False)
+                or (field.has_default() and callable(field.default))
+            ):
+                self.exprs.append("%s")
+                self.params.append((field, None))
+            else:
+                self.exprs.append(constant(field, field.get_default()))
+        self.columns = "(" + ", ".join(qn(f.column) for f in self.fields) + ")"
+
+    def values(self, connection, row: dict[str, Any]) -> list:
+        values = []
+        for field, name in self.params:
+            if name is not None:
+                value = row[name]
+            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value = field.pre_save(SimpleNamespace(), add=True)  # now (no instance to set it on)
+            else:
+                value = field.get_default()
+            values.append(field.get_db_prep_save(value, connection=connection))
+        return values
+
+
+_row_sql: weakref.WeakKeyDictionary[Any, dict[tuple, tuple[_RowPlan, str]]] = weakref.WeakKeyDictionary()
+
+
+def values_insert(
+    connection,
+    model: type[Model],
+    rows: list[dict[str, Any]],
+    *,
+    constants: dict[str, Any] | None = None,
+    unique_fields: tuple[str, ...] = (),
+    update_fields: tuple[str, ...] = (),
+    returning: tuple[str, ...],
+) -> tuple[str, list]:
+    """INSERT ... RETURNING `returning` (column names) of `rows` given as {attname: value}, as a part for
+    `HeldWrites`, without instances: the columns every row has the same value for in `constants`, a
+    missing column its field's default (auto_now(_add): now). With `unique_fields`, an upsert as
+    `insert()` makes it. Statement built once per connection, model, row count and constants."""
+    constants = constants or {}
+    shape = (tuple(rows[0]), tuple(constants.items()), unique_fields, update_fields, returning)
+    key = (model, len(rows), *shape)
+    cache = _row_sql.setdefault(connection, {})
+    found = cache.get(key)
+    if found is None:
+        plan = _RowPlan(connection, model, rows[0], {}, constants)
+        qn = connection.ops.quote_name
+        opts = model._meta
+        parts = [
+            f"INSERT INTO {qn(opts.db_table)} {plan.columns} VALUES",
+            ", ".join(["(" + ", ".join(plan.exprs) + ")"] * len(rows)),
+        ]
+        if unique_fields:
+            get = opts.get_field
+            parts.append(
+                connection.ops.on_conflict_suffix_sql(
+                    plan.fields,
+                    OnConflict.UPDATE,
+                    [get(n).column for n in update_fields],
+                    [get(n).column for n in unique_fields],
+                )
+            )
+        parts.append("RETURNING " + ", ".join(qn(opts.get_field(n).column) for n in returning))
+        found = cache[key] = (plan, " ".join(parts))
+    plan, sql = found
+    return sql, [value for row in rows for value in plan.values(connection, row)]
+
+
+def select_insert(
+    connection,
+    model: type[Model],
+    source: str,
+    sources: dict[str, str],
+    row: dict[str, Any],
+    *,
+    constants: dict[str, Any] | None = None,
+    order: str,
+) -> tuple[str, list]:
+    """INSERT INTO `model` one row per row of the part named `source`, in the order `order` (SQL over
+    `source`'s columns, constants only): the columns of `sources` ({attname: column of source}) read
+    from it, the others from `row`, `constants` or their fields' defaults, as `values_insert` has them."""
+    constants = constants or {}
+    key = (model, source, tuple(sources.items()), tuple(row), tuple(constants.items()), order)
+    cache = _row_sql.setdefault(connection, {})
+    found = cache.get(key)
+    if found is None:
+        plan = _RowPlan(connection, model, row, sources, constants)
+        sql = (
+            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} {plan.columns} "
+            f"SELECT {', '.join(plan.exprs)} FROM {source} ORDER BY {order} RETURNING 1"
+        )
+        found = cache[key] = (plan, sql)
+    plan, sql = found
+    return sql, plan.values(connection, row)

@@ -56,11 +56,14 @@ _START_FIELDS = (
 )
 
 
-def _start(case: Case, kinds, on: date, note: str, ledger: list[DeadlineEntry]) -> list[Deadline]:
-    """(Re)start the clocks of `kinds` that a rule in force on `on` governs, in one upsert (INSERT ... ON
-    CONFLICT (case, kind) DO UPDATE, no savepoint, no read-back), and queue their START entries. The due
-    date is computed before the write: a clock just (re)started has no pause, so it is the rule's days
-    counted from `on`."""
+# What every (re)started clock has: written into the held statement rather than passed with it.
+_START_CONSTANTS = {"extension_days": 0, "status": str(DeadlineStatus.RUNNING), "completed_on": None}
+
+
+def _start_values(case: Case, kinds, on: date, *, constants: bool = True) -> list[dict]:
+    """The columns of the clocks of `kinds` (re)started on `on`, where a rule in force then governs
+    them. The due date is computed before the write: a clock just (re)started has no pause, so it is
+    the rule's days counted from `on`."""
     facts = case_facts(case)
     rows = []
     for kind in kinds:
@@ -71,21 +74,26 @@ def _start(case: Case, kinds, on: date, note: str, ledger: list[DeadlineEntry]) 
             start=on, days=rule.days, day_type=rule.day_type, pauses=[], calendar=WorkingCalendar.load()
         )
         rows.append(
-            Deadline(
-                case=case,
-                kind=kind,
-                rule_code=rule.code,
-                basis=rule.citation,
-                day_type=rule.day_type,
-                start_date=on,
-                base_days=rule.days,
-                extension_days=0,
-                due_date=counted.due_date,
-                status=DeadlineStatus.RUNNING,
-                completed_on=None,
-                reminder_working_days=rule.reminder_working_days,
-            )
+            {
+                "case_id": case.pk,
+                "kind": kind,
+                "rule_code": rule.code,
+                "basis": rule.citation,
+                "day_type": rule.day_type,
+                "start_date": on,
+                "base_days": rule.days,
+                "due_date": counted.due_date,
+                "reminder_working_days": rule.reminder_working_days,
+                **(_START_CONSTANTS if constants else {}),
+            }
         )
+    return rows
+
+
+def _start(case: Case, kinds, on: date, note: str, ledger: list[DeadlineEntry]) -> list[Deadline]:
+    """(Re)start the clocks of `kinds` that a rule in force on `on` governs, in one upsert (INSERT ... ON
+    CONFLICT (case, kind) DO UPDATE, no savepoint, no read-back), and queue their START entries."""
+    rows = [Deadline(case=case, **values) for values in _start_values(case, kinds, on)]
     if rows:
         prepared.insert(rows, unique_fields=("case", "kind"), update_fields=_START_FIELDS)
         if any(d.pk is None for d in rows):  # a backend that returns no ids from an upsert (SQLite < 3.35)
@@ -131,6 +139,42 @@ def _close(clocks: list[Deadline], status: str, on: date, entry: DeadlineEntry, 
         prepared.update_rows(Deadline, [d.pk for d in clocks], status=status, completed_on=on)
 
 
+_complete_sqls: dict[tuple, str] = {}
+
+
+def _complete_sql(connection, case: Case, kinds, on: date, *, inline: bool = False) -> tuple[str, list]:
+    """UPDATE ... RETURNING id meeting the case's open clocks of `kinds` on `on`. `inline`: the kinds
+    and statuses (the code's constants) written into the statement, quoted by the driver, so that it
+    has the same text on every call and two parameters (a part of a longer statement, HeldWrites)."""
+    qn = connection.ops.quote_name
+    table, kinds, statuses = (
+        qn(Deadline._meta.db_table),
+        [str(k) for k in kinds],
+        sorted(map(str, OPEN_STATUSES)),
+    )
+    completed_on = Deadline._meta.get_field("completed_on").get_db_prep_save(on, connection=connection)
+    if not inline:
+        sql = (
+            f"UPDATE {table} SET {qn('status')} = %s, {qn('completed_on')} = %s "
+            f"WHERE {qn('case_id')} = %s AND {qn('kind')} IN ({', '.join(['%s'] * len(kinds))}) "
+            f"AND {qn('status')} IN ({', '.join(['%s'] * len(statuses))}) RETURNING {qn('id')}"
+        )
+        return sql, [str(DeadlineStatus.MET), completed_on, case.pk, *kinds, *statuses]
+    key = (connection.alias, tuple(kinds))
+    sql = _complete_sqls.get(key)
+    if sql is None:
+
+        def literals(values) -> str:
+            return connection.ops.compose_sql(", ".join(["%s"] * len(values)), values)
+
+        sql = _complete_sqls[key] = (
+            f"UPDATE {table} SET {qn('status')} = {literals([str(DeadlineStatus.MET)])}, "
+            f"{qn('completed_on')} = %s WHERE {qn('case_id')} = %s AND {qn('kind')} IN ({literals(kinds)}) "
+            f"AND {qn('status')} IN ({literals(statuses)}) RETURNING {qn('id')}"
+        )
+    return sql, [completed_on, case.pk]
+
+
 def _complete_returning(case: Case, kinds, on: date, entry_kind: str, ledger: list) -> bool:
     """Meet the case's open clocks of `kinds` in one UPDATE ... RETURNING (what `_OPEN_CLOCKS` then
     `_close` do in two statements), each with a ledger entry, in the clocks' order; False if the
@@ -141,23 +185,69 @@ def _complete_returning(case: Case, kinds, on: date, entry_kind: str, ledger: li
         or not connection.features.can_return_rows_from_bulk_insert
     ):
         return False
-    qn = connection.ops.quote_name
-    table, kinds, statuses = (
-        qn(Deadline._meta.db_table),
-        [str(k) for k in kinds],
-        sorted(map(str, OPEN_STATUSES)),
-    )
-    completed_on = Deadline._meta.get_field("completed_on").get_db_prep_save(on, connection=connection)
-    sql = (
-        f"UPDATE {table} SET {qn('status')} = %s, {qn('completed_on')} = %s "
-        f"WHERE {qn('case_id')} = %s AND {qn('kind')} IN ({', '.join(['%s'] * len(kinds))}) "
-        f"AND {qn('status')} IN ({', '.join(['%s'] * len(statuses))}) RETURNING {qn('id')}"
-    )
+    sql, params = _complete_sql(connection, case, kinds, on)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [str(DeadlineStatus.MET), completed_on, case.pk, *kinds, *statuses])
+        cursor.execute(sql, params)
         met = sorted(row[0] for row in cursor.fetchall())
     ledger += [DeadlineEntry(deadline_id=pk, kind=entry_kind, on=on) for pk in met]
     return True
+
+
+_start_orders: dict[tuple, str] = {}
+
+
+def _hold(held: prepared.HeldWrites, case: Case, effects, on: date) -> None:
+    """What `apply_effects` writes for completions and starts alone (of different kinds), held for the
+    transition's closing statement: the clocks met (UPDATE ... RETURNING) and their ledger entries in
+    the clocks' order, the clocks (re)started (upsert ... RETURNING) and their START entries in the
+    order of `effects.start`. The same rows and values as the statements apply_effects runs itself."""
+    connection = held.connection
+    qn = connection.ops.quote_name
+    if effects.complete:
+        met = held.add(*_complete_sql(connection, case, effects.complete, on, inline=True))
+        held.add(
+            *prepared.select_insert(
+                connection,
+                DeadlineEntry,
+                met,
+                {"deadline_id": "id"},
+                {"on": on},
+                constants={"kind": str(effects.ledger_entry)},
+                order=qn("id"),
+            )
+        )
+    rows = _start_values(case, effects.start, on, constants=False) if effects.start else []
+    if rows:
+        started = held.add(
+            *prepared.values_insert(
+                connection,
+                Deadline,
+                rows,
+                constants=_START_CONSTANTS,
+                unique_fields=("case", "kind"),
+                update_fields=_START_FIELDS,
+                returning=("id", "kind", "base_days"),
+            )
+        )
+        # The order of `rows` (the order of effects.start), written into the statement: kinds are the
+        # code's constants.
+        kinds = tuple(str(r["kind"]) for r in rows)
+        order = _start_orders.get((connection.alias, kinds))
+        if order is None:
+            order = _start_orders[(connection.alias, kinds)] = connection.ops.compose_sql(
+                f"array_position(%s::text[], {qn('kind')})", [list(kinds)]
+            )
+        held.add(
+            *prepared.select_insert(
+                connection,
+                DeadlineEntry,
+                started,
+                {"deadline_id": "id", "days": "base_days"},
+                {"on": on},
+                constants={"kind": str(DeadlineEntry.Kind.START), "note": ""},
+                order=order,
+            )
+        )
 
 
 PAUSE_REASON_CODE = "suspension"
@@ -253,6 +343,14 @@ def apply_effects(*, case: Case, action: str, on: date, note: str = "") -> None:
     one upsert for the clocks started, one INSERT for all the ledger entries, in the order the effects
     apply (complete, cancel, pause, resume, start), so each clock's ledger reads as before."""
     effects = effects_of(action)
+    held = prepared.held_writes(Deadline)
+    if (
+        held is not None
+        and not (effects.cancel_open or effects.pause or effects.resume)
+        and not set(effects.complete) & set(effects.start)  # one statement must not write a row twice
+    ):
+        _hold(held, case, effects, on)
+        return
     ledger: list[DeadlineEntry] = []
     clocks: list[Deadline] = []
     only_complete = effects.complete and not (effects.cancel_open or effects.pause or effects.resume)

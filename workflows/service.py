@@ -159,7 +159,8 @@ def perform_action(
     Raises CaseNotFound, Forbidden, StaleVersion, TransitionNotAllowed, RuleViolation or ValidationFailed.
     """
     params = params or {}
-    with transaction.atomic(), ExitStack() as calendar:
+    # holding_writes: the clock writes wait for the closing statement (one round trip, PostgreSQL).
+    with transaction.atomic(), ExitStack() as calendar, prepared.holding_writes(Case) as held:
         try:
             # A row lock on the case alone (PostgreSQL; SQLite serializes writers on its own): FOR UPDATE
             # OF the case, so the unit and level rows joined in are not locked, which would make every
@@ -215,7 +216,10 @@ def perform_action(
             raise violation.with_allowed_actions(available_actions(case, actor)) from None
         if ctx.linked_case is not None:
             # A transfer or an appeal continues at another unit: open that case now, so its
-            # registration precedes this transition's audit record and outbox message.
+            # registration precedes this transition's audit record and outbox message (and follows
+            # this transition's clock writes).
+            if held is not None:
+                held.flush()
             linked.open_linked_case(
                 action=ctx.linked_case.action,
                 source=case,

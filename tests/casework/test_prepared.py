@@ -318,3 +318,95 @@ def test_instances_are_built_by_the_model_when_something_runs_on_init_or_assignm
     assert _values(row) == _values(Case.objects.get(pk=case.pk))
     assert not prepared._plain_init(Case, [f.attname for f in Case._meta.concrete_fields])
     assert prepared._plain_init(Deadline, [f.attname for f in Deadline._meta.concrete_fields])
+
+
+def test_held_writes_run_in_the_order_held_as_parts_of_the_closing_statement(org, frozen_today):
+    """On PostgreSQL what is held runs as the first parts of the closing statement (one statement in
+    all), the part added first first, with its fields' defaults; elsewhere nothing is held."""
+    frozen_today(TODAY)
+    case = Case.objects.get(pk=drive(new_case(org), org, S.UNDER_REVIEW).pk)
+    clock = Deadline.objects.filter(case=case).order_by("id").first()
+    case.summary = "Tóm tắt khác"
+    event = CaseEvent(case=case, actor=org.head, action="test", from_state="a", to_state="b")
+    qn = connection.ops.quote_name
+    with (
+        CaptureQueriesContext(connection) as captured,
+        transaction.atomic(),
+        prepared.holding_writes(Case) as held,
+    ):
+        if connection.vendor != "postgresql":
+            assert held is None
+            return
+        for note in ("first", "second"):
+            held.add(
+                *prepared.values_insert(
+                    held.connection,
+                    DeadlineEntry,
+                    [{"deadline_id": clock.pk, "kind": "recompute", "on": TODAY, "note": note}],
+                    returning=("id",),
+                )
+            )
+        assert not DeadlineEntry.objects.filter(deadline=clock, kind="recompute").exists()  # held
+        prepared.save_and_insert(case, ["summary"], [event])
+    writes = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH")]
+    assert len(writes) == 1 and f"INSERT INTO {qn(DeadlineEntry._meta.db_table)}" in writes[0]
+    held_rows = DeadlineEntry.objects.filter(deadline=clock, kind="recompute").order_by("id")
+    assert [(e.note, e.days, e.reason, e.created_at is not None) for e in held_rows] == [
+        ("first", 0, "", True),
+        ("second", 0, "", True),
+    ]
+    assert Case.objects.get(pk=case.pk).summary == "Tóm tắt khác" and event.pk
+
+
+ONLY_POSTGRES = pytest.mark.skipif(connection.vendor != "postgresql", reason="held on PostgreSQL only")
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_what_is_still_held_when_the_block_ends_runs_then_and_an_inner_block_runs_the_outers_first(org):
+    case = new_case(org)
+    clock = Deadline.objects.filter(case=case).order_by("id").first()
+
+    def hold(held, note):
+        held.add(
+            *prepared.values_insert(
+                held.connection,
+                DeadlineEntry,
+                [{"deadline_id": clock.pk, "kind": "recompute", "on": TODAY, "note": note}],
+                returning=("id",),
+            )
+        )
+
+    def notes():
+        held = DeadlineEntry.objects.filter(deadline=clock, kind="recompute").order_by("id")
+        return list(held.values_list("note", flat=True))
+
+    with transaction.atomic():
+        with prepared.holding_writes(Case) as outer:
+            hold(outer, "outer")
+            with prepared.holding_writes(Case) as inner:
+                assert notes() == ["outer"]  # run as the inner block opened
+                hold(inner, "inner")
+            assert notes() == ["outer", "inner"]  # run as the inner block closed
+            hold(outer, "outer again")
+        assert notes() == ["outer", "inner", "outer again"]
+        assert prepared.held_writes(Case) is None
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_held_writes_are_dropped_with_the_block_that_fails(org):
+    case = new_case(org)
+    clock = Deadline.objects.filter(case=case).order_by("id").first()
+    with pytest.raises(RuntimeError), transaction.atomic(), prepared.holding_writes(Case) as held:
+        held.add(
+            *prepared.values_insert(
+                held.connection,
+                DeadlineEntry,
+                [{"deadline_id": clock.pk, "kind": "recompute", "on": TODAY}],
+                returning=("id",),
+            )
+        )
+        raise RuntimeError("the transition failed")
+    assert prepared.held_writes(Case) is None
+    assert not DeadlineEntry.objects.filter(deadline=clock, kind="recompute").exists()

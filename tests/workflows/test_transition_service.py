@@ -11,13 +11,24 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from casework import events
+from casework import events, prepared
 from casework.choices import CaseState as S
 from casework.choices import Channel, DeadlineKind, DeadlineStatus
-from casework.models import Case, CaseEvent, OutboxMessage
+from casework.models import Case, CaseEvent, Deadline, DeadlineEntry, OutboxMessage
 from notifications import wakeup
 from tests.factories import act
-from tests.helpers import IN_RESOLUTION, RECEIVED, ROUTE, TODAY, counts, drive, fresh, new_case, step
+from tests.helpers import (
+    IN_RESOLUTION,
+    RECEIVED,
+    ROUTE,
+    TODAY,
+    counts,
+    drive,
+    fresh,
+    new_case,
+    perform,
+    step,
+)
 from workflows.errors import RuleViolation, StaleVersion, TransitionNotAllowed, ValidationFailed
 from workflows.service import available_actions, perform_action, perform_in_turn
 
@@ -376,6 +387,53 @@ def test_transfer_to_the_same_unit_is_refused(org, frozen_today):
     assert counts() == before
 
 
+# --- Held clock writes -------------------------------------------------------------------------
+
+
+def _clock_rows(case) -> list[tuple]:
+    deadlines = list(Deadline.objects.filter(case=case).order_by("id"))
+    entries = DeadlineEntry.objects.filter(deadline__case=case).order_by("id").select_related("deadline")
+    return [
+        *[
+            (d.kind, d.status, d.rule_code, d.basis, d.day_type, d.start_date, d.base_days, d.extension_days)
+            for d in deadlines
+        ],
+        *[(d.kind, d.due_date, d.completed_on, d.reminder_working_days) for d in deadlines],
+        *[
+            (e.deadline.kind, e.kind, e.on, e.days, e.reason, e.note, e.due_before, e.due_after)
+            for e in entries
+        ],
+    ]
+
+
+def test_clock_writes_held_for_the_closing_statement_are_those_written_one_by_one(
+    org, frozen_today, monkeypatch
+):
+    """Completions and starts wait for the transition's closing statement (PostgreSQL): the same clocks
+    and ledger entries, in the same order, as when each is its own statement; on the way through the
+    whole route, a transfer (a linked case opened between the clock writes and the closing statement)
+    and a suspension (pauses are never held)."""
+    frozen_today(TODAY)
+    held, one_by_one = new_case(org), new_case(org)
+    routes = [
+        ["review", "accept", "start_verification", "submit_for_approval", "approve"],
+        ["transfer"],
+        ["accept", "suspend", "resume"],
+    ]
+    results = []
+    real = prepared.held_writes
+    for hold in (True, False):
+        monkeypatch.setattr(prepared, "held_writes", real if hold else lambda model: None)
+        cases = [held if hold else one_by_one, new_case(org), drive(new_case(org), org, S.UNDER_REVIEW)]
+        for case, actions in zip(cases, routes, strict=True):
+            for action in actions:
+                case = perform(case, action, org)
+        linked = [Case.objects.get(transferred_from=cases[1])]  # its intake clocks started on opening
+        results.append([_clock_rows(c) for c in cases + linked])
+    assert results[0] == results[1]
+    assert any(row[1] == DeadlineStatus.RUNNING for row in results[0][0])  # the route wrote clocks
+
+
 # --- Cost ---------------------------------------------------------------------------------------
 
 
@@ -405,8 +463,9 @@ def test_accept_and_approve_each_take_at_most_twelve_sql_statements(
     with CaptureQueriesContext(connection) as captured:
         perform_action(case_id=case.pk, action=action, actor=head, version=case.version, params=params)
 
-    # PostgreSQL writes the case, its audit record and its message in one statement (9 in all).
-    limit = 9 if connection.vendor == "postgresql" else 12
+    # PostgreSQL writes the clocks, their ledger, the case, its audit record and its message in one
+    # statement: BEGIN, the row lock, the memberships, that statement, COMMIT and the wake-up.
+    limit = 6 if connection.vendor == "postgresql" else 12
     assert len(captured) <= limit, "\n".join(q["sql"] for q in captured.captured_queries)
     # ... and none of the work is skipped: the audit record, the outbox message and the ledger rows.
     after = counts()
