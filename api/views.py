@@ -39,7 +39,7 @@ from casework.models import (
     Unit,
     Visit,
 )
-from casework.prepared import PreparedInQuery
+from casework.prepared import FastModelIterable, PreparedInQuery
 from casework.rules.calendar import stamp_columns, stamp_of
 from casework.services import record_dialogue
 from workflows.actions import ACTION_PARAMS
@@ -148,7 +148,11 @@ def case_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
         queryset = queryset.prefetch_related(
             Prefetch("transfers", queryset=Case.objects.only("id", "transferred_from_id").order_by("id"))
         )
-    return queryset.annotate(**_precompiled_annotations(queryset.db))
+    queryset = queryset.annotate(**_precompiled_annotations(queryset.db))
+    # The page's cases and their units built as ModelIterable builds them, by storing their values
+    # (casework.prepared): Model.__init__ per case and unit was a tenth of a list request.
+    queryset._iterable_class = FastModelIterable
+    return queryset
 
 
 # The relations of a page of cases, each compiled once per connection (casework.prepared).

@@ -25,8 +25,9 @@ from django.db.models import Model, QuerySet, signals
 from django.db.models.base import ModelState
 from django.db.models.constants import OnConflict
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, RelatedPopulator, get_related_populators
 from django.db.models.query_utils import DeferredAttribute
+from django_fsm import FSMFieldDescriptor, FSMFieldMixin
 
 # Placeholder argument values, chosen so that they cannot be confused with a real parameter.
 _PLACEHOLDER_BASE = -7_310_000_001
@@ -49,7 +50,7 @@ class _Compiled:
         fields = klass_info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
         self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
-        self.populators = get_related_populators(klass_info, select, alias)
+        self.populators = [FastPopulator(p) for p in get_related_populators(klass_info, select, alias)]
         self.annotations = list(compiler.annotation_col_map.items())
         self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
         self.plain = _plain_init(self.model, self.init_list)
@@ -57,14 +58,107 @@ class _Compiled:
 
 def _plain_init(model: type[Model], init_list: list[str]) -> bool:
     """True when building an instance is only storing its column values: every column selected in
-    model order, each attribute a plain deferred-attribute descriptor (nothing runs on assignment,
-    as for django-fsm's protected state), and nothing listening to pre_init or post_init (checked
-    again on each call)."""
+    model order, each attribute a plain deferred-attribute descriptor (nothing runs on assignment) or
+    django-fsm's state descriptor whose first assignment only stores the value (no proxy class per
+    state), no __init__ or from_db of the model's own, and nothing listening to pre_init or post_init
+    (checked again on each call: `_plain_now`)."""
     fields = model._meta.concrete_fields
-    return init_list == [f.attname for f in fields] and all(
-        type(model.__dict__.get(f.attname)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
-        for f in fields
+    return (
+        init_list == [f.attname for f in fields]
+        and model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__
+        and all(_stores_only(model, f) for f in fields)
     )
+
+
+def _stores_only(model: type[Model], field) -> bool:
+    descriptor = model.__dict__.get(field.attname)
+    if type(descriptor) in (DeferredAttribute, ForeignKeyDeferredAttribute):
+        return True
+    # django-fsm: on an instance being built (no state yet, so `protected` does not refuse) __set__ is
+    # set_proxy, a no-op without state_proxy, then set_state, which stores the value as given.
+    return (
+        type(descriptor) is FSMFieldDescriptor
+        and isinstance(field, FSMFieldMixin)
+        and not field.state_proxy
+        and type(field).set_state is FSMFieldMixin.set_state
+        and type(field).set_proxy is FSMFieldMixin.set_proxy
+    )
+
+
+_plain_models_read: dict[tuple, bool] = {}
+
+
+def _plain_now(model: type[Model], init_list: list[str]) -> bool:
+    key = (model, tuple(init_list))
+    plain = _plain_models_read.get(key)
+    if plain is None:
+        plain = _plain_models_read[key] = _plain_init(model, init_list)
+    return plain and not signals.pre_init.has_listeners(model) and not signals.post_init.has_listeners(model)
+
+
+def _build(model: type[Model], alias: str, names: list[str], values, plain: bool) -> Model:
+    """What Model.from_db does, without the per-column descriptor calls when `plain` (_plain_now)."""
+    if not plain:
+        return model.from_db(alias, names, values)
+    obj = model.__new__(model)
+    state = ModelState()
+    state.adding, state.db = False, alias
+    obj.__dict__["_state"] = state
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
+class FastPopulator:
+    """Django's RelatedPopulator (a select_related object of each row), building plain instances by
+    storing their values (_build)."""
+
+    def __init__(self, populator: RelatedPopulator):
+        self.p = populator
+        self.children = [FastPopulator(c) for c in populator.related_populators]
+
+    def populate(self, row, from_obj) -> None:
+        p = self.p
+        data = p.reorder_for_init(row) if p.reorder_for_init else row[p.cols_start : p.cols_end]
+        if data[p.pk_idx] is None:
+            obj = None
+        else:
+            obj = _build(p.model_cls, p.db, p.init_list, data, _plain_now(p.model_cls, p.init_list))
+            for child in self.children:
+                child.populate(row, obj)
+        p.local_setter(from_obj, obj)
+        if obj is not None:
+            p.remote_setter(obj, from_obj)
+
+
+class FastModelIterable(ModelIterable):
+    """A queryset's model instances (`queryset._iterable_class`), built as ModelIterable builds them
+    but by storing the values of plain models (_build): a list page builds a case and its unit per
+    row. Anything else (known related objects) goes through ModelIterable."""
+
+    def __iter__(self):
+        queryset = self.queryset
+        if queryset._known_related_objects:
+            yield from super().__iter__()
+            return
+        db = queryset.db
+        compiler = queryset.query.get_compiler(using=db)
+        results = compiler.execute_sql(chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size)
+        select, klass_info = compiler.select, compiler.klass_info
+        model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [f[0].target.attname for f in select[start:end]]
+        populators = [FastPopulator(p) for p in get_related_populators(klass_info, select, db)]
+        annotations = list(compiler.annotation_col_map.items())
+        plain = _plain_now(model, names)
+        for row in compiler.results_iter(results):
+            obj = _build(model, db, names, row[start:end], plain)
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
+            yield obj
 
 
 class PreparedQuery:
@@ -116,21 +210,10 @@ def _run(compiled: _Compiled, alias: str, connection, params: list) -> list[Mode
     model, names, start, end = compiled.model, compiled.init_list, compiled.start, compiled.end
     # What Model.from_db does for such a model, without the per-column descriptor calls (a list page
     # builds a few hundred related instances).
-    plain = (
-        compiled.plain
-        and not signals.pre_init.has_listeners(model)
-        and not signals.post_init.has_listeners(model)
-    )
+    plain = compiled.plain and _plain_now(model, names)
     objects = []
     for row in rows:
-        if plain:
-            obj = model.__new__(model)
-            state = ModelState()
-            state.adding, state.db = False, alias
-            obj.__dict__["_state"] = state
-            obj.__dict__.update(zip(names, row[start:end], strict=True))
-        else:
-            obj = model.from_db(alias, names, row[start:end])
+        obj = _build(model, alias, names, row[start:end], plain)
         for populator in compiled.populators:
             populator.populate(row, obj)
         for name, position in compiled.annotations:

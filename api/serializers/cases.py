@@ -103,7 +103,13 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         return secrets_for(case, self._user())
 
     def get_available_actions(self, case: Case) -> list[str]:
-        return available_actions(case, self._user())
+        return available_actions(case, self._user(), self._actions_seen)
+
+    @cached_property
+    def _actions_seen(self) -> dict:
+        # workflows.service.available_actions' memo for this serializer's one reader and request (the
+        # list's rows share the list serializer's one child).
+        return {}
 
     @extend_schema_field(CasePetitionerSerializer(many=True))
     def get_petitioners(self, case: Case) -> list[dict]:
@@ -132,7 +138,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         # (tests/api/test_case_list_cost.py compares the two on random cases and readers).
         # self.fields is not read: building it (model introspection, deep copies of 38 fields) cost a
         # detail request more than writing the row.
-        zone = timezone.get_current_timezone()
+        zone = self._zone
         data = {
             "id": case.pk,
             "reference": case.reference,
@@ -165,7 +171,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             "closed_at": _iso(case.closed_at),
             "registered_by": case.registered_by_id,
             "intake_flags": self.get_intake_flags(case),
-            "deadlines": [self._deadline_rows.to_representation(d) for d in case.deadlines.all()],
+            "deadlines": [self._deadline_rows.to_representation(d) for d in _related(case, "deadlines")],
             "version": case.version,
             "available_actions": self.get_available_actions(case),
             "petitioners": self.get_petitioners(case),
@@ -181,6 +187,11 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             for name in self.scrubbed_fields:
                 data[name] = secrets.apply(data[name])
         return data
+
+    @cached_property
+    def _zone(self):
+        # The current time zone, looked up once per serializer (one request) rather than per row.
+        return timezone.get_current_timezone()
 
     @cached_property
     def _deadline_rows(self) -> DeadlineSerializer:
@@ -203,13 +214,23 @@ _AMOUNT_FIELDS = {
 }
 
 
+_FIGURES = tuple((name, _AMOUNT_FIELDS.get(name)) for name in FIGURE_FIELDS)
+
+
 def _figure_values(case: Case) -> dict[str, Any]:
     values = {}
-    for name in FIGURE_FIELDS:
+    for name, field in _FIGURES:
         value = getattr(case, name)
-        field = _AMOUNT_FIELDS.get(name)
         values[name] = field.to_representation(value) if field is not None and value is not None else value
     return values
+
+
+def _related(case: Case, name: str):
+    """`getattr(case, name).all()`, read straight from the prefetched rows when they are there
+    (api.views.with_related installs them; each `.all()` builds a related manager)."""
+    cache = case.__dict__.get("_prefetched_objects_cache")
+    rows = cache.get(name) if cache else None
+    return rows if rows is not None else getattr(case, name).all()
 
 
 def _iso(day) -> str | None:
