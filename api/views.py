@@ -155,6 +155,20 @@ def case_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset
 
 
+# case_queryset(Case.objects.all()) per connection, never evaluated itself: a list or detail request
+# filters a copy of it (annotating anew cost a request more than filtering).
+_case_templates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _case_template() -> QuerySet[Case]:
+    alias = Case.objects.all().db
+    connection = connections[alias]
+    template = _case_templates.get(connection)
+    if template is None:
+        template = _case_templates[connection] = case_queryset(Case.objects.using(alias))
+    return template._chain()
+
+
 # The relations of a page of cases, each compiled once per connection (casework.prepared).
 _CASE_PARTIES = PreparedInQuery(
     lambda ids: CaseParty.objects.filter(case_id__in=ids).select_related("party").order_by("id")
@@ -355,7 +369,7 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        return case_queryset(visible_cases(self.request.user))
+        return visible_cases(self.request.user, _case_template())
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

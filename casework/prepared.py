@@ -114,11 +114,19 @@ def _build(model: type[Model], alias: str, names: list[str], values, plain: bool
 
 class FastPopulator:
     """Django's RelatedPopulator (a select_related object of each row), building plain instances by
-    storing their values (_build)."""
+    storing their values (_build). `ready()` before each query's rows: whether something now listens
+    to the models' init signals."""
 
     def __init__(self, populator: RelatedPopulator):
         self.p = populator
         self.children = [FastPopulator(c) for c in populator.related_populators]
+        self.plain = False
+
+    def ready(self) -> FastPopulator:
+        self.plain = _plain_now(self.p.model_cls, self.p.init_list)
+        for child in self.children:
+            child.ready()
+        return self
 
     def populate(self, row, from_obj) -> None:
         p = self.p
@@ -126,7 +134,7 @@ class FastPopulator:
         if data[p.pk_idx] is None:
             obj = None
         else:
-            obj = _build(p.model_cls, p.db, p.init_list, data, _plain_now(p.model_cls, p.init_list))
+            obj = _build(p.model_cls, p.db, p.init_list, data, self.plain)
             for child in self.children:
                 child.populate(row, obj)
         p.local_setter(from_obj, obj)
@@ -167,7 +175,7 @@ class FastModelIterable(ModelIterable):
             shape = _PageShape(compiler)
             rows = compiler.results_iter(results)
         model, start, end, names = shape.model, shape.start, shape.end, shape.names
-        populators = [FastPopulator(p) for p in shape.populators]
+        populators = [FastPopulator(p).ready() for p in shape.populators]
         plain = _plain_now(model, names)
         for row in rows:
             obj = _build(model, db, names, row[start:end], plain)
@@ -361,10 +369,11 @@ def _run(compiled: _Compiled, alias: str, connection, params: list) -> list[Mode
     # What Model.from_db does for such a model, without the per-column descriptor calls (a list page
     # builds a few hundred related instances).
     plain = compiled.plain and _plain_now(model, names)
+    populators = [p.ready() for p in compiled.populators]
     objects = []
     for row in rows:
         obj = _build(model, alias, names, row[start:end], plain)
-        for populator in compiled.populators:
+        for populator in populators:
             populator.populate(row, obj)
         for name, position in compiled.annotations:
             setattr(obj, name, row[position])

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
@@ -138,7 +139,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         # (tests/api/test_case_list_cost.py compares the two on random cases and readers).
         # self.fields is not read: building it (model introspection, deep copies of 38 fields) cost a
         # detail request more than writing the row.
-        zone = self._zone
+        zone, language = self._zone, get_language()
         data = {
             "id": case.pk,
             "reference": case.reference,
@@ -171,7 +172,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             "closed_at": _iso(case.closed_at),
             "registered_by": case.registered_by_id,
             "intake_flags": self.get_intake_flags(case),
-            "deadlines": [self._deadline_rows.to_representation(d) for d in _related(case, "deadlines")],
+            "deadlines": [self._deadline_rows.row_for(d, language) for d in _related(case, "deadlines")],
             "version": case.version,
             "available_actions": self.get_available_actions(case),
             "petitioners": self.get_petitioners(case),
@@ -214,14 +215,14 @@ _AMOUNT_FIELDS = {
 }
 
 
-_FIGURES = tuple((name, _AMOUNT_FIELDS.get(name)) for name in FIGURE_FIELDS)
-
-
 def _figure_values(case: Case) -> dict[str, Any]:
-    values = {}
-    for name, field in _FIGURES:
-        value = getattr(case, name)
-        values[name] = field.to_representation(value) if field is not None and value is not None else value
+    # Straight from the instance's values (built by storing them, api.views.case_queryset); most
+    # figures are empty, and only a present amount goes through its field.
+    stored = case.__dict__
+    values = {name: stored[name] if name in stored else getattr(case, name) for name in FIGURE_FIELDS}
+    for name, field in _AMOUNT_FIELDS.items():
+        if values[name] is not None:
+            values[name] = field.to_representation(values[name])
     return values
 
 

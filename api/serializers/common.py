@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -111,8 +112,12 @@ class DeadlineSerializer(serializers.ModelSerializer):
         # snapshot under everything it reads: explain()'s inputs (explanation_key: the language, which
         # the basis is translated into too, the clock's fields and its ledger), the due date and
         # today; clocks of cases received the same day under the same rule write alike.
+        return self.row_for(deadline, get_language())
+
+    def row_for(self, deadline: Deadline, language: str | None) -> dict[str, Any]:
+        """to_representation in `language`, the active one (a case row looks it up once)."""
         calendar, today = self._calendar(), self._today()
-        explained = explanation_key(deadline)
+        explained = explanation_key(deadline, language)
         key = (explained, deadline.due_date, today)
         memo = _deadline_rows.get(calendar)
         if memo is None:

@@ -162,11 +162,11 @@ def ledger_of(deadline: Deadline) -> list[DeadlineEntry]:
     return rows if rows is not None else deadline.entries.all()
 
 
-def explanation_key(deadline: Deadline) -> tuple:
-    """Everything explain() reads besides the calendar: the language, the clock's own fields and its
-    whole ledger."""
+def explanation_key(deadline: Deadline, language: str | None = None) -> tuple:
+    """Everything explain() reads besides the calendar: the language (the active one, which a caller
+    that has it passes), the clock's own fields and its whole ledger."""
     return (
-        get_language(),
+        language or get_language(),
         deadline.kind,
         deadline.rule_code,
         deadline.basis,
