@@ -6,8 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from django_filters.filters import QuerySetRequestMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
@@ -52,10 +54,26 @@ class StrictBooleanFilter(filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+_form_classes: dict[tuple, type] = {}
+
+
 class StrictFilterSet(filters.FilterSet):
     """A typed query parameter (id, date, boolean, choice) that is given must have a value: `?overdue=`
     or `?received_to=` is an error (400, code `invalid`) rather than a filter silently dropped. Text
     parameters may be empty."""
+
+    def get_form_class(self):
+        # django-filter builds a new form class, and a form field for every filter, on every request.
+        # A filter set whose fields depend on nothing of the request (no filter with a request-bound
+        # queryset) has one form class per language (its labels); each form validates its own copy of
+        # the fields.
+        key = (type(self), get_language())
+        form = _form_classes.get(key)
+        if form is None:
+            form = super().get_form_class()
+            if not any(isinstance(f, QuerySetRequestMixin) for f in self.filters.values()):
+                _form_classes[key] = form
+        return form
 
     def is_valid(self) -> bool:
         valid = super().is_valid()

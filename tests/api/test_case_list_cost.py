@@ -3,6 +3,7 @@ page size; its deadlines read exactly as DRF's generic representation would writ
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 
@@ -236,3 +237,19 @@ def test_case_rows_read_as_drf_would_write_them(org, today, rf, language):
     assert (
         any(c.transfer_ids for c in cases if hasattr(c, "transfer_ids")) or connection.vendor != "postgresql"
     )
+
+
+def test_list_filters_validate_alike_on_every_request_and_in_each_language(org, today, client_for):
+    # The filter set's form class is built once per language and reused (api.filters.StrictFilterSet).
+    shuffle_clocks(org, seed=4, n=6)
+    client = client_for(org.head)
+    messages = {"vi": "Phải là true hoặc false.", "en": "Must be true or false."}
+    for _twice in range(2):
+        for language, message in messages.items():
+            bad = client.get("/api/v1/cases/?overdue=maybe", HTTP_ACCEPT_LANGUAGE=language)
+            assert bad.status_code == 400 and message in json.dumps(bad.json(), ensure_ascii=False)
+            assert client.get("/api/v1/cases/?overdue=", HTTP_ACCEPT_LANGUAGE=language).status_code == 400
+            overdue = listed(client, "/api/v1/cases/?overdue=true")
+            assert overdue and listed(client, "/api/v1/cases/?overdue=true&kind=complaint") <= overdue
+            assert listed(client, "/api/v1/cases/?overdue=false").isdisjoint(overdue)
+            assert overdue == {c.pk for c in overdue_cases(Case.objects.all(), TODAY)}
