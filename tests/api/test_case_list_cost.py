@@ -253,3 +253,34 @@ def test_list_filters_validate_alike_on_every_request_and_in_each_language(org, 
             assert overdue and listed(client, "/api/v1/cases/?overdue=true&kind=complaint") <= overdue
             assert listed(client, "/api/v1/cases/?overdue=false").isdisjoint(overdue)
             assert overdue == {c.pk for c in overdue_cases(Case.objects.all(), TODAY)}
+
+
+def test_filter_sets_copy_their_filters_as_a_deep_copy_would():
+    import copy
+
+    from django.http import QueryDict
+    from django_filters.filters import FilterMethod
+
+    from api import filters as api_filters
+
+    sets = [api_filters.CaseFilter, api_filters.UnitFilter, api_filters.VisitFilter]
+    sets += [api_filters.DialogueFilter, api_filters.PartyFilter, api_filters.AccessLogFilter]
+    # The case list's filters are all of the kinds copied this way.
+    assert all(type(f) in api_filters._PLAIN_FILTERS for f in api_filters.CaseFilter.base_filters.values())
+    for filter_set in sets:
+        cheap = filter_set(QueryDict("kind=complaint"))
+        deep = copy.deepcopy(filter_set.base_filters)
+        assert list(cheap.filters) == list(deep)
+        for name, copied in cheap.filters.items():
+            declared = filter_set.base_filters[name]
+            assert copied is not declared and copied.extra is not declared.extra
+            assert type(copied) is type(deep[name]) and copied.parent is cheap
+            left = {k: v for k, v in vars(copied).items() if k not in ("parent", "filter", "model")}
+            right = {k: v for k, v in vars(deep[name]).items() if k not in ("filter",)}
+            assert left == right, (filter_set.__name__, name)
+            if isinstance(declared.__dict__.get("filter"), FilterMethod):
+                # The method resolves on this filter set, not on the class's declared filter.
+                assert copied.filter.f is copied
+                assert copied.filter.method == getattr(cheap, declared.method)
+            copied.extra["changed"] = True
+            assert "changed" not in declared.extra
