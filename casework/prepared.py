@@ -18,6 +18,7 @@ Writes: INSERT and UPDATE statements built once per connection (`insert`, `save_
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,13 +27,16 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DatabaseError, connections, router
 from django.db.models import Model, QuerySet, signals
 from django.db.models.base import ModelState
 from django.db.models.constants import OnConflict
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, RelatedPopulator, get_related_populators
 from django.db.models.query_utils import DeferredAttribute
+from django_fsm import FSMFieldDescriptor, FSMFieldMixin
 
 # Placeholder argument values, chosen so that they cannot be confused with a real parameter.
 _PLACEHOLDER_BASE = -7_310_000_001
@@ -55,7 +59,7 @@ class _Compiled:
         fields = klass_info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
         self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
-        self.populators = get_related_populators(klass_info, select, alias)
+        self.populators = [FastPopulator(p) for p in get_related_populators(klass_info, select, alias)]
         self.annotations = list(compiler.annotation_col_map.items())
         self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
         self.plain = _plain_init(self.model, self.init_list)
@@ -63,14 +67,262 @@ class _Compiled:
 
 def _plain_init(model: type[Model], init_list: list[str]) -> bool:
     """True when building an instance is only storing its column values: every column selected in
-    model order, each attribute a plain deferred-attribute descriptor (nothing runs on assignment,
-    as for django-fsm's protected state), and nothing listening to pre_init or post_init (checked
-    again on each call)."""
+    model order, each attribute a plain deferred-attribute descriptor (nothing runs on assignment) or
+    django-fsm's state descriptor whose first assignment only stores the value (no proxy class per
+    state), no __init__ or from_db of the model's own, and nothing listening to pre_init or post_init
+    (checked again on each call: `_plain_now`)."""
     fields = model._meta.concrete_fields
-    return init_list == [f.attname for f in fields] and all(
-        type(model.__dict__.get(f.attname)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
-        for f in fields
+    return (
+        init_list == [f.attname for f in fields]
+        and model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__
+        and all(_stores_only(model, f) for f in fields)
     )
+
+
+def _stores_only(model: type[Model], field) -> bool:
+    descriptor = model.__dict__.get(field.attname)
+    if type(descriptor) in (DeferredAttribute, ForeignKeyDeferredAttribute):
+        return True
+    # django-fsm: on an instance being built (no state yet, so `protected` does not refuse) __set__ is
+    # set_proxy, a no-op without state_proxy, then set_state, which stores the value as given.
+    return (
+        type(descriptor) is FSMFieldDescriptor
+        and isinstance(field, FSMFieldMixin)
+        and not field.state_proxy
+        and type(field).set_state is FSMFieldMixin.set_state
+        and type(field).set_proxy is FSMFieldMixin.set_proxy
+    )
+
+
+_plain_models_read: dict[tuple, bool] = {}
+
+
+def _plain_now(model: type[Model], init_list: list[str]) -> bool:
+    key = (model, tuple(init_list))
+    plain = _plain_models_read.get(key)
+    if plain is None:
+        plain = _plain_models_read[key] = _plain_init(model, init_list)
+    return plain and not signals.pre_init.has_listeners(model) and not signals.post_init.has_listeners(model)
+
+
+def _build(model: type[Model], alias: str, names: list[str], values, plain: bool) -> Model:
+    """What Model.from_db does, without the per-column descriptor calls when `plain` (_plain_now)."""
+    if not plain:
+        return model.from_db(alias, names, values)
+    obj = model.__new__(model)
+    state = ModelState()
+    state.adding, state.db = False, alias
+    obj.__dict__["_state"] = state
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
+class FastPopulator:
+    """Django's RelatedPopulator (a select_related object of each row), building plain instances by
+    storing their values (_build). `ready()` before each query's rows: whether something now listens
+    to the models' init signals."""
+
+    def __init__(self, populator: RelatedPopulator):
+        self.p = populator
+        self.children = [FastPopulator(c) for c in populator.related_populators]
+        self.plain = False
+
+    def ready(self) -> FastPopulator:
+        self.plain = _plain_now(self.p.model_cls, self.p.init_list)
+        for child in self.children:
+            child.ready()
+        return self
+
+    def populate(self, row, from_obj) -> None:
+        p = self.p
+        data = p.reorder_for_init(row) if p.reorder_for_init else row[p.cols_start : p.cols_end]
+        if data[p.pk_idx] is None:
+            obj = None
+        else:
+            obj = _build(p.model_cls, p.db, p.init_list, data, self.plain)
+            for child in self.children:
+                child.populate(row, obj)
+        p.local_setter(from_obj, obj)
+        if obj is not None:
+            p.remote_setter(obj, from_obj)
+
+
+class FastModelIterable(ModelIterable):
+    """A queryset's model instances (`queryset._iterable_class`), as ModelIterable builds them, but
+    by storing the values of plain models (_build), and with the SQL around the WHERE clause compiled
+    once per connection and query shape (_PageShape): a list page builds a case and its unit per row,
+    and compiling the case query's select list, joins and ordering cost more than running it. Anything
+    else (known related objects) goes through ModelIterable."""
+
+    def __iter__(self):
+        queryset = self.queryset
+        if queryset._known_related_objects:
+            yield from super().__iter__()
+            return
+        db = queryset.db
+        connection = connections[db]
+        query = queryset.query
+        key = _shape_key(query)
+        shapes = _page_shapes.setdefault(connection, {})
+        shape = shapes.get(key) if key is not None else False
+        compiler = query.get_compiler(using=db)
+        where = _where_of(compiler) if shape is not False else None
+        rows = None
+        if where is not None:
+            if shape is None and len(shapes) < _SHAPES_AT_MOST:
+                # False: a shape whose WHERE could not be told apart, compiled the ordinary way.
+                shape = shapes[key] = _PageShape.of(compiler, *compiler.as_sql(), *where) or False
+            if shape:
+                rows = shape.fetch(connection, *where)
+        if rows is None:
+            compiler = query.get_compiler(using=db)
+            results = compiler.execute_sql(chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size)
+            shape = _PageShape(compiler)
+            rows = compiler.results_iter(results)
+        model, start, end, names = shape.model, shape.start, shape.end, shape.names
+        populators = [FastPopulator(p).ready() for p in shape.populators]
+        plain = _plain_now(model, names)
+        for row in rows:
+            obj = _build(model, db, names, row[start:end], plain)
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in shape.annotations:
+                setattr(obj, name, row[position])
+            yield obj
+
+
+# Per connection: the compiled SQL around the WHERE clause of each query shape seen (_shape_key).
+_page_shapes: weakref.WeakKeyDictionary[Any, dict[tuple, _PageShape | bool]] = weakref.WeakKeyDictionary()
+_SHAPES_AT_MOST = 256
+
+
+def _shape_key(query) -> tuple | None:
+    """Everything about `query` that its SQL depends on besides its WHERE clause (which is compiled
+    on every call and is part of the statement's identity through its text): the model, the tables
+    and joins, the select_related tree, the annotations (only RawSQL ones: their SQL and parameters),
+    the ordering and the slice. None for a query this does not cover (aggregates, extra(), distinct,
+    deferred fields, values(), locks, set operations), which is compiled the ordinary way."""
+    if (
+        query.combinator
+        or query.extra
+        or query.extra_select
+        or query.extra_order_by
+        or query.extra_tables
+        or query.group_by is not None
+        or query.distinct
+        or query.select_for_update
+        or query.values_select
+        or query.select
+        or query.subquery
+        or query.deferred_loading != (frozenset(), True)
+        or query.annotation_select_mask is not None
+        or query.where.contains_aggregate
+        or query.where.contains_over_clause
+        or getattr(query, "selected", None) is not None
+        or not all(type(a) is RawSQL for a in query.annotations.values())
+    ):
+        return None
+    joins = tuple(
+        (
+            alias,
+            type(join),
+            join.table_name,
+            getattr(join, "parent_alias", None),
+            getattr(join, "join_type", None),
+            getattr(join, "nullable", None),
+            getattr(join, "join_field", None),
+            getattr(join, "filtered_relation", None) is not None,
+        )
+        for alias, join in query.alias_map.items()
+    )
+    key = (
+        query.model,
+        joins,
+        tuple(query.alias_refcount.items()),
+        _frozen(query.select_related),
+        tuple(query.order_by),
+        tuple((name, a.sql, tuple(a.params), a.output_field) for name, a in query.annotations.items()),
+        query.default_ordering,
+        query.standard_ordering,
+        query.low_mark,
+        query.high_mark,
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _frozen(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
+
+
+def _where_of(compiler) -> tuple[str, list] | None:
+    """The query's WHERE clause compiled (what as_sql writes after "WHERE"); None when there is none
+    to write (everything or nothing matches), which the ordinary path handles."""
+    try:
+        sql, params = compiler.compile(compiler.query.where)
+    except (EmptyResultSet, FullResultSet):
+        return None
+    return (sql, list(params)) if sql else None
+
+
+_PARAMETER = re.compile(r"%%|%s")
+
+
+class _PageShape:
+    """A query's SQL before and after its WHERE clause, with their parameters, and what turns its
+    rows into instances (select columns, select_related, annotations, converters)."""
+
+    def __init__(self, compiler, sql: str = "", params: tuple = (), where: str = "", where_params=()):
+        self.compiler = compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.names = [f[0].target.attname for f in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, compiler.using)
+        self.annotations = list(compiler.annotation_col_map.items())
+        self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        self.before = self.after = ""
+        self.params_before: list = []
+        self.params_after: list = []
+
+    @classmethod
+    def of(cls, compiler, sql: str, params, where: str, where_params: list) -> _PageShape | None:
+        """The shape of a compiled query, if its WHERE clause (compiled alone) is found in its SQL once,
+        with its parameters in place, and no other placeholder depends on the WHERE."""
+        params = list(params)
+        marker = f" WHERE {where}"
+        if sql.count(marker) != 1 or sql.count(where) != 1:
+            return None
+        at = sql.index(marker)
+        before, after = sql[:at], sql[at + len(marker) :]
+        if after and not after.startswith((" ORDER BY ", " LIMIT ", " OFFSET ")):
+            return None
+        count = sum(1 for m in _PARAMETER.finditer(before) if m.group() == "%s")
+        if params[count : count + len(where_params)] != where_params:
+            return None
+        shape = cls(compiler)
+        shape.before, shape.after = before + " WHERE ", after
+        shape.params_before = params[:count]
+        shape.params_after = params[count + len(where_params) :]
+        if sum(1 for m in _PARAMETER.finditer(after) if m.group() == "%s") != len(shape.params_after):
+            return None
+        return shape
+
+    def fetch(self, connection, where: str, where_params: list) -> list:
+        sql = self.before + where + self.after
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*self.params_before, *where_params, *self.params_after])
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        return rows
 
 
 class PreparedQuery:
@@ -122,22 +374,12 @@ def _run(compiled: _Compiled, alias: str, connection, params: list) -> list[Mode
     model, names, start, end = compiled.model, compiled.init_list, compiled.start, compiled.end
     # What Model.from_db does for such a model, without the per-column descriptor calls (a list page
     # builds a few hundred related instances).
-    plain = (
-        compiled.plain
-        and not signals.pre_init.has_listeners(model)
-        and not signals.post_init.has_listeners(model)
-    )
+    plain = compiled.plain and _plain_now(model, names)
+    populators = [p.ready() for p in compiled.populators]
     objects = []
     for row in rows:
-        if plain:
-            obj = model.__new__(model)
-            state = ModelState()
-            state.adding, state.db = False, alias
-            obj.__dict__["_state"] = state
-            obj.__dict__.update(zip(names, row[start:end], strict=True))
-        else:
-            obj = model.from_db(alias, names, row[start:end])
-        for populator in compiled.populators:
+        obj = _build(model, alias, names, row[start:end], plain)
+        for populator in populators:
             populator.populate(row, obj)
         for name, position in compiled.annotations:
             setattr(obj, name, row[position])
@@ -166,8 +408,16 @@ class PreparedInQuery:
         keys = [int(k) for k in keys if low <= int(k) <= high]
         if not keys:
             return []
-        size = 1 << (len(keys) - 1).bit_length()
         buckets = self._compiled.setdefault(connection, {})
+        if connection.vendor == "postgresql":
+            compiled = buckets.get(0)
+            if compiled is None:
+                compiled = buckets[0] = _any_of(self.build, alias)
+            if compiled:
+                params = list(compiled.params)
+                params[compiled.slots[0][0]] = keys
+                return _run(compiled, alias, connection, params)
+        size = 1 << (len(keys) - 1).bit_length()
         compiled = buckets.get(size)
         if compiled is None:
             placeholders = [_PLACEHOLDER_BASE - i for i in range(size)]
@@ -177,6 +427,24 @@ class PreparedInQuery:
             for i in slot:
                 params[i] = value
         return _run(compiled, alias, connection, params)
+
+
+def _any_of(build: Callable[[list[int]], QuerySet], alias: str) -> _Compiled | bool:
+    """On PostgreSQL, the `__in` query for any number of keys as one statement, `= ANY(%s)` with the
+    keys as one array parameter (as a hand-written query has it): the same rows, and one short
+    statement whose conversion the database driver caches, where a long IN list is parsed afresh
+    on every call. False if the query's one IN cannot be told apart (then the size buckets serve)."""
+    compiled = _Compiled(build([_PLACEHOLDER_BASE]), alias, [_PLACEHOLDER_BASE])
+    (slot,) = compiled.slots
+    fragment = " IN (%s)"
+    if len(slot) != 1 or compiled.sql.count(fragment) != 1:
+        return False
+    at = compiled.sql.index(fragment)
+    before = compiled.sql[:at]
+    if sum(1 for m in _PARAMETER.finditer(before) if m.group() == "%s") != slot[0]:
+        return False
+    compiled.sql = before + " = ANY(%s)" + compiled.sql[at + len(fragment) :]
+    return compiled
 
 
 # --- Inserts ------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from .errors import (
 )
 from .intake import linked
 from .machines import MACHINES, ActionContext, CaseWorkflow, workflow_for
-from .permissions import may_perform
+from .permissions import may_perform, permission_key
 
 _LOCK_CASE = PreparedQuery(
     lambda case_id: (
@@ -73,17 +73,27 @@ def _transitions_from(machine: type[CaseWorkflow], state: str) -> tuple[tuple[st
     return tuple(found)
 
 
-def available_actions(case: Case, user) -> list[str]:
+def available_actions(case: Case, user, remembered: dict | None = None) -> list[str]:
     """What `user` may do to this case now (the state allows it, guards pass, the role permits it).
 
     The same answer as `[a for a in state_actions(case) if may_perform(user, case, a)]`, cheaper: the
     role is checked before the guards, so a reader who may do nothing (a monitor, a closed case) costs
-    no machine and no guard, which is most rows of a list."""
-    candidates = [
-        (name, meta)
-        for name, meta in _transitions_from(MACHINES[case.kind], case.state)
-        if may_perform(user, case, name)
-    ]
+    no machine and no guard, which is most rows of a list. `remembered`: a dict the caller keeps for
+    one request (a list page), where the actions the state and the role allow are kept under
+    everything that decides them (the machine's kind and state, and may_perform's permission_key);
+    the guards, which read the case itself, are checked for every case."""
+    key = None
+    if remembered is not None:
+        key = (case.kind, case.state, permission_key(user, case))
+        candidates = remembered.get(key)
+    if key is None or candidates is None:
+        candidates = [
+            (name, meta)
+            for name, meta in _transitions_from(MACHINES[case.kind], case.state)
+            if may_perform(user, case, name)
+        ]
+        if key is not None:
+            remembered[key] = candidates
     if not candidates:
         return []
     machine = workflow_for(case)

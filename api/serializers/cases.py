@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
@@ -103,7 +104,13 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         return secrets_for(case, self._user())
 
     def get_available_actions(self, case: Case) -> list[str]:
-        return available_actions(case, self._user())
+        return available_actions(case, self._user(), self._actions_seen)
+
+    @cached_property
+    def _actions_seen(self) -> dict:
+        # workflows.service.available_actions' memo for this serializer's one reader and request (the
+        # list's rows share the list serializer's one child).
+        return {}
 
     @extend_schema_field(CasePetitionerSerializer(many=True))
     def get_petitioners(self, case: Case) -> list[dict]:
@@ -132,7 +139,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         # (tests/api/test_case_list_cost.py compares the two on random cases and readers).
         # self.fields is not read: building it (model introspection, deep copies of 38 fields) cost a
         # detail request more than writing the row.
-        zone = timezone.get_current_timezone()
+        zone, language = self._zone, get_language()
         data = {
             "id": case.pk,
             "reference": case.reference,
@@ -165,7 +172,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             "closed_at": _iso(case.closed_at),
             "registered_by": case.registered_by_id,
             "intake_flags": self.get_intake_flags(case),
-            "deadlines": [self._deadline_rows.to_representation(d) for d in case.deadlines.all()],
+            "deadlines": [self._deadline_rows.row_for(d, language) for d in _related(case, "deadlines")],
             "version": case.version,
             "available_actions": self.get_available_actions(case),
             "petitioners": self.get_petitioners(case),
@@ -181,6 +188,11 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             for name in self.scrubbed_fields:
                 data[name] = secrets.apply(data[name])
         return data
+
+    @cached_property
+    def _zone(self):
+        # The current time zone, looked up once per serializer (one request) rather than per row.
+        return timezone.get_current_timezone()
 
     @cached_property
     def _deadline_rows(self) -> DeadlineSerializer:
@@ -204,12 +216,22 @@ _AMOUNT_FIELDS = {
 
 
 def _figure_values(case: Case) -> dict[str, Any]:
-    values = {}
-    for name in FIGURE_FIELDS:
-        value = getattr(case, name)
-        field = _AMOUNT_FIELDS.get(name)
-        values[name] = field.to_representation(value) if field is not None and value is not None else value
+    # Straight from the instance's values (built by storing them, api.views.case_queryset); most
+    # figures are empty, and only a present amount goes through its field.
+    stored = case.__dict__
+    values = {name: stored[name] if name in stored else getattr(case, name) for name in FIGURE_FIELDS}
+    for name, field in _AMOUNT_FIELDS.items():
+        if values[name] is not None:
+            values[name] = field.to_representation(values[name])
     return values
+
+
+def _related(case: Case, name: str):
+    """`getattr(case, name).all()`, read straight from the prefetched rows when they are there
+    (api.views.with_related installs them; each `.all()` builds a related manager)."""
+    cache = case.__dict__.get("_prefetched_objects_cache")
+    rows = cache.get(name) if cache else None
+    return rows if rows is not None else getattr(case, name).all()
 
 
 def _iso(day) -> str | None:

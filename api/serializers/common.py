@@ -3,10 +3,12 @@ related-object fields to the user's reach, and the per-request context."""
 
 from __future__ import annotations
 
+import weakref
 from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,7 +18,7 @@ from casework.confidentiality import Disclosures, Secrets
 from casework.models import AccessLog, Deadline
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar, one_calendar
-from casework.rules.explain import explanation
+from casework.rules.explain import explanation, explanation_key
 from casework.rules.periods import working_days_left
 
 from . import strict
@@ -106,7 +108,28 @@ class DeadlineSerializer(serializers.ModelSerializer):
     def to_representation(self, deadline: Deadline) -> dict[str, Any]:
         # The fields written out directly: a list page has a few deadlines per row and DRF's generic
         # per-field walk cost more than the values themselves. The same output as the declared fields
-        # (tests/api/test_case_list_cost.py compares the two).
+        # (tests/api/test_case_rows_equivalence.py compares the two). A row is remembered per calendar
+        # snapshot under everything it reads: explain()'s inputs (explanation_key: the language, which
+        # the basis is translated into too, the clock's fields and its ledger), the due date and
+        # today; clocks of cases received the same day under the same rule write alike.
+        return self.row_for(deadline, get_language())
+
+    def row_for(self, deadline: Deadline, language: str | None) -> dict[str, Any]:
+        """to_representation in `language`, the active one (a case row looks it up once)."""
+        calendar, today = self._calendar(), self._today()
+        explained = explanation_key(deadline, language)
+        key = (explained, deadline.due_date, today)
+        memo = _deadline_rows.get(calendar)
+        if memo is None:
+            memo = _deadline_rows[calendar] = {}
+        row = memo.get(key)
+        if row is None:
+            if len(memo) >= _ROWS_AT_MOST:
+                memo.clear()
+            row = memo[key] = self._row(deadline, explained)
+        return dict(row)
+
+    def _row(self, deadline: Deadline, explained: tuple) -> dict[str, Any]:
         due, start = deadline.due_date, deadline.start_date
         return {
             "kind": deadline.kind,
@@ -119,12 +142,17 @@ class DeadlineSerializer(serializers.ModelSerializer):
             "status": deadline.status,
             "working_days_left": self.get_working_days_left(deadline),
             "overdue": self.get_overdue(deadline),
-            "explanation": self.get_explanation(deadline),
+            "explanation": explanation(deadline, self._calendar(), explained),
         }
 
     def generic_representation(self, deadline: Deadline) -> dict[str, Any]:
         """DRF's own field-by-field representation, which to_representation must equal."""
         return dict(super().to_representation(deadline))
+
+
+# DeadlineSerializer's rows, per calendar snapshot (a new snapshot starts afresh) and bounded.
+_deadline_rows: weakref.WeakKeyDictionary[WorkingCalendar, dict[tuple, dict]] = weakref.WeakKeyDictionary()
+_ROWS_AT_MOST = 50_000
 
 
 def request_context(request, calendar_stamp: tuple | None = None) -> dict[str, Any]:

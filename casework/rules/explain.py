@@ -154,13 +154,19 @@ _remembered: weakref.WeakKeyDictionary[WorkingCalendar, dict[tuple, str]] = weak
 _REMEMBER_AT_MOST = 50_000
 
 
-def explanation(deadline: Deadline, calendar: WorkingCalendar) -> str:
-    """`explain(deadline, calendar)`, remembered for the same inputs: a list explains every clock of
-    every row, and clocks of cases received on the same day under the same rule read alike (so do the
-    same clocks on the next request for the page). The key is everything explain() reads: the
-    language, the clock's own fields and its whole ledger; the calendar is the snapshot's own."""
-    key = (
-        get_language(),
+def ledger_of(deadline: Deadline) -> list[DeadlineEntry]:
+    """`deadline.entries.all()`, read straight from the prefetched rows when they are there (a list
+    page reads a few hundred ledgers, and each `.all()` builds a related manager)."""
+    cache = deadline.__dict__.get("_prefetched_objects_cache")
+    rows = cache.get("entries") if cache else None
+    return rows if rows is not None else deadline.entries.all()
+
+
+def explanation_key(deadline: Deadline, language: str | None = None) -> tuple:
+    """Everything explain() reads besides the calendar: the language (the active one, which a caller
+    that has it passes), the clock's own fields and its whole ledger."""
+    return (
+        language or get_language(),
         deadline.kind,
         deadline.rule_code,
         deadline.basis,
@@ -170,8 +176,17 @@ def explanation(deadline: Deadline, calendar: WorkingCalendar) -> str:
         deadline.extension_days,
         deadline.status,
         deadline.completed_on,
-        tuple((e.kind, e.on, e.days, e.reason, e.note) for e in deadline.entries.all()),
+        tuple((e.kind, e.on, e.days, e.reason, e.note) for e in ledger_of(deadline)),
     )
+
+
+def explanation(deadline: Deadline, calendar: WorkingCalendar, key: tuple | None = None) -> str:
+    """`explain(deadline, calendar)`, remembered for the same inputs: a list explains every clock of
+    every row, and clocks of cases received on the same day under the same rule read alike (so do the
+    same clocks on the next request for the page). The key is everything explain() reads
+    (explanation_key, which a caller that has it passes); the calendar is the snapshot's own."""
+    if key is None:
+        key = explanation_key(deadline)
     memo = _remembered.get(calendar)
     if memo is None:
         memo = _remembered[calendar] = {}

@@ -3,6 +3,7 @@ page size; its deadlines read exactly as DRF's generic representation would writ
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 
@@ -108,8 +109,41 @@ def test_deadline_rows_read_as_drf_would_write_them(org, today, rf, language, se
     request.user = org.monitor
     with translation.override(language):
         serializer = DeadlineSerializer(context=request_context(request))
-        for deadline in Deadline.objects.prefetch_related("entries"):
-            assert serializer.to_representation(deadline) == serializer.generic_representation(deadline)
+        for _twice in range(2):  # the second time the rows are remembered ones
+            for deadline in Deadline.objects.prefetch_related("entries"):
+                assert serializer.to_representation(deadline) == serializer.generic_representation(deadline)
+
+
+def test_a_remembered_deadline_row_follows_its_clock_and_the_day(org, today, rf):
+    from casework.models import DeadlineEntry
+
+    case = register(org.commune, org.reception, received_at=TODAY - timedelta(days=10))
+    request = rf.get("/")
+    request.user = org.monitor
+    context = request_context(request)
+
+    def row(day=TODAY) -> tuple[dict, dict]:
+        deadline = Deadline.objects.prefetch_related("entries").filter(case=case).order_by("id").first()
+        serializer = DeadlineSerializer(context={**context, "today": day})
+        return serializer.to_representation(deadline), serializer.generic_representation(deadline)
+
+    first, generic = row()
+    assert first == generic and first["status"] == DeadlineStatus.RUNNING
+    later, generic = row(TODAY + timedelta(days=7))
+    assert later == generic and later["working_days_left"] != first["working_days_left"]
+    Deadline.objects.filter(case=case).update(due_date=TODAY - timedelta(days=1))
+    moved, generic = row()
+    assert moved == generic and moved["overdue"] and not first["overdue"]
+    deadline = Deadline.objects.filter(case=case).order_by("id").first()
+    DeadlineEntry.objects.create(deadline=deadline, kind=DeadlineEntry.Kind.PAUSE, on=TODAY, note="chờ")
+    paused, generic = row()
+    assert paused == generic and paused["explanation"] != moved["explanation"]
+    Deadline.objects.filter(case=case).update(status=DeadlineStatus.MET, completed_on=TODAY)
+    met, generic = row()
+    assert met == generic and met["working_days_left"] is None and met["status"] == DeadlineStatus.MET
+    # A row handed out is the caller's: changing it changes no remembered row.
+    met["explanation"] = "changed"
+    assert row()[0] == generic
 
 
 @pytest.mark.postgres
@@ -162,6 +196,7 @@ def test_available_actions_are_the_state_actions_the_role_permits(org, today, se
     ids = cases_along_their_machines(org, seed)
     readers = [org.monitor, org.head, org.handler, org.reception, org.p_head, org.outsider]
     states = set()
+    memos: dict[int, dict] = {}
     for case in (
         Case.objects.filter(pk__in=ids)
         .select_related("unit")
@@ -171,6 +206,9 @@ def test_available_actions_are_the_state_actions_the_role_permits(org, today, se
         for reader in readers:
             expected = [a for a in state_actions(case) if may_perform(reader, case, a)]
             assert available_actions(case, reader) == expected, (case.state, reader.username)
+            # With the memo a list page keeps across its rows: the same answer for every case.
+            remembered = memos.setdefault(reader.pk, {})
+            assert available_actions(case, reader, remembered) == expected, (case.state, reader.username)
     assert len(states) >= 4, states
 
 
@@ -199,3 +237,50 @@ def test_case_rows_read_as_drf_would_write_them(org, today, rf, language):
     assert (
         any(c.transfer_ids for c in cases if hasattr(c, "transfer_ids")) or connection.vendor != "postgresql"
     )
+
+
+def test_list_filters_validate_alike_on_every_request_and_in_each_language(org, today, client_for):
+    # The filter set's form class is built once per language and reused (api.filters.StrictFilterSet).
+    shuffle_clocks(org, seed=4, n=6)
+    client = client_for(org.head)
+    messages = {"vi": "Phải là true hoặc false.", "en": "Must be true or false."}
+    for _twice in range(2):
+        for language, message in messages.items():
+            bad = client.get("/api/v1/cases/?overdue=maybe", HTTP_ACCEPT_LANGUAGE=language)
+            assert bad.status_code == 400 and message in json.dumps(bad.json(), ensure_ascii=False)
+            assert client.get("/api/v1/cases/?overdue=", HTTP_ACCEPT_LANGUAGE=language).status_code == 400
+            overdue = listed(client, "/api/v1/cases/?overdue=true")
+            assert overdue and listed(client, "/api/v1/cases/?overdue=true&kind=complaint") <= overdue
+            assert listed(client, "/api/v1/cases/?overdue=false").isdisjoint(overdue)
+            assert overdue == {c.pk for c in overdue_cases(Case.objects.all(), TODAY)}
+
+
+def test_filter_sets_copy_their_filters_as_a_deep_copy_would():
+    import copy
+
+    from django.http import QueryDict
+    from django_filters.filters import FilterMethod
+
+    from api import filters as api_filters
+
+    sets = [api_filters.CaseFilter, api_filters.UnitFilter, api_filters.VisitFilter]
+    sets += [api_filters.DialogueFilter, api_filters.PartyFilter, api_filters.AccessLogFilter]
+    # The case list's filters are all of the kinds copied this way.
+    assert all(type(f) in api_filters._PLAIN_FILTERS for f in api_filters.CaseFilter.base_filters.values())
+    for filter_set in sets:
+        cheap = filter_set(QueryDict("kind=complaint"))
+        deep = copy.deepcopy(filter_set.base_filters)
+        assert list(cheap.filters) == list(deep)
+        for name, copied in cheap.filters.items():
+            declared = filter_set.base_filters[name]
+            assert copied is not declared and copied.extra is not declared.extra
+            assert type(copied) is type(deep[name]) and copied.parent is cheap
+            left = {k: v for k, v in vars(copied).items() if k not in ("parent", "filter", "model")}
+            right = {k: v for k, v in vars(deep[name]).items() if k not in ("filter",)}
+            assert left == right, (filter_set.__name__, name)
+            if isinstance(declared.__dict__.get("filter"), FilterMethod):
+                # The method resolves on this filter set, not on the class's declared filter.
+                assert copied.filter.f is copied
+                assert copied.filter.method == getattr(cheap, declared.method)
+            copied.extra["changed"] = True
+            assert "changed" not in declared.extra

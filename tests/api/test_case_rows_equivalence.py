@@ -1,5 +1,7 @@
 """The case list and detail, read through their fast path (relations fetched by api.views.with_related,
-annotations compiled once, explanations remembered, filters skipped when none is named), answer exactly
+annotations and the SQL around the WHERE compiled once, instances built by storing their values,
+explanations, deadline rows and permitted actions remembered, filters skipped when none is named and
+their form class built once), answer exactly
 what the generic path answers: Django's prefetching, DRF's field-by-field representation and a fresh
 explain() per clock. Same rows in the same order, same keys in the same order, same values, for every
 kind of case, many states, and readers who may and may not see a denouncer."""

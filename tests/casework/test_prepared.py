@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -295,6 +295,10 @@ def test_a_prepared_in_query_returns_what_its_queryset_returns_for_any_number_of
         assert [_values(g) for g in got] == [_values(e) for e in expected] and got
         assert all(type(g) is Deadline and not g._state.adding and g._state.db == "default" for g in got)
         assert [g.case for g in got] == [e.case for e in expected]  # relations still load lazily
+        with CaptureQueriesContext(connection) as ran:
+            query.fetch(keys)
+        # On PostgreSQL one statement for any number of keys, the keys as one array.
+        assert ("= ANY(" in ran[0]["sql"]) is (connection.vendor == "postgresql")
     assert query.fetch([]) == [] and query.fetch([2**63]) == []
 
 
@@ -313,10 +317,6 @@ def test_instances_are_built_by_the_model_when_something_runs_on_init_or_assignm
     finally:
         post_init.disconnect(record, sender=Deadline)
     assert got and len(seen) == len(got)
-    # Case's state is django-fsm's descriptor: those rows always go through Model.from_db.
-    [row] = prepared.PreparedInQuery(lambda ids: Case.objects.filter(pk__in=ids)).fetch([case.pk])
-    assert _values(row) == _values(Case.objects.get(pk=case.pk))
-    assert not prepared._plain_init(Case, [f.attname for f in Case._meta.concrete_fields])
     assert prepared._plain_init(Deadline, [f.attname for f in Deadline._meta.concrete_fields])
 
 
@@ -410,3 +410,61 @@ def test_held_writes_are_dropped_with_the_block_that_fails(org):
         raise RuntimeError("the transition failed")
     assert prepared.held_writes(Case) is None
     assert not DeadlineEntry.objects.filter(deadline=clock, kind="recompute").exists()
+
+
+def test_a_case_built_by_storing_its_values_keeps_its_state_protected(org):
+    # Case's state is django-fsm's protected descriptor, whose first assignment only stores the value.
+    case = new_case(org)
+    [row] = prepared.PreparedInQuery(lambda ids: Case.objects.filter(pk__in=ids)).fetch([case.pk])
+    assert prepared._plain_init(Case, [f.attname for f in Case._meta.concrete_fields])
+    assert _values(row) == _values(Case.objects.get(pk=case.pk))
+    assert row.state == S.RECEIVED and not row._state.adding
+    with pytest.raises(AttributeError):
+        row.state = S.CLOSED
+    # Only some columns (deferred fields): built by the model.
+    assert not prepared._plain_init(Case, ["id", "state"])
+
+
+def _page_querysets(org, admin):
+    from api.views import case_queryset
+    from casework.access import visible_cases
+    from casework.selectors import overdue_cases
+
+    for reader in (org.monitor, org.head, org.handler, admin):
+        cases = case_queryset(visible_cases(reader))
+        yield cases.order_by("-received_at", "-id")[:3]
+        yield cases.order_by("-received_at", "-id")[1:3]
+        yield cases.order_by("reference", "id")[:2]
+        yield cases.order_by("due_date", "id")[:5]
+        yield overdue_cases(cases, TODAY).order_by("-received_at", "-id")[:5]
+        yield cases.filter(kind="complaint").order_by("-id")[:4]
+        yield cases.filter(pk__in=[])  # nothing matches: the ordinary path
+        yield cases.filter(unit=org.commune, received_at__lt=TODAY).order_by("-received_at", "-id")[:10]
+
+
+def test_a_page_query_runs_the_sql_the_orm_compiles_and_builds_the_same_instances(org):
+    from django.db.models.query import ModelIterable
+
+    cases = [new_case(org, received_at=TODAY - timedelta(days=60)) for _ in range(3)]
+    drive(cases[0], org, S.ACCEPTED, on=TODAY - timedelta(days=55))  # running clocks, overdue by now
+    admin = type(org.monitor).objects.create_superuser("root-page", "root@example.org", "x")
+    for _twice in range(2):  # the second time every shape is a remembered one
+        for queryset in _page_querysets(org, admin):
+            assert queryset._iterable_class is prepared.FastModelIterable
+            ordinary = queryset._chain()
+            ordinary._iterable_class = ModelIterable
+            with CaptureQueriesContext(connection) as fast_sql:
+                got = list(queryset._chain())
+            with CaptureQueriesContext(connection) as orm_sql:
+                expected = list(ordinary)
+            assert [q["sql"] for q in fast_sql] == [q["sql"] for q in orm_sql]
+            assert [_values(g) for g in got] == [_values(e) for e in expected]
+            for g, e in zip(got, expected, strict=True):
+                assert type(g) is Case and not g._state.adding and g._state.db == "default"
+                assert _values(g.unit) == _values(e.unit)
+                assert (g.due_date, g.first_appeal_id, g.calendar_rows) == (
+                    e.due_date,
+                    e.first_appeal_id,
+                    e.calendar_rows,
+                )
+                assert getattr(g, "transfer_ids", None) == getattr(e, "transfer_ids", None)
