@@ -259,7 +259,8 @@ def text_cell(value: Any) -> str:
     return value.translate(_SPECIAL)
 
 
-_DATES: dict[date, str] = {}
+# None is a key too: the compiled lines' `DATES.get(x) or date_cell(x)` then finds a null at once.
+_DATES: dict[date | None, str] = {None: NULL}
 
 
 def date_cell(value: date | None) -> str:
