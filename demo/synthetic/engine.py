@@ -131,7 +131,6 @@ class SimCase:
         return periods.case_facts(self)
 
 
-
 # The guards only read these, so one instance each serves every simulated case (building model
 # instances was a tenth of the generation).
 @cache
@@ -158,9 +157,19 @@ class Clock:
     """One deadline in memory, with the attributes casework.rules.periods reads from a Deadline."""
 
     __slots__ = (
-        "kind", "rule", "start_date", "rule_code", "base_days", "day_type", "extension_days", "status",
-        "completed_on", "due_date", "entries", "paused",
-    )  # fmt: skip
+        "base_days",
+        "completed_on",
+        "day_type",
+        "due_date",
+        "entries",
+        "extension_days",
+        "kind",
+        "paused",
+        "rule",
+        "rule_code",
+        "start_date",
+        "status",
+    )
 
     def __init__(self, kind: str, rule: policy.DeadlineRule, start: date):
         self.kind, self.rule, self.start_date = kind, rule, start
@@ -266,7 +275,9 @@ class Rules:
         self.memo: dict[tuple, policy.DeadlineRule | None] = {}
         self.openings: dict[tuple, tuple[policy.DeadlineRule | None, date | None]] = {}
 
-    def opening(self, deadline: str, case: SimCase, on: date) -> tuple[policy.DeadlineRule | None, date | None]:
+    def opening(
+        self, deadline: str, case: SimCase, on: date
+    ) -> tuple[policy.DeadlineRule | None, date | None]:
         """The rule of a clock started on `on` and its due date: they depend on nothing else, and a
         million cases start a few million clocks on a few thousand days."""
         key = (deadline, case.kind, on, case.facts_key)

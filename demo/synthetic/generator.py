@@ -59,10 +59,40 @@ MODELS = (
 # The columns the case row may be given (`Lives.simulate`): the others are constant text in its line.
 ONLY = {
     Case: frozenset(
-        "unit_id kind round channel received_at summary several_locations registered_by_id first_round_case_id "
-        "transferred_from_id respondent_unit_id decision_known_at intake_flags closed_at guidance reason_code "
-        "accepted_at handler_id suspended_from claim_differs outcome outcome_summary decided_at "
-        "decision_number published_at year sequence reference state version created_at updated_at".split()
+        [
+            "unit_id",
+            "kind",
+            "round",
+            "channel",
+            "received_at",
+            "summary",
+            "several_locations",
+            "registered_by_id",
+            "first_round_case_id",
+            "transferred_from_id",
+            "respondent_unit_id",
+            "decision_known_at",
+            "intake_flags",
+            "closed_at",
+            "guidance",
+            "reason_code",
+            "accepted_at",
+            "handler_id",
+            "suspended_from",
+            "claim_differs",
+            "outcome",
+            "outcome_summary",
+            "decided_at",
+            "decision_number",
+            "published_at",
+            "year",
+            "sequence",
+            "reference",
+            "state",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
     )
 }
 # The office-hours minutes of `Generator.at`, 07:00 to 15:59, as text.
@@ -130,29 +160,71 @@ class Generator(Lives, Reception):
         the generator's own text (names, states, codes, JSON it writes), which COPY takes as it is."""
         t = self.tables
         self.add_party = t[Party].adder(
-            "full_name", "search_name", "id_number", "address", "phone", "created_at", with_id=True,
+            "full_name",
+            "search_name",
+            "id_number",
+            "address",
+            "phone",
+            "created_at",
+            with_id=True,
             trusted=("full_name", "search_name", "id_number", "address", "phone"),
-        )  # fmt: skip
+        )
         self.add_case_party = t[CaseParty].adder("case_id", "party_id", "confidential")
         self.add_deadline = t[Deadline].adder(
-            "case_id", "kind", "rule_code", "basis", "day_type", "start_date", "base_days", "extension_days",
-            "due_date", "status", "completed_on", "reminder_working_days",
+            "case_id",
+            "kind",
+            "rule_code",
+            "basis",
+            "day_type",
+            "start_date",
+            "base_days",
+            "extension_days",
+            "due_date",
+            "status",
+            "completed_on",
+            "reminder_working_days",
             trusted=("kind", "rule_code", "day_type", "status"),
-        )  # fmt: skip
+        )
         self.add_entry = t[DeadlineEntry].adder(
-            "deadline_id", "kind", "on", "days", "reason", "note", "due_before", "due_after", "created_at",
+            "deadline_id",
+            "kind",
+            "on",
+            "days",
+            "reason",
+            "note",
+            "due_before",
+            "due_after",
+            "created_at",
             trusted=("kind", "reason"),
-        )  # fmt: skip
+        )
         self.add_event = t[CaseEvent].adder(
-            "case_id", "actor_id", "at", "action", "from_state", "to_state", "effective_date", "changes",
+            "case_id",
+            "actor_id",
+            "at",
+            "action",
+            "from_state",
+            "to_state",
+            "effective_date",
+            "changes",
             trusted=("action", "from_state", "to_state", "changes"),
-        )  # fmt: skip
+        )
         self.add_visit_row = t[Visit].adder(
-            "unit_id", "year", "book_number", "officer_id", "visited_at", "reception_kind", "received_by_head",
-            "visitor_count", "is_group", "outcome", "refusal_reason", "guidance", "created_at",
+            "unit_id",
+            "year",
+            "book_number",
+            "officer_id",
+            "visited_at",
+            "reception_kind",
+            "received_by_head",
+            "visitor_count",
+            "is_group",
+            "outcome",
+            "refusal_reason",
+            "guidance",
+            "created_at",
             trusted=("reception_kind", "outcome", "refusal_reason", "guidance"),
             constants={"summary": "[SYN] Công dân trình bày nội dung"},
-        )  # fmt: skip
+        )
         self.add_visitor = t[Visit.visitors.through].adder("visit_id", "party_id")
         self.add_visit_case = t[Visit.cases.through].adder("visit_id", "case_id")
 

@@ -18,7 +18,6 @@ from casework.choices import (
     DeadlineKind,
     ExtensionReason,
     FileReason,
-    PartyRole,
     VisitOutcome,
 )
 from casework.choices import CaseState as S
@@ -105,7 +104,9 @@ class Lives:
                 raise Stop
             day = max(day, last)
             to = machine.target(case, action, returned)
-            events.append((day, action, case.state, to, actor, f'{{"state": ["{case.state}", "{to}"]{changes}}}'))
+            events.append(
+                (day, action, case.state, to, actor, f'{{"state": ["{case.state}", "{to}"]{changes}}}')
+            )
             case.state, last = to, day
             clocks.apply(action, day, note)
             return day
@@ -164,9 +165,7 @@ class Lives:
                 raise Stop
 
             # Acceptance and resolution ----------------------------------------------------------
-            accepted = c["accepted_at"] = step(
-                classified, "accept", head, changed("accepted_at", classified)
-            )
+            accepted = c["accepted_at"] = step(classified, "accept", head, changed("accepted_at", classified))
             res = clocks.get(DeadlineKind.RESOLUTION)  # None before the rule existed (petitions < 11/2021)
             handler = choice(rng, unit.handlers)
             verify = accepted + timedelta(days=randint(rng, 1, 6))
@@ -257,9 +256,7 @@ class Lives:
                 raise Stop
             if "publication_required" in machine.failing(case, "close"):
                 on = decide_on + timedelta(days=randint(rng, 1, 10))
-                case.published_at = c["published_at"] = step(
-                    on, "publish", head, changed("published_at", on)
-                )
+                case.published_at = c["published_at"] = step(on, "publish", head, changed("published_at", on))
             close_on = last + timedelta(days=randint(rng, 1, 15))
             c["closed_at"] = step(close_on, "close", head, changed("closed_at", close_on))
         except Stop:
@@ -319,17 +316,34 @@ class Lives:
         for clock in clocks.values():
             rule = clock.rule
             deadline = self.add_deadline(
-                case_id, clock.kind, rule.code, rule.citation, rule.day_type, clock.start_date, clock.base_days,
-                clock.extension_days, clock.due_date, clock.status, clock.completed_on, rule.reminder_working_days,
-            )  # fmt: skip
+                case_id,
+                clock.kind,
+                rule.code,
+                rule.citation,
+                rule.day_type,
+                clock.start_date,
+                clock.base_days,
+                clock.extension_days,
+                clock.due_date,
+                clock.status,
+                clock.completed_on,
+                rule.reminder_working_days,
+            )
             if audit:
                 for e in clock.entries:
                     g = e.get
                     on = e["on"]
                     add_entry(
-                        deadline, e["kind"], on, g("days", 0), g("reason", ""), g("note", ""), g("due_before"),
-                        g("due_after"), at(on),
-                    )  # fmt: skip
+                        deadline,
+                        e["kind"],
+                        on,
+                        g("days", 0),
+                        g("reason", ""),
+                        g("note", ""),
+                        g("due_before"),
+                        g("due_after"),
+                        at(on),
+                    )
         if audit:
             add_event = self.add_event
             for day, action, from_state, to_state, actor, changes in events:

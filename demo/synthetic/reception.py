@@ -14,7 +14,6 @@ from casework.rules import policy
 from .mixes import randint
 from .tree import UnitInfo
 
-
 PERIODIC, REGULAR = str(ReceptionKind.PERIODIC), str(ReceptionKind.REGULAR)
 
 
@@ -65,10 +64,20 @@ class Reception:
             outcome, refusal, guidance = VisitOutcome.REFUSED, "threatening", ""
         year = day.year
         visit = self.add_visit_row(
-            unit.id, year, self.number(unit.id, year, "visit"), unit.reception, visited,
-            PERIODIC if by_head else REGULAR, by_head, people, people >= self.group_min(day), outcome, refusal,
-            guidance, visited,
-        )  # fmt: skip
+            unit.id,
+            year,
+            self.number(unit.id, year, "visit"),
+            unit.reception,
+            visited,
+            PERIODIC if by_head else REGULAR,
+            by_head,
+            people,
+            people >= self.group_min(day),
+            outcome,
+            refusal,
+            guidance,
+            visited,
+        )
         if party is None:
             party = self.new_party(province=unit.province)
         self.add_visitor(visit, party)

@@ -331,7 +331,9 @@ _JSON_SCALAR = {
 }
 
 
-def compile_line(fields: list[models.Field], defaults: dict[str, Any], only: frozenset[str] | None = None) -> Any:
+def compile_line(
+    fields: list[models.Field], defaults: dict[str, Any], only: frozenset[str] | None = None
+) -> Any:
     """A function from a row's values (a dict; missing columns take their default) to its line of COPY
     text, written as one f-string: per cell a dict lookup and, where needed, a conversion. Columns
     outside `only` (when given) are always their default: constant text in the line."""
@@ -431,7 +433,9 @@ def compile_adder(
         elif isinstance(f, models.JSONField):
             cells.append(v if f.attname in trusted else f"text_cell({v})")
         elif isinstance(f, models.BooleanField):
-            cells.append(f"(NULL if {v} is None else 't' if {v} else 'f')" if f.null else f"('t' if {v} else 'f')")
+            cells.append(
+                f"(NULL if {v} is None else 't' if {v} else 'f')" if f.null else f"('t' if {v} else 'f')"
+            )
         elif isinstance(f, models.DateTimeField):  # the generator's ISO 8601 text
             cells.append(f"(NULL if {v} is None else {v})" if f.null else v)
         elif isinstance(f, models.DateField):
@@ -441,7 +445,9 @@ def compile_adder(
         elif f.attname in trusted:
             cells.append(v)
         else:
-            cells.append(f"({v} if type({v}) is str and {v}.isprintable() and BS not in {v} else text_cell({v}))")
+            cells.append(
+                f"({v} if type({v}) is str and {v}.isprintable() and BS not in {v} else text_cell({v}))"
+            )
     if table.text:
         row = 'f"' + "\\t".join("{" + c + "}" for c in cells) + '\\n"'
     else:
