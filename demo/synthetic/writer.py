@@ -11,8 +11,10 @@ Elsewhere each flush is a transaction of bulk_create statements.
 
 For COPY a row becomes its line of COPY text as it is added (`Table.add`), by a function compiled per
 table from its fields: no per-row merge with the defaults (their text is a constant in the line), no
-tuple, no per-cell adaptation by psycopg, and a batch goes out as one string per table. Rows and
-their values are the same as on the bulk_create path (a test compares the two).
+tuple, no per-cell adaptation by psycopg, and a batch goes out as one string per table. The hot rows
+skip even the dict: `Table.adder` compiles, for the columns a call site gives, a function taking
+them positionally (the other columns constant text in the line). Rows and their values are the same
+as on the bulk_create path, where the same adders build tuples (tests compare the two).
 """
 
 from __future__ import annotations
