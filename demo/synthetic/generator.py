@@ -56,6 +56,45 @@ MODELS = (
     Dialogue,
     Dialogue.cases.through,
 )
+# The columns the case row may be given (`Lives.simulate`): the others are constant text in its line.
+ONLY = {
+    Case: frozenset(
+        [
+            "unit_id",
+            "kind",
+            "round",
+            "channel",
+            "received_at",
+            "summary",
+            "several_locations",
+            "registered_by_id",
+            "first_round_case_id",
+            "transferred_from_id",
+            "respondent_unit_id",
+            "decision_known_at",
+            "intake_flags",
+            "closed_at",
+            "guidance",
+            "reason_code",
+            "accepted_at",
+            "handler_id",
+            "suspended_from",
+            "claim_differs",
+            "outcome",
+            "outcome_summary",
+            "decided_at",
+            "decision_number",
+            "published_at",
+            "year",
+            "sequence",
+            "reference",
+            "state",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+    )
+}
 # The office-hours minutes of `Generator.at`, 07:00 to 15:59, as text.
 MINUTES = [f" {7 + m // 60:02d}:{m % 60:02d}:00" for m in range(540)]
 
@@ -116,26 +155,89 @@ class Generator(Lives, Reception):
             prefix = self.day_text[day] = (day.isoformat(), offset)
         return prefix[0] + MINUTES[int(self.rng.random() * 540)] + prefix[1]
 
+    def adders(self) -> None:
+        """The hot rows' adders (`Table.adder`), for this province's tables. Their trusted columns hold
+        the generator's own text (names, states, codes, JSON it writes), which COPY takes as it is."""
+        t = self.tables
+        self.add_party = t[Party].adder(
+            "full_name",
+            "search_name",
+            "id_number",
+            "address",
+            "phone",
+            "created_at",
+            with_id=True,
+            trusted=("full_name", "search_name", "id_number", "address", "phone"),
+        )
+        self.add_case_party = t[CaseParty].adder("case_id", "party_id", "confidential")
+        self.add_deadline = t[Deadline].adder(
+            "case_id",
+            "kind",
+            "rule_code",
+            "basis",
+            "day_type",
+            "start_date",
+            "base_days",
+            "extension_days",
+            "due_date",
+            "status",
+            "completed_on",
+            "reminder_working_days",
+            trusted=("kind", "rule_code", "day_type", "status"),
+        )
+        self.add_entry = t[DeadlineEntry].adder(
+            "deadline_id",
+            "kind",
+            "on",
+            "days",
+            "reason",
+            "note",
+            "due_before",
+            "due_after",
+            "created_at",
+            trusted=("kind", "reason"),
+        )
+        self.add_event = t[CaseEvent].adder(
+            "case_id",
+            "actor_id",
+            "at",
+            "action",
+            "from_state",
+            "to_state",
+            "effective_date",
+            "changes",
+            trusted=("action", "from_state", "to_state", "changes"),
+        )
+        self.add_visit_row = t[Visit].adder(
+            "unit_id",
+            "year",
+            "book_number",
+            "officer_id",
+            "visited_at",
+            "reception_kind",
+            "received_by_head",
+            "visitor_count",
+            "is_group",
+            "outcome",
+            "refusal_reason",
+            "guidance",
+            "created_at",
+            trusted=("reception_kind", "outcome", "refusal_reason", "guidance"),
+            constants={"summary": "[SYN] Công dân trình bày nội dung"},
+        )
+        self.add_visitor = t[Visit.visitors.through].adder("visit_id", "party_id")
+        self.add_visit_case = t[Visit.cases.through].adder("visit_id", "case_id")
+
     def new_party(self, *, anonymous: bool = False, province: int = 0) -> int:
         rng = self.rng
-        table = self.tables[Party]
-        pk = table.new_id()
+        pk = self.tables[Party].new_id()
         if anonymous:
-            name = address = ident = ""
-        else:
-            name = f"{choice(rng, FAMILY)} {choice(rng, MIDDLE)} {choice(rng, GIVEN)} (syn)"
-            ident = f"S{pk:011d}"
-            address = f"Thôn {randrange(rng, 1, 20)}, tỉnh {province + 1} (syn)"
-        return table.add(
-            {
-                "id": pk,
-                "full_name": name,
-                "search_name": self.fold(name),  # rows bypass Party.save()
-                "id_number": ident,
-                "address": address,
-                "phone": "" if anonymous else f"09{randrange(rng, 10**8):08d}",
-                "created_at": self.now,
-            }
+            return self.add_party(pk, "", "", "", "", "", self.now_text)
+        name = f"{choice(rng, FAMILY)} {choice(rng, MIDDLE)} {choice(rng, GIVEN)} (syn)"
+        address = f"Thôn {randrange(rng, 1, 20)}, tỉnh {province + 1} (syn)"
+        # search_name: rows bypass Party.save()
+        return self.add_party(
+            pk, name, self.fold(name), f"S{pk:011d}", address, f"09{randrange(rng, 10**8):08d}", self.now_text
         )
 
     def fold(self, name: str) -> str:
@@ -176,6 +278,7 @@ class Generator(Lives, Reception):
     def prepare(self) -> None:
         """The tree and what every province shares (in the caller's transaction)."""
         self.now = timezone.now()
+        self.now_text = self.now.isoformat()
         self.tree.build()
         self.shares = self.tree.shares(self.n_cases)
 
@@ -184,9 +287,13 @@ class Generator(Lives, Reception):
         rng = self.rng = random.Random(f"synthetic:{self.seed}:{province}")
         n_prov = len(self.tree.provinces)
         self.tables = {
-            m: Table(m, self.starts[m], stride=n_prov, offset=province, text=self.writer.copy) for m in MODELS
+            m: Table(
+                m, self.starts[m], stride=n_prov, offset=province, text=self.writer.copy, only=ONLY.get(m)
+            )
+            for m in MODELS
         }
         self.writer.tables = list(self.tables.values())
+        self.adders()
         self.counters = defaultdict(int)
         self.heap: list[tuple[date, int, dict]] = []
         self.heap_seq = 0

@@ -18,11 +18,10 @@ from casework.choices import (
     DeadlineKind,
     ExtensionReason,
     FileReason,
-    PartyRole,
     VisitOutcome,
 )
 from casework.choices import CaseState as S
-from casework.models import Case, CaseEvent, CaseParty, Deadline, DeadlineEntry
+from casework.models import Case
 
 from .engine import Clocks, SimCase, graph
 from .mixes import (
@@ -39,6 +38,11 @@ from .mixes import (
     randrange,
 )
 from .tree import UnitInfo
+
+
+def changed(field: str, day: date) -> str:
+    """A date set from nothing, as the audit trail's JSON records it (a member of its changes)."""
+    return f', "{field}": [null, "{day.isoformat()}"]'
 
 
 class Stop(Exception):
@@ -83,14 +87,14 @@ class Lives:
             case.add_petitioner(anonymous=bool(spec.get("anonymous")))
         machine = graph(kind)
         clocks = Clocks(self.rules, case)
-        events: list[tuple] = [(d0, "register", "", case.state, unit.reception, {})]
+        events: list[tuple] = [(d0, "register", "", str(case.state), unit.reception, "{}")]
         last = d0
 
         def step(
             day: date,
             action: str,
             actor: int | None,
-            changes: dict | None = None,
+            changes: str = "",  # the audit changes besides the state's, as JSON members (`changed`)
             returned: str | None = None,
             note: str = "",
         ) -> date:
@@ -101,7 +105,7 @@ class Lives:
             day = max(day, last)
             to = machine.target(case, action, returned)
             events.append(
-                (day, action, case.state, to, actor, {"state": [case.state, to], **(changes or {})})
+                (day, action, case.state, to, actor, f'{{"state": ["{case.state}", "{to}"]{changes}}}')
             )
             case.state, last = to, day
             clocks.apply(action, day, note)
@@ -125,8 +129,9 @@ class Lives:
             if spec.get("anonymous"):
                 decision = "file"  # an anonymous denunciation is filed, never accepted (LTC Art. 25)
             if decision == "withdraw":
-                changes = {"closed_at": [None, str(classified)]}
-                c["closed_at"] = step(classified, "withdraw", reception, changes, returned=S.WITHDRAWN)
+                c["closed_at"] = step(
+                    classified, "withdraw", reception, changed("closed_at", classified), returned=S.WITHDRAWN
+                )
                 raise Stop
             if decision == "transfer":
                 target = choice(rng, [u for u in self.tree.province_units[unit.province] if u.id != unit.id])
@@ -160,13 +165,11 @@ class Lives:
                 raise Stop
 
             # Acceptance and resolution ----------------------------------------------------------
-            accepted = c["accepted_at"] = step(
-                classified, "accept", head, {"accepted_at": [None, str(classified)]}
-            )
+            accepted = c["accepted_at"] = step(classified, "accept", head, changed("accepted_at", classified))
             res = clocks.get(DeadlineKind.RESOLUTION)  # None before the rule existed (petitions < 11/2021)
             handler = choice(rng, unit.handlers)
             verify = accepted + timedelta(days=randint(rng, 1, 6))
-            step(verify, "start_verification", head, {"handler": [None, handler]})
+            step(verify, "start_verification", head, f', "handler": [null, {handler}]')
             c["handler_id"] = handler
 
             # Extensions (decided before the due date, within the rule's caps).
@@ -209,7 +212,7 @@ class Lives:
             # Withdrawal, or a first-round complaint taken up a level once its deadline lapsed.
             if rng.random() < {CaseKind.COMPLAINT: 0.05, CaseKind.DENUNCIATION: 0.03}.get(kind, 0.02):
                 on = last + timedelta(days=randint(rng, 1, max((decide_on - last).days, 1)))
-                c["closed_at"] = step(on, "withdraw", reception, {"closed_at": [None, str(on)]}, S.WITHDRAWN)
+                c["closed_at"] = step(on, "withdraw", reception, changed("closed_at", on), S.WITHDRAWN)
                 raise Stop
             parent = self.tree.by_id.get(unit.parent) if unit.parent else None
             if (
@@ -235,9 +238,9 @@ class Lives:
                     raise Stop
                 self.case_dialogue(unit, case_id, held)
                 case.add_dialogue()
-            step(submit, "submit_for_approval", handler, {"outcome": ["", outcome]})
+            step(submit, "submit_for_approval", handler, f', "outcome": ["", "{outcome}"]')
             c["outcome"], c["outcome_summary"] = outcome, "Kết luận nội dung (syn)"
-            c["decided_at"] = step(decide_on, "approve", head, {"decided_at": [None, str(decide_on)]})
+            c["decided_at"] = step(decide_on, "approve", head, changed("decided_at", decide_on))
             c["decision_number"] = f"{randrange(rng, 1, 999)}/QĐ-SYN"
 
             # After the decision ----------------------------------------------------------------
@@ -249,15 +252,13 @@ class Lives:
                     derived.append(self._appeal_spec(unit, parent, on, case_id))
                     raise Stop
                 close_on = window.due_date + timedelta(days=randint(rng, 1, 5))
-                c["closed_at"] = step(close_on, "close", None, {"closed_at": [None, str(close_on)]})
+                c["closed_at"] = step(close_on, "close", None, changed("closed_at", close_on))
                 raise Stop
             if "publication_required" in machine.failing(case, "close"):
                 on = decide_on + timedelta(days=randint(rng, 1, 10))
-                case.published_at = c["published_at"] = step(
-                    on, "publish", head, {"published_at": [None, str(on)]}
-                )
+                case.published_at = c["published_at"] = step(on, "publish", head, changed("published_at", on))
             close_on = last + timedelta(days=randint(rng, 1, 15))
-            c["closed_at"] = step(close_on, "close", head, {"closed_at": [None, str(close_on)]})
+            c["closed_at"] = step(close_on, "close", head, changed("closed_at", close_on))
         except Stop:
             pass
 
@@ -308,52 +309,45 @@ class Lives:
         elif party is None:
             party = self.new_party(anonymous=bool(spec.get("anonymous")), province=unit.province)
         if party is not None:
-            self.tables[CaseParty].add(
-                {
-                    "case_id": case_id,
-                    "party_id": party,
-                    "role": PartyRole.PETITIONER,
-                    "confidential": c["kind"] == CaseKind.DENUNCIATION,
-                }
-            )
+            self.add_case_party(case_id, party, c["kind"] == CaseKind.DENUNCIATION)
         spec["party"] = party
 
+        audit, at, add_entry = self.audit, self.at, self.add_entry
         for clock in clocks.values():
-            deadline = self.tables[Deadline].add(
-                {
-                    "case_id": case_id,
-                    "kind": clock.kind,
-                    "rule_code": clock.rule.code,
-                    "basis": clock.rule.citation,
-                    "day_type": clock.rule.day_type,
-                    "start_date": clock.start_date,
-                    "base_days": clock.base_days,
-                    "extension_days": clock.extension_days,
-                    "due_date": clock.due_date,
-                    "status": clock.status,
-                    "completed_on": clock.completed_on,
-                    "reminder_working_days": clock.rule.reminder_working_days,
-                }
+            rule = clock.rule
+            deadline = self.add_deadline(
+                case_id,
+                clock.kind,
+                rule.code,
+                rule.citation,
+                rule.day_type,
+                clock.start_date,
+                clock.base_days,
+                clock.extension_days,
+                clock.due_date,
+                clock.status,
+                clock.completed_on,
+                rule.reminder_working_days,
             )
-            if self.audit:
-                for entry in clock.entries:
-                    self.tables[DeadlineEntry].add(
-                        {"deadline_id": deadline, "created_at": self.at(entry["on"]), **entry}
+            if audit:
+                for e in clock.entries:
+                    g = e.get
+                    on = e["on"]
+                    add_entry(
+                        deadline,
+                        e["kind"],
+                        on,
+                        g("days", 0),
+                        g("reason", ""),
+                        g("note", ""),
+                        g("due_before"),
+                        g("due_after"),
+                        at(on),
                     )
-        if self.audit:
+        if audit:
+            add_event = self.add_event
             for day, action, from_state, to_state, actor, changes in events:
-                self.tables[CaseEvent].add(
-                    {
-                        "case_id": case_id,
-                        "actor_id": actor,
-                        "at": self.at(day),
-                        "action": action,
-                        "from_state": from_state,
-                        "to_state": to_state,
-                        "effective_date": day,
-                        "changes": changes,
-                    }
-                )
+                add_event(case_id, actor, at(day), action, from_state, to_state, day, changes)
 
         # A case raised at the desk is a line of the reception book.
         if c["channel"] == Channel.IN_PERSON:

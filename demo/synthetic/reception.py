@@ -7,12 +7,14 @@ from datetime import date, timedelta
 from functools import cache
 
 from casework.choices import AuthorityLevel, DialogueKind, ReceptionKind, VisitOutcome
-from casework.models import Dialogue, Visit
+from casework.models import Dialogue
 from casework.reports import head_reception_days_per_month
 from casework.rules import policy
 
 from .mixes import randint
 from .tree import UnitInfo
+
+PERIODIC, REGULAR = str(ReceptionKind.PERIODIC), str(ReceptionKind.REGULAR)
 
 
 class Reception:
@@ -60,29 +62,27 @@ class Reception:
         refusal = ""
         if outcome == VisitOutcome.GUIDED and rng.random() < 0.05:
             outcome, refusal, guidance = VisitOutcome.REFUSED, "threatening", ""
-        visit = self.tables[Visit].add(
-            {
-                "unit_id": unit.id,
-                "year": day.year,
-                "book_number": self.number(unit.id, day.year, "visit"),
-                "officer_id": unit.reception,
-                "visited_at": visited,
-                "reception_kind": ReceptionKind.PERIODIC if by_head else ReceptionKind.REGULAR,
-                "received_by_head": by_head,
-                "visitor_count": people,
-                "is_group": people >= self.group_min(day),
-                "summary": "[SYN] Công dân trình bày nội dung",
-                "outcome": outcome,
-                "refusal_reason": refusal,
-                "guidance": guidance,
-                "created_at": visited,
-            }
+        year = day.year
+        visit = self.add_visit_row(
+            unit.id,
+            year,
+            self.number(unit.id, year, "visit"),
+            unit.reception,
+            visited,
+            PERIODIC if by_head else REGULAR,
+            by_head,
+            people,
+            people >= self.group_min(day),
+            outcome,
+            refusal,
+            guidance,
+            visited,
         )
         if party is None:
             party = self.new_party(province=unit.province)
-        self.tables[Visit.visitors.through].add({"visit_id": visit, "party_id": party})
+        self.add_visitor(visit, party)
         if case_id is not None:
-            self.tables[Visit.cases.through].add({"visit_id": visit, "case_id": case_id})
+            self.add_visit_case(visit, case_id)
 
     def plan_head_days(self, units: list[UnitInfo]) -> list[tuple[date, UnitInfo]]:
         """Days each head receives citizens in person: the legal number per month, met by most."""

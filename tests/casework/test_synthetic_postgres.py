@@ -174,6 +174,49 @@ def test_copy_lines_carry_any_text_and_json_exactly_as_bulk_create_does(db):
     assert copied[1] == bulk[1] == [(c, None) for c in changes]
 
 
+def test_row_adders_write_what_add_writes_and_check_untrusted_text(db):
+    """The positional adders (the generator's hot path) give the rows `Table.add` gives, on COPY and on
+    bulk_create, with awkward text in a column not declared trusted, nulls, dates and defaults."""
+    awkward = 'Lê "Văn"\\ An\tB\nC\x08 \\N end'
+    results = {}
+    for copy in (True, False):
+        with transaction.atomic():
+            unit = UnitFactory()
+            case = register(unit, staff(unit, Role.RECEPTION_OFFICER), received_at=date(2026, 1, 2))
+            start = first_free(Party)
+            by_dict, by_adder = Table(Party, start, text=copy), Table(Party, start + 10, text=copy)
+            add = by_adder.adder("full_name", "search_name", "address", trusted=("search_name",))
+            for name in (awkward, "Nguyễn Thị Mai (syn)"):
+                by_dict.add({"full_name": name, "search_name": "plain", "address": name})
+                add(name, "plain", name)
+            events = Table(CaseEvent, 10**6, text=copy)
+            add_event = events.adder(
+                "case_id", "actor_id", "action", "to_state", "changes", trusted=("changes",)
+            )
+            add_event(case.pk, None, "register", "received", '{"state": ["", "received"], "n": [null, 2]}')
+            writer = Writer([by_dict, by_adder, events], batch_size=100, copy=copy)
+            writer.flush()
+            writer.wait()
+            parties = list(
+                Party.objects.filter(pk__gte=start)
+                .order_by("pk")
+                .values_list("full_name", "search_name", "address", "phone", "kind")
+            )
+            results[copy] = (
+                parties,
+                list(
+                    CaseEvent.objects.filter(pk=10**6).values_list(
+                        "action", "to_state", "changes", "actor_id"
+                    )
+                ),
+            )
+            transaction.set_rollback(True)
+    copied, bulk = results[True], results[False]
+    assert copied == bulk
+    assert copied[0][:2] == copied[0][2:] and copied[0][0][0] == awkward
+    assert copied[1] == [("register", "received", {"state": ["", "received"], "n": [None, 2]}, None)]
+
+
 def first_free(model) -> int:
     return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
 
