@@ -295,23 +295,29 @@ def warm_up(base: str, plan: dict) -> None:
 
 
 def cpu_seconds(server_pids: dict) -> dict:
-    """CPU time so far of the gunicorn workers and of the PostgreSQL backends serving this database."""
+    """CPU time so far of the gunicorn workers and of the PostgreSQL backends serving this database,
+    per process (a backend may start or end between two readings)."""
     tick = os.sysconf("SC_CLK_TCK")
 
-    def total(pids: list[str]) -> float:
-        seconds = 0.0
+    def per_pid(pids: list[str]) -> dict[str, float]:
+        seconds = {}
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except (FileNotFoundError, ProcessLookupError):
                 continue  # ended meanwhile
-            seconds += (int(fields[11]) + int(fields[12])) / tick
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / tick
         return seconds
 
     backends = subprocess.run(
         ["pgrep", "-f", f"postgres: .* {server_pids['database']} "], capture_output=True, text=True
     ).stdout.split()
-    return {"gunicorn": total(server_pids["workers"]), "postgres": total(backends)}
+    return {"gunicorn": per_pid(server_pids["workers"]), "postgres": per_pid(backends)}
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> float:
+    """CPU seconds between two readings of the processes alive at the second (a new one from zero)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def locust(
@@ -368,8 +374,8 @@ def locust(
     return {
         # CPU per request (ms): what the load of the other jobs on the machine does not change much.
         "cpu_ms": {
-            "gunicorn": round(1000 * (cpu_after["gunicorn"] - cpu_before["gunicorn"]) / requests, 2),
-            "postgres": round(1000 * (cpu_after["postgres"] - cpu_before["postgres"]) / requests, 2),
+            "gunicorn": round(1000 * cpu_spent(cpu_before["gunicorn"], cpu_after["gunicorn"]) / requests, 2),
+            "postgres": round(1000 * cpu_spent(cpu_before["postgres"], cpu_after["postgres"]) / requests, 2),
             "locust": round(1000 * locust_cpu / requests, 2),
         },
         "requests": int(row["Request Count"]),
