@@ -548,7 +548,9 @@ def write_report(runs: list[dict], notes: list[str]) -> None:
         f"{new['rate']} clients each sending one request a second (locust's `constant_throughput(1)`) for "
         f"{new['open_duration']} s: an offered rate of {new['rate']} requests/s while answers take under "
         "a second (the achieved rate shows it). CPU per request: the gunicorn workers' and the "
-        "PostgreSQL backends' CPU time over the requests answered, and locust's.",
+        "PostgreSQL backends' CPU time over the requests answered, and locust's (PostgreSQL's misses "
+        "backends that ended during the run, e.g. connections replaced after CONN_MAX_AGE: a lower "
+        "bound).",
         "",
         "Runs:",
         "",
