@@ -1,30 +1,37 @@
 """HTTP load benchmark: gunicorn with production settings on PostgreSQL, driven by locust (headless,
 bounded in time). Not part of the unit suite.
 
-    # one sitting: main's code first, then the branch's, same database, same machine
-    git archive main | tar -x -C /tmp/main-code
-    DATABASE_URL=postgres://.../tiepdan_x .venv/bin/python bench/http_bench.py run \\
-        --code /tmp/main-code --label main --out var/http_main.json
-    DATABASE_URL=postgres://.../tiepdan_x .venv/bin/python bench/http_bench.py run \\
-        --label branch --out var/http_branch.json
-    .venv/bin/python bench/http_bench.py report var/http_main.json var/http_branch.json
+    # unattended, all five scenarios (about 10 minutes), bench/HTTP_RESULTS.md written at the end:
+    DATABASE_URL=postgres://.../tiepdan_x .venv/bin/python bench/http_bench.py run --label branch
 
-`run` serves the code in --code (default: this checkout) with `gunicorn config.wsgi:application`,
-4 sync workers, `config.settings.prod` with a random SECRET_KEY (DEBUG off; SECURE_COOKIES=0 because
-the benchmark talks plain HTTP to 127.0.0.1), and the interpreter of this checkout's .venv. It creates
-API tokens for the users it acts as (a province monitor, the heads of the units whose cases it moves),
-warms every endpoint up, then for each scenario runs locust (bench/locustfile.py):
+    # one sitting, main's code against this checkout's (shorter runs, some scenarios):
+    git archive main | tar -x -C /tmp/main-code
+    DATABASE_URL=... .venv/bin/python bench/http_bench.py run --code /tmp/main-code --commit main \\
+        --label main --out var/http_main.json --duration 20 --open-duration 15 --no-report
+    DATABASE_URL=... .venv/bin/python bench/http_bench.py run --label branch --out var/http_branch.json \\
+        --duration 20 --open-duration 15 --compare var/http_main.json
+
+`run` serves the code in --code (default: this checkout) with gunicorn and `config.settings.prod` with a
+random SECRET_KEY (DEBUG off; SECURE_COOKIES=0 because the benchmark talks plain HTTP to 127.0.0.1), and
+the interpreter of this checkout's .venv. gunicorn takes the checkout's own `config/gunicorn.conf.py`
+(what production runs) when it has one, else 4 sync workers (the setting of issue 14's figures);
+--workers, --worker-class and --threads override it. Before loading it builds or refreshes the report
+summaries (as beat does every few minutes in production), creates API tokens for the users it acts as
+(a province monitor, the heads of the units whose cases it moves) and warms every endpoint up, then for
+each scenario runs locust (bench/locustfile.py):
 
 - closed loop: USERS clients (20) for DURATION seconds (60), each sending its next request as soon as
   the previous answer arrives: throughput, p50, p95, errors;
 - open loop: RATE clients (50) each sending one request per second for OPEN_DURATION seconds: an
   offered rate of RATE requests/s whatever the answers, p50/p95 and the achieved rate.
 
-Scenarios: case detail (random cases of the province), case list and `?overdue=true` (first page), all
-as the province monitor; transitions (`submit_for_approval` / `return_for_revision` by the unit's head,
-back and forth on cases under verification: each client owns its cases); resolution rates of the
-province by level for the current year. `report` writes bench/HTTP_RESULTS.md from two runs.
-The database must hold synthetic data (manage.py generate_synthetic --units 300 --cases 250000 ...).
+Scenarios (--scenarios picks some): case detail (random cases of the province), case list and
+`?overdue=true` (first page), all as the province monitor; transitions (`submit_for_approval` /
+`return_for_revision` by the unit's head, back and forth on cases under verification: each client owns
+its cases); resolution rates of the province by level for the current year. The figures go to --out
+(JSON) and, unless --no-report, bench/HTTP_RESULTS.md is written from this run and the --compare runs
+(`report` writes it from saved runs). The database must hold synthetic data (manage.py
+generate_synthetic --units 300 --cases 250000 ...).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import secrets
 import subprocess
 import sys
@@ -49,7 +57,7 @@ USERS = 20
 DURATION = 60
 RATE = 50
 OPEN_DURATION = 30
-WORKERS = 4
+LEGACY_WORKERS = 4  # sync workers, for a checkout without config/gunicorn.conf.py (issue 14's figures)
 PER_USER = 4  # transition cases each client owns
 RESULTS = ROOT / "bench" / "HTTP_RESULTS.md"
 
@@ -127,6 +135,16 @@ def transition_cases(count: int) -> list[dict]:
     ]
 
 
+def refresh_summaries() -> dict:
+    """The report summaries up to date, as beat keeps them in production (every few minutes): a full
+    build when they were never built (the synthetic generator does not), else the changed units."""
+    from casework.reports import summary
+
+    started = time.monotonic()
+    result = summary.refresh(full=summary.as_of() is None)
+    return {"full": result.full, "seconds": round(time.monotonic() - started, 1)}
+
+
 def write_plan(path: Path, count: int) -> dict:
     from django.utils import timezone
 
@@ -174,7 +192,33 @@ def refresh_versions(path: Path) -> None:
 # --- The server -------------------------------------------------------------------------------------
 
 
-def start_server(code: Path, port: int, var_dir: Path) -> subprocess.Popen:
+def gunicorn_command(code: Path, port: int, var_dir: Path, args) -> list[str]:
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application"]
+    conf = code / "config" / "gunicorn.conf.py"
+    if conf.exists():
+        command += ["--config", str(conf)]
+    else:  # main before config/gunicorn.conf.py: what issue 14 measured
+        command += ["--workers", str(LEGACY_WORKERS), "--timeout", "120"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.worker_class:
+        command += ["--worker-class", args.worker_class]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    return [
+        *command,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--error-logfile",
+        str(var_dir / "gunicorn.log"),
+        "--access-logfile",
+        "/dev/null",  # the benchmark reads nothing from it
+        "--max-requests",
+        "0",  # no worker restarts in the middle of a measurement
+    ]
+
+
+def start_server(command: list[str], code: Path, var_dir: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
@@ -183,23 +227,25 @@ def start_server(code: Path, port: int, var_dir: Path) -> subprocess.Popen:
         "ALLOWED_HOSTS": "127.0.0.1",
         "VAR_DIR": str(var_dir),
     }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--timeout",
-            "120",
-            "--error-logfile",
-            str(var_dir / "gunicorn.log"),
-        ],
-        cwd=code,
-        env=env,
-    )
-    return server
+    return subprocess.Popen(command, cwd=code, env=env)
+
+
+def server_setup(server: subprocess.Popen, command: list[str], code: Path) -> dict:
+    """What gunicorn runs: its worker processes, their class, threads and keep-alive (the config file's
+    values under this environment, then the command line's)."""
+    conf: dict = {"workers": 1, "worker_class": "sync", "threads": 1, "keepalive": 2}
+    if "--config" in command:
+        namespace: dict = {"__file__": command[command.index("--config") + 1]}
+        exec(Path(namespace["__file__"]).read_text(encoding="utf-8"), namespace)
+        conf.update({k: namespace[k] for k in conf if k in namespace})
+    for flag, key in (("--workers", "workers"), ("--worker-class", "worker_class"), ("--threads", "threads")):
+        if flag in command:
+            value = command[len(command) - 1 - command[::-1].index(flag) + 1]
+            conf[key] = value if key == "worker_class" else int(value)
+    if conf["worker_class"] == "sync":
+        conf["threads"], conf["keepalive"] = 1, 0  # the sync worker closes every connection
+    workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+    return {**conf, "config_file": "--config" in command, "pids": workers}
 
 
 def call(base: str, url: str, token: str, body: dict | None = None) -> int:
@@ -233,7 +279,7 @@ def wait_ready(base: str, token: str, server: subprocess.Popen) -> None:
 def warm_up(base: str, plan: dict) -> None:
     """Each worker loads its code, calendar and connections before anything is timed."""
     token = plan["monitor_token"]
-    for i in range(2 * WORKERS):
+    for i in range(16):
         for url in (
             f"/api/v1/cases/{plan['detail_ids'][i]}/",
             "/api/v1/cases/",
@@ -248,12 +294,47 @@ def warm_up(base: str, plan: dict) -> None:
 # --- Locust -----------------------------------------------------------------------------------------
 
 
+def cpu_seconds(server_pids: dict) -> dict:
+    """CPU time so far of the gunicorn workers and of the PostgreSQL backends serving this database,
+    per process (a backend may start or end between two readings)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def per_pid(pids: list[str]) -> dict[str, float]:
+        seconds = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # ended meanwhile
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / tick
+        return seconds
+
+    backends = subprocess.run(
+        ["pgrep", "-f", f"postgres: .* {server_pids['database']} "], capture_output=True, text=True
+    ).stdout.split()
+    return {"gunicorn": per_pid(server_pids["workers"]), "postgres": per_pid(backends)}
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> float:
+    """CPU seconds between two readings of the processes alive at the second (a new one from zero)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def locust(
-    base: str, plan_path: Path, user_class: str, users: int, seconds: int, mode: str, out: Path
+    base: str,
+    plan_path: Path,
+    user_class: str,
+    users: int,
+    seconds: int,
+    mode: str,
+    out: Path,
+    server_pids: dict,
 ) -> dict:
     prefix = out / f"{user_class}-{mode}"
     env = {**os.environ, "HTTP_BENCH_PLAN": str(plan_path), "HTTP_BENCH_MODE": mode}
     load_before = os.getloadavg()
+    cpu_before = cpu_seconds(server_pids)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
         [
             str(ROOT / ".venv" / "bin" / "locust"),
@@ -280,10 +361,23 @@ def locust(
         env=env,
         check=False,  # locust exits 1 when a request failed; the failures are in the figures
         stdout=subprocess.DEVNULL,
+        stderr=open(f"{prefix}.log", "w", encoding="utf-8"),  # noqa: SIM115 (closed with the process)
     )
+    cpu_after = cpu_seconds(server_pids)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
         row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+    requests = max(int(row["Request Count"]), 1)
+    locust_cpu = (children.ru_utime + children.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
     return {
+        # CPU per request (ms): what the load of the other jobs on the machine does not change much.
+        "cpu_ms": {
+            "gunicorn": round(1000 * cpu_spent(cpu_before["gunicorn"], cpu_after["gunicorn"]) / requests, 2),
+            "postgres": round(1000 * cpu_spent(cpu_before["postgres"], cpu_after["postgres"]) / requests, 2),
+            "locust": round(1000 * locust_cpu / requests, 2),
+        },
         "requests": int(row["Request Count"]),
         "failures": int(row["Failure Count"]),
         "rps": float(row["Requests/s"]),
@@ -331,16 +425,16 @@ def run(args) -> int:
     if connection.vendor != "postgresql":
         print("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
         return 2
+    begun = time.monotonic()
     code = Path(args.code).resolve()
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", args.commit], capture_output=True, text=True
     ).stdout.strip()
     work = Path(tempfile.mkdtemp(prefix="http-bench-"))
     plan_path = work / "plan.json"
+    load_at_start = os.getloadavg()[0]
+    summaries = refresh_summaries()
     plan = write_plan(plan_path, max(args.users, args.rate) * PER_USER)
-    connection.close()  # not held open through the runs
-    base = f"http://127.0.0.1:{args.port}"
-    server = start_server(code, args.port, work)
     result = {
         "label": args.label,
         "code": str(code),
@@ -350,16 +444,30 @@ def run(args) -> int:
         "province_cases": plan["province_cases"],
         "machine": machine(),
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_at_start": load_at_start,
+        "summaries": summaries,
         "users": args.users,
         "duration": args.duration,
         "rate": args.rate,
         "open_duration": args.open_duration,
         "scenarios": {},
     }
-    connection.close()
+    database = connection.settings_dict["NAME"]
+    connection.close()  # not held open through the runs
+    base = f"http://127.0.0.1:{args.port}"
+    command = gunicorn_command(code, args.port, work, args)
+    server = start_server(command, code, work)
     try:
         wait_ready(base, plan["monitor_token"], server)
         warm_up(base, plan)
+        setup = server_setup(server, command, code)
+        result["gunicorn"] = {k: v for k, v in setup.items() if k != "pids"}
+        print(
+            f"{args.label}: {result['cases']:,} cases; gunicorn {setup['workers']} × {setup['worker_class']}"
+            f" (threads {setup['threads']}); summaries {summaries}; load {load_at_start:.1f}",
+            flush=True,
+        )
+        pids = {"workers": setup["pids"], "database": database}
         for name in args.scenarios:
             user_class = SCENARIOS[name][0]
             figures = {}
@@ -367,120 +475,205 @@ def run(args) -> int:
                 ("closed", args.users, args.duration),
                 ("open", args.rate, args.open_duration),
             ):
+                if not seconds:
+                    continue
                 refresh_versions(plan_path)
                 connection.close()
-                figures[mode] = locust(base, plan_path, user_class, users, seconds, mode, work)
+                figures[mode] = locust(base, plan_path, user_class, users, seconds, mode, work, pids)
                 f = figures[mode]
+                cpu = f["cpu_ms"]
                 print(
                     f"{args.label:7} {name:17} {mode:6} {f['rps']:7.1f} req/s  p50 {f['p50']:6.0f} ms  "
                     f"p95 {f['p95']:6.0f} ms  errors {f['failures']}/{f['requests']}  "
-                    f"load {f['load_before']:.1f}",
+                    f"cpu/req gunicorn {cpu['gunicorn']:.1f} pg {cpu['postgres']:.1f} "
+                    f"locust {cpu['locust']:.1f} ms  load {f['load_before']:.1f}",
                     flush=True,
                 )
             result["scenarios"][name] = figures
     finally:
         server.terminate()
         server.wait(timeout=30)
-    Path(args.out).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    result["minutes"] = round((time.monotonic() - begun) / 60, 1)
+    out = Path(args.out or ROOT / "var" / f"http_{args.label}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(f"{out} ({result['minutes']} min)")
+    if not args.no_report:
+        runs = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.compare] + [result]
+        write_report(runs, args.note)
     return 0
 
 
 # --- The report -------------------------------------------------------------------------------------
 
 
-def report(args) -> int:
-    base, new = (json.loads(Path(p).read_text(encoding="utf-8")) for p in (args.before, args.after))
+def _ms(figure: float) -> str:
+    return f"{figure:.0f}"
+
+
+def _settings_line(run: dict) -> str:
+    g = run.get("gunicorn", {})
+    if not g:
+        return f"gunicorn, {LEGACY_WORKERS} sync workers"
+    threads = (
+        f", {g['threads']} threads each, keep-alive {g['keepalive']} s" if g["worker_class"] != "sync" else ""
+    )
+    source = "config/gunicorn.conf.py" if g.get("config_file") else "command line"
+    return f"gunicorn ({source}): {g['workers']} {g['worker_class']} workers{threads}"
+
+
+def write_report(runs: list[dict], notes: list[str]) -> None:
+    """bench/HTTP_RESULTS.md: the last run judged against the targets, earlier runs of the sitting beside
+    it for comparison."""
+    new, earlier = runs[-1], runs[:-1]
     m = new["machine"]
-    loads = [f[mode]["load_before"] for r in (base, new) for f in r["scenarios"].values() for mode in f]
+    loads = [new["load_at_start"]] + [
+        f[mode]["load_before"] for r in runs for f in r["scenarios"].values() for mode in f
+    ]
     lines = [
         "# HTTP under load",
         "",
         f"`bench/http_bench.py` on {new['cases']:,} synthetic cases (`generate_synthetic --units 300 --cases "
         f"250000 --years 5 --seed 1`); the province monitor of {new['province']} "
-        f"({new['province_cases']:,} cases). {m['cpu']}, {m['cores']} cores, **shared with 7 other agents' "
-        f"jobs** (load average {min(loads):.1f}–{max(loads):.1f} at the start of the runs): the server, "
-        "PostgreSQL and the load generator run on the same 2 cores, so the absolute figures move with the "
-        "other jobs; the ratio between the two runs of one sitting is the figure to trust.",
+        f"({new['province_cases']:,} cases). {m['cpu']}, {m['cores']} cores; load average "
+        f"{min(loads):.1f}–{max(loads):.1f} at the starts (each run's below). The server, PostgreSQL and "
+        "the load generator share the machine's cores; on a machine loaded by other jobs the absolute "
+        "figures move with them and only the ratio between runs of one sitting, and the CPU per request, "
+        "can be trusted.",
         "",
-        f"{m['postgres']} ({m['pg_settings']}). gunicorn, {WORKERS} sync workers, "
-        "`config.settings.prod` (DEBUG off, a random SECRET_KEY, SECURE_COOKIES=0 for plain HTTP on "
-        "127.0.0.1), locust "
-        f"(FastHttpUser), headless. Closed loop: {new['users']} clients for {new['duration']} s per "
-        f"scenario. Open loop: {new['rate']} clients each sending one request a second (locust's "
-        f"`constant_throughput(1)`) for {new['open_duration']} s: an offered rate of {new['rate']} "
-        "requests/s (it stays open only while answers take under a second; the achieved rate shows it).",
+        f"{m['postgres']} ({m['pg_settings']}). `config.settings.prod` (DEBUG off, a random SECRET_KEY, "
+        "SECURE_COOKIES=0 for plain HTTP on 127.0.0.1), report summaries built or refreshed before the "
+        "run (beat keeps them so in production). locust (FastHttpUser, keep-alive), headless. "
+        f"Closed loop: {new['users']} clients for {new['duration']} s per scenario. Open loop: "
+        f"{new['rate']} clients each sending one request a second (locust's `constant_throughput(1)`) for "
+        f"{new['open_duration']} s: an offered rate of {new['rate']} requests/s while answers take under "
+        "a second (the achieved rate shows it). CPU per request: the gunicorn workers' and the "
+        "PostgreSQL backends' CPU time over the requests answered, and locust's (PostgreSQL's misses "
+        "backends that ended during the run, e.g. connections replaced after CONN_MAX_AGE: a lower "
+        "bound).",
         "",
-        f"Runs: **{base['label']}** ({base['commit']}, started {base['started']}) then **{new['label']}** "
-        f"({new['commit']}, started {new['started']}).",
+        "Runs:",
         "",
-        "## Closed loop (throughput)",
-        "",
-        f'Target: ≥ {THROUGHPUT_TARGET:.0f}× the figure of issue 14 ("today"), 0 errors.',
-        "",
-        f"| scenario | issue's today req/s | {base['label']} req/s | p50 / p95 ms | errors "
-        f"| {new['label']} req/s | p50 / p95 ms | errors | {new['label']} / {base['label']} "
-        "| / issue's today | target met |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name in new["scenarios"]:
-        b, n = base["scenarios"][name]["closed"], new["scenarios"][name]["closed"]
-        today = ISSUE_TODAY.get(name)
-        reference = today if today else b["rps"]
-        met = n["rps"] >= THROUGHPUT_TARGET * reference and n["failures"] == 0
-        versus_today = f"{n['rps'] / today:.2f}×" if today else "—"
+    for r in runs:
         lines.append(
-            f"| {name} | {today if today else '—'} | {b['rps']:.1f} | {b['p50']:.0f} / {b['p95']:.0f} "
-            f"| {b['failures']} | {n['rps']:.1f} | {n['p50']:.0f} / {n['p95']:.0f} | {n['failures']} "
-            f"| {n['rps'] / b['rps']:.2f}× | {versus_today} "
-            f"| {'yes' if met else 'no'} |"
+            f"- **{r['label']}** ({r['commit']}, started {r['started']}, load average "
+            f"{r.get('load_at_start', 0):.1f}, {r.get('minutes', '?')} min): {_settings_line(r)}"
         )
     lines += [
         "",
-        "The case list has no figure in the issue; its row compares with this sitting's first run.",
+        "## Closed loop (throughput)",
+        "",
+        f'Target: ≥ {THROUGHPUT_TARGET:.0f}× the figure of issue 14 ("today": gunicorn, 4 sync workers, '
+        "20 clients, 60 s, 250k cases), 0 errors. The case list has no figure in the issue.",
+        "",
+    ]
+    header = "| scenario | issue's today req/s |"
+    rule = "|---|---|"
+    for r in runs:
+        header += f" {r['label']} req/s | p50 / p95 ms | errors | CPU ms/req gunicorn / pg / locust | load |"
+        rule += "---|---|---|---|---|"
+    if earlier:
+        header += f" {new['label']} / {earlier[0]['label']} |"
+        rule += "---|"
+    header += " / issue's today | target met |"
+    rule += "---|---|"
+    lines += [header, rule]
+    for name in new["scenarios"]:
+        if "closed" not in new["scenarios"][name]:
+            continue
+        today = ISSUE_TODAY.get(name)
+        line = f"| {name} | {today if today else '—'} |"
+        for r in runs:
+            f = r["scenarios"].get(name, {}).get("closed")
+            if f is None:
+                line += " — | — | — | — | — |"
+                continue
+            cpu = f.get("cpu_ms", {})
+            cpu_text = " / ".join(f"{cpu[k]:.1f}" for k in ("gunicorn", "postgres", "locust")) if cpu else "—"
+            line += (
+                f" {f['rps']:.1f} | {_ms(f['p50'])} / {_ms(f['p95'])} | {f['failures']} | {cpu_text} "
+                f"| {f['load_before']:.1f} |"
+            )
+        n = new["scenarios"][name]["closed"]
+        if earlier:
+            b = earlier[0]["scenarios"].get(name, {}).get("closed")
+            line += f" {n['rps'] / b['rps']:.2f}× |" if b and b["rps"] else " — |"
+        if today:
+            met = n["rps"] >= THROUGHPUT_TARGET * today and n["failures"] == 0
+            line += f" {n['rps'] / today:.2f}× | {'yes' if met else 'no'} |"
+        else:
+            line += " — | no figure in the issue |"
+        lines.append(line)
+    lines += [
         "",
         f"## Open loop ({new['rate']} requests/s offered)",
         "",
         "Target: p95 ≤ 100 ms for detail, list and transitions, ≤ 200 ms for the overdue list and the "
-        "report.",
+        "report, 0 errors, and the offered rate achieved (at least 95 %).",
         "",
-        f"| scenario | target p95 ms | {base['label']} achieved req/s | p50 / p95 ms | errors "
-        f"| {new['label']} achieved req/s | p50 / p95 ms | errors | target met |",
-        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for name in new["scenarios"]:
-        b, n = base["scenarios"][name]["open"], new["scenarios"][name]["open"]
-        target = SCENARIOS[name][1]
-        met = n["p95"] <= target and n["failures"] == 0 and n["rps"] >= 0.95 * new["rate"]
-        lines.append(
-            f"| {name} | {target} | {b['rps']:.1f} | {b['p50']:.0f} / {b['p95']:.0f} | {b['failures']} "
-            f"| {n['rps']:.1f} | {n['p50']:.0f} / {n['p95']:.0f} | {n['failures']} "
-            f"| {'yes' if met else 'no'} |"
+    header, rule = "| scenario | target p95 ms |", "|---|---|"
+    for r in runs:
+        header += (
+            f" {r['label']} achieved req/s | p50 / p95 ms | errors "
+            "| CPU ms/req gunicorn / pg / locust | load |"
         )
-    for note in args.note:
+        rule += "---|---|---|---|---|"
+    lines += [header + " target met |", rule + "---|"]
+    for name in new["scenarios"]:
+        if "open" not in new["scenarios"][name]:
+            continue
+        target = SCENARIOS[name][1]
+        line = f"| {name} | {target} |"
+        for r in runs:
+            f = r["scenarios"].get(name, {}).get("open")
+            if f is None:
+                line += " — | — | — | — | — |"
+                continue
+            cpu = f.get("cpu_ms", {})
+            cpu_text = " / ".join(f"{cpu[k]:.1f}" for k in ("gunicorn", "postgres", "locust")) if cpu else "—"
+            line += (
+                f" {f['rps']:.1f} | {_ms(f['p50'])} / {_ms(f['p95'])} | {f['failures']} | {cpu_text} "
+                f"| {f['load_before']:.1f} |"
+            )
+        n = new["scenarios"][name]["open"]
+        met = n["p95"] <= target and n["failures"] == 0 and n["rps"] >= 0.95 * new["rate"]
+        lines.append(line + f" {'yes' if met else 'no'} |")
+    for note in notes:
         lines += ["", note]
     lines.append("")
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
     print(RESULTS.read_text(encoding="utf-8"))
+
+
+def report(args) -> int:
+    write_report([json.loads(Path(p).read_text(encoding="utf-8")) for p in args.runs], args.note)
     return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run", help="Serve one checkout and load it; figures to --out (JSON).")
+    r = sub.add_parser("run", help="Serve one checkout and load it; figures to --out, then the report.")
     r.add_argument("--code", default=str(ROOT), help="The checkout to serve (default: this one).")
     r.add_argument("--commit", default="HEAD", help="What --code holds, for the report (a git revision).")
     r.add_argument("--label", required=True)
-    r.add_argument("--out", required=True)
+    r.add_argument("--out", help="The run's figures (JSON); default var/http_<label>.json.")
     r.add_argument("--port", type=int, default=8765)
-    r.add_argument("--users", type=int, default=USERS)
-    r.add_argument("--duration", type=int, default=DURATION)
-    r.add_argument("--rate", type=int, default=RATE)
-    r.add_argument("--open-duration", type=int, default=OPEN_DURATION)
+    r.add_argument("--users", type=int, default=USERS, help="Closed-loop clients.")
+    r.add_argument("--duration", type=int, default=DURATION, help="Closed-loop seconds (0: none).")
+    r.add_argument("--rate", type=int, default=RATE, help="Open-loop requests/s offered.")
+    r.add_argument("--open-duration", type=int, default=OPEN_DURATION, help="Open-loop seconds (0: none).")
     r.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
-    p = sub.add_parser("report", help="Write bench/HTTP_RESULTS.md from two runs of one sitting.")
-    p.add_argument("before")
-    p.add_argument("after")
+    r.add_argument("--workers", type=int, help="gunicorn worker processes (default: the config's).")
+    r.add_argument("--worker-class", help="gunicorn worker class, e.g. sync or gthread.")
+    r.add_argument("--threads", type=int, help="Threads per gthread worker.")
+    r.add_argument("--compare", nargs="*", default=[], help="Earlier runs (JSON) to show beside this one.")
+    r.add_argument("--no-report", action="store_true", help="Do not write bench/HTTP_RESULTS.md.")
+    r.add_argument("--note", action="append", default=[], help="A paragraph to append to the report.")
+    p = sub.add_parser("report", help="Write bench/HTTP_RESULTS.md from saved runs (the last is judged).")
+    p.add_argument("runs", nargs="+")
     p.add_argument("--note", action="append", default=[], help="A paragraph to append.")
     args = parser.parse_args()
     return run(args) if args.command == "run" else report(args)

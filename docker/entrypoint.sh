@@ -5,11 +5,9 @@ set -eu
 
 case "${1:-web}" in
   web)
-    exec gunicorn config.wsgi:application \
-      --bind "0.0.0.0:${PORT:-8000}" \
-      --workers "${WEB_CONCURRENCY:-3}" \
-      --timeout "${GUNICORN_TIMEOUT:-60}" \
-      --access-logfile - --error-logfile -
+    # Workers, threads, keep-alive and logs: config/gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_*).
+    export GUNICORN_ACCESS_LOG="${GUNICORN_ACCESS_LOG--}"
+    exec gunicorn --config config/gunicorn.conf.py config.wsgi:application
     ;;
   worker)
     exec celery -A config worker --loglevel "${CELERY_LOG_LEVEL:-INFO}" \

@@ -175,7 +175,7 @@ def resolution_rates(
     count changes), None otherwise."""
     _validate_kind(kind)
     grouping = Grouping(group_by, scope, within)
-    as_of, irregular_cases = summary.state() if source != SOURCE_CASES else (None, 0)
+    as_of, irregular_cases, version = summary.versioned_state() if source != SOURCE_CASES else (None, 0, None)
     use_summary = as_of is not None
     if source == SOURCE_SUMMARY and not use_summary:
         raise ReportError("period", _("The report summaries have not been built yet."))
@@ -184,7 +184,12 @@ def resolution_rates(
     periods = [period, period.previous_year()] if compare else [period]
     if use_summary:  # every period in one pass over the summaries
         raws = summary.resolution_rows(
-            periods=periods, grouping=grouping, kind=kind, today=today, irregular_cases=irregular_cases
+            periods=periods,
+            grouping=grouping,
+            kind=kind,
+            today=today,
+            irregular_cases=irregular_cases,
+            version=version,
         )
     else:
         raws = [list(resolution_queryset(period=p, grouping=grouping, kind=kind)) for p in periods]

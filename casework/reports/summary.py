@@ -57,13 +57,15 @@ needs `refresh(full=True)`.
 from __future__ import annotations
 
 import calendar as pycalendar
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ..choices import STAFF_DEADLINES, CaseState, DeadlineKind, DeadlineStatus
@@ -452,6 +454,50 @@ def state() -> tuple[datetime | None, int]:
     return row if row is not None else (None, 0)
 
 
+def versioned_state() -> tuple[datetime | None, int, str | None]:
+    """`state()` and the version of the summaries' rows, in one read: on PostgreSQL the transaction
+    that last wrote the state row (its `xmin`), which every refresh rewrites in the transaction that
+    rewrites the rows, and which no other transaction (a rolled-back one included) ever has; None on
+    other databases (nothing is then reused, see `_summary_reads`)."""
+    qs = ReportSummaryState.objects.filter(pk=1)
+    if connections[qs.db].vendor != "postgresql":
+        return (*state(), None)
+    found = qs.annotate(version=RawSQL("xmin::text", ())).values_list("as_of", "irregular_cases", "version")
+    row = found.first()
+    return row if row is not None else (None, 0, None)
+
+
+# The summary rows a report read, per summaries' version and request: the same for every request until
+# the next refresh, so a worker builds and runs those queries once per refresh instead of on every
+# request (building them costs more than the database's answer). Per process, a few hundred entries.
+_READS: OrderedDict[tuple, tuple[list[dict], list[dict]]] = OrderedDict()
+_READS_LOCK = threading.Lock()
+_READS_MAX = 256
+
+
+def _summary_reads(version: str | None, key: tuple, read) -> tuple[list[dict], list[dict]]:
+    if version is None:
+        return read()
+    key = (version, *key)
+    with _READS_LOCK:
+        found = _READS.get(key)
+        if found is not None:
+            _READS.move_to_end(key)
+            return found
+    found = read()
+    with _READS_LOCK:
+        _READS[key] = found
+        while len(_READS) > _READS_MAX:
+            _READS.popitem(last=False)
+    return found
+
+
+def _grouping_identity(grouping: Grouping) -> tuple:
+    """What the summary queries of a grouping depend on: its kind of key and the subtrees it covers."""
+    within = grouping.within.path if grouping.within is not None else None
+    return (grouping.by, within, grouping.scope.everything, grouping.scope.paths)
+
+
 # --- Reading --------------------------------------------------------------------------------------
 
 
@@ -569,14 +615,23 @@ def _cut_counts(
 
 
 def resolution_rows(
-    *, periods: list[Period], grouping: Grouping, kind: str | None, today: date, irregular_cases: int = 1
+    *,
+    periods: list[Period],
+    grouping: Grouping,
+    kind: str | None,
+    today: date,
+    irregular_cases: int = 1,
+    version: str | None = None,
 ) -> list[list[dict[str, Any]]]:
     """For each period, the grouped rows of `resolution.resolution_queryset` (key, kind and
     RESOLUTION_COUNTS). Each count is "cases whose date D is before a cut day" (module doc); the
     half-months wholly before a cut come from the summaries (one query over the summary and one over
     the overdue summary serve every period), and the days of a half-month cut by a period's first day,
     by the day after its last, or (overdue only) by a past "as of" day, from the case table — the few
-    cases with a date in those windows. Irregular cases come from the case-table query itself."""
+    cases with a date in those windows. Irregular cases come from the case-table query itself.
+
+    `version` (`versioned_state()`): the summary rows read are reused by later calls with the same
+    version and arguments (per process); the case-table parts are read on every call."""
     from .resolution import RESOLUTION_COUNTS, _resolution_aggregates, resolution_queryset
 
     merged: list[dict[tuple, dict[str, int]]] = [
@@ -586,24 +641,73 @@ def resolution_rows(
     # before c's half-month plus, when c does not start one, the case table's days of it before c.
     cuts = [(p.date_from, p.date_to + timedelta(days=1)) for p in periods]
     bounds = [(bucket(c1), bucket(c2)) for c1, c2 in cuts]
-    aggregates: dict[str, Sum] = {}
-    for i, (fb, tb) in enumerate(bounds):
-        upto, within, before = Q(bucket__lt=tb), Q(bucket__gte=fb, bucket__lt=tb), Q(bucket__lt=fb)
-        aggregates |= {
-            f"received_{i}": Sum("received", filter=within),
-            f"accepted_{i}": Sum("accepted", filter=upto),
-            f"before_{i}": Sum("accepted", filter=before),
-            f"ended_{i}": Sum("ended", filter=before),
-            f"resolved_{i}": Sum("resolved", filter=within),
-            f"on_time_{i}": Sum("resolved_on_time", filter=within),
-        }
-    main = (
-        _scoped(ReportSummary, grouping, kind)
-        .filter(bucket__lt=max(tb for _fb, tb in bounds))
-        .annotate(key=_key(grouping))
-        .values("key", "kind")
-        .annotate(**aggregates)
-        .order_by()
+
+    def read_main() -> list[dict]:
+        aggregates: dict[str, Sum] = {}
+        for i, (fb, tb) in enumerate(bounds):
+            upto, within, before = Q(bucket__lt=tb), Q(bucket__gte=fb, bucket__lt=tb), Q(bucket__lt=fb)
+            aggregates |= {
+                f"received_{i}": Sum("received", filter=within),
+                f"accepted_{i}": Sum("accepted", filter=upto),
+                f"before_{i}": Sum("accepted", filter=before),
+                f"ended_{i}": Sum("ended", filter=before),
+                f"resolved_{i}": Sum("resolved", filter=within),
+                f"on_time_{i}": Sum("resolved_on_time", filter=within),
+            }
+        return list(
+            _scoped(ReportSummary, grouping, kind)
+            .filter(bucket__lt=max(tb for _fb, tb in bounds))
+            .annotate(key=_key(grouping))
+            .values("key", "kind")
+            .annotate(**aggregates)
+            .order_by()
+        )
+
+    # Overdue as of L = min(t, today): a case counts when its first overdue day (due + 1) is at most L,
+    # and it is still open, or resolved after t, or ended without resolution on or after f. The summary
+    # counts the rows on the sure side of all three; the case table the cases with a date in a cut
+    # half-month (the exact per-case condition). `overdue_from` is exact from the current half-month
+    # on and its half-month's first day before it, so "≤ L" is exact unless L falls inside an earlier
+    # half-month: then the summary counts the rows before L's half-month and the case table the clocks
+    # falling due in it (`due_from`).
+    def sure_from(cut: date) -> int:
+        return bucket(cut) if _starts_bucket(cut) else bucket(cut) + 1
+
+    current = bucket(today)
+    lasts, due_from = [], []
+    for period in periods:
+        last = min(period.date_to, today)
+        coarse = bucket(last) < current and not _starts_bucket(last + timedelta(days=1))
+        due_from.append(bucket_start(bucket(last)) - timedelta(days=1) if coarse else None)
+        lasts.append(last)
+
+    def read_overdue() -> list[dict]:
+        overdue_aggregates = {}
+        for i, ((c1, c2), last, first_due) in enumerate(zip(cuts, lasts, due_from, strict=True)):
+            coarse = first_due is not None
+            sure = Q(overdue_from__lt=bucket_start(bucket(last))) if coarse else Q(overdue_from__lte=last)
+            overdue_aggregates[f"overdue_{i}"] = Sum(
+                "cases",
+                filter=sure
+                & (
+                    Q(stop_kind=ReportOverdueSummary.OPEN)
+                    | Q(stop_kind=ReportOverdueSummary.RESOLVED, stop__gte=sure_from(c2))
+                    | Q(stop_kind=ReportOverdueSummary.ENDED, stop__gte=sure_from(c1))
+                ),
+            )
+        return list(
+            _scoped(ReportOverdueSummary, grouping, kind)
+            .filter(overdue_from__lte=max(lasts))
+            .annotate(key=_key(grouping))
+            .values("key", "kind")
+            .annotate(**overdue_aggregates)
+            .order_by()
+        )
+
+    main, overdue = _summary_reads(
+        version,
+        ("resolution", _grouping_identity(grouping), kind, tuple(cuts), today),
+        lambda: (read_main(), read_overdue()),
     )
     for r in main:
         for i, rows in enumerate(merged):
@@ -636,41 +740,6 @@ def resolution_rows(
                 row["resolved"] += at("resolved", c2) - at("resolved", c1)
                 row["resolved_on_time"] += at("resolved_on_time", c2) - at("resolved_on_time", c1)
 
-    # Overdue as of L = min(t, today): a case counts when its first overdue day (due + 1) is at most L,
-    # and it is still open, or resolved after t, or ended without resolution on or after f. The summary
-    # counts the rows on the sure side of all three; the case table the cases with a date in a cut
-    # half-month (the exact per-case condition). `overdue_from` is exact from the current half-month
-    # on and its half-month's first day before it, so "≤ L" is exact unless L falls inside an earlier
-    # half-month: then the summary counts the rows before L's half-month and the case table the clocks
-    # falling due in it (`due_from`).
-    def sure_from(cut: date) -> int:
-        return bucket(cut) if _starts_bucket(cut) else bucket(cut) + 1
-
-    current = bucket(today)
-    overdue_aggregates, lasts, due_from = {}, [], []
-    for i, ((c1, c2), period) in enumerate(zip(cuts, periods, strict=True)):
-        last = min(period.date_to, today)
-        coarse = bucket(last) < current and not _starts_bucket(last + timedelta(days=1))
-        due_from.append(bucket_start(bucket(last)) - timedelta(days=1) if coarse else None)
-        sure = Q(overdue_from__lt=bucket_start(bucket(last))) if coarse else Q(overdue_from__lte=last)
-        lasts.append(last)
-        overdue_aggregates[f"overdue_{i}"] = Sum(
-            "cases",
-            filter=sure
-            & (
-                Q(stop_kind=ReportOverdueSummary.OPEN)
-                | Q(stop_kind=ReportOverdueSummary.RESOLVED, stop__gte=sure_from(c2))
-                | Q(stop_kind=ReportOverdueSummary.ENDED, stop__gte=sure_from(c1))
-            ),
-        )
-    overdue = (
-        _scoped(ReportOverdueSummary, grouping, kind)
-        .filter(overdue_from__lte=max(lasts))
-        .annotate(key=_key(grouping))
-        .values("key", "kind")
-        .annotate(**overdue_aggregates)
-        .order_by()
-    )
     for r in overdue:
         for i, rows in enumerate(merged):
             if r[f"overdue_{i}"]:

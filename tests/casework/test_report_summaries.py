@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework import reports
@@ -422,3 +423,39 @@ def test_a_change_time_ahead_of_the_clock_does_not_rebuild_its_unit_on_every_ref
     assert summary.refresh().units == 0
     Case.objects.filter(pk=cases[1].pk).update(updated_at=timezone.now())
     assert summary.refresh().units == 1
+
+
+def test_a_repeated_report_reuses_the_summary_rows_until_the_next_refresh(tree, frozen_today):
+    """On PostgreSQL a worker answers the same report again without rebuilding its summary queries;
+    a refresh (a new version of the summaries) is followed at once, and the figures stay the case
+    table's."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the summaries' version is PostgreSQL's xmin; elsewhere every report reads them")
+    _org, units, _district = tree
+    frozen_today(date(2026, 3, 20))
+    rng = random.Random(3)
+    _create_random_cases(rng, units, 80)
+    summary.refresh()
+    period, params = reports.cutoff_months(2026, 12), dict(scope=reports.Scope.all(), group_by="level")
+
+    def report():
+        with CaptureQueriesContext(connection) as queries:
+            result = reports.resolution_rates(period=period, **params)
+        tables = ('FROM "casework_reportsummary"', 'FROM "casework_reportoverduesummary"')
+        reads = sum(1 for q in queries if any(table in q["sql"] for table in tables))
+        return result.as_dict(), reads
+
+    first, reads = report()
+    assert reads >= 2  # the summary and the overdue summary
+    again, reads_again = report()
+    assert again == first and reads_again == reads - 2
+
+    # New cases and a refresh: the next report reads the new rows and equals the case table.
+    _create_random_cases(rng, units, 40, first=1000)
+    summary.refresh()
+    after, reads_after = report()
+    assert reads_after == reads
+    expected = reports.resolution_rates(period=period, source="cases", **params).as_dict()
+    after.pop("figures_as_of"), expected.pop("figures_as_of")
+    assert after == expected
+    assert after["totals"]["received"] > first["totals"]["received"]
