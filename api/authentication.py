@@ -7,16 +7,16 @@ sessions on a password change."""
 
 from __future__ import annotations
 
-import weakref
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+
+from casework.prepared import PreparedQuery
 
 
 class TokenExpired(exceptions.AuthenticationFailed):
@@ -43,68 +43,21 @@ def issue_token(user) -> Token:
     return token
 
 
-class _TokenLookup:
-    """The token and its user in one statement, compiled once per database connection: every API
-    request looks its token up, and building that queryset (a join with the user's columns) cost
-    several times what running it does. Same SQL, rows and instances as DRF's
-    `Token.objects.select_related("user").get(key=key)`, run on every request (nothing is cached
-    between requests, so a deleted token is refused at once)."""
-
-    _PLACEHOLDER = "\x00token-key-placeholder"
-
-    def __init__(self):
-        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-    def _compile(self, alias: str):
-        queryset = Token.objects.using(alias).select_related("user").filter(key=self._PLACEHOLDER)
-        compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        slot = list(params).index(self._PLACEHOLDER)
-        select, info = compiler.select, compiler.klass_info
-        (user_info,) = info["related_klass_infos"]
-
-        def part(klass_info):
-            fields = klass_info["select_fields"]
-            names = [select[i][0].target.attname for i in fields]
-            return klass_info["model"], fields[0], fields[-1] + 1, names
-
-        converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
-        return sql, list(params), slot, compiler, converters, part(info), part(user_info)
-
-    def __call__(self, key: str) -> Token | None:
-        alias = router.db_for_read(Token)
-        connection = connections[alias]
-        compiled = self._compiled.get(connection)
-        if compiled is None:
-            compiled = self._compiled[connection] = self._compile(alias)
-        sql, params, slot, compiler, converters, token_part, user_part = compiled
-        params = list(params)
-        params[slot] = key
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if not rows:
-            return None
-        if converters:
-            rows = list(compiler.apply_converters(rows, converters))
-        row = rows[0]
-        model, start, end, names = token_part
-        token = model.from_db(alias, names, row[start:end])
-        model, start, end, names = user_part
-        user = model.from_db(alias, names, row[start:end])
-        Token.user.field.set_cached_value(token, user)
-        return token
-
-
-_token_lookup = _TokenLookup()
+# Every API request looks its token up; building that queryset (a join with the user's columns) cost
+# several times what running it does, so it is compiled once per connection. It still runs on every
+# request (nothing is cached between requests, so a deleted token is refused at once).
+_TOKEN_WITH_USER = PreparedQuery(
+    lambda key: Token.objects.select_related("user").filter(key=key), key_type=str
+)
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         # DRF's checks and messages, with the one-statement lookup.
-        token = _token_lookup(key) if "\x00" not in key else None
-        if token is None:
+        found = _TOKEN_WITH_USER.fetch(key)
+        if not found:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        token = found[0]
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if is_expired(token):

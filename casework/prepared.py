@@ -43,12 +43,16 @@ _PLACEHOLDER_BASE = -7_310_000_001
 
 
 class _Compiled:
-    def __init__(self, queryset: QuerySet, alias: str, placeholders: list[int]):
+    def __init__(self, queryset: QuerySet, alias: str, placeholders: list[int] | list[str]):
         compiler = queryset.query.get_compiler(using=alias)
         self.sql, params = compiler.as_sql()
         self.params = list(params)
         self.slots = [
-            [i for i, value in enumerate(self.params) if type(value) is int and value == placeholder]
+            [
+                i
+                for i, value in enumerate(self.params)
+                if type(value) is type(placeholder) and value == placeholder
+            ]
             for placeholder in placeholders
         ]
         if any(len(slot) == 0 for slot in self.slots):
@@ -326,11 +330,13 @@ class _PageShape:
 
 
 class PreparedQuery:
-    """`build(*args)` returns the queryset for the given arguments (each an int: a primary key)."""
+    """`build(*args)` returns the queryset for the given arguments: each an int (a primary key), or
+    each a str with `key_type=str` (a token's key)."""
 
-    def __init__(self, build: Callable[..., QuerySet], *, for_write: bool = False):
+    def __init__(self, build: Callable[..., QuerySet], *, for_write: bool = False, key_type: type = int):
         self.build = build
         self.for_write = for_write
+        self.key_type = key_type
         self._compiled: weakref.WeakKeyDictionary[Any, _Compiled] = weakref.WeakKeyDictionary()
         self._model: type[Model] | None = None
 
@@ -340,11 +346,13 @@ class PreparedQuery:
         pick = router.db_for_write if self.for_write else router.db_for_read
         return pick(self._model)
 
-    def _placeholders(self) -> list[int]:
+    def _placeholders(self) -> list[int] | list[str]:
         count = self.build.__code__.co_argcount
+        if self.key_type is str:
+            return [f"\x00prepared-argument-{i}" for i in range(count)]
         return [_PLACEHOLDER_BASE - i for i in range(count)]
 
-    def fetch(self, *args: int) -> list[Model]:
+    def fetch(self, *args: int | str) -> list[Model]:
         alias = self._alias()
         connection = connections[alias]
         compiled = self._compiled.get(connection)
@@ -354,12 +362,17 @@ class PreparedQuery:
             self._compiled[connection] = compiled
         params = list(compiled.params)
         # A key no column can hold matches nothing, as the ORM's lookups answer (the database driver
-        # would raise OverflowError instead).
+        # would raise OverflowError for an int, PostgreSQL an error for a NUL character, instead).
         low, high = connection.ops.integer_field_range("BigIntegerField")
         for slot, value in zip(compiled.slots, args, strict=True):
-            value = int(value)
-            if not low <= value <= high:
-                return []
+            if self.key_type is str:
+                value = str(value)
+                if "\x00" in value:
+                    return []
+            else:
+                value = int(value)
+                if not low <= value <= high:
+                    return []
             for i in slot:
                 params[i] = value
         return _run(compiled, alias, connection, params)

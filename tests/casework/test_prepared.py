@@ -60,6 +60,22 @@ def test_a_key_no_column_can_hold_matches_nothing_as_in_the_orm(org, key):
         assert query.fetch(key) == []
 
 
+def test_a_text_keyed_prepared_query_returns_what_the_orm_returns_and_nothing_for_a_nul(org):
+    from rest_framework.authtoken.models import Token
+
+    def build(key):
+        return Token.objects.select_related("user").filter(key=key)
+
+    tokens = [Token.objects.create(user=org.head), Token.objects.create(user=org.p_head)]
+    query = prepared.PreparedQuery(build, key_type=str)
+    for token in tokens:
+        [got] = query.fetch(token.key)
+        [expected] = build(token.key)
+        assert _values(got) == _values(expected) and _values(got.user) == _values(expected.user)
+    assert query.fetch("no-such-key") == []
+    assert query.fetch(tokens[0].key + "\x00") == []
+
+
 def test_a_prepared_query_runs_one_statement_per_call(org):
     query = prepared.PreparedQuery(
         lambda user_id: Membership.objects.filter(user_id=user_id).select_related("unit", "unit__level")
