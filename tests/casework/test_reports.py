@@ -15,7 +15,9 @@ from casework import exports, reports
 from casework.choices import CaseKind, CaseState, DeadlineKind, DialogueKind, Role
 from casework.models import Deadline
 from casework.services import record_dialogue
+from tests.conftest import build_org
 from tests.factories import act, petitioner, register, staff
+from tests.shared import frozen, shared_data
 from workflows.intake import PetitionerInput, VisitInput, record_visit
 
 pytestmark = pytest.mark.sql
@@ -38,8 +40,7 @@ def accepted(unit, reception, head, *, received, accepted_on, kind=CaseKind.COMP
     return act(case, "accept", head, on=accepted_on)
 
 
-@pytest.fixture
-def march(org, frozen_today):
+def march_cases(org):
     """Cases around March 2026 at commune A (org.commune), commune B and the province.
 
     Commune A, complaints:
@@ -62,7 +63,6 @@ def march(org, frozen_today):
       c16 accepted 02/02 (due 04/03), extended +30 (due 03/04), concluded 26/03: carried, on time
     Commune B: c7' received 10/03, accepted 12/03, open.  Province: c8' received 02/03, accepted 04/03.
     """
-    frozen_today(TODAY)
     A, rec, head, h = org.commune, org.reception, org.head, org.handler
     c = {}
     c["c1"] = accepted(A, rec, head, received=date(2026, 2, 2), accepted_on=date(2026, 2, 5), n=1)
@@ -137,6 +137,31 @@ def march(org, frozen_today):
         c["c16"], head, verify_on=date(2026, 2, 26), decide_on=date(2026, 3, 26), outcome="untrue", handler=h
     )
     return c
+
+
+def build_march():
+    org = build_org()
+    with frozen(TODAY):
+        return org, march_cases(org)
+
+
+# Built once for each run of consecutive tests that use it (tests.shared): ~60 transitions per build.
+_march_holder, _march_opened = shared_data("march", build_march)
+
+
+@pytest.fixture
+def march(db, _march_holder, frozen_today):
+    frozen_today(TODAY)
+    return _march_holder.copy()[1]
+
+
+@pytest.fixture
+def org(request, _march_holder):
+    """The org the march cases were built in, for a test that uses them; a fresh one otherwise."""
+    request.getfixturevalue("db")
+    if "march" in request.fixturenames:
+        return _march_holder.copy()[0]
+    return build_org()
 
 
 def resolution(report, **key):
