@@ -62,6 +62,10 @@ STAFF = [
 
 @pytest.fixture
 def org(db) -> Org:
+    return build_org()
+
+
+def build_org() -> Org:
     """The same rows as UnitLevelFactory, UnitFactory and tests.factories.staff (user, membership, group,
     unit head) would make one by one, written in a few bulk statements: most tests of the suite use it,
     and the ~130 single-row statements of building it row by row were a tenth of the suite's time."""

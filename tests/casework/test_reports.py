@@ -15,7 +15,9 @@ from casework import exports, reports
 from casework.choices import CaseKind, CaseState, DeadlineKind, DialogueKind, Role
 from casework.models import Deadline
 from casework.services import record_dialogue
+from tests.conftest import build_org
 from tests.factories import act, petitioner, register, staff
+from tests.shared import frozen, shared_data
 from workflows.intake import PetitionerInput, VisitInput, record_visit
 
 pytestmark = pytest.mark.sql
@@ -38,8 +40,7 @@ def accepted(unit, reception, head, *, received, accepted_on, kind=CaseKind.COMP
     return act(case, "accept", head, on=accepted_on)
 
 
-@pytest.fixture
-def march(org, frozen_today):
+def march_cases(org):
     """Cases around March 2026 at commune A (org.commune), commune B and the province.
 
     Commune A, complaints:
@@ -62,7 +63,6 @@ def march(org, frozen_today):
       c16 accepted 02/02 (due 04/03), extended +30 (due 03/04), concluded 26/03: carried, on time
     Commune B: c7' received 10/03, accepted 12/03, open.  Province: c8' received 02/03, accepted 04/03.
     """
-    frozen_today(TODAY)
     A, rec, head, h = org.commune, org.reception, org.head, org.handler
     c = {}
     c["c1"] = accepted(A, rec, head, received=date(2026, 2, 2), accepted_on=date(2026, 2, 5), n=1)
@@ -137,6 +137,31 @@ def march(org, frozen_today):
         c["c16"], head, verify_on=date(2026, 2, 26), decide_on=date(2026, 3, 26), outcome="untrue", handler=h
     )
     return c
+
+
+def build_march():
+    org = build_org()
+    with frozen(TODAY):
+        return org, march_cases(org)
+
+
+# Built once for each run of consecutive tests that use it (tests.shared): ~60 transitions per build.
+_march_holder, _march_opened = shared_data("march", build_march)
+
+
+@pytest.fixture
+def march(db, _march_holder, frozen_today):
+    frozen_today(TODAY)
+    return _march_holder.copy()[1]
+
+
+@pytest.fixture
+def org(request, _march_holder):
+    """The org the march cases were built in, for a test that uses them; a fresh one otherwise."""
+    request.getfixturevalue("db")
+    if "march" in request.fixturenames:
+        return _march_holder.copy()[0]
+    return build_org()
 
 
 def resolution(report, **key):
@@ -303,14 +328,6 @@ def test_kind_filter_restricts_rows_and_totals(march):
     assert report.totals["kind"] == "denunciation" and report.totals["resolved"] == 2
 
 
-def test_rates_round_half_up_to_one_decimal_and_are_none_without_denominator():
-    assert reports.rate(1, 3) == 33.3
-    assert reports.rate(2, 3) == 66.7
-    assert reports.rate(1, 8) == 12.5
-    assert reports.rate(1, 16) == 6.3  # 6.25 rounds up, not to even
-    assert reports.rate(0, 0) is None
-
-
 def test_scope_limits_a_commune_head_to_their_commune(march, org):
     scope = reports.Scope.for_user(org.head)
     report = reports.resolution_rates(period=MARCH, scope=scope, compare=False)
@@ -322,35 +339,7 @@ def test_scope_limits_a_commune_head_to_their_commune(march, org):
     assert reports.Scope.for_user(org.handler) is None
 
 
-# --- Periods -------------------------------------------------------------------------------------
-
-
-def test_cutoff_periods_follow_circular_01_2024():
-    assert reports.cutoff_months(2025, 3) == reports.Period(
-        date(2024, 12, 15), date(2025, 3, 14), "3M/2025 (15–14)"
-    )
-    assert (reports.cutoff_months(2025, 6).date_from, reports.cutoff_months(2025, 6).date_to) == (
-        date(2024, 12, 15),
-        date(2025, 6, 14),
-    )
-    assert reports.cutoff_months(2025, 9).date_to == date(2025, 9, 14)
-    assert reports.cutoff_months(2025, 12).date_to == date(2025, 12, 14)
-    q2 = reports.cutoff_quarter(2025, 2)
-    assert (q2.date_from, q2.date_to) == (date(2025, 3, 15), date(2025, 6, 14))
-    month = reports.cutoff_month(2025, 1)
-    assert (month.date_from, month.date_to) == (date(2024, 12, 15), date(2025, 1, 14))
-
-
-def test_calendar_periods_and_parsing():
-    assert reports.parse_period("2025-Q3", cutoff=False).date_from == date(2025, 7, 1)
-    assert reports.parse_period("2025-6M", cutoff=False).date_to == date(2025, 6, 30)
-    assert reports.parse_period("2024-02", cutoff=False).date_to == date(2024, 2, 29)
-    assert reports.parse_period("2025").date_from == date(2024, 12, 15)
-    assert reports.calendar_month(2025, 2).previous_year().date_to == date(2024, 2, 29)
-    with pytest.raises(reports.ReportError):
-        reports.parse_period("2025-Q5")
-    with pytest.raises(reports.ReportError):
-        reports.Period(date(2025, 2, 1), date(2025, 1, 1))
+# Periods, rounding and the API's parameter checks: tests/casework/test_report_parameters.py.
 
 
 # --- Outcomes ------------------------------------------------------------------------------------
@@ -737,25 +726,6 @@ def test_api_within_outside_the_users_units_is_not_found(march, org):
     assert own.json()["totals"]["in_competence"] == 8  # commune A only
 
 
-def test_api_refuses_reception_officers_and_anonymous_users(org):
-    params = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
-    refused = api(org.reception).get(RATES_URL, params)
-    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
-    assert api(None).get(RATES_URL, params).status_code == 401
-    csv_refused = api(org.reception).get(RATES_URL, {**params, "format": "csv"})
-    assert csv_refused.status_code == 403 and csv_refused.json()["code"] == "forbidden"
-
-
-def test_api_rejects_a_missing_or_inverted_period_with_a_code(org):
-    missing = api(org.monitor).get(RATES_URL)
-    assert missing.status_code == 400 and missing.json()["code"] == "invalid"
-    assert "date_from" in missing.json()["errors"]
-    inverted = api(org.monitor).get(RATES_URL, {"date_from": "2026-03-31", "date_to": "2026-03-01"})
-    assert inverted.status_code == 400
-    bad_group = api(org.monitor).get(RATES_URL, {"period": "2026", "group_by": "province"})
-    assert bad_group.status_code == 400 and "group_by" in bad_group.json()["errors"]
-
-
 def test_api_downloads_csv_and_xlsx_of_the_same_rows(march, org):
     params = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
     response = api(org.monitor).get(RATES_URL, {**params, "format": "csv"})
@@ -792,35 +762,6 @@ def test_api_overdue_pages_json_and_counts_all(overdue_cases, org):
     assert body["totals"]["buckets"] == {"1-5": 2, "6-10": 0, "11-30": 1, ">30": 1}
     outside = api(org.head).get("/api/v1/reports/overdue/", {"within": org.province.pk})
     assert outside.status_code == 404
-
-
-def test_api_schema_documents_the_report_parameters_and_bodies(db):
-    from drf_spectacular.generators import SchemaGenerator
-
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    operation = schema["paths"]["/api/v1/reports/resolution-rates/"]["get"]
-    names = {p["name"] for p in operation["parameters"]}
-    assert {"date_from", "date_to", "group_by", "kind", "within", "format", "lang"} <= names
-    content = operation["responses"]["200"]["content"]
-    assert content["application/json"]["schema"]["$ref"].endswith("/ResolutionReport")
-    assert "text/csv" in content
-    row = schema["components"]["schemas"]["ResolutionRow"]["properties"]
-    assert {"level", "unit", "kind", "in_competence", "resolution_rate", "on_time_rate"} <= set(row)
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"date_from": "0001-01-01", "date_to": "0001-12-31"},
-        {"period": "2026-Q9"},
-        {"period": "2026", "kind": "nonsense"},
-        {"period": "2026", "date_from": "2026-01-01"},
-        {"date_from": "2026-01-01", "date_to": "2026-01-31", "within": "abc"},
-    ],
-)
-def test_api_bad_parameters_are_a_400_with_a_code(org, params):
-    response = api(org.monitor).get(RATES_URL, params)
-    assert response.status_code == 400 and response.json()["code"] == "invalid"
 
 
 def test_overdue_audit_lists_a_second_round_decision_not_yet_published(org, frozen_today):

@@ -16,8 +16,10 @@ from rest_framework.test import APIClient
 from casework import reports
 from casework.choices import CaseKind, ReceptionKind, Role
 from casework.reports.statistics import FORMS, NOT_COLLECTED
+from tests.conftest import build_org
 from tests.factories import act, petitioner, register, staff
 from tests.helpers import hold_dialogue
+from tests.shared import frozen, shared_data
 from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit
 
 pytestmark = pytest.mark.sql
@@ -124,8 +126,7 @@ def visit(org, when, *, kind=ReceptionKind.REGULAR, head=False, people=1, opens=
     )
 
 
-@pytest.fixture
-def month(org, frozen_today):
+def month_cases(org):
     """Commune A (org.commune), commune B, the province; period 15/02 – 14/03/2026.
 
     A  k1  complaint, received 20/02, accepted 23/02, decided 10/03 right         new, resolved on time
@@ -156,7 +157,6 @@ def month(org, frozen_today):
     Visits at A: 02/03 regular opening kv; 05/03 regular group of 6, guided; 10/03 periodic by the head
     on k2; 11/03 periodic delegated, guided; 10/02 regular (before the period).
     """
-    frozen_today(TODAY)
     A, rec, head, h = org.commune, org.reception, org.head, org.handler
     c = {}
     c["k1"] = accepted(A, rec, head, received=d(2, 20), on=d(2, 23), n=1, law_field="admin_land_housing")
@@ -269,6 +269,31 @@ def month(org, frozen_today):
     visit(org, at(3, 11), kind=ReceptionKind.PERIODIC, head=False)
     visit(org, at(2, 10))
     return c
+
+
+def build_month():
+    org = build_org()
+    with frozen(TODAY):
+        return org, month_cases(org)
+
+
+# Built once for each run of consecutive tests that use it (tests.shared), not once per test.
+_month_holder, _month_opened = shared_data("month", build_month)
+
+
+@pytest.fixture
+def month(db, _month_holder, frozen_today):
+    frozen_today(TODAY)
+    return _month_holder.copy()[1]
+
+
+@pytest.fixture
+def org(request, _month_holder):
+    """The org the month's cases were built in, for a test that uses them; a fresh one otherwise."""
+    request.getfixturevalue("db")
+    if "month" in request.fixturenames:
+        return _month_holder.copy()[0]
+    return build_org()
 
 
 def form(org, code, **kw):
