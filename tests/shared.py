@@ -18,6 +18,11 @@ In a module:
 
 `build` is called with the database unblocked and must not need function-scoped fixtures; time-dependent
 building freezes its own time (tests.shared.frozen).
+
+Cases built in an org of their own, on a frozen day, with the module's `org` fixture giving that org to
+the tests that use them (`shared_cases`):
+
+    _march_holder, _march_opened, march, org = shared_cases("march", march_cases, TODAY)
 """
 
 from __future__ import annotations
@@ -88,3 +93,33 @@ def shared_data(name: str, build: Callable[[], object]):
             holder.release()
 
     return holder, opened
+
+
+def shared_cases(name: str, build_cases: Callable[[object], object], day: date):
+    """`shared_data` for `build_cases(org)` run in a fresh org (tests.conftest.build_org) with time frozen
+    on `day`, plus the fixture `name` (the cases, the test's time frozen on `day` too) and an `org`
+    fixture for the module: the cases' org for a test that uses them, a fresh one otherwise. Assign the
+    four to module-level names."""
+    from tests.conftest import build_org
+
+    def build():
+        org = build_org()
+        with frozen(day):
+            return org, build_cases(org)
+
+    holder, opened = shared_data(name, build)
+    holder_name = f"_{name}_holder"
+
+    @pytest.fixture(name=name)
+    def cases(db, frozen_today, request):
+        frozen_today(day)
+        return request.getfixturevalue(holder_name).copy()[1]
+
+    @pytest.fixture(name="org")
+    def org(request):
+        request.getfixturevalue("db")
+        if name in request.fixturenames:
+            return request.getfixturevalue(holder_name).copy()[0]
+        return build_org()
+
+    return holder, opened, cases, org

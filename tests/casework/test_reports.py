@@ -15,9 +15,8 @@ from casework import exports, reports
 from casework.choices import CaseKind, CaseState, DeadlineKind, DialogueKind, Role
 from casework.models import Deadline
 from casework.services import record_dialogue
-from tests.conftest import build_org
 from tests.factories import act, petitioner, register, staff
-from tests.shared import frozen, shared_data
+from tests.shared import shared_cases
 from workflows.intake import PetitionerInput, VisitInput, record_visit
 
 pytestmark = pytest.mark.sql
@@ -139,29 +138,9 @@ def march_cases(org):
     return c
 
 
-def build_march():
-    org = build_org()
-    with frozen(TODAY):
-        return org, march_cases(org)
-
-
-# Built once for each run of consecutive tests that use it (tests.shared): ~60 transitions per build.
-_march_holder, _march_opened = shared_data("march", build_march)
-
-
-@pytest.fixture
-def march(db, _march_holder, frozen_today):
-    frozen_today(TODAY)
-    return _march_holder.copy()[1]
-
-
-@pytest.fixture
-def org(request, _march_holder):
-    """The org the march cases were built in, for a test that uses them; a fresh one otherwise."""
-    request.getfixturevalue("db")
-    if "march" in request.fixturenames:
-        return _march_holder.copy()[0]
-    return build_org()
+# Built once for each run of consecutive tests that use it (tests.shared), ~60 transitions per build;
+# `org` is the org they were built in for those tests, a fresh one for the others.
+_march_holder, _march_opened, march, org = shared_cases("march", march_cases, TODAY)
 
 
 def resolution(report, **key):

@@ -16,10 +16,9 @@ from rest_framework.test import APIClient
 from casework import reports
 from casework.choices import CaseKind, ReceptionKind, Role
 from casework.reports.statistics import FORMS, NOT_COLLECTED
-from tests.conftest import build_org
 from tests.factories import act, petitioner, register, staff
 from tests.helpers import hold_dialogue
-from tests.shared import frozen, shared_data
+from tests.shared import shared_cases
 from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit
 
 pytestmark = pytest.mark.sql
@@ -271,29 +270,9 @@ def month_cases(org):
     return c
 
 
-def build_month():
-    org = build_org()
-    with frozen(TODAY):
-        return org, month_cases(org)
-
-
-# Built once for each run of consecutive tests that use it (tests.shared), not once per test.
-_month_holder, _month_opened = shared_data("month", build_month)
-
-
-@pytest.fixture
-def month(db, _month_holder, frozen_today):
-    frozen_today(TODAY)
-    return _month_holder.copy()[1]
-
-
-@pytest.fixture
-def org(request, _month_holder):
-    """The org the month's cases were built in, for a test that uses them; a fresh one otherwise."""
-    request.getfixturevalue("db")
-    if "month" in request.fixturenames:
-        return _month_holder.copy()[0]
-    return build_org()
+# Built once for each run of consecutive tests that use it (tests.shared), not once per test; `org` is the
+# org they were built in for those tests, a fresh one for the others.
+_month_holder, _month_opened, month, org = shared_cases("month", month_cases, TODAY)
 
 
 def form(org, code, **kw):
