@@ -98,6 +98,11 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
     scrubbed_fields = CASE_FREE_TEXT
 
     def _user(self):
+        return self._reader
+
+    @cached_property
+    def _reader(self):
+        # The request's user, read once per serializer (one request) rather than three times a row.
         return self.context["request"].user
 
     def secrets(self, case: Case) -> Secrets:
