@@ -22,8 +22,7 @@ import re
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -353,7 +352,7 @@ def _plain_cursor(connection):
     connection.validate_no_broken_transaction()
     raw = connection.connection
     loader = _compiled_tz_loader(raw)
-    if loader is None or connection.timezone is not dt_timezone.utc:
+    if loader is None or connection.timezone is not UTC:
         return None
     oid, loader = loader
     with connection.wrap_database_errors:

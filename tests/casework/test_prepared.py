@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -475,8 +475,6 @@ def test_a_page_query_runs_the_sql_the_orm_compiles_and_builds_the_same_instance
 def test_rows_read_past_the_cursor_wrapper_equal_the_wrappers_rows_timestamps_included(org):
     # fetch_rows reads unwatched statements through a plain psycopg cursor with psycopg's compiled
     # timestamp loader: the same values, the same UTC tzinfo, the same JSON text as Django's cursor.
-    from datetime import timezone as dt_timezone
-
     new_case(org)
     sql = "SELECT id, created_at, updated_at, intake_flags, received_at FROM casework_case ORDER BY id"
     with connection.cursor() as cursor:
@@ -486,7 +484,7 @@ def test_rows_read_past_the_cursor_wrapper_equal_the_wrappers_rows_timestamps_in
     rows = prepared.fetch_rows(connection, sql, [])
     assert rows == expected and rows
     for row, wrapped in zip(rows, expected, strict=True):
-        assert row[1].tzinfo is dt_timezone.utc and row[1].isoformat() == wrapped[1].isoformat()
+        assert row[1].tzinfo is UTC and row[1].isoformat() == wrapped[1].isoformat()
         assert type(row[3]) is type(wrapped[3])  # jsonb still as text, for JSONField's converter
 
 
