@@ -147,7 +147,7 @@ def people_on_case(case: Case, user) -> list[PersonOnCase]:
     Reads the prefetched `case.case_parties`."""
     allowed = can_see_denouncer(user, case)
     people: dict[int, dict] = {}
-    for link in case.case_parties.all():
+    for link in _case_parties(case):
         entry = people.setdefault(link.party_id, {"party": link.party, "roles": set(), "confidential": False})
         entry["roles"].add(link.role)
         entry["confidential"] |= link.confidential
@@ -373,7 +373,15 @@ NO_SECRETS = Secrets()
 
 def sealed_identities(case: Case) -> list[Identity]:
     """The identities of the case's denouncers (reads `case.case_parties`, prefetched or not)."""
-    return [Identity.of(link.party) for link in case.case_parties.all() if link.confidential]
+    return [Identity.of(link.party) for link in _case_parties(case) if link.confidential]
+
+
+def _case_parties(case: Case):
+    """`case.case_parties.all()`: the prefetched rows themselves when they are there (a list page reads
+    them twice a row, and each `.all()` builds a related manager first)."""
+    cache = case.__dict__.get("_prefetched_objects_cache")
+    rows = cache.get("case_parties") if cache else None
+    return rows if rows is not None else case.case_parties.all()
 
 
 def secrets_for(case: Case | None, user) -> Secrets:

@@ -98,6 +98,11 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
     scrubbed_fields = CASE_FREE_TEXT
 
     def _user(self):
+        return self._reader
+
+    @cached_property
+    def _reader(self):
+        # The request's user, read once per serializer (one request) rather than three times a row.
         return self.context["request"].user
 
     def secrets(self, case: Case) -> Secrets:
@@ -139,7 +144,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         # (tests/api/test_case_list_cost.py compares the two on random cases and readers).
         # self.fields is not read: building it (model introspection, deep copies of 38 fields) cost a
         # detail request more than writing the row.
-        zone, language = self._zone, get_language()
+        zone, language = self._zone, self._language
         data = {
             "id": case.pk,
             "reference": case.reference,
@@ -193,6 +198,11 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
     def _zone(self):
         # The current time zone, looked up once per serializer (one request) rather than per row.
         return timezone.get_current_timezone()
+
+    @cached_property
+    def _language(self):
+        # The active language, looked up once per serializer (one request) rather than per row.
+        return get_language()
 
     @cached_property
     def _deadline_rows(self) -> DeadlineSerializer:

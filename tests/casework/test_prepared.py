@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -484,3 +484,57 @@ def test_a_page_query_runs_the_sql_the_orm_compiles_and_builds_the_same_instance
                     e.calendar_rows,
                 )
                 assert getattr(g, "transfer_ids", None) == getattr(e, "transfer_ids", None)
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_rows_read_past_the_cursor_wrapper_equal_the_wrappers_rows_timestamps_included(org):
+    # fetch_rows reads unwatched statements through a plain psycopg cursor with psycopg's compiled
+    # timestamp loader: the same values, the same UTC tzinfo, the same JSON text as Django's cursor.
+    new_case(org)
+    sql = "SELECT id, created_at, updated_at, intake_flags, received_at FROM casework_case ORDER BY id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [])
+        expected = cursor.fetchall()
+    assert prepared._plain_cursor(connection) is not None  # nothing watches: the plain cursor serves
+    rows = prepared.fetch_rows(connection, sql, [])
+    assert rows == expected and rows
+    for row, wrapped in zip(rows, expected, strict=True):
+        assert row[1].tzinfo is UTC and row[1].isoformat() == wrapped[1].isoformat()
+        assert type(row[3]) is type(wrapped[3])  # jsonb still as text, for JSONField's converter
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_watched_statements_go_through_the_connections_cursor(org):
+    new_case(org)
+    with CaptureQueriesContext(connection) as captured:
+        prepared.fetch_rows(connection, "SELECT id FROM casework_case WHERE id > %s", [0])
+    assert [q["sql"] for q in captured.captured_queries] == ["SELECT id FROM casework_case WHERE id > 0"]
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        prepared.fetch_rows(connection, "SELECT 1", [])
+    assert seen == ["SELECT 1"]
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_a_failing_statement_read_past_the_wrapper_raises_djangos_error_and_marks_the_block(org):
+    from django.db import ProgrammingError
+    from django.db.transaction import TransactionManagementError
+
+    with transaction.atomic():
+        with pytest.raises(ProgrammingError), transaction.atomic():
+            prepared.fetch_rows(connection, "SELECT no_such_column FROM casework_case", [])
+        prepared.fetch_rows(connection, "SELECT 1", [])  # the savepoint rolled back: usable again
+    with transaction.atomic():
+        with pytest.raises(ProgrammingError):
+            prepared.fetch_rows(connection, "SELECT no_such_column FROM casework_case", [])
+        connection.needs_rollback = True
+        with pytest.raises(TransactionManagementError):
+            prepared.fetch_rows(connection, "SELECT 1", [])
