@@ -144,13 +144,24 @@ def _case_dialogue() -> Dialogue:
     return Dialogue(kind=DialogueKind.CASE)
 
 
-class Entry(dict):
-    """A ledger row being built, readable by casework.rules.periods like a DeadlineEntry."""
+class Entry:
+    """A ledger row being built, readable by casework.rules.periods like a DeadlineEntry (attributes,
+    not a dict: the rows read every field of every entry)."""
 
-    kind = property(lambda self: self["kind"])
-    on = property(lambda self: self["on"])
-    reason = property(lambda self: self.get("reason", ""))
-    note = property(lambda self: self.get("note", ""))
+    __slots__ = ("days", "due_after", "due_before", "kind", "note", "on", "reason")
+
+    def __init__(
+        self,
+        kind: str,
+        on: date,
+        days: int = 0,
+        reason: str = "",
+        note: str = "",
+        due_before: date | None = None,
+        due_after: date | None = None,
+    ):
+        self.kind, self.on, self.days, self.reason, self.note = kind, on, days, reason, note
+        self.due_before, self.due_after = due_before, due_after
 
 
 class Clock:
@@ -186,8 +197,8 @@ class Clock:
     def is_open(self) -> bool:
         return self.status in OPEN
 
-    def log(self, kind: str, on: date, **fields) -> None:
-        self.entries.append(Entry(kind=kind, on=on, **fields))
+    def log(self, kind: str, on: date, *args, **fields) -> None:
+        self.entries.append(Entry(kind, on, *args, **fields))
 
 
 class Clocks:
@@ -208,7 +219,7 @@ class Clocks:
         if rule is None:
             return None
         clock = Clock(kind, rule, on)
-        clock.log(E.START, on, days=rule.days)
+        clock.log(E.START, on, rule.days)
         clock.due_date = due
         previous = self.by_kind.get(kind)
         if previous is not None:
@@ -242,7 +253,7 @@ class Clocks:
                 if clock.status == DeadlineStatus.PAUSED:
                     clock.log(E.RESUME, on)  # first: the counting reads the pause's end from the ledger
                     clock.status = DeadlineStatus.RUNNING
-                    clock.due_date = clock.entries[-1]["due_after"] = self.rules.due(clock)
+                    clock.due_date = clock.entries[-1].due_after = self.rules.due(clock)
         for kind in effects.start:
             self.start(kind, on)
 

@@ -37,7 +37,7 @@ from casework.models import (
 from casework.text import fold
 
 from .engine import Rules
-from .lives import Lives
+from .lives import MINUTES, Lives
 from .mixes import CHANNEL_MIX, FAMILY, GIVEN, KIND_MIX, MIDDLE, choice, pick, randint, randrange
 from .reception import Reception
 from .tree import Tree, UnitInfo
@@ -95,8 +95,6 @@ ONLY = {
         ]
     )
 }
-# The office-hours minutes of `Generator.at`, 07:00 to 15:59, as text.
-MINUTES = [f" {7 + m // 60:02d}:{m % 60:02d}:00" for m in range(540)]
 
 
 class Generator(Lives, Reception):
@@ -149,11 +147,14 @@ class Generator(Lives, Reception):
     def at(self, day: date) -> str:
         """A local office-hours timestamp on `day`, as ISO 8601 text with its UTC offset: both backends
         read it as the aware datetime, and building datetimes cost more than the rest of a row."""
-        prefix = self.day_text.get(day)
-        if prefix is None:
-            offset = datetime(day.year, day.month, day.day, 12, tzinfo=self.tz).isoformat()[-6:]
-            prefix = self.day_text[day] = (day.isoformat(), offset)
+        prefix = self.day_text.get(day) or self.day_prefix(day)
         return prefix[0] + MINUTES[int(self.rng.random() * 540)] + prefix[1]
+
+    def day_prefix(self, day: date) -> tuple[str, str]:
+        """`at`'s text around the minute, once per day (hot loops inline `at` with it)."""
+        offset = datetime(day.year, day.month, day.day, 12, tzinfo=self.tz).isoformat()[-6:]
+        prefix = self.day_text[day] = (day.isoformat(), offset)
+        return prefix
 
     def adders(self) -> None:
         """The hot rows' adders (`Table.adder`), for this province's tables. Their trusted columns hold
