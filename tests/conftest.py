@@ -138,3 +138,23 @@ def frozen_today():
     yield freeze
     for traveller in reversed(travellers):
         traveller.stop()
+
+
+@pytest.fixture(scope="session")
+def _api_schema_json(django_db_setup, django_db_blocker) -> bytes:
+    """/api/schema/ as JSON, fetched once for the run: generating it costs over a second of CPU and it
+    depends only on the code (no rows, no time), so each test reading it needs no generation of its own."""
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        response = Client().get("/api/schema/?format=json")
+    assert response.status_code == 200, response.status_code
+    return response.content
+
+
+@pytest.fixture
+def api_schema(_api_schema_json) -> dict:
+    """The served OpenAPI document, parsed afresh for each test (a test may change its copy)."""
+    import json
+
+    return json.loads(_api_schema_json)

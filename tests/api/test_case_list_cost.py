@@ -15,11 +15,15 @@ from api.serializers import DeadlineSerializer, request_context
 from casework.choices import DeadlineStatus, Role
 from casework.models import Case, Deadline
 from casework.selectors import overdue_cases
+from tests.conftest import build_org
 from tests.factories import petitioner, register, staff
+from tests.shared import frozen, shared_data
 
 from .conftest import TODAY
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sql]
+# No module-wide django_db mark: its database would open before the shared cases below (tests.shared), and
+# roll them back after the first test that reads them; each test here reaches the database through `org`.
+pytestmark = [pytest.mark.sql]
 
 
 def shuffle_clocks(org, seed: int, n: int = 24) -> None:
@@ -212,14 +216,29 @@ def test_available_actions_are_the_state_actions_the_role_permits(org, today, se
     assert len(states) >= 4, states
 
 
+def build_machines():
+    with frozen(TODAY):
+        org = build_org()
+        return org, cases_along_their_machines(org, seed=3)
+
+
+# The same cases for both languages, built once for the run of tests that read them (tests.shared).
+_machines_holder, _machines_opened = shared_data("machines", build_machines)
+
+
+@pytest.fixture
+def machines(db, _machines_holder, today):
+    return _machines_holder.copy()
+
+
 @pytest.mark.parametrize("language", ["vi", "en"])
-def test_case_rows_read_as_drf_would_write_them(org, today, rf, language):
+def test_case_rows_read_as_drf_would_write_them(machines, rf, language):
     from django.utils import translation
 
     from api.serializers import CaseSerializer
     from api.views import case_queryset
 
-    ids = cases_along_their_machines(org, seed=3)
+    org, ids = machines
     cases = list(case_queryset(Case.objects.filter(pk__in=ids)))
     assert any(c.kind == "denunciation" for c in cases)
     with translation.override(language):

@@ -83,8 +83,8 @@ def test_an_idempotency_key_outside_its_documented_length_is_refused(org, today,
     assert response.status_code == 400 and "Idempotency-Key" in response.json()["errors"]
 
 
-def test_the_schema_documents_page_size_and_the_idempotency_key_bounds(db):
-    schema = Client().get("/api/schema/?format=json").json()
+def test_the_schema_documents_page_size_and_the_idempotency_key_bounds(api_schema):
+    schema = api_schema
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/visits/"]["get"]["parameters"]}
     assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1}
     post = {p["name"]: p for p in schema["paths"]["/api/v1/visits/"]["post"]["parameters"]}

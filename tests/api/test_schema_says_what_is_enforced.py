@@ -23,8 +23,8 @@ def _codes(response) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def schema(org):
-    return APIClient().get("/api/schema/", {"format": "json"}).json()
+def schema(api_schema):
+    return api_schema
 
 
 # --- Codes per message -----------------------------------------------------------------------------

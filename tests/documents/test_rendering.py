@@ -2,14 +2,17 @@
 the form's mandatory content and the Decree 30/2020 parts; a PNG of its first page is kept under
 var/test-artifacts/documents/; no paper of a denunciation carries the denouncer.
 
-Rendering a PDF costs about half a second, so each form is issued and rendered once for the module
-(a module-wide fixture in a transaction rolled back at the end) and the tests read the results."""
+Rendering a PDF costs about half a second, so each form is issued and rendered once for the run (a
+module-wide fixture in a transaction rolled back at the end, its results handed to the other xdist workers)
+and the tests read the results."""
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import io
 import os
+import pickle
 import shutil
 import subprocess
 import tempfile
@@ -69,8 +72,31 @@ def _render(document, reader) -> tuple[bytes, bytes]:
 
 
 @pytest.fixture(scope="module")
-def rendered(django_db_setup, django_db_blocker):
-    """{code: Rendered} for every form, plus the two denunciation notices as the head renders them."""
+def rendered(request, django_db_setup, django_db_blocker):
+    """{code: Rendered} for every form, plus the two denunciation notices as the head renders them.
+
+    Built once for the run: under xdist the workers share this module's tests (worksteal), and each used
+    to issue and render all of them again (~10 s of CPU). The first worker to get here builds under a lock
+    and leaves the results for this run's other workers; they only read them (no database rows)."""
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None:
+        return _build_rendered(django_db_blocker)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    kept = ARTIFACTS / f".rendered-{workerinput['testrunuid']}.pickle"
+    with open(ARTIFACTS / ".rendered.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if building fails
+        if kept.exists():
+            return pickle.loads(kept.read_bytes())
+        for stale in ARTIFACTS.glob(".rendered-*.pickle"):  # earlier runs'
+            stale.unlink(missing_ok=True)
+        out = _build_rendered(django_db_blocker)
+        partial = kept.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(out))
+        os.replace(partial, kept)
+        return out
+
+
+def _build_rendered(django_db_blocker) -> dict[str, Rendered]:
     out: dict[str, Rendered] = {}
     travel = time_machine.travel(f"{TODAY} 09:00 +0700", tick=False)
     with django_db_blocker.unblock(), travel, transaction.atomic():
