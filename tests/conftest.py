@@ -158,3 +158,24 @@ def api_schema(_api_schema_json) -> dict:
     import json
 
     return json.loads(_api_schema_json)
+
+
+# The longest modules (a minute of CPU or more each on 2 cores), first: pytest-xdist's worksteal hands
+# each worker a contiguous share of the collection and steals only whole remaining tests, so a long test
+# collected last ran alone on one worker while the other had finished. Each module keeps its tests' order
+# (tests.shared builds data once per run of consecutive tests of a module).
+LONGEST_FIRST = (
+    "tests/api/test_fuzz.py",
+    "tests/casework/test_report_summaries.py",
+    "tests/casework/test_synthetic_postgres.py",
+    "tests/api/test_leak_matrix.py",
+    "tests/api/test_case_rows_equivalence.py",
+    "tests/e2e/test_public_accessibility.py",
+    "tests/e2e/test_walk.py",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    last = len(LONGEST_FIRST)
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], last))  # stable: others keep order
