@@ -185,16 +185,11 @@ class FastModelIterable(ModelIterable):
             results = compiler.execute_sql(chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size)
             shape = _PageShape(compiler)
             rows = compiler.results_iter(results)
-        model, start, end, names = shape.model, shape.start, shape.end, shape.names
         populators = [FastPopulator(p).ready() for p in shape.populators]
-        plain = _plain_now(model, names)
-        for row in rows:
-            obj = _build(model, db, names, row[start:end], plain)
-            for populator in populators:
-                populator.populate(row, obj)
-            for name, position in shape.annotations:
-                setattr(obj, name, row[position])
-            yield obj
+        plain = _plain_now(shape.model, shape.names)
+        yield from _instances(
+            rows, shape.model, db, shape.names, shape.start, shape.end, plain, populators, shape.annotations
+        )
 
 
 # Per connection: the compiled SQL around the WHERE clause of each query shape seen (_shape_key).
@@ -447,15 +442,19 @@ def _run(compiled: _Compiled, alias: str, connection, params: list) -> list[Mode
     # builds a few hundred related instances).
     plain = compiled.plain and _plain_now(model, names)
     populators = [p.ready() for p in compiled.populators]
-    objects = []
+    return list(_instances(rows, model, alias, names, start, end, plain, populators, compiled.annotations))
+
+
+def _instances(rows, model, alias, names, start, end, plain, populators, annotations) -> Iterator[Model]:
+    """The rows as a queryset gives them: the model's instance from its columns, its select_related
+    objects, its annotations."""
     for row in rows:
         obj = _build(model, alias, names, row[start:end], plain)
         for populator in populators:
             populator.populate(row, obj)
-        for name, position in compiled.annotations:
+        for name, position in annotations:
             setattr(obj, name, row[position])
-        objects.append(obj)
-    return objects
+        yield obj
 
 
 class PreparedInQuery:
