@@ -522,6 +522,18 @@ def _settings_line(run: dict) -> str:
     return f"gunicorn ({source}): {g['workers']} {g['worker_class']} workers{threads}"
 
 
+def _run_cells(f: dict | None) -> str:
+    """One run's cells of a scenario's row: req/s, p50 / p95, errors, CPU per request, load."""
+    if f is None:
+        return " — | — | — | — | — |"
+    cpu = f.get("cpu_ms", {})
+    cpu_text = " / ".join(f"{cpu[k]:.1f}" for k in ("gunicorn", "postgres", "locust")) if cpu else "—"
+    return (
+        f" {f['rps']:.1f} | {_ms(f['p50'])} / {_ms(f['p95'])} | {f['failures']} | {cpu_text} "
+        f"| {f['load_before']:.1f} |"
+    )
+
+
 def write_report(runs: list[dict], notes: list[str]) -> None:
     """bench/HTTP_RESULTS.md: the last run judged against the targets, earlier runs of the sitting beside
     it for comparison."""
@@ -584,17 +596,7 @@ def write_report(runs: list[dict], notes: list[str]) -> None:
             continue
         today = ISSUE_TODAY.get(name)
         line = f"| {name} | {today if today else '—'} |"
-        for r in runs:
-            f = r["scenarios"].get(name, {}).get("closed")
-            if f is None:
-                line += " — | — | — | — | — |"
-                continue
-            cpu = f.get("cpu_ms", {})
-            cpu_text = " / ".join(f"{cpu[k]:.1f}" for k in ("gunicorn", "postgres", "locust")) if cpu else "—"
-            line += (
-                f" {f['rps']:.1f} | {_ms(f['p50'])} / {_ms(f['p95'])} | {f['failures']} | {cpu_text} "
-                f"| {f['load_before']:.1f} |"
-            )
+        line += "".join(_run_cells(r["scenarios"].get(name, {}).get("closed")) for r in runs)
         n = new["scenarios"][name]["closed"]
         if earlier:
             b = earlier[0]["scenarios"].get(name, {}).get("closed")
@@ -626,17 +628,7 @@ def write_report(runs: list[dict], notes: list[str]) -> None:
             continue
         target = SCENARIOS[name][1]
         line = f"| {name} | {target} |"
-        for r in runs:
-            f = r["scenarios"].get(name, {}).get("open")
-            if f is None:
-                line += " — | — | — | — | — |"
-                continue
-            cpu = f.get("cpu_ms", {})
-            cpu_text = " / ".join(f"{cpu[k]:.1f}" for k in ("gunicorn", "postgres", "locust")) if cpu else "—"
-            line += (
-                f" {f['rps']:.1f} | {_ms(f['p50'])} / {_ms(f['p95'])} | {f['failures']} | {cpu_text} "
-                f"| {f['load_before']:.1f} |"
-            )
+        line += "".join(_run_cells(r["scenarios"].get(name, {}).get("open")) for r in runs)
         n = new["scenarios"][name]["open"]
         met = n["p95"] <= target and n["failures"] == 0 and n["rps"] >= 0.95 * new["rate"]
         lines.append(line + f" {'yes' if met else 'no'} |")
