@@ -3,7 +3,6 @@ related-object fields to the user's reach, and the per-request context."""
 
 from __future__ import annotations
 
-import weakref
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from casework.confidentiality import Disclosures, Secrets
 from casework.models import AccessLog, Deadline
 from casework.rules import policy
 from casework.rules.calendar import WorkingCalendar, one_calendar
-from casework.rules.explain import explanation, explanation_key
+from casework.rules.explain import SnapshotMemo, explanation, explanation_key
 from casework.rules.periods import working_days_left
 
 from . import strict
@@ -119,15 +118,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
         calendar, today = self._calendar(), self._today()
         explained = explanation_key(deadline, language)
         key = (explained, deadline.due_date, today)
-        memo = _deadline_rows.get(calendar)
-        if memo is None:
-            memo = _deadline_rows[calendar] = {}
-        row = memo.get(key)
-        if row is None:
-            if len(memo) >= _ROWS_AT_MOST:
-                memo.clear()
-            row = memo[key] = self._row(deadline, explained)
-        return dict(row)
+        return dict(_deadline_rows.get(calendar, key, lambda: self._row(deadline, explained)))
 
     def _row(self, deadline: Deadline, explained: tuple) -> dict[str, Any]:
         due, start = deadline.due_date, deadline.start_date
@@ -151,8 +142,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
 
 # DeadlineSerializer's rows, per calendar snapshot (a new snapshot starts afresh) and bounded.
-_deadline_rows: weakref.WeakKeyDictionary[WorkingCalendar, dict[tuple, dict]] = weakref.WeakKeyDictionary()
-_ROWS_AT_MOST = 50_000
+_deadline_rows = SnapshotMemo(50_000)
 
 
 def request_context(request, calendar_stamp: tuple | None = None) -> dict[str, Any]:

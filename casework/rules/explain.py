@@ -150,8 +150,30 @@ def explain(deadline: Deadline, calendar: WorkingCalendar | None = None) -> str:
 
 
 # explanation()'s answers, per calendar snapshot (a new snapshot starts afresh) and bounded.
-_remembered: weakref.WeakKeyDictionary[WorkingCalendar, dict[tuple, str]] = weakref.WeakKeyDictionary()
-_REMEMBER_AT_MOST = 50_000
+class SnapshotMemo:
+    """Values remembered per calendar snapshot (a new snapshot starts afresh), at most `limit` of them
+    per snapshot (all forgotten at once when full): for what depends on the calendar and a key holding
+    everything else it reads."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._by_calendar: weakref.WeakKeyDictionary[WorkingCalendar, dict[tuple, Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, calendar: WorkingCalendar, key: tuple, compute):
+        memo = self._by_calendar.get(calendar)
+        if memo is None:
+            memo = self._by_calendar[calendar] = {}
+        value = memo.get(key)
+        if value is None:
+            if len(memo) >= self.limit:
+                memo.clear()
+            value = memo[key] = compute()
+        return value
+
+
+_remembered = SnapshotMemo(50_000)
 
 
 def ledger_of(deadline: Deadline) -> list[DeadlineEntry]:
@@ -187,12 +209,4 @@ def explanation(deadline: Deadline, calendar: WorkingCalendar, key: tuple | None
     (explanation_key, which a caller that has it passes); the calendar is the snapshot's own."""
     if key is None:
         key = explanation_key(deadline)
-    memo = _remembered.get(calendar)
-    if memo is None:
-        memo = _remembered[calendar] = {}
-    text = memo.get(key)
-    if text is None:
-        if len(memo) >= _REMEMBER_AT_MOST:
-            memo.clear()
-        text = memo[key] = explain(deadline, calendar)
-    return text
+    return _remembered.get(calendar, key, lambda: explain(deadline, calendar))
