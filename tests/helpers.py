@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from casework.choices import OUTCOMES_BY_KIND, CaseKind, DialogueKind
 from casework.choices import CaseState as S
@@ -298,3 +299,11 @@ def wander(case, org, rng, *, last_day: date, conclusion: str):
         except WorkflowError:
             continue
     return case
+
+
+def api_client(user) -> APIClient:
+    """An API client acting as `user` (anonymous for None)."""
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client

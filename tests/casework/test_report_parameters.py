@@ -7,18 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from rest_framework.test import APIClient
 
 from casework import reports
+from tests.helpers import api_client
 
 RATES_URL = "/api/v1/reports/resolution-rates/"
-
-
-def api(user):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def test_rates_round_half_up_to_one_decimal_and_are_none_without_denominator():
@@ -59,20 +52,20 @@ def test_calendar_periods_and_parsing():
 
 def test_api_refuses_reception_officers_and_anonymous_users(org):
     params = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
-    refused = api(org.reception).get(RATES_URL, params)
+    refused = api_client(org.reception).get(RATES_URL, params)
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
-    assert api(None).get(RATES_URL, params).status_code == 401
-    csv_refused = api(org.reception).get(RATES_URL, {**params, "format": "csv"})
+    assert api_client(None).get(RATES_URL, params).status_code == 401
+    csv_refused = api_client(org.reception).get(RATES_URL, {**params, "format": "csv"})
     assert csv_refused.status_code == 403 and csv_refused.json()["code"] == "forbidden"
 
 
 def test_api_rejects_a_missing_or_inverted_period_with_a_code(org):
-    missing = api(org.monitor).get(RATES_URL)
+    missing = api_client(org.monitor).get(RATES_URL)
     assert missing.status_code == 400 and missing.json()["code"] == "invalid"
     assert "date_from" in missing.json()["errors"]
-    inverted = api(org.monitor).get(RATES_URL, {"date_from": "2026-03-31", "date_to": "2026-03-01"})
+    inverted = api_client(org.monitor).get(RATES_URL, {"date_from": "2026-03-31", "date_to": "2026-03-01"})
     assert inverted.status_code == 400
-    bad_group = api(org.monitor).get(RATES_URL, {"period": "2026", "group_by": "province"})
+    bad_group = api_client(org.monitor).get(RATES_URL, {"period": "2026", "group_by": "province"})
     assert bad_group.status_code == 400 and "group_by" in bad_group.json()["errors"]
 
 
@@ -99,5 +92,5 @@ def test_api_schema_documents_the_report_parameters_and_bodies(api_schema):
     ],
 )
 def test_api_bad_parameters_are_a_400_with_a_code(org, params):
-    response = api(org.monitor).get(RATES_URL, params)
+    response = api_client(org.monitor).get(RATES_URL, params)
     assert response.status_code == 400 and response.json()["code"] == "invalid"

@@ -16,6 +16,7 @@ from casework.choices import CaseKind, CaseState, DeadlineKind, DialogueKind, Ro
 from casework.models import Deadline
 from casework.services import record_dialogue
 from tests.factories import act, petitioner, register, staff
+from tests.helpers import api_client
 from tests.shared import shared_cases
 from workflows.intake import PetitionerInput, VisitInput, record_visit
 
@@ -648,17 +649,8 @@ def test_spreadsheet_formula_text_is_neutralised(org, frozen_today):
 RATES_URL = "/api/v1/reports/resolution-rates/"
 
 
-def api(user):
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
 def test_api_resolution_rates_shape_for_a_monitor(march, org):
-    response = api(org.monitor).get(RATES_URL, {"date_from": "2026-03-01", "date_to": "2026-03-31"})
+    response = api_client(org.monitor).get(RATES_URL, {"date_from": "2026-03-01", "date_to": "2026-03-31"})
     assert response.status_code == 200
     body = response.json()
     assert set(body) >= {"rows", "totals", "period", "previous_period", "group_by"}
@@ -672,7 +664,7 @@ def test_api_resolution_rates_shape_for_a_monitor(march, org):
 
 
 def test_api_groups_by_unit_within_a_subtree_and_takes_a_period_spec(march, org):
-    response = api(org.monitor).get(
+    response = api_client(org.monitor).get(
         RATES_URL,
         {
             "period": "2026-03",
@@ -693,27 +685,27 @@ def test_api_groups_by_unit_within_a_subtree_and_takes_a_period_spec(march, org)
 
 
 def test_api_within_outside_the_users_units_is_not_found(march, org):
-    response = api(org.head).get(
+    response = api_client(org.head).get(
         RATES_URL, {"date_from": "2026-03-01", "date_to": "2026-03-31", "within": org.province.pk}
     )
     assert response.status_code == 404 and response.json()["code"] == "not_found"
-    unknown = api(org.monitor).get(
+    unknown = api_client(org.monitor).get(
         RATES_URL, {"date_from": "2026-03-01", "date_to": "2026-03-31", "within": 99999}
     )
     assert unknown.status_code == 404
-    own = api(org.head).get(RATES_URL, {"date_from": "2026-03-01", "date_to": "2026-03-31"})
+    own = api_client(org.head).get(RATES_URL, {"date_from": "2026-03-01", "date_to": "2026-03-31"})
     assert own.json()["totals"]["in_competence"] == 8  # commune A only
 
 
 def test_api_downloads_csv_and_xlsx_of_the_same_rows(march, org):
     params = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
-    response = api(org.monitor).get(RATES_URL, {**params, "format": "csv"})
+    response = api_client(org.monitor).get(RATES_URL, {**params, "format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="ty-le-giai-quyet-20260301-20260331.csv"' in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Cấp" and rows[-1][0] == "Tổng cộng"
-    xlsx = api(org.monitor).get(RATES_URL, {**params, "format": "xlsx", "lang": "en"})
+    xlsx = api_client(org.monitor).get(RATES_URL, {**params, "format": "xlsx", "lang": "en"})
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.content))["Report"]
     values = list(sheet.values)
@@ -725,21 +717,25 @@ def test_api_downloads_csv_and_xlsx_of_the_same_rows(march, org):
 def test_api_other_reports_answer_json_csv_and_xlsx(march, org, path):
     url = f"/api/v1/reports/{path}/"
     params = {} if path == "overdue" else {"date_from": "2026-03-01", "date_to": "2026-03-31"}
-    body = api(org.monitor).get(url, params).json()
+    body = api_client(org.monitor).get(url, params).json()
     assert "rows" in body and "totals" in body
-    assert api(org.monitor).get(url, {**params, "format": "csv"})["Content-Type"].startswith("text/csv")
-    workbook = load_workbook(io.BytesIO(api(org.monitor).get(url, {**params, "format": "xlsx"}).content))
+    assert (
+        api_client(org.monitor).get(url, {**params, "format": "csv"})["Content-Type"].startswith("text/csv")
+    )
+    workbook = load_workbook(
+        io.BytesIO(api_client(org.monitor).get(url, {**params, "format": "xlsx"}).content)
+    )
     assert workbook.sheetnames[0] == "Bao cao"
-    assert api(org.reception).get(url, params).status_code == 403
+    assert api_client(org.reception).get(url, params).status_code == 403
 
 
 def test_api_overdue_pages_json_and_counts_all(overdue_cases, org):
-    body = api(org.monitor).get("/api/v1/reports/overdue/", {"limit": 1, "offset": 1}).json()
+    body = api_client(org.monitor).get("/api/v1/reports/overdue/", {"limit": 1, "offset": 1}).json()
     assert body["count"] == 4 and len(body["rows"]) == 1
     assert body["rows"][0]["reference"] == overdue_cases["o1"].reference
     assert body["rows"][0]["working_days_overdue"] == 12
     assert body["totals"]["buckets"] == {"1-5": 2, "6-10": 0, "11-30": 1, ">30": 1}
-    outside = api(org.head).get("/api/v1/reports/overdue/", {"within": org.province.pk})
+    outside = api_client(org.head).get("/api/v1/reports/overdue/", {"within": org.province.pk})
     assert outside.status_code == 404
 
 

@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from casework import reports
 from casework.choices import CaseKind, ReceptionKind, Role
 from casework.reports.statistics import FORMS, NOT_COLLECTED
 from tests.factories import act, petitioner, register, staff
-from tests.helpers import hold_dialogue
+from tests.helpers import api_client, hold_dialogue
 from tests.shared import shared_cases
 from workflows.intake import CaseInput, PetitionerInput, VisitInput, record_visit
 
@@ -550,20 +549,14 @@ def test_every_form_lists_its_columns_and_flags_those_not_collected(month, org):
 # --- API ----------------------------------------------------------------------------------------
 
 
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_api_json_and_xlsx_in_the_appendix_layout(month, org):
     params = {"date_from": "2026-02-15", "date_to": "2026-03-14", "within": org.province.pk}
-    body = api(org.monitor).get(URL.format("01-xld"), params).json()
+    body = api_client(org.monitor).get(URL.format("01-xld"), params).json()
     assert body["number"] == "Biểu số 01/XLD"
     a = next(r for r in body["rows"] if r["unit"] == org.commune.pk)
     assert a["cells"]["to_process"] == 9 and body["totals"]["cells"]["to_process"] == 11
 
-    response = api(org.monitor).get(URL.format("01-xld"), {**params, "format": "xlsx"})
+    response = api_client(org.monitor).get(URL.format("01-xld"), {**params, "format": "xlsx"})
     assert response.status_code == 200
     assert 'filename="bieu-01-xld-20260215-20260314.xlsx"' in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -586,7 +579,7 @@ def test_api_json_and_xlsx_in_the_appendix_layout(month, org):
 
 def test_api_reception_form_xlsx_reads_back_the_cells(month, org):
     params = {"period": "2026-03", "format": "xlsx", "within": org.commune.pk}
-    sheet = load_workbook(io.BytesIO(api(org.head).get(URL.format("01-tcd"), params).content)).active
+    sheet = load_workbook(io.BytesIO(api_client(org.head).get(URL.format("01-tcd"), params).content)).active
     values = [list(r) for r in sheet.values]
     unit_row = next(r for r in values if r[1] == org.commune.name)
     assert unit_row[2:5] == [4, 9, 4]  # visits, people, cases
@@ -594,11 +587,11 @@ def test_api_reception_form_xlsx_reads_back_the_cells(month, org):
 
 
 def test_a_commune_head_sees_only_their_unit_and_a_monitor_their_subtree(month, org):
-    head = api(org.head).get(URL.format("01-xld"), {"period": "2026-03"}).json()
+    head = api_client(org.head).get(URL.format("01-xld"), {"period": "2026-03"}).json()
     assert [r["unit"] for r in head["rows"]] == [org.commune.pk]
     assert head["totals"]["cells"]["to_process"] == 9
-    assert api(org.head).get(URL.format("01-xld"), {"within": org.province.pk}).status_code == 404
-    monitor = api(org.monitor).get(URL.format("01-xld"), {"period": "2026-03"}).json()
+    assert api_client(org.head).get(URL.format("01-xld"), {"within": org.province.pk}).status_code == 404
+    monitor = api_client(org.monitor).get(URL.format("01-xld"), {"period": "2026-03"}).json()
     assert {r["unit"] for r in monitor["rows"]} == {
         org.province.pk,
         org.department.pk,
@@ -607,11 +600,11 @@ def test_a_commune_head_sees_only_their_unit_and_a_monitor_their_subtree(month, 
         org.other_commune.pk,
     }
     assert monitor["totals"]["cells"]["to_process"] == 11
-    assert api(org.reception).get(URL.format("01-xld")).status_code == 403
+    assert api_client(org.reception).get(URL.format("01-xld")).status_code == 403
 
 
 def test_unknown_form_or_bad_period_is_a_400_with_a_code(month, org):
-    client = api(org.monitor)
+    client = api_client(org.monitor)
     unknown = client.get(URL.format("05-xld"))
     assert unknown.status_code == 400 and unknown.json()["code"] in ("unknown_form", "invalid")
     assert client.get(URL.format("05-xld"), {"format": "xlsx"}).status_code == 400
@@ -624,5 +617,5 @@ def test_unknown_form_or_bad_period_is_a_400_with_a_code(month, org):
 
 
 def test_default_period_is_the_last_reporting_month(month, org):
-    body = api(org.monitor).get(URL.format("01-kqgq")).json()  # today is 20/05/2026
+    body = api_client(org.monitor).get(URL.format("01-kqgq")).json()  # today is 20/05/2026
     assert body["period"]["date_from"] == "2026-04-15" and body["period"]["date_to"] == "2026-05-14"
