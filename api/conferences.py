@@ -92,7 +92,7 @@ class ConferenceScheduleSerializer(serializers.Serializer):
             {
                 "properties": {
                     "format": {"enum": [ConferenceFormat.IN_PERSON.value]},
-                    "place": {"pattern": "\\S"},
+                    "place": {"pattern": strict.VISIBLE},
                 },
                 "required": ["place"],
             },

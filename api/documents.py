@@ -52,6 +52,7 @@ from documents.services import (
 )
 
 from .filters import IdFilter, TextFilter
+from .serializers import strict
 
 ID_REGEX = "[0-9]+"
 
@@ -190,7 +191,7 @@ def _issue_serializer() -> type[serializers.Serializer]:
     for code in sorted(LAYOUTS):
         specs = field_specs(code)
         required = [spec for spec in specs if spec.required]
-        visible = {"pattern": "\\S"}  # a required text that is not blank
+        visible = {"pattern": strict.VISIBLE}  # a required text that is not blank
         branches.append(
             {
                 "properties": {

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from .exceptions import IdempotencyKeyReused
 from .models import IdempotencyRecord
+from .serializers import strict
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -25,7 +26,7 @@ MAX_KEY_LENGTH = 255
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
     # As checked below: 1 to 255 characters once surrounding blanks are trimmed.
-    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": strict.VISIBLE},
     OpenApiParameter.HEADER,
     required=False,
     description=(

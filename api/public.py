@@ -99,7 +99,10 @@ class PublicSubmissionSerializer(serializers.Serializer):
                     },
                     {"properties": {"anonymous": {"enum": [True]}}, "required": ["anonymous"]},
                     {
-                        "properties": {"full_name": {"pattern": "\\S"}, "address": {"pattern": "\\S"}},
+                        "properties": {
+                            "full_name": {"pattern": strict.VISIBLE},
+                            "address": {"pattern": strict.VISIBLE},
+                        },
                         "required": ["full_name", "address"],
                     },
                 ]
@@ -109,13 +112,16 @@ class PublicSubmissionSerializer(serializers.Serializer):
                     {"properties": {"anonymous": {"enum": [True]}}, "required": ["anonymous"]},
                     {
                         "properties": {
-                            "phone": {"pattern": f"^\\s*$|^{PHONE}$"},
-                            "id_number": {"pattern": f"^\\s*$|^({PERSON_ID})$"},
-                            "email": {"anyOf": [{"pattern": "^\\s*$"}, {"format": "email"}]},
+                            "phone": {"pattern": f"{strict.BLANK}|^{PHONE}$"},
+                            "id_number": {"pattern": f"{strict.BLANK}|^({PERSON_ID})$"},
+                            "email": {"anyOf": [{"pattern": strict.BLANK}, {"format": "email"}]},
                         },
                         "anyOf": [
-                            {"properties": {"full_name": {"pattern": "\\S"}}, "required": ["full_name"]},
-                            {"properties": {"id_number": {"pattern": "^\\s*$"}}},
+                            {
+                                "properties": {"full_name": {"pattern": strict.VISIBLE}},
+                                "required": ["full_name"],
+                            },
+                            {"properties": {"id_number": {"pattern": strict.BLANK}}},
                         ],
                     },
                 ]

@@ -19,6 +19,7 @@ from .exceptions import (
     ThrottledErrorSerializer,
     ValidationErrorSerializer,
 )
+from .serializers import strict
 
 REQUEST_RULES: dict[str, dict] = {}  # component name -> JSON Schema keywords between its fields
 
@@ -94,17 +95,16 @@ class Open311ApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 # Text that may not be blank is refused when it holds no visible character (DRF strips it first); the
-# schema says "at least one non-space" as `\\S`. NUL is refused in every text too (PostgreSQL cannot
-# store it), which the API description states once instead of a `pattern` on every string: a pattern on
-# each would make every generator of the schema's text (schemathesis, hypothesis) much slower.
-VISIBLE = "\\S"
+# schema says "at least one non-space" (strict.VISIBLE). NUL is refused in every text too (PostgreSQL
+# cannot store it), which the API description states once instead of a `pattern` on every string: a
+# pattern on each would make every generator of the schema's text (schemathesis, hypothesis) much slower.
 
 
 def _require_visible(schema: dict) -> None:
     if schema.get("type") != "string" or "enum" in schema or "format" in schema or "pattern" in schema:
         return
     if schema.get("minLength", 0) >= 1:  # a CharField that may not be blank
-        schema["pattern"] = VISIBLE
+        schema["pattern"] = strict.VISIBLE
 
 
 def _walk_request_schema(schema, components: dict, seen: set[str]) -> None:
@@ -131,7 +131,7 @@ def _walk_request_schema(schema, components: dict, seen: set[str]) -> None:
 
 
 def require_visible_request_text(result, generator, request, public):
-    """drf-spectacular postprocessing hook: non-blank request text (minLength 1) as `pattern: \\S`."""
+    """drf-spectacular postprocessing hook: non-blank request text (minLength 1) gets strict.VISIBLE."""
     components = result.get("components", {}).get("schemas", {})
     seen: set[str] = set()
     for operations in result.get("paths", {}).values():

@@ -184,13 +184,17 @@ def validate_params(case: Case, action: str, raw: dict[str, Any]) -> dict[str, A
     return values
 
 
-def _check_figures(case: Case, values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _check_figures(
+    case: Case, values: dict[str, Any], errors: dict[str, list[str]], codes: dict[str, list[str]]
+) -> None:
     """Outcome figures belong to complaints and denunciations, and hang together with what the case
-    already states (a part never exceeds its whole; people referred or prosecuted need the flag)."""
+    already states (a part never exceeds its whole; people referred or prosecuted need the flag). Each
+    refusal has its code: it compares a field with another or with the case, which no schema can say."""
     named = [name for name in values if name in figures.FIGURES]
     if named and case.kind not in FIGURE_KINDS:
         for name in named:
             errors[name] = [_("A %(kind)s carries no outcome figures.") % {"kind": case.get_kind_display()}]
+            codes[name] = ["figures_not_for_kind"]
         return
 
     def after(name: str) -> Any:
@@ -201,16 +205,18 @@ def _check_figures(case: Case, values: dict[str, Any], errors: dict[str, list[st
             errors[part] = [
                 _("Cannot exceed %(whole)s.") % {"whole": case._meta.get_field(whole).verbose_name}
             ]
+            codes[part] = ["exceeds_whole"]
     for count, flag in figures.IMPLIES_FLAG.items():
         if (count in named or flag in named) and (after(count) or 0) > 0 and after(flag) is not True:
             errors[flag] = [_("Set this too when people are named in the number beside it.")]
+            codes[flag] = ["flag_required"]
 
 
 def _check_references(
     case: Case, action: str, values: dict[str, Any], errors: dict[str, list[str]], codes: dict[str, list[str]]
 ) -> None:
     """What the values must be for this case (its kind, its unit): refusals that depend on the case."""
-    _check_figures(case, values, errors)
+    _check_figures(case, values, errors, codes)
     outcome = values.get("outcome")
     if outcome and outcome not in OUTCOMES_BY_KIND[case.kind]:
         codes["outcome"] = ["outcome_not_for_kind"]

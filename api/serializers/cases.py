@@ -378,14 +378,14 @@ class CaseBodySerializer(ScopedFieldsMixin, serializers.Serializer):
                                 {"properties": {"is_representative": {"enum": [False]}}},
                                 {
                                     "properties": {
-                                        "full_name": {"pattern": "\\S"},
-                                        "address": {"pattern": "\\S"},
+                                        "full_name": {"pattern": strict.VISIBLE},
+                                        "address": {"pattern": strict.VISIBLE},
                                     },
                                     "required": ["full_name", "address"],
                                 },
                                 {
                                     "properties": {
-                                        "full_name": {"pattern": "\\S"},
+                                        "full_name": {"pattern": strict.VISIBLE},
                                         "id_number": {"minLength": 1},
                                     },
                                     "required": ["full_name", "id_number"],

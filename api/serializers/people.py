@@ -43,8 +43,8 @@ class CasePetitionerSerializer(PetitionerSerializer):
 PHONE = r"[ .()-]*\+?([ .()-]*[0-9]){8,15}[ .()-]*"
 PERSON_ID = r"[0-9]{9}|[0-9]{12}|[A-Za-z]{1,2}[0-9]{6,8}"
 ORGANIZATION_ID = r"[0-9]{10}(-[0-9]{3})?|[0-9]{13}"
-_BLANK = {"pattern": r"^\s*$"}  # nothing once DRF has stripped it
-_GIVEN = {"pattern": r"\S"}
+_BLANK = {"pattern": strict.BLANK}  # nothing once DRF has stripped it
+_GIVEN = {"pattern": strict.VISIBLE}
 
 
 class _DescribedCharField(strict.CharField):

@@ -13,6 +13,13 @@ from rest_framework import serializers
 
 from casework.text import as_decimal
 
+# The pattern of text that may not be blank: a character that is not whitespace as the API trims it.
+# Python's str.strip (DRF's trim_whitespace, the services) also takes the information separators
+# \x1c-\x1f away, which a schema's `\s` (Unicode White_Space) does not count as space: so they are
+# named here, and a text of them alone is blank in the schema as on the server.
+VISIBLE = "[^\\s\\x1c-\\x1f]"
+BLANK = "^[\\s\\x1c-\\x1f]*$"  # text the API reads as empty
+
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)

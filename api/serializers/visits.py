@@ -71,7 +71,7 @@ class VisitCreateSerializer(ScopedFieldsMixin, serializers.Serializer):
                 "anyOf": [
                     {"properties": {"refusal_reason": {"minLength": 1}}, "required": ["refusal_reason"]},
                     {"properties": {"cases": {"minItems": 1}}, "required": ["cases"]},
-                    {"properties": {"guidance": {"pattern": "\\S"}}, "required": ["guidance"]},
+                    {"properties": {"guidance": {"pattern": strict.VISIBLE}}, "required": ["guidance"]},
                     {"properties": {"existing_cases": {"minItems": 1}}, "required": ["existing_cases"]},
                 ]
             },

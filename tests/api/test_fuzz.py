@@ -75,6 +75,12 @@ STATE_DEPENDENT_CODES = frozenset(
         # (JSON Schema compares a value with constants, never with another field or its length).
         "below_visitors_listed",
         "after_received",  # a complaint's decision_known_at after the day the paper was received
+        # Outcome figures against each other and against what the case already states: a part above its
+        # whole (officials among the people referred), a count without its flag, figures on a kind of
+        # case that has none.
+        "exceeds_whole",
+        "flag_required",
+        "figures_not_for_kind",
     }
 )
 

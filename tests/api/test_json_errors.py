@@ -92,5 +92,5 @@ def test_the_schema_documents_page_size_and_the_idempotency_key_bounds(api_schem
         "type": "string",
         "minLength": 1,
         "maxLength": 255,
-        "pattern": "\\S",
+        "pattern": "[^\\s\\x1c-\\x1f]",
     }

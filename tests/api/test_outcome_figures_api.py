@@ -80,7 +80,7 @@ def test_officials_above_people_is_a_400_from_the_engine(org, awaiting_approval,
     }
     response = client_for(org.head).post(action_url(awaiting_approval, "approve"), body, format="json")
     assert response.status_code == 400
-    assert "referred_officials" in response.json()["errors"]
+    assert response.json()["codes"] == {"referred_officials": ["exceeds_whole"]}
 
 
 def test_intake_takes_an_optional_field_of_law(org, today, client_for):
