@@ -121,11 +121,14 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
     def get_available_actions(self, case: Case) -> list[str]:
         return available_actions(case, self._user(), self._actions_seen)
 
-    @cached_property
+    @property
     def _actions_seen(self) -> dict:
-        # workflows.service.available_actions' memo for this serializer's one reader and request (the
-        # list's rows share the list serializer's one child).
-        return {}
+        # workflows.service.available_actions' memo: what it keeps is keyed by everything that decides
+        # it (the machine's kind and state, may_perform's permission_key: the reader, their roles in
+        # the case's unit, whether they handle it), so it holds for any request; bounded.
+        if len(_actions_seen) >= 10_000:
+            _actions_seen.clear()
+        return _actions_seen
 
     @extend_schema_field(CasePetitionerSerializer(many=True))
     def get_petitioners(self, case: Case) -> list[dict]:
@@ -300,6 +303,7 @@ def _figure_values(case: Case) -> dict[str, Any]:
     return values
 
 
+_actions_seen: dict = {}
 # CaseSerializer's rows (without their actions), per calendar snapshot and bounded: a few kB each.
 _case_rows = SnapshotMemo(3_000)
 # The case's stored values a row is written from (intake_flags, a JSON value, is frozen apart), and a
