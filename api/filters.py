@@ -73,6 +73,24 @@ def _copied(declared: filters.Filter) -> filters.Filter:
     return copied
 
 
+class _FormFields(dict):
+    """A form class's base fields, which each form copies (`copy.deepcopy`) on creation: copied as
+    deepcopy copies them, except that a choice field's choices (never changed, as with the filters'
+    own choices in _copied) are shared with the class's field instead of every label being copied
+    (most of an `?overdue=true` request's form validation)."""
+
+    def __deepcopy__(self, memo):
+        return {name: _form_field_copy(field, memo) for name, field in self.items()}
+
+
+def _form_field_copy(field: forms.Field, memo: dict) -> forms.Field:
+    if type(field).__deepcopy__ is forms.ChoiceField.__deepcopy__:
+        # ChoiceField.__deepcopy__ is Field.__deepcopy__ (the field, its widget with a shallow copy of
+        # its choices, its error messages and validators) plus a deep copy of the choices.
+        return forms.Field.__deepcopy__(field, memo)
+    return copy.deepcopy(field, memo)
+
+
 class StrictFilterSet(filters.FilterSet):
     """A typed query parameter (id, date, boolean, choice) that is given must have a value: `?overdue=`
     or `?received_to=` is an error (400, code `invalid`) rather than a filter silently dropped. Text
@@ -107,6 +125,7 @@ class StrictFilterSet(filters.FilterSet):
         if form is None:
             form = super().get_form_class()
             if not any(isinstance(f, QuerySetRequestMixin) for f in self.filters.values()):
+                form.base_fields = _FormFields(form.base_fields)
                 _form_classes[key] = form
         return form
 

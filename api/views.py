@@ -4,6 +4,7 @@ reads go through the casework.access selectors, so anything outside the user's u
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from datetime import date
 
 from django.contrib.auth import authenticate
@@ -186,11 +187,12 @@ _DIALOGUES = PreparedInQuery(
 
 def with_related(cases: list[Case]) -> list[Case]:
     """Read what the representation needs of each case's relations, in four queries for any number of
-    cases: the same rows, in the same order, as `prefetch_related` of the case's people (with their
-    Party), clocks (by id) with their ledgers (by id) and dialogues, installed where
-    `case.<relation>.all()` finds them. Django's prefetching builds a queryset per case and relation
-    (and per clock for its ledger), which cost a list page more than fetching the rows; here each
-    relation's rows are a list, which every reader of them iterates."""
+    cases (three when nothing reads the dialogues): the same rows, in the same order, as
+    `prefetch_related` of the case's people (with their Party), clocks (by id) with their ledgers (by
+    id) and dialogues, installed where `case.<relation>.all()` finds them. Django's prefetching builds
+    a queryset per case and relation (and per clock for its ledger), which cost a list page more than
+    fetching the rows; here each relation's rows are a list (the dialogues a read-only sequence read
+    when first asked for), which every reader of them iterates."""
     if not cases:
         return cases
     by_id = {case.pk: case for case in cases}
@@ -198,7 +200,6 @@ def with_related(cases: list[Case]) -> list[Case]:
     related: dict[str, dict[int, list]] = {
         "case_parties": {pk: [] for pk in ids},
         "deadlines": {pk: [] for pk in ids},
-        "dialogues": {pk: [] for pk in ids},
     }
     case_field, deadline_field = CaseParty._meta.get_field("case"), Deadline._meta.get_field("case")
     for link in _CASE_PARTIES.fetch(ids):
@@ -215,13 +216,52 @@ def with_related(cases: list[Case]) -> list[Case]:
         deadline = deadlines[entry.deadline_id]
         entry_field.set_cached_value(entry, deadline)
         deadline._prefetched_objects_cache["entries"].append(entry)
-    for link in _DIALOGUES.fetch(ids):
-        related["dialogues"][link.case_id].append(link.dialogue)
+    # The dialogues only the guards of a reader's permitted actions read (a monitor's rows run none):
+    # fetched for the whole page when one case's are first read.
+    dialogues = _PageRows(lambda: _dialogues_by_case(ids))
     for case in cases:
         cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
         for name, rows in related.items():
             cache[name] = rows[case.pk]
+        cache["dialogues"] = _CaseRows(dialogues, case.pk)
     return cases
+
+
+def _dialogues_by_case(ids: list[int]) -> dict[int, list[Dialogue]]:
+    found: dict[int, list[Dialogue]] = {pk: [] for pk in ids}
+    for link in _DIALOGUES.fetch(ids):
+        found[link.case_id].append(link.dialogue)
+    return found
+
+
+class _PageRows:
+    """A relation's rows for a page of cases, by case, read from the database when first asked for."""
+
+    def __init__(self, fetch):
+        self._fetch = fetch
+        self._by_case: dict[int, list] | None = None
+
+    def of(self, pk: int) -> list:
+        if self._by_case is None:
+            self._by_case = self._fetch()
+        return self._by_case[pk]
+
+
+class _CaseRows(Sequence):
+    """One case's rows of a `_PageRows`, where `case.<relation>.all()` finds prefetched rows: a
+    read-only sequence (its readers iterate it, count it or test it) that reads them when first read."""
+
+    def __init__(self, page: _PageRows, pk: int):
+        self._page, self._pk = page, pk
+
+    def __getitem__(self, index):
+        return self._page.of(self._pk)[index]
+
+    def __len__(self) -> int:
+        return len(self._page.of(self._pk))
+
+    def __iter__(self):
+        return iter(self._page.of(self._pk))
 
 
 def remember_calendar_stamp(view, cases) -> None:

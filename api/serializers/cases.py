@@ -4,6 +4,7 @@ audit trail, intake bodies and the per-action request bodies."""
 from __future__ import annotations
 
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +16,17 @@ from rest_framework.settings import api_settings
 
 from casework import figures
 from casework.choices import CaseKind, Channel, LawField, Outcome
-from casework.confidentiality import CASE_FREE_TEXT, Secrets, petitioners_for, secrets_for
+from casework.confidentiality import (
+    CASE_FREE_TEXT,
+    IDENTITY_FIELDS,
+    Disclosures,
+    Secrets,
+    can_see_denouncer,
+    petitioners_for,
+    secrets_for,
+)
 from casework.models import Case, CaseEvent, Unit
+from casework.rules.explain import SnapshotMemo, explanation_key
 from workflows.actions import ACTION_PARAMS, Param
 from workflows.intake import CaseInput, PetitionerInput
 from workflows.service import available_actions
@@ -111,11 +121,14 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
     def get_available_actions(self, case: Case) -> list[str]:
         return available_actions(case, self._user(), self._actions_seen)
 
-    @cached_property
+    @property
     def _actions_seen(self) -> dict:
-        # workflows.service.available_actions' memo for this serializer's one reader and request (the
-        # list's rows share the list serializer's one child).
-        return {}
+        # workflows.service.available_actions' memo: what it keeps is keyed by everything that decides
+        # it (the machine's kind and state, may_perform's permission_key: the reader, their roles in
+        # the case's unit, whether they handle it), so it holds for any request; bounded.
+        if len(_actions_seen) >= 10_000:
+            _actions_seen.clear()
+        return _actions_seen
 
     @extend_schema_field(CasePetitionerSerializer(many=True))
     def get_petitioners(self, case: Case) -> list[dict]:
@@ -138,12 +151,66 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         return appeals[0].pk if appeals else None
 
     def to_representation(self, case: Case) -> dict[str, Any]:
-        # The fields written out directly, as DeadlineSerializer does: a list page is 25 rows of 38
-        # fields, and DRF's generic per-field walk (attribute lookup, None checks, field conversion)
-        # cost more than the values. The same output as the declared fields, scrubbed the same way
-        # (tests/api/test_case_list_cost.py compares the two on random cases and readers).
-        # self.fields is not read: building it (model introspection, deep copies of 38 fields) cost a
-        # detail request more than writing the row.
+        # A row is remembered per calendar snapshot under everything it is written from besides the
+        # reader's permitted actions, which are worked out for every row (_row_key): the case's
+        # values, its people, its clocks (as the deadline rows are remembered), the language, time
+        # zone and today, and confidentiality's decision for this reader and case; a row the reader
+        # may see a denouncer on records the same disclosures as when it was written. Lists are read
+        # again and again (a page and the next, by many officers), and writing a row cost a list
+        # request more than reading it.
+        key = self._row_key(case)
+        disclosures = self.context["disclosures"]
+        actions = self.get_available_actions(case)
+        if key is None:
+            return self._row(case, disclosures, actions)
+        found = _case_rows.get(self.context["calendar"], key, lambda: self._remembered_row(case))
+        row, disclosed = found
+        if disclosed:
+            parties = {link.party_id: link.party for link in _related(case, "case_parties")}
+            for party_id in disclosed:
+                disclosures.add(case, parties[party_id])
+        # A copy of everything a caller could change (rendering changes nothing).
+        data = dict(row)
+        data["intake_flags"] = _copied_json(row["intake_flags"])
+        data["deadlines"] = [dict(d) for d in row["deadlines"]]
+        data["available_actions"] = actions
+        data["petitioners"] = [dict(p) for p in row["petitioners"]]
+        data["transferred_to"] = list(row["transferred_to"])
+        return data
+
+    def _remembered_row(self, case: Case) -> tuple[dict[str, Any], tuple[int, ...]]:
+        probe = Disclosures()
+        row = self._row(case, probe, [])
+        return row, tuple(party_id for _case_id, party_id in probe.seen)
+
+    def _row_key(self, case: Case) -> tuple | None:
+        """Everything _row reads of the case, its relations, the reader and the request, but the
+        permitted actions; None for a case not built with all its values (deferred fields)."""
+        stored = case.__dict__
+        try:
+            values, flags = _CASE_VALUES(stored), stored["intake_flags"]
+        except KeyError:
+            return None
+        language = self._language
+        people = tuple(
+            (link.role, link.confidential, link.party_id, *_PARTY_VALUES(link.party.__dict__))
+            for link in _related(case, "case_parties")
+        )
+        clocks = tuple((explanation_key(d, language), d.due_date) for d in _related(case, "deadlines"))
+        return (
+            values,
+            _frozen_json(flags),
+            tuple(self.get_transferred_to(case)),
+            self.get_appeal_case(case),
+            people,
+            clocks,
+            can_see_denouncer(self._user(), case),
+            language,
+            self._zone,
+            self.context["today"],
+        )
+
+    def _row(self, case: Case, disclosures: Disclosures, actions: list[str]) -> dict[str, Any]:
         zone, language = self._zone, self._language
         data = {
             "id": case.pk,
@@ -179,8 +246,8 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             "intake_flags": self.get_intake_flags(case),
             "deadlines": [self._deadline_rows.row_for(d, language) for d in _related(case, "deadlines")],
             "version": case.version,
-            "available_actions": self.get_available_actions(case),
-            "petitioners": self.get_petitioners(case),
+            "available_actions": actions,
+            "petitioners": petitioners_for(case, self._user(), disclosures),
             "transferred_from": case.transferred_from_id,
             "transferred_to": self.get_transferred_to(case),
             "first_round_case": case.first_round_case_id,
@@ -234,6 +301,32 @@ def _figure_values(case: Case) -> dict[str, Any]:
         if values[name] is not None:
             values[name] = field.to_representation(values[name])
     return values
+
+
+_actions_seen: dict = {}
+# CaseSerializer's rows (without their actions), per calendar snapshot and bounded: a few kB each.
+_case_rows = SnapshotMemo(3_000)
+# The case's stored values a row is written from (intake_flags, a JSON value, is frozen apart), and a
+# party's (party_view and the scrubbing read these).
+_CASE_VALUES = itemgetter(*(f.attname for f in Case._meta.concrete_fields if f.name != "intake_flags"))
+_PARTY_VALUES = itemgetter("kind", *IDENTITY_FIELDS)
+
+
+def _frozen_json(value):
+    """A JSON value as a hashable one that tells apart everything JSON does (lists, objects, types)."""
+    if isinstance(value, dict):
+        return ("{", tuple((k, _frozen_json(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("[", tuple(_frozen_json(v) for v in value))
+    return (type(value), value)
+
+
+def _copied_json(value):
+    if isinstance(value, dict):
+        return {k: _copied_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied_json(v) for v in value]
+    return value
 
 
 def _related(case: Case, name: str):

@@ -306,3 +306,23 @@ def test_filter_sets_copy_their_filters_as_a_deep_copy_would():
                 assert copied.filter.method == getattr(cheap, declared.method)
             copied.extra["changed"] = True
             assert "changed" not in declared.extra
+
+
+def test_a_pages_dialogues_are_read_once_for_the_page_and_only_when_asked_for(org):
+    from api.views import case_queryset, with_related
+    from tests.helpers import hold_dialogue, new_case
+
+    cases = [new_case(org) for _ in range(3)]
+    held = [hold_dialogue(cases[0], org), hold_dialogue(cases[2], org), hold_dialogue(cases[2], org)]
+    with CaptureQueriesContext(connection) as captured:
+        page = with_related(list(case_queryset(Case.objects.filter(pk__in=[c.pk for c in cases]))))
+    assert not any("casework_dialogue" in q["sql"] for q in captured)
+    by_id = {case.pk: case for case in page}
+    with CaptureQueriesContext(connection) as captured:
+        read = {pk: [d.pk for d in by_id[pk].dialogues.all()] for pk in reversed(list(by_id))}
+        assert len(by_id[cases[2].pk].dialogues.all()) == 2 and not by_id[cases[1].pk].dialogues.all()
+    assert len(captured) == 1
+    # The same dialogues, in the same order, as Django's own prefetching gives.
+    expected = Case.objects.filter(pk__in=by_id).prefetch_related("dialogues")
+    assert read == {c.pk: [d.pk for d in c.dialogues.all()] for c in expected}
+    assert read[cases[0].pk] == [held[0].pk] and set(read[cases[2].pk]) == {held[1].pk, held[2].pk}

@@ -155,3 +155,63 @@ def test_a_remembered_explanation_follows_a_change_of_the_clock_or_its_ledger(or
     assert explanation(fresh(), calendar) == explain(fresh(), calendar) != paused
     with translation.override("en"):
         assert explanation(fresh(), calendar) == explain(fresh(), calendar)
+
+
+def test_a_remembered_row_follows_its_data_and_its_reader_and_logs_every_unmasked_read(org, client_for):
+    from casework.models import AccessLog, Party
+
+    case = register(
+        org.commune,
+        org.reception,
+        kind=CaseKind.DENUNCIATION,
+        received_at=TODAY - timedelta(days=5),
+        petitioners=[petitioner(7)],
+        summary="Ông Nguyễn Văn 7 tố cáo cán bộ địa chính",
+    )
+    head, monitor = client_for(org.head), client_for(org.monitor)
+
+    def row(client) -> dict:
+        rows = api_rows(client, "/api/v1/cases/?page_size=5")
+        return next(r for r in rows if r["id"] == case.pk)
+
+    def logged() -> int:
+        return AccessLog.objects.filter(user=org.head, case=case).count()
+
+    # The head may see the denouncer: every read, remembered or not, is logged.
+    first = row(head)
+    assert first["petitioners"][0]["full_name"] == "Nguyễn Văn 7" and logged() == 1
+    assert row(head) == first and logged() == 2
+    # The same case for a reader who may not: masked and scrubbed, nothing logged for them.
+    masked = row(monitor)
+    assert masked["petitioners"][0]["full_name"] == MASK and "Nguyễn Văn 7" not in masked["summary"]
+    assert row(monitor) == masked and not AccessLog.objects.filter(user=org.monitor).exists()
+    # Changes the row is written from, made behind the API's back (no new version).
+    people = CaseParty.objects.filter(case=case).values("party")
+    Party.objects.filter(pk__in=people).update(full_name="Trần Thị 8")
+    Case.objects.filter(pk=case.pk).update(summary="Bà Trần Thị 8 tố cáo cán bộ địa chính")
+    assert row(head)["petitioners"][0]["full_name"] == "Trần Thị 8" and logged() == 3
+    assert row(head)["summary"] == "Bà Trần Thị 8 tố cáo cán bộ địa chính"
+    assert "Trần Thị 8" not in row(monitor)["summary"]
+
+
+def test_a_remembered_row_is_handed_out_as_a_copy(org):
+    from django.test import RequestFactory
+
+    from api.views import case_queryset, with_related
+
+    case = register(org.commune, org.reception, received_at=TODAY - timedelta(days=5))
+    request = RequestFactory().get("/")
+    request.user = org.head
+
+    def written() -> dict:
+        fresh = with_related([case_queryset(Case.objects.filter(pk=case.pk)).get()])[0]
+        return CaseSerializer(fresh, context=request_context(request)).data
+
+    first = written()
+    expected = json.loads(JSONRenderer().render(first))
+    first["summary"] = "changed"
+    first["deadlines"][0]["explanation"] = "changed"
+    first["petitioners"][0]["full_name"] = "changed"
+    first["transferred_to"].append(1)
+    first["available_actions"].append("changed")
+    assert json.loads(JSONRenderer().render(written())) == expected
