@@ -1,5 +1,5 @@
-"""HTTP load benchmark: gunicorn with production settings on PostgreSQL, driven by locust (headless,
-bounded in time). Not part of the unit suite.
+"""HTTP load benchmark: gunicorn with production settings on PostgreSQL, driven by locust (closed loop,
+headless, bounded in time) and bench/openloop.py (open loop). Not part of the unit suite.
 
     # unattended, all five scenarios (about 10 minutes), bench/HTTP_RESULTS.md written at the end:
     DATABASE_URL=postgres://.../tiepdan_x .venv/bin/python bench/http_bench.py run --label branch
@@ -18,12 +18,16 @@ the interpreter of this checkout's .venv. gunicorn takes the checkout's own `con
 --workers, --worker-class and --threads override it. Before loading it builds or refreshes the report
 summaries (as beat does every few minutes in production), creates API tokens for the users it acts as
 (a province monitor, the heads of the units whose cases it moves) and warms every endpoint up, then for
-each scenario runs locust (bench/locustfile.py):
+each scenario:
 
-- closed loop: USERS clients (20) for DURATION seconds (60), each sending its next request as soon as
-  the previous answer arrives: throughput, p50, p95, errors;
-- open loop: RATE clients (50) each sending one request per second for OPEN_DURATION seconds: an
-  offered rate of RATE requests/s whatever the answers, p50/p95 and the achieved rate.
+- closed loop, locust (bench/locustfile.py): USERS clients (20) for DURATION seconds (60), each sending
+  its next request as soon as the previous answer arrives: throughput, p50, p95, errors;
+- open loop, bench/openloop.py: each rate of --rate (RATES: 20 and 50 requests/s; the highest is judged)
+  for OPEN_DURATION seconds, requests sent at the times of a seeded Poisson schedule whatever the
+  answers, latency counted from each request's scheduled send time: p50/p95/p99 and the achieved rate.
+  `--open-client locust` runs the previous harness instead (one locust user per request a second, with
+  `constant_throughput(1)`), which sends its requests in bursts (bench/HTTP_RESULTS.md says why and
+  what it did to the figures).
 
 Scenarios (--scenarios picks some): case detail (random cases of the province), case list and
 `?overdue=true` (first page), all as the province monitor; transitions (`submit_for_approval` /
@@ -55,7 +59,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 USERS = 20
 DURATION = 60
-RATE = 50
+RATES = [20, 50]  # open-loop requests/s offered; the highest is judged against issue 14's p95 targets
 OPEN_DURATION = 30
 LEGACY_WORKERS = 4  # sync workers, for a checkout without config/gunicorn.conf.py (issue 14's figures)
 PER_USER = 4  # transition cases each client owns
@@ -756,7 +760,7 @@ def main() -> int:
         "--rate",
         type=float,
         nargs="+",
-        default=[RATE],
+        default=RATES,
         help="Open-loop requests/s offered (several: one run each; the highest is judged).",
     )
     r.add_argument(
