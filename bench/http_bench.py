@@ -518,6 +518,7 @@ def run(args) -> int:
         "open_duration": args.open_duration,
         "open_client": args.open_client,
         "schedule": args.schedule,
+        "seed": args.seed,
         "scenarios": {},
     }
     database = connection.settings_dict["NAME"]
@@ -612,6 +613,12 @@ def _run_cells(f: dict | None, p99: bool = False) -> str:
     )
 
 
+def _open_client(run: dict) -> str:
+    if run.get("open_client", "locust") == "locust":
+        return "locust `constant_throughput(1)` users"
+    return f"bench/openloop.py ({run.get('schedule', 'poisson')} arrivals, seed {run.get('seed', 1)})"
+
+
 def _open_loop_text(run: dict) -> str:
     if run.get("open_client", "locust") == "locust":
         return (
@@ -664,7 +671,8 @@ def write_report(runs: list[dict], notes: list[str]) -> None:
     for r in runs:
         lines.append(
             f"- **{r['label']}** ({r['commit']}, started {r['started']}, load average "
-            f"{r.get('load_at_start', 0):.1f}, {r.get('minutes', '?')} min): {_settings_line(r)}"
+            f"{r.get('load_at_start', 0):.1f}, {r.get('minutes', '?')} min): {_settings_line(r)}; "
+            f"open loop by {_open_client(r)}"
         )
     lines += [
         "",
