@@ -10,7 +10,8 @@ the province; unit heads moving their complaints between `verifying` and `awaiti
 request is a WSGI environ as gunicorn builds it for locust's FastHttpUser, given to
 `config.wsgi.application`; the body is read to the end and closed, as a server does. Warm-up first (one
 pass over every case), then ROUNDS rounds of REQUESTS requests per scenario, alternating; printed: the
-median over rounds of the CPU (time.process_time) and the wall time per request. With --profile, a
+median over rounds of the CPU (time.process_time) and the wall time per request, and the Python
+function calls per request (cProfile's count, which the machine's load does not move). With --profile, a
 cProfile of one scenario's requests instead (top functions by cumulative and own time).
 
 Run it in each checkout in turn (git archive main | tar -x -C /tmp/main-code; copy this file there) to
@@ -133,6 +134,17 @@ def scenarios(client: Client, plan: dict) -> dict:
     return {"detail": detail, "transition": transition}
 
 
+def python_calls(call, requests: int) -> int:
+    """Python function calls per request (cProfile's count): a measure of the work that the machine's
+    other jobs do not move at all, unlike CPU time on shared cores."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        call()
+    profiler.disable()
+    return round(pstats.Stats(profiler).total_calls / requests)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -185,6 +197,7 @@ def main() -> int:
             "cpu_ms": round(statistics.median(f["cpu"]), 2),
             "cpu_ms_min": round(min(f["cpu"]), 2),
             "wall_ms": round(statistics.median(f["wall"]), 2),
+            "calls": python_calls(run[name], args.requests),
         }
         for name, f in figures.items()
     }
