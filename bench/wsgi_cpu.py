@@ -155,9 +155,9 @@ def main() -> int:
     parser.add_argument("--out", help="Write the figures (JSON) here; with --profile, the cProfile data.")
     args = parser.parse_args()
 
-    from config.wsgi import application  # django.setup() and the production checks, as gunicorn does
-
     import http_bench
+
+    from config.wsgi import application  # django.setup() and the production checks, as gunicorn does
 
     http_bench.refresh_summaries()
     plan_path = Path(os.environ["VAR_DIR"]) / "plan.json"
