@@ -10,9 +10,10 @@ from datetime import date
 from django.contrib.auth import authenticate
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -25,7 +26,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.access import is_system_admin, memberships, visible_cases, visible_units
+from casework.access import can_view_unit, is_system_admin, memberships, visible_cases, visible_units
 from casework.choices import DeadlineStatus, Role
 from casework.confidentiality import Disclosures, secrets_for, visible_party_links, visible_people
 from casework.models import (
@@ -40,7 +41,7 @@ from casework.models import (
     Unit,
     Visit,
 )
-from casework.prepared import FastModelIterable, PreparedInQuery
+from casework.prepared import FastModelIterable, PreparedInQuery, PreparedQuery
 from casework.rules.calendar import stamp_columns, stamp_of
 from casework.services import record_dialogue
 from workflows.actions import ACTION_PARAMS
@@ -141,14 +142,16 @@ def _precompiled_annotations(alias: str) -> dict[str, RawSQL]:
     return found
 
 
+def _transfers() -> Prefetch:
+    return Prefetch("transfers", queryset=Case.objects.only("id", "transferred_from_id").order_by("id"))
+
+
 def case_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """Everything the case representation reads, in a fixed number of queries for any page size (the
     relations, people, clocks and their ledgers, dialogues, by with_related() once the page is known)."""
     queryset = queryset.select_related("unit")
     if connections[queryset.db].vendor != "postgresql":
-        queryset = queryset.prefetch_related(
-            Prefetch("transfers", queryset=Case.objects.only("id", "transferred_from_id").order_by("id"))
-        )
+        queryset = queryset.prefetch_related(_transfers())
     queryset = queryset.annotate(**_precompiled_annotations(queryset.db))
     # The page's cases and their units built as ModelIterable builds them, by storing their values
     # (casework.prepared): Model.__init__ per case and unit was a tenth of a list request.
@@ -168,6 +171,21 @@ def _case_template() -> QuerySet[Case]:
     if template is None:
         template = _case_templates[connection] = case_queryset(Case.objects.using(alias))
     return template._chain()
+
+
+# One case by id as case_queryset reads it (the case detail, and the answer of every action), compiled
+# once per connection: building, annotating and compiling that queryset cost a detail request more
+# Python than running it.
+_CASE = PreparedQuery(lambda pk: case_queryset(Case.objects.filter(pk=pk)))
+
+
+def fetch_case(pk: int | str) -> Case | None:
+    """`case_queryset(Case.objects.filter(pk=pk))`'s case, or None: the same row, annotations and unit
+    (and, where the transfers are prefetched rather than annotated, the same prefetch)."""
+    found = _CASE.fetch(pk)
+    if found and connections[found[0]._state.db].vendor != "postgresql":
+        prefetch_related_objects(found, _transfers())
+    return found[0] if found else None
 
 
 # The relations of a page of cases, each compiled once per connection (casework.prepared).
@@ -272,7 +290,10 @@ def remember_calendar_stamp(view, cases) -> None:
 
 
 def serialize_case(view, case_id: int) -> dict:
-    case = with_related([case_queryset(Case.objects.filter(pk=case_id)).get()])[0]
+    case = fetch_case(case_id)
+    if case is None:
+        raise Case.DoesNotExist("Case matching query does not exist.")
+    case = with_related([case])[0]
     remember_calendar_stamp(view, case)
     return CaseSerializer(case, context=view.get_serializer_context()).data
 
@@ -416,8 +437,20 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         return with_related(page) if page is not None else None
 
     def get_object(self):
-        case = super().get_object()
-        return with_related([case])[0] if self.action == "retrieve" else case
+        if self.action != "retrieve":
+            return super().get_object()
+        if self.request.query_params:  # filters apply to a detail too (DRF's get_object)
+            return with_related([super().get_object()])[0]
+        # Without a query string, what DRF's get_object finds in get_queryset() (the user's cases), read
+        # by id (fetch_case) and then checked against the same scope in Python (visible_cases'
+        # predicate: a unit within one of the user's units, everything for a system administrator).
+        case = fetch_case(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        if case is None or not (
+            is_system_admin(self.request.user) or can_view_unit(self.request.user, case.unit)
+        ):
+            raise Http404(f"No {Case._meta.object_name} matches the given query.")
+        self.check_object_permissions(self.request, case)
+        return with_related([case])[0]
 
     def get_serializer(self, *args, **kwargs):
         if args:
@@ -452,7 +485,11 @@ class CaseActionView(ApiViewMixin, GenericAPIView):
     filter_backends = []
 
     def post(self, request, pk: int):
-        serializer = self.get_serializer(data=request.data)
+        # The request body's fields read no context of the output's (the calendar, whose stamp the
+        # answer's case row brings along, so loading it here would cost a query).
+        serializer = self.get_serializer_class()(
+            data=request.data, context=GenericAPIView.get_serializer_context(self)
+        )
         serializer.is_valid(raise_exception=True)
         version, note, effective_date, params = serializer.split()
         case = perform_action(

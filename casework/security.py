@@ -52,7 +52,10 @@ def is_trusted_proxy(address: str) -> bool:
     """Whether `address` is one of settings.TRUSTED_PROXIES (addresses or networks)."""
     from django.conf import settings
 
-    trusted = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+    entries = getattr(settings, "TRUSTED_PROXIES", ()) or ()
+    if not entries:  # the default: no proxy, and every request asks (config.middleware)
+        return False
+    trusted = _networks(tuple(entries))
     peer = _address(address)
     return bool(trusted) and peer is not None and any(peer in net for net in trusted)
 

@@ -9,6 +9,8 @@ Chosen by measurement on 2 cores shared with PostgreSQL (bench/HTTP_RESULTS.md, 
   sequential calls, but under 20 clients their p95 was worse (a kept-alive connection stays with one
   worker, and two threads of a worker wait on each other's Python): GUNICORN_WORKER_CLASS=gthread
   with GUNICORN_THREADS and GUNICORN_KEEPALIVE selects them where a proxy keeps upstream connections.
+  Measured again in session 8 (1 thread, keep-alive 5 s, 20 clients): the same worker CPU per request
+  as sync (case detail 13.1 ms both), p95 3–4× worse.
 - No access log by default (GUNICORN_ACCESS_LOG=- writes it to stdout, as docker/entrypoint.sh does):
   the reverse proxy in front logs the requests too.
 - No `preload_app`: config.wsgi checks the demo passwords against the database at import, and a

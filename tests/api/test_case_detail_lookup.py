@@ -1,0 +1,95 @@
+"""The case detail and every action's answer read the case with one prepared statement (api.views.fetch_case)
+and check the user's reach in Python; these pin that to what the queryset and the scope query answered."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from api.views import case_queryset, fetch_case, with_related
+from casework.access import visible_cases
+from casework.models import Case
+from tests.factories import act, register
+
+pytestmark = pytest.mark.sql
+
+CASES = "/api/v1/cases/"
+
+
+def _as_read(case: Case) -> dict:
+    """Everything the representation reads of a case row: columns, annotations, its unit, its transfers."""
+    transfers = (
+        sorted(case.transfer_ids or [])
+        if hasattr(case, "transfer_ids")
+        else [c.pk for c in case._prefetched_objects_cache["transfers"]]
+    )
+    unit = case.unit
+    return {
+        "columns": {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields},
+        "annotations": (case.first_appeal_id, case.due_date, case.calendar_rows, case.calendar_changed),
+        "unit": {f.attname: getattr(unit, f.attname) for f in type(unit)._meta.concrete_fields},
+        "transfers": transfers,
+        "state_adding": (case._state.adding, case._state.db, unit._state.adding),
+    }
+
+
+def test_fetch_case_reads_what_the_case_queryset_reads(org, today):
+    moved = register(org.commune, org.reception, received_at=date(2026, 3, 2))
+    act(moved, "transfer", org.reception, target_unit=org.province.pk)
+    plain = register(org.commune, org.reception, received_at=date(2026, 3, 9))
+    for case in (moved, plain, Case.objects.get(transferred_from=moved)):
+        assert _as_read(fetch_case(case.pk)) == _as_read(case_queryset(Case.objects.filter(pk=case.pk)).get())
+    assert fetch_case(moved.pk).transferred_from_id is None
+    assert _as_read(fetch_case(moved.pk))["transfers"] != []
+
+
+def test_fetch_case_finds_nothing_for_an_unknown_or_impossible_id(org, today):
+    assert fetch_case(10**9) is None
+    assert fetch_case(10**30) is None  # beyond any column: nothing, as the ORM's lookup answers
+
+
+def test_detail_is_found_exactly_where_the_scope_query_finds_it(org, today, client_for):
+    case = register(org.commune, org.reception, received_at=date(2026, 3, 2))
+    users = [org.reception, org.head, org.p_head, org.monitor, org.outsider]
+    for user in users:
+        in_scope = visible_cases(user).filter(pk=case.pk).exists()
+        response = client_for(user).get(f"{CASES}{case.pk}/")
+        assert response.status_code == (200 if in_scope else 404), user
+        if not in_scope:
+            assert response.json() == {"code": "not_found", "detail": "No such object."}
+    assert {u.username for u in users if visible_cases(u).filter(pk=case.pk).exists()} != {
+        u.username for u in users
+    }
+
+
+def test_detail_answers_as_before_with_the_same_relations_in_few_statements(org, today, client_for):
+    case = act(register(org.commune, org.reception, received_at=date(2026, 3, 2)), "review", org.reception)
+    client = client_for(org.head)
+    client.get(f"{CASES}{case.pk}/")  # the token's and the statements' first use
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"{CASES}{case.pk}/").json()
+    expected = with_related([case_queryset(Case.objects.filter(pk=case.pk)).get()])[0]
+    assert (body["id"], body["version"], body["state"]) == (case.pk, expected.version, expected.state)
+    assert [d["kind"] for d in body["deadlines"]] == [d.kind for d in expected.deadlines.all()]
+    assert len(body["petitioners"]) == len(expected.case_parties.all())
+    # token, memberships, the case, its people, clocks, ledgers, dialogues (+ the access log, if any)
+    assert len(queries) <= 8
+
+
+def test_a_detail_with_a_query_string_still_goes_through_the_list_filters(org, today, client_for):
+    case = register(org.commune, org.reception, received_at=date(2026, 3, 2))
+    client = client_for(org.head)
+    assert client.get(f"{CASES}{case.pk}/").status_code == 200
+    assert client.get(f"{CASES}{case.pk}/?state=received").status_code == 200
+    assert client.get(f"{CASES}{case.pk}/?state=closed").status_code == 404
+    assert client.get(f"{CASES}{case.pk}/?state=nonsense").status_code == 400
+
+
+def test_an_action_answers_with_the_case_as_the_detail_shows_it(org, today, client_for):
+    case = register(org.commune, org.reception, received_at=date(2026, 3, 2))
+    client = client_for(org.reception)
+    answer = client.post(f"{CASES}{case.pk}/actions/review/", {"version": case.version}, format="json")
+    assert answer.status_code == 200
+    assert answer.json() == client.get(f"{CASES}{case.pk}/").json()
+    assert answer.json()["state"] == "under_review"
