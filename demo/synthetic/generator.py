@@ -133,6 +133,14 @@ class Generator(Lives, Reception):
         self.done = 0  # cases of the provinces already generated
         self.day_text: dict[date, tuple[str, str]] = {}
         self.folded: dict[str, str] = {}  # a few thousand distinct names
+        self.phases: dict[str, float] = {}  # seconds per phase of the run, in order (`phase`)
+        self._phase_mark = time.monotonic()
+
+    def phase(self, name: str) -> None:
+        """Close the phase `name` (wall seconds since the previous one): the command prints them."""
+        now = time.monotonic()
+        self.phases[name] = self.phases.get(name, 0.0) + now - self._phase_mark
+        self._phase_mark = now
 
     @property
     def units(self) -> list[UnitInfo]:
@@ -255,7 +263,7 @@ class Generator(Lives, Reception):
     # --- Main loop -------------------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
-        started = time.monotonic()
+        started = self._phase_mark = time.monotonic()
         if self.workers > 1:
             from .parallel import run_parallel
 
@@ -268,13 +276,15 @@ class Generator(Lives, Reception):
                 self.writer.wait()
                 self.write_counters()
                 self.reset_sequences()
+            self.phase("generate, write and re-create keys and indexes")
             self.progress.finish(self.done, "cases")
         if connection.vendor == "postgresql":  # fresh statistics for the planner
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+            self.phase("analyze")
         elapsed = time.monotonic() - started
         tables = [m._meta.db_table for m in MODELS]
-        return {"elapsed": elapsed, "rows": {t: self.written[t] for t in tables}}
+        return {"elapsed": elapsed, "rows": {t: self.written[t] for t in tables}, "phases": self.phases}
 
     def prepare(self) -> None:
         """The tree and what every province shares (in the caller's transaction)."""

@@ -47,6 +47,7 @@ def run_parallel(gen: Generator) -> None:
     writer = gen.writer
     with transaction.atomic():
         restore = writer.set_aside()
+    gen.phase("set aside keys and indexes")
     pipes, procs = [], []
     try:
         with transaction.atomic():
@@ -64,6 +65,7 @@ def run_parallel(gen: Generator) -> None:
                 pipes.append(parent_end)
                 procs.append(proc)
             results = _wait_all(gen, pipes, procs, done)
+            gen.phase("generate and COPY")
             for counters, written in results:
                 gen.all_counters.update(counters)
                 for table, n in written.items():
@@ -75,6 +77,7 @@ def run_parallel(gen: Generator) -> None:
         for pipe, proc in zip(pipes, procs, strict=True):
             if _receive(pipe, proc)[0] != "committed":
                 raise RuntimeError("a synthetic worker failed to commit")
+        gen.phase("commit")
     except BaseException:
         for pipe in pipes:
             with contextlib.suppress(OSError):  # a worker that died has closed its end
@@ -87,6 +90,7 @@ def run_parallel(gen: Generator) -> None:
                 proc.terminate()
         with transaction.atomic():
             writer.restore(restore)
+        gen.phase("re-create keys and indexes")
         gen.reset_sequences()
     gen.progress.finish(gen.done, "cases")
 

@@ -84,3 +84,6 @@ class Command(BaseCommand):
         )
         for table, n in rows.items():
             self.stdout.write(f"  {table}: {n:,} rows")
+        if options["verbosity"] > 1:
+            for phase, seconds in result["phases"].items():
+                self.stdout.write(f"  {phase}: {seconds:.1f}s")
