@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
+from .writer import connect
+
 if TYPE_CHECKING:
     from .generator import Generator
 
@@ -88,9 +90,8 @@ def run_parallel(gen: Generator) -> None:
             proc.join(timeout=60)
             if proc.is_alive():
                 proc.terminate()
-        with transaction.atomic():
-            writer.restore(restore)
-        gen.phase("re-create keys and indexes")
+        writer.restore_in_parallel(restore, gen.workers, analyze=True)
+        gen.phase("re-create keys and indexes, analyze")
         gen.reset_sequences()
     gen.progress.finish(gen.done, "cases")
 
@@ -128,17 +129,8 @@ class _Slot:
 
 
 def _worker(gen: Generator, provinces: list[int], pipe, done, slot: int) -> None:
-    import psycopg
-
     try:
-        settings = connection.settings_dict
-        raw = psycopg.connect(
-            dbname=settings["NAME"],
-            user=settings["USER"],
-            password=settings["PASSWORD"],
-            host=settings["HOST"] or None,
-            port=settings["PORT"] or None,
-        )
+        raw = connect()
         raw.execute("SET synchronous_commit = off")
         gen.writer.raw = raw
         gen.progress = _Slot(done, slot)
