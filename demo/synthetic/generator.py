@@ -136,6 +136,7 @@ class Generator(Lives, Reception):
         self.folded: dict[str, str] = {}  # a few thousand distinct names
         self.phases: dict[str, float] = {}  # seconds per phase of the run, in order (`phase`)
         self._phase_mark = time.monotonic()
+        self.worker_times: list[tuple[float, float]] = []  # (wall, CPU) seconds of each worker process
 
     def phase(self, name: str) -> None:
         """Close the phase `name` (wall seconds since the previous one): the command prints them."""
@@ -294,7 +295,12 @@ class Generator(Lives, Reception):
             self.phase("analyze")
         elapsed = time.monotonic() - started
         tables = [m._meta.db_table for m in MODELS]
-        return {"elapsed": elapsed, "rows": {t: self.written[t] for t in tables}, "phases": self.phases}
+        return {
+            "elapsed": elapsed,
+            "rows": {t: self.written[t] for t in tables},
+            "phases": self.phases,
+            "workers": self.worker_times,
+        }
 
     def prepare(self) -> None:
         """The tree and what every province shares (in the caller's transaction)."""

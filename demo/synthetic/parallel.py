@@ -68,7 +68,8 @@ def run_parallel(gen: Generator) -> None:
                 procs.append(proc)
             results = _wait_all(gen, pipes, procs, done)
             gen.phase("generate and COPY")
-            for counters, written in results:
+            for counters, written, busy in results:
+                gen.worker_times.append(busy)
                 gen.all_counters.update(counters)
                 for table, n in written.items():
                     gen.written[table] += n
@@ -129,6 +130,7 @@ class _Slot:
 
 
 def _worker(gen: Generator, provinces: list[int], pipe, done, slot: int) -> None:
+    started, cpu = time.monotonic(), time.process_time()
     try:
         raw = connect()
         raw.execute("SET synchronous_commit = off")
@@ -137,7 +139,8 @@ def _worker(gen: Generator, provinces: list[int], pipe, done, slot: int) -> None
         for p in provinces:
             gen.generate_province(p)
         gen.writer.wait()
-        pipe.send(("ready", (gen.all_counters, dict(gen.written))))
+        busy = (time.monotonic() - started, time.process_time() - cpu)
+        pipe.send(("ready", (gen.all_counters, dict(gen.written), busy)))
         if pipe.recv() == "commit":
             raw.commit()
             pipe.send(("committed",))
