@@ -282,3 +282,39 @@ def test_a_failed_run_rolls_back_to_the_schema_and_data_it_found(db, monkeypatch
     assert schema() == before
     assert not Unit.objects.filter(code__startswith=PREFIX).exists()
     assert not Case.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_whose_indexes_fail_to_come_back_is_named_and_the_other_tables_are_restored():
+    before = schema()
+    writer = Writer([Table(Party, 1), Table(CaseEvent, 1)], batch_size=10)
+    dropped = writer.set_aside()  # committed at once (autocommit)
+    events = CaseEvent._meta.db_table
+    sabotaged = [
+        item._replace(create=item.create.replace("(actor_id)", "(no_such_column)"))
+        if item.table == events and not item.key
+        else item
+        for item in dropped
+    ]
+    assert sabotaged != dropped
+    try:
+        with pytest.raises(RuntimeError, match="still to run") as raised:
+            Writer.restore_in_parallel(sabotaged, connections=2, analyze=True)
+        message = str(raised.value)
+        assert "no_such_column" in message and f"ALTER TABLE {events} VALIDATE CONSTRAINT" in message
+        assert Party._meta.db_table not in message
+        after = schema()
+        assert [i for i in after["indexes"] if i[0] != events] == [
+            i for i in before["indexes"] if i[0] != events
+        ]
+        assert len(after["indexes"]) < len(before["indexes"])
+        # The event table's keys are there, not yet validated: its whole work was rolled back.
+        assert {c[3] for c in after["constraints"] if c[0] == events and "FOREIGN KEY" in c[2]} == {False}
+    finally:
+        with connection.cursor() as cursor:
+            for item in dropped:
+                if item.table == events:
+                    cursor.execute(
+                        f"ALTER TABLE {events} VALIDATE CONSTRAINT {item.key}" if item.key else item.create
+                    )
+    assert schema() == before
