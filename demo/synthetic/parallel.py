@@ -11,10 +11,13 @@ A transaction cannot span connections, so the run is held together by hand:
    connection and transaction, generates its provinces and reports ready without committing;
 3. when every worker is ready the parent writes the reference counters and commits, then tells the
    workers to commit; if any fails, every transaction rolls back instead;
-4. whatever happened, the keys and indexes are re-created as they were, and the sequences reset.
+4. whatever happened, the keys and indexes are re-created as they were and every table analyzed, the
+   tables side by side on one connection a worker (`Writer.restore_in_parallel`: keys added back
+   NOT VALID at once, then per table its indexes built and its keys validated), and the sequences
+   reset. A table whose work fails is rolled back alone and the error lists what is still to run.
 
 A crash of the parent itself between 1 and 4 (kill -9) leaves the tables without their keys and plain
-indexes: re-run `migrate` on a fresh database. The forked workers never touch the parent's Django
+indexes (or with keys not yet validated): re-run `migrate` on a fresh database. The forked workers never touch the parent's Django
 connection (they leave through os._exit, which does not close the inherited socket).
 """
 
