@@ -17,8 +17,9 @@ A transaction cannot span connections, so the run is held together by hand:
    reset. A table whose work fails is rolled back alone and the error lists what is still to run.
 
 A crash of the parent itself between 1 and 4 (kill -9) leaves the tables without their keys and plain
-indexes (or with keys not yet validated): re-run `migrate` on a fresh database. The forked workers never touch the parent's Django
-connection (they leave through os._exit, which does not close the inherited socket).
+indexes (or with keys not yet validated): re-run `migrate` on a fresh database. The forked workers
+never touch the parent's Django connection (they leave through os._exit, which does not close the
+inherited socket).
 """
 
 from __future__ import annotations
