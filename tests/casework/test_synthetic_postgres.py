@@ -5,11 +5,13 @@ as it was, whether the run succeeds or fails."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
@@ -318,3 +320,16 @@ def test_a_table_whose_indexes_fail_to_come_back_is_named_and_the_other_tables_a
                         f"ALTER TABLE {events} VALIDATE CONSTRAINT {item.key}" if item.key else item.create
                     )
     assert schema() == before
+
+
+def test_generator_prints_the_seconds_of_each_phase_at_verbosity_two(db):
+    out = io.StringIO()
+    with transaction.atomic():  # one process inside a transaction: generation and writing are one phase
+        call_command(
+            "generate_synthetic", units=3, cases=10, years=1, no_progress=True, verbosity=2, stdout=out
+        )
+        transaction.set_rollback(True)
+    text = out.getvalue()
+    assert re.search(r"^  generate, write and re-create keys and indexes: \d+\.\ds$", text, re.M)
+    assert re.search(r"^  analyze: \d+\.\ds$", text, re.M)
+    assert "worker" not in text
