@@ -11,11 +11,15 @@ A transaction cannot span connections, so the run is held together by hand:
    connection and transaction, generates its provinces and reports ready without committing;
 3. when every worker is ready the parent writes the reference counters and commits, then tells the
    workers to commit; if any fails, every transaction rolls back instead;
-4. whatever happened, the keys and indexes are re-created as they were, and the sequences reset.
+4. whatever happened, the keys and indexes are re-created as they were and every table analyzed, the
+   tables side by side on one connection a worker (`Writer.restore_in_parallel`: keys added back
+   NOT VALID at once, then per table its indexes built and its keys validated), and the sequences
+   reset. A table whose work fails is rolled back alone and the error lists what is still to run.
 
 A crash of the parent itself between 1 and 4 (kill -9) leaves the tables without their keys and plain
-indexes: re-run `migrate` on a fresh database. The forked workers never touch the parent's Django
-connection (they leave through os._exit, which does not close the inherited socket).
+indexes (or with keys not yet validated): re-run `migrate` on a fresh database. The forked workers
+never touch the parent's Django connection (they leave through os._exit, which does not close the
+inherited socket).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import traceback
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
+
+from .writer import connect
 
 if TYPE_CHECKING:
     from .generator import Generator
@@ -47,6 +53,7 @@ def run_parallel(gen: Generator) -> None:
     writer = gen.writer
     with transaction.atomic():
         restore = writer.set_aside()
+    gen.phase("set aside keys and indexes")
     pipes, procs = [], []
     try:
         with transaction.atomic():
@@ -64,7 +71,9 @@ def run_parallel(gen: Generator) -> None:
                 pipes.append(parent_end)
                 procs.append(proc)
             results = _wait_all(gen, pipes, procs, done)
-            for counters, written in results:
+            gen.phase("generate and COPY")
+            for counters, written, busy in results:
+                gen.worker_times.append(busy)
                 gen.all_counters.update(counters)
                 for table, n in written.items():
                     gen.written[table] += n
@@ -75,6 +84,7 @@ def run_parallel(gen: Generator) -> None:
         for pipe, proc in zip(pipes, procs, strict=True):
             if _receive(pipe, proc)[0] != "committed":
                 raise RuntimeError("a synthetic worker failed to commit")
+        gen.phase("commit")
     except BaseException:
         for pipe in pipes:
             with contextlib.suppress(OSError):  # a worker that died has closed its end
@@ -85,8 +95,8 @@ def run_parallel(gen: Generator) -> None:
             proc.join(timeout=60)
             if proc.is_alive():
                 proc.terminate()
-        with transaction.atomic():
-            writer.restore(restore)
+        writer.restore_in_parallel(restore, gen.workers, analyze=True)
+        gen.phase("re-create keys and indexes, analyze")
         gen.reset_sequences()
     gen.progress.finish(gen.done, "cases")
 
@@ -124,24 +134,17 @@ class _Slot:
 
 
 def _worker(gen: Generator, provinces: list[int], pipe, done, slot: int) -> None:
-    import psycopg
-
+    started, cpu = time.monotonic(), time.process_time()
     try:
-        settings = connection.settings_dict
-        raw = psycopg.connect(
-            dbname=settings["NAME"],
-            user=settings["USER"],
-            password=settings["PASSWORD"],
-            host=settings["HOST"] or None,
-            port=settings["PORT"] or None,
-        )
+        raw = connect()
         raw.execute("SET synchronous_commit = off")
         gen.writer.raw = raw
         gen.progress = _Slot(done, slot)
         for p in provinces:
             gen.generate_province(p)
         gen.writer.wait()
-        pipe.send(("ready", (gen.all_counters, dict(gen.written))))
+        busy = (time.monotonic() - started, time.process_time() - cpu)
+        pipe.send(("ready", (gen.all_counters, dict(gen.written), busy)))
         if pipe.recv() == "commit":
             raw.commit()
             pipe.send(("committed",))

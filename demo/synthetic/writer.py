@@ -24,7 +24,7 @@ import threading
 from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -104,6 +104,32 @@ class Table:
         return values["id"]
 
 
+class SetAside(NamedTuple):
+    """An index or foreign key `Writer.set_aside` dropped."""
+
+    table: str  # the table's name as SQL (quoted if need be)
+    key: str | None  # a foreign key's name as SQL; None for an index
+    create: str  # CREATE INDEX ... or ALTER TABLE ... ADD CONSTRAINT ...
+    comment: str | None  # COMMENT ON ..., when it had one
+
+    def statements(self) -> list[str]:
+        return [self.create, self.comment] if self.comment else [self.create]
+
+
+def connect():
+    """A psycopg connection of its own to Django's database (worker processes, restore threads)."""
+    import psycopg
+
+    settings = connection.settings_dict
+    return psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+
+
 class Writer:
     """COPY on PostgreSQL (in a thread, overlapping the generation), bulk_create (5,000 a statement)
     elsewhere."""
@@ -139,22 +165,108 @@ class Writer:
             self.restore(restore)
 
     @staticmethod
-    def restore(statements: list[str]) -> None:
+    def restore(dropped: list[SetAside]) -> None:
         """Re-create what `set_aside` dropped (in the current transaction)."""
         with connection.cursor() as cursor:
             # Index builds sort in memory when they can, and may use parallel workers.
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            for sql in statements:
-                cursor.execute(sql)
+            for item in dropped:
+                for sql in item.statements():
+                    cursor.execute(sql)
 
-    def set_aside(self) -> list[str]:
+    @staticmethod
+    def restore_in_parallel(dropped: list[SetAside], connections: int, analyze: bool = False) -> None:
+        """Re-create what `set_aside` dropped, the tables side by side on `connections` connections of
+        their own (used once the loaded rows are committed, by `parallel`).
+
+        One transaction cannot span connections, so this is not atomic, but it ends with the schema
+        exactly as `restore` leaves it: first, in one transaction on Django's connection, each foreign
+        key is added back `NOT VALID` (no scan: at once); then per table, in one transaction on
+        whichever connection is free, its indexes are built and its keys validated (`VALIDATE
+        CONSTRAINT` runs the same check as adding them valid, and the constraint ends the same,
+        `convalidated`). CREATE INDEX locks its table in SHARE mode, VALIDATE in SHARE UPDATE EXCLUSIVE
+        mode and the referenced table in ROW SHARE mode only, so two tables' work never waits on each
+        other. A table whose work fails is rolled back alone, the others go on, and the error names
+        the statements still to run. With `analyze`, every table of the schema is analyzed too (each
+        after its own indexes and keys), as a plain ANALYZE would, but side by side."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            for item in dropped:
+                if item.key:
+                    cursor.execute(f"{item.create} NOT VALID")
+                    if item.comment:
+                        cursor.execute(item.comment)
+            # Largest tables first, so that the last one to finish is a small one.
+            cursor.execute(
+                "SELECT n, pg_relation_size(to_regclass(n)) FROM unnest(%s::text[]) AS n",
+                [sorted({item.table for item in dropped})],
+            )
+            sizes = dict(cursor.fetchall())
+            if analyze:
+                cursor.execute(
+                    "SELECT c.oid::regclass::text, pg_relation_size(c.oid) FROM pg_class c "
+                    "WHERE c.relkind IN ('r', 'm', 'p') AND c.relnamespace = current_schema()::regnamespace"
+                )
+                sizes.update(cursor.fetchall())
+        work: dict[str, list[str]] = {table: [] for table in sizes}
+        for item in dropped:  # indexes come first (`set_aside`)
+            if item.key:
+                work.setdefault(item.table, []).append(
+                    f"ALTER TABLE {item.table} VALIDATE CONSTRAINT {item.key}"
+                )
+            else:
+                work.setdefault(item.table, []).extend(item.statements())
+        if analyze:
+            for table, statements in work.items():
+                statements.append(f"ANALYZE {table}")
+        queue = sorted(work.items(), key=lambda kv: -sizes.get(kv[0], 0))
+        failed: list[tuple[list[str], BaseException]] = []
+        lock = threading.Lock()
+
+        def run() -> None:
+            try:
+                raw = connect()
+            except Exception as exc:
+                with lock:
+                    failed.append(([], exc))
+                return
+            with raw:
+                raw.execute("SET synchronous_commit = off")
+                raw.execute("SET maintenance_work_mem = '256MB'")
+                raw.commit()
+                while True:
+                    with lock:
+                        if not queue:
+                            return
+                        _table, statements = queue.pop(0)
+                    try:
+                        with raw.transaction():
+                            for sql in statements:
+                                raw.execute(sql)
+                    except Exception as exc:  # this table's work is rolled back; the others go on
+                        with lock:
+                            failed.append((statements, exc))
+
+        threads = [threading.Thread(target=run, name=f"synthetic-restore-{i}") for i in range(connections)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failed or queue:
+            left = [sql for statements, _exc in failed for sql in statements]
+            left += [sql for _table, statements in queue for sql in statements]
+            raise RuntimeError(
+                "re-creating the synthetic tables' indexes and keys failed; still to run:\n"
+                + ";\n".join(left)
+            ) from failed[0][1] if failed else None
+
+    def set_aside(self) -> list[SetAside]:
         """Drop the foreign keys and the plain (non-unique, non-constraint) indexes of the tables
-        written; returns the statements that re-create them as they were, comments included."""
+        written; returns what re-creates them as they were, comments included (indexes first)."""
         names = [t.db_table for t in self.tables]
         with connection.cursor() as cursor:
             cursor.execute(
                 """
-                SELECT format('DROP INDEX %%s', i.indexrelid::regclass),
+                SELECT format('DROP INDEX %%s', i.indexrelid::regclass), i.indrelid::regclass::text, NULL,
                        pg_get_indexdef(i.indexrelid),
                        CASE WHEN obj_description(i.indexrelid, 'pg_class') IS NOT NULL
                        THEN format('COMMENT ON INDEX %%s IS %%L', i.indexrelid::regclass,
@@ -172,6 +284,7 @@ class Writer:
             cursor.execute(
                 """
                 SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', c.conrelid::regclass, c.conname),
+                       c.conrelid::regclass::text, quote_ident(c.conname),
                        format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', c.conrelid::regclass, c.conname,
                               pg_get_constraintdef(c.oid)),
                        CASE WHEN obj_description(c.oid, 'pg_constraint') IS NOT NULL
@@ -185,9 +298,9 @@ class Writer:
                 [names],
             )
             keys = cursor.fetchall()
-            for drop, _create, _comment in keys + indexes:
+            for drop, *_rest in keys + indexes:
                 cursor.execute(drop)
-        return [sql for _drop, create, comment in indexes + keys for sql in (create, comment) if sql]
+        return [SetAside(*rest) for _drop, *rest in indexes + keys]
 
     # --- Batches -----------------------------------------------------------------------------------
 

@@ -5,11 +5,13 @@ as it was, whether the run succeeds or fails."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
@@ -282,3 +284,52 @@ def test_a_failed_run_rolls_back_to_the_schema_and_data_it_found(db, monkeypatch
     assert schema() == before
     assert not Unit.objects.filter(code__startswith=PREFIX).exists()
     assert not Case.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_whose_indexes_fail_to_come_back_is_named_and_the_other_tables_are_restored():
+    before = schema()
+    writer = Writer([Table(Party, 1), Table(CaseEvent, 1)], batch_size=10)
+    dropped = writer.set_aside()  # committed at once (autocommit)
+    events = CaseEvent._meta.db_table
+    sabotaged = [
+        item._replace(create=item.create.replace("(actor_id)", "(no_such_column)"))
+        if item.table == events and not item.key
+        else item
+        for item in dropped
+    ]
+    assert sabotaged != dropped
+    try:
+        with pytest.raises(RuntimeError, match="still to run") as raised:
+            Writer.restore_in_parallel(sabotaged, connections=2, analyze=True)
+        message = str(raised.value)
+        assert "no_such_column" in message and f"ALTER TABLE {events} VALIDATE CONSTRAINT" in message
+        assert Party._meta.db_table not in message
+        after = schema()
+        assert [i for i in after["indexes"] if i[0] != events] == [
+            i for i in before["indexes"] if i[0] != events
+        ]
+        assert len(after["indexes"]) < len(before["indexes"])
+        # The event table's keys are there, not yet validated: its whole work was rolled back.
+        assert {c[3] for c in after["constraints"] if c[0] == events and "FOREIGN KEY" in c[2]} == {False}
+    finally:
+        with connection.cursor() as cursor:
+            for item in dropped:
+                if item.table == events:
+                    cursor.execute(
+                        f"ALTER TABLE {events} VALIDATE CONSTRAINT {item.key}" if item.key else item.create
+                    )
+    assert schema() == before
+
+
+def test_generator_prints_the_seconds_of_each_phase_at_verbosity_two(db):
+    out = io.StringIO()
+    with transaction.atomic():  # one process inside a transaction: generation and writing are one phase
+        call_command(
+            "generate_synthetic", units=3, cases=10, years=1, no_progress=True, verbosity=2, stdout=out
+        )
+        transaction.set_rollback(True)
+    text = out.getvalue()
+    assert re.search(r"^  generate, write and re-create keys and indexes: \d+\.\ds$", text, re.M)
+    assert re.search(r"^  analyze: \d+\.\ds$", text, re.M)
+    assert "worker" not in text

@@ -84,3 +84,8 @@ class Command(BaseCommand):
         )
         for table, n in rows.items():
             self.stdout.write(f"  {table}: {n:,} rows")
+        if options["verbosity"] > 1:
+            for phase, seconds in result["phases"].items():
+                self.stdout.write(f"  {phase}: {seconds:.1f}s")
+            for i, (wall, cpu) in enumerate(result["workers"], 1):
+                self.stdout.write(f"  worker {i}: its provinces in {wall:.1f}s ({cpu:.1f}s CPU)")
