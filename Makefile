@@ -36,13 +36,22 @@ run: demo
 # Bytecode is written even where PYTHONDONTWRITEBYTECODE is set (as on some CI images): without it, every
 # process compiled the project again and pytest's workers re-rewrote each test module (~7 s CPU each);
 # makemigrations, which imports every model first, leaves the project compiled for the workers.
+# The four checks before the suite run side by side (each is mostly one process starting up; one after
+# the other they took ~9 s), each one's output printed whole once it ends (--output-sync).
 test: export PYTHONDONTWRITEBYTECODE =
 test: $(VENV)/.installed
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
-	$(VENV)/bin/lint-imports --no-cache
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory -j4 --output-sync=target check-ruff check-format check-imports check-migrations
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q -n auto --dist worksteal --nomigrations
+
+.PHONY: check-ruff check-format check-imports check-migrations
+check-ruff:
+	$(PY) -m ruff check .
+check-format:
+	$(PY) -m ruff format --check .
+check-imports:
+	$(VENV)/bin/lint-imports --no-cache
+check-migrations:
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 # What depends on PostgreSQL or is SQL-heavy (markers `postgres` and `sql`) against a real PostgreSQL
 # (TEST_DATABASE_URL must be set; each of the two workers creates its own test database); CI runs it.
