@@ -60,85 +60,9 @@ STAFF = [
 ]
 
 
-def _org(db, request) -> Org:
-    """The org, from the worker's shared build when `_org_shared` opened it before this test's transaction
-    (a deep copy: a test changing an instance in memory changes no other test's), else built afresh."""
-    shared = _SHARED_ORG.get("holder")
-    if shared is not None and shared.atomic is not None and request.node.stash.get(_READS_SHARED_ORG, False):
-        return shared.copy()
+@pytest.fixture
+def org(db) -> Org:
     return build_org()
-
-
-org = pytest.fixture(name="org")(_org)
-
-
-# The org is built once per worker and kept for the run of tests that read it, as tests.shared keeps a
-# module's data: its rows are written in a transaction opened before the test's own (the test's `db`
-# then works in a savepoint inside it and rolls back to the built rows), and that transaction is rolled
-# back before a test that uses the database without this org (it must not see the rows) and before a
-# transactional test (it must commit for real). 1,300 tests use it; building it cost ~15 ms of CPU each.
-_SHARED_ORG: dict = {}
-_READS_SHARED_ORG = pytest.StashKey[bool]()
-
-
-def _reads_the_shared_org(item) -> bool:
-    """`org` is this conftest's fixture (not a module's own, as tests.shared.shared_cases gives), the test
-    is not transactional and its module keeps no shared data of its own (whose org would collide)."""
-    names = getattr(item, "fixturenames", ())
-    if "org" not in names or "transactional_db" in names or "live_server" in names:
-        return False
-    marker = item.get_closest_marker("django_db")
-    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
-        return False
-    if any(name.startswith("_") and name.endswith("_opened") for name in names):
-        return False
-    definitions = item._fixtureinfo.name2fixturedefs.get("org", ())
-    return bool(definitions) and definitions[-1].func is _org
-
-
-_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "django_db_blocker", "live_server"}
-
-
-def _uses_the_database(item) -> bool:
-    """The test, or a fixture of it (one building module data under django_db_blocker, say), may read or
-    write the database."""
-    names = set(getattr(item, "fixturenames", ()))
-    return item.get_closest_marker("django_db") is not None or bool(names & _DATABASE_FIXTURES)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    """Before any fixture of the test: mark whether it reads the shared org, and roll the shared org back
-    if the test uses the database without it (a test without the database leaves it as it is)."""
-    item.stash[_READS_SHARED_ORG] = reads = _reads_the_shared_org(item)
-    if not reads and _uses_the_database(item) and _SHARED_ORG.get("holder") is not None:
-        _SHARED_ORG["holder"].release()
-
-
-@pytest.fixture(scope="session")
-def _org_holder(django_db_setup, django_db_blocker):
-    from tests.shared import SharedData
-
-    holder = _SHARED_ORG["holder"] = SharedData(django_db_blocker)
-    yield holder
-    holder.release()
-    _SHARED_ORG.clear()
-
-
-@pytest.fixture(autouse=True)
-def _org_shared(request):
-    """Opens the shared org for a test that reads it, unless a transaction is already open (a module's
-    django_db mark or its own shared data opened one first): `org` then builds its own inside the test."""
-    if not request.node.stash.get(_READS_SHARED_ORG, False):
-        return
-    holder = request.getfixturevalue("_org_holder")
-    if holder.atomic is None:
-        from django.db import connection
-
-        with holder.blocker.unblock():
-            if connection.in_atomic_block:
-                return
-        holder.enter(build_org)
 
 
 def build_org() -> Org:
