@@ -159,9 +159,7 @@ def _overdue_clocks(alias: str, today: date) -> RawSQL:
     connection = connections[alias]
     found = _overdue_sql.get(connection)
     if found is None:
-        template = Case.objects.using(alias).filter(
-            PkInSet(running_clocks(due_before=_PLACEHOLDER_DAY).values("case_id"))
-        )
+        template = with_running_clock(Case.objects.using(alias), due_before=_PLACEHOLDER_DAY)
         compiler = template.query.get_compiler(using=alias)
         sql, params = compiler.compile(template.query.where.children[0].lhs.rhs)  # "(SELECT ...)"
         placeholder = connection.ops.adapt_datefield_value(_PLACEHOLDER_DAY)
