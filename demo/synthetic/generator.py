@@ -286,13 +286,13 @@ class Generator(Lives, Reception):
                     self.reset_sequences()
                 self.phase("generate, write and re-create keys and indexes")
                 self.progress.finish(self.done, "cases")
+                if connection.vendor == "postgresql":  # fresh statistics for the planner (the workers'
+                    with connection.cursor() as cursor:  # run analyzes the tables side by side)
+                        cursor.execute("ANALYZE")
+                    self.phase("analyze")
         finally:
             gc.set_threshold(*threshold)
             gc.unfreeze()
-        if connection.vendor == "postgresql" and self.workers == 1:  # fresh statistics for the planner
-            with connection.cursor() as cursor:  # (the workers' run analyzes the tables side by side)
-                cursor.execute("ANALYZE")
-            self.phase("analyze")
         elapsed = time.monotonic() - started
         tables = [m._meta.db_table for m in MODELS]
         return {

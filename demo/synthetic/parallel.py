@@ -95,7 +95,7 @@ def run_parallel(gen: Generator) -> None:
             proc.join(timeout=60)
             if proc.is_alive():
                 proc.terminate()
-        writer.restore_in_parallel(restore, gen.workers, analyze=True)
+        writer.restore_in_parallel(restore, gen.workers)
         gen.phase("re-create keys and indexes, analyze")
         gen.reset_sequences()
     gen.progress.finish(gen.done, "cases")

@@ -175,7 +175,7 @@ class Writer:
                     cursor.execute(sql)
 
     @staticmethod
-    def restore_in_parallel(dropped: list[SetAside], connections: int, analyze: bool = False) -> None:
+    def restore_in_parallel(dropped: list[SetAside], connections: int) -> None:
         """Re-create what `set_aside` dropped, the tables side by side on `connections` connections of
         their own (used once the loaded rows are committed, by `parallel`).
 
@@ -187,8 +187,8 @@ class Writer:
         `convalidated`). CREATE INDEX locks its table in SHARE mode, VALIDATE in SHARE UPDATE EXCLUSIVE
         mode and the referenced table in ROW SHARE mode only, so two tables' work never waits on each
         other. A table whose work fails is rolled back alone, the others go on, and the error names
-        the statements still to run. With `analyze`, every table of the schema is analyzed too (each
-        after its own indexes and keys), as a plain ANALYZE would, but side by side."""
+        the statements still to run. Every table of the schema is analyzed too (each after its own
+        indexes and keys), as a plain ANALYZE would, but side by side."""
         with transaction.atomic(), connection.cursor() as cursor:
             for item in dropped:
                 if item.key:
@@ -201,12 +201,11 @@ class Writer:
                 [sorted({item.table for item in dropped})],
             )
             sizes = dict(cursor.fetchall())
-            if analyze:
-                cursor.execute(
-                    "SELECT c.oid::regclass::text, pg_relation_size(c.oid) FROM pg_class c "
-                    "WHERE c.relkind IN ('r', 'm', 'p') AND c.relnamespace = current_schema()::regnamespace"
-                )
-                sizes.update(cursor.fetchall())
+            cursor.execute(
+                "SELECT c.oid::regclass::text, pg_relation_size(c.oid) FROM pg_class c "
+                "WHERE c.relkind IN ('r', 'm', 'p') AND c.relnamespace = current_schema()::regnamespace"
+            )
+            sizes.update(cursor.fetchall())
         work: dict[str, list[str]] = {table: [] for table in sizes}
         for item in dropped:  # indexes come first (`set_aside`)
             if item.key:
@@ -215,9 +214,8 @@ class Writer:
                 )
             else:
                 work.setdefault(item.table, []).extend(item.statements())
-        if analyze:
-            for table, statements in work.items():
-                statements.append(f"ANALYZE {table}")
+        for table, statements in work.items():
+            statements.append(f"ANALYZE {table}")
         queue = sorted(work.items(), key=lambda kv: -sizes.get(kv[0], 0))
         failed: list[tuple[list[str], BaseException]] = []
         lock = threading.Lock()
