@@ -442,12 +442,11 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         if self.request.query_params:  # filters apply to a detail too (DRF's get_object)
             return with_related([super().get_object()])[0]
         # Without a query string, what DRF's get_object finds in get_queryset() (the user's cases), read
-        # by id (fetch_case) and then checked against the same scope in Python (visible_cases'
-        # predicate: a unit within one of the user's units, everything for a system administrator).
+        # by id (fetch_case) and then checked against the same scope in Python (can_view_unit is
+        # visible_cases' predicate: a unit within one of the user's units, everything for a system
+        # administrator).
         case = fetch_case(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        if case is None or not (
-            is_system_admin(self.request.user) or can_view_unit(self.request.user, case.unit)
-        ):
+        if case is None or not can_view_unit(self.request.user, case.unit):
             raise Http404(f"No {Case._meta.object_name} matches the given query.")
         self.check_object_permissions(self.request, case)
         return with_related([case])[0]
