@@ -33,6 +33,7 @@ from .rules import policy
 from .rules.calendar import WorkingCalendar
 from .rules.periods import compute_due
 from .services import DIALOGUE_ROLES, NotPermitted, ServiceError
+from .text import text_errors
 
 MAX_TEXT = 20000
 
@@ -78,10 +79,16 @@ def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-def _refusal(errors: dict[str, list[str]]) -> ServiceError:
+def _invisible(errors: dict[str, list[str]], codes: dict[str, list[str]], **texts: str) -> None:
+    """Text the public pages or the record will show, refused when it is only invisible characters
+    (a zero-width space passes `.strip()`), as intake refuses it; blank and too long are refused first."""
+    text_errors(errors, {k: v.strip() for k, v in texts.items() if k not in errors}, codes=codes)
+
+
+def _refusal(errors: dict[str, list[str]], codes: dict[str, list[str]] | None = None) -> ServiceError:
     """The refusal, with a code for what depends on the conference's state, on today or on the cases
-    held (the other messages are `invalid`)."""
-    codes = {"status": ["wrong_state"], "cases": ["does_not_exist"]}
+    held, or for invisible text (the other messages are `invalid`)."""
+    codes = {"status": ["wrong_state"], "cases": ["does_not_exist"], **(codes or {})}
     if errors.get("held_on") == [_("No rule for dialogue conferences was in force on this date.")]:
         codes["held_on"] = ["no_rules_in_force"]
     for name in ("announced_on", "held_on", "published_on"):
@@ -131,6 +138,8 @@ def schedule_conference(
     for name, value in (("topics", topics), ("place", place)):
         if len(value) > MAX_TEXT:
             errors[name] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
+    codes: dict[str, list[str]] = {}
+    _invisible(errors, codes, topics=topics, place=place, link=link)
     day = _local_day(starts_at)
     try:
         due = notice_due_on(day)
@@ -138,7 +147,7 @@ def schedule_conference(
         errors["starts_at"] = [_("No rule for dialogue conferences was in force on this date.")]
     if errors:
         # Refusals that depend on the unit held or on the policy table carry their own code.
-        codes = {"unit": ["not_a_commune"], "starts_at": ["no_rules_in_force"]}
+        codes |= {"unit": ["not_a_commune"], "starts_at": ["no_rules_in_force"]}
         raise ServiceError(errors, {k: v for k, v in codes.items() if k in errors})
     return DialogueConference.objects.create(
         unit=unit,
@@ -212,6 +221,9 @@ def record_conference(
             errors[name] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
     if not questions.strip():
         errors["questions"] = [_("Record the questions raised.")]
+    codes: dict[str, list[str]] = {}
+    texts = {"participants": participants, "questions": questions, "answers": answers}
+    _invisible(errors, codes, **texts, commitments=commitments)
     visible = set(visible_cases(actor).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True))
     if any(c.pk not in visible for c in cases):
         errors["cases"] = [_("Only cases you may see.")]
@@ -221,7 +233,7 @@ def record_conference(
         due = None
         errors.setdefault("held_on", [_("No rule for dialogue conferences was in force on this date.")])
     if errors:
-        raise _refusal(errors)
+        raise _refusal(errors, codes)
     conference.status = ConferenceStatus.HELD
     conference.held_on = held_on
     conference.results_due_on = due
@@ -256,8 +268,10 @@ def publish_conference_results(
         errors["results"] = [_("This field is required.")]
     elif len(results) > MAX_TEXT:
         errors["results"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
+    codes: dict[str, list[str]] = {}
+    _invisible(errors, codes, results=results)
     if errors:
-        raise _refusal(errors)
+        raise _refusal(errors, codes)
     conference.results = results.strip()
     conference.results_published_on = on
     conference.save(update_fields=["results", "results_published_on", "updated_at"])

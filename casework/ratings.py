@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from .choices import CaseState, Quality, Satisfaction, Timeliness
 from .models import Case, ServiceRating
 from .services import ServiceError
+from .text import text_errors
 
 RATEABLE_STATES = frozenset({CaseState.DECIDED, CaseState.CLOSED})
 MAX_CONTACTS = 99
@@ -59,10 +60,13 @@ def rate_case(
     if not isinstance(contacts, int) or isinstance(contacts, bool) or not 1 <= contacts <= MAX_CONTACTS:
         errors["contacts"] = [_("A whole number from 1 to %(n)d.") % {"n": MAX_CONTACTS}]
     comment = (comment or "").strip()
+    codes: dict[str, list[str]] = {}
     if len(comment) > MAX_COMMENT:
         errors["comment"] = [_("At most %(n)d characters.") % {"n": MAX_COMMENT}]
+    else:
+        text_errors(errors, {"comment": comment}, codes=codes)
     if errors:
-        raise ServiceError(errors)
+        raise ServiceError(errors, codes)
     # The state read under the row lock: a case being closed or reopened meanwhile is seen as it ends.
     state = Case.objects.select_for_update().values_list("state", flat=True).get(pk=case.pk)
     if state not in RATEABLE_STATES:

@@ -15,7 +15,7 @@ from .access import can_act_in
 from .choices import AuditStep, CaseKind, CaseState, DialogueKind, Role
 from .confidentiality import can_see_denouncer
 from .models import Case, Dialogue, Membership, Party, PartyCorrection, Unit, UnitLevel
-from .text import as_written
+from .text import as_written, text_errors
 
 
 class ServiceError(Exception):
@@ -132,6 +132,9 @@ def record_dialogue(
         errors["place"] = [_("This field is required.")]
     if complainant_attended and absence_with_valid_reason:
         errors["absence_with_valid_reason"] = [_("Only for an absent complainant.")]
+    # Minutes of invisible characters alone would satisfy the machines' dialogue guard with a blank record.
+    texts = {"place": place, "participants": participants, "minutes": minutes, "agreed_points": agreed_points}
+    text_errors(errors, {k: v.strip() for k, v in texts.items() if k not in errors}, codes=codes)
     if errors:
         raise ServiceError(errors, codes)
     dialogue = Dialogue.objects.create(
@@ -203,8 +206,11 @@ def check_party_correction(
     unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
     if unknown:
         errors["changes"] = [_("Not a correctable field: %(f)s.") % {"f": ", ".join(unknown)}]
+    codes: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [_("Give the reason for the correction (e.g. the ID card shown).")]
+    else:
+        text_errors(errors, {"reason": reason.strip()}, codes=codes)
     values = {f: as_written(str(v or "")) for f, v in changes.items() if f in CORRECTABLE_FIELDS}
     for f, v in values.items():
         max_length = Party._meta.get_field(f).max_length
@@ -216,7 +222,7 @@ def check_party_correction(
     if not errors and not diff:
         errors["changes"] = [_("Nothing to correct: the record already reads so.")]
     if errors:
-        raise ServiceError(errors)
+        raise ServiceError(errors, codes)
     return diff
 
 
@@ -251,10 +257,13 @@ def record_coerced_withdrawal(*, case: Case, actor, reason: str) -> Case:
         errors["case"] = [_("Only a complaint withdrawn in full can have been withdrawn under coercion.")]
     elif case.withdrawal_coerced:
         errors["case"] = [_("Already recorded.")]
+    codes: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [_("Say how the withdrawal was coerced and on what evidence.")]
+    else:
+        text_errors(errors, {"reason": reason.strip()}, codes=codes)
     if errors:
-        raise ServiceError(errors)
+        raise ServiceError(errors, codes)
     case.withdrawal_coerced = True
     case.version += 1
     case.save(update_fields=["withdrawal_coerced", "version", "updated_at"])

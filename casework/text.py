@@ -10,6 +10,8 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 
 def fold(text: str) -> str:
     # đ/Đ is a letter of its own, not d with a combining mark, so NFD would leave it alone.
@@ -47,6 +49,29 @@ def has_visible_text(text: str) -> bool:
 def invisible_only(text: str) -> bool:
     """Non-empty text that a reader would see as blank."""
     return bool(text) and not has_visible_text(text)
+
+
+def text_errors(
+    errors: dict[str, list[str]],
+    values: dict[str, str],
+    *,
+    required: tuple[str, ...] = (),
+    codes: dict[str, list[str]] | None = None,
+) -> None:
+    """Free text is text a reader can see: a required field needs a visible character, and an optional
+    one is either empty or has one (zero-width, right-to-left marks or other invisible characters alone
+    are refused: the record would look blank while it is not). Their code is `not_visible` (in `codes`
+    when given): what is visible is a matter of Unicode categories, which a schema's pattern cannot say."""
+    codes = {} if codes is None else codes
+    for name, value in values.items():
+        if name in required and not has_visible_text(value):
+            errors.setdefault(name, []).append(_("This field needs at least one visible character."))
+            codes.setdefault(name, []).append("not_visible")
+        elif name not in required and invisible_only(value):
+            errors.setdefault(name, []).append(
+                _("Only invisible characters: leave it empty or write the text.")
+            )
+            codes.setdefault(name, []).append("not_visible")
 
 
 _PHONE_SEPARATORS = str.maketrans("", "", " .-()")

@@ -24,7 +24,7 @@ from casework.choices import (
     Role,
 )
 from casework.models import Case, Membership, Unit
-from casework.text import as_boolean, as_decimal, as_whole_number
+from casework.text import as_boolean, as_decimal, as_whole_number, text_errors
 
 from .errors import ValidationFailed
 
@@ -116,8 +116,12 @@ def _parse(param: Param, raw: Any, errors: dict[str, list[str]], codes: dict[str
 
     if param.type == "text":
         value = str(raw).strip()
-        if len(value) > param.max_length:
+        if param.required and not value:  # spaces alone are no text
+            fail(_("This field is required."), "required")
+        elif len(value) > param.max_length:
             fail(_("At most %(n)d characters.") % {"n": param.max_length})
+        else:
+            text_errors(errors, {param.name: value}, codes=codes)
         return value
     if param.type == "int":
         try:
@@ -157,11 +161,12 @@ def _parse(param: Param, raw: Any, errors: dict[str, list[str]], codes: dict[str
         return fail(_("No such unit.") if param.type == "unit" else _("No such user."), "does_not_exist")
 
 
-def validate_params(case: Case, action: str, raw: dict[str, Any]) -> dict[str, Any]:
-    """Parse and check the fields of `action` for this case; raise ValidationFailed with field errors
-    and, for each message, its code."""
+def validate_params(case: Case, action: str, raw: dict[str, Any], note: str = "") -> dict[str, Any]:
+    """Parse and check the fields of `action` for this case, and the note that goes with it into the
+    audit record; raise ValidationFailed with field errors and, for each message, its code."""
     errors: dict[str, list[str]] = {}
     codes: dict[str, list[str]] = {}
+    text_errors(errors, {"note": note.strip()}, codes=codes)
     known = {p.name for p in ACTION_PARAMS[action]}
     for name in sorted(set(raw) - known):
         errors.setdefault(name, []).append(_("Unknown field for action %(action)s.") % {"action": action})

@@ -28,6 +28,7 @@ from casework.rules.periods import (
     extension_room,
     pauses_of,
 )
+from casework.text import has_visible_text
 
 from .clock_effects import effects_of
 from .errors import RuleViolation
@@ -477,7 +478,7 @@ def override_calendar_day(*, day: date, kind: str, reason: str, actor, decision_
     name or on their own authority. Returns deadlines moved."""
     if kind not in CalendarDayKind.values:
         raise RuleViolation("invalid_calendar_kind", _("Choose a day off or a working day."))
-    if not reason.strip():
+    if not has_visible_text(reason):  # spaces or zero-width characters alone are no reason
         raise RuleViolation("reason_required", _("Give the reason for the change."))
     reference = decision_reference.strip()
     return set_calendar_exception(

@@ -213,7 +213,7 @@ def perform_action(
                     str(getattr(condition, "guard_message", _("A legal condition is not met."))),
                     available_actions(case, actor),
                 )
-        values = validate_params(case, action, params)
+        values = validate_params(case, action, params, note)
         ctx = ActionContext(
             actor=actor, effective_date=_check_effective_date(case, effective_date), note=note, params=values
         )

@@ -186,3 +186,16 @@ def test_every_action_of_the_contract_has_an_endpoint(org, client_for):
         response = client.post(f"/api/v1/cases/999999/actions/{action}/", {}, format="json")
         assert (response.status_code, response.json()["code"]) == (400, "invalid"), action
         assert "version" in response.json()["errors"], action
+
+
+def test_an_action_reason_of_invisible_characters_is_400_not_visible(org, under_review, client_for):
+    # A zero-width space matches the schema's non-blank pattern; the service refuses it by its code.
+    response = client_for(org.head).post(
+        action_url(under_review, "accept"),
+        {"version": under_review.version, "note": "\u200b\u200f"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["codes"] == {"note": ["not_visible"]}
+    under_review.refresh_from_db()
+    assert under_review.state == CaseState.UNDER_REVIEW

@@ -18,7 +18,7 @@ from casework import confidentiality
 from casework.choices import TERMINAL_STATES, CaseKind, CaseState, Channel, PartyKind
 from casework.models import Case
 from casework.rules import periods, policy
-from casework.text import fold, has_visible_text, invisible_only, looks_like_id_number, looks_like_phone
+from casework.text import fold, has_visible_text, looks_like_id_number, looks_like_phone, text_errors
 
 from ..errors import ValidationFailed
 from .inputs import CaseInput, PetitionerInput
@@ -200,29 +200,6 @@ def max_people() -> int:
     """People one paper or one visit may name (settings.INTAKE_MAX_PETITIONERS): a collective letter
     names its representatives and counts the rest (`visitor_count`), it does not list a crowd."""
     return settings.INTAKE_MAX_PETITIONERS
-
-
-def text_errors(
-    errors: dict[str, list[str]],
-    values: dict[str, str],
-    *,
-    required: tuple[str, ...] = (),
-    codes: dict[str, list[str]] | None = None,
-) -> None:
-    """Free text is text a reader can see: a required field needs a visible character, and an optional
-    one is either empty or has one (zero-width, right-to-left marks or other invisible characters alone
-    are refused: the record would look blank while it is not). Their code is `not_visible` (in `codes`
-    when given): what is visible is a matter of Unicode categories, which a schema's pattern cannot say."""
-    codes = {} if codes is None else codes
-    for name, value in values.items():
-        if name in required and not has_visible_text(value):
-            errors.setdefault(name, []).append(_("This field needs at least one visible character."))
-            codes.setdefault(name, []).append("not_visible")
-        elif name not in required and invisible_only(value):
-            errors.setdefault(name, []).append(
-                _("Only invisible characters: leave it empty or write the text.")
-            )
-            codes.setdefault(name, []).append("not_visible")
 
 
 def people_errors(

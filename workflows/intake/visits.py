@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from casework.choices import RefusalReason, VisitOutcome
 from casework.models import Visit
 from casework.rules import policy
+from casework.text import text_errors
 
 from ..errors import Forbidden, ValidationFailed
 from ..permissions import may_register
-from .checks import intake_checks, people_errors, rules_in_force, text_errors, validate
+from .checks import intake_checks, people_errors, rules_in_force, validate
 from .inputs import VisitInput
 from .numbering import next_number
 from .register import create_case, resolve_parties
