@@ -100,7 +100,16 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.1)
-        pids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        # Every worker forked (the first answer comes from the first one up), so all their CPU counts.
+        pids: list[str] = []
+        for _ in range(50):
+            time.sleep(0.2)
+            found = subprocess.run(
+                ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
+            ).stdout.split()
+            if found and found == pids:
+                break
+            pids = found
         load = os.getloadavg()[0]
         before, children = worker_cpu(pids), resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(
@@ -140,6 +149,7 @@ def main() -> int:
         json.dumps(
             {
                 "worker_class": args.worker_class or "config",
+                "workers": len(pids),
                 "requests": requests,
                 "failures": int(row["Failure Count"]),
                 "rps": round(float(row["Requests/s"]), 1),
