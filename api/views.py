@@ -41,7 +41,7 @@ from casework.models import (
     Unit,
     Visit,
 )
-from casework.prepared import FastModelIterable, PreparedInQuery, PreparedQuery
+from casework.prepared import FastModelIterable, PreparedInQuery, PreparedQuery, fetch_together
 from casework.rules.calendar import stamp_columns, stamp_of
 from casework.services import record_dialogue
 from workflows.actions import ACTION_PARAMS
@@ -182,10 +182,23 @@ _CASE = PreparedQuery(lambda pk: case_queryset(Case.objects.filter(pk=pk)))
 def fetch_case(pk: int | str) -> Case | None:
     """`case_queryset(Case.objects.filter(pk=pk))`'s case, or None: the same row, annotations and unit
     (and, where the transfers are prefetched rather than annotated, the same prefetch)."""
-    found = _CASE.fetch(pk)
+    return _case_of(_CASE.fetch(pk))
+
+
+def _case_of(found: list[Case]) -> Case | None:
     if found and connections[found[0]._state.db].vendor != "postgresql":
         prefetch_related_objects(found, _transfers())
     return found[0] if found else None
+
+
+def fetch_case_with_related(pk: int | str) -> Case | None:
+    """`with_related([fetch_case(pk)])[0]`, or None: the case row and its people, clocks and ledgers
+    read in one round trip (casework.prepared.fetch_together) instead of four."""
+    found, *related = fetch_together([_CASE.statement(pk), *_related_statements([pk])])
+    case = _case_of(found)
+    if case is not None:
+        _install_related([case], *related)
+    return case
 
 
 # The relations of a page of cases, each compiled once per connection (casework.prepared).
@@ -193,7 +206,9 @@ _CASE_PARTIES = PreparedInQuery(
     lambda ids: CaseParty.objects.filter(case_id__in=ids).select_related("party").order_by("id")
 )
 _DEADLINES = PreparedInQuery(lambda ids: Deadline.objects.filter(case_id__in=ids).order_by("id"))
-_ENTRIES = PreparedInQuery(lambda ids: DeadlineEntry.objects.filter(deadline_id__in=ids).order_by("id"))
+# The clocks' ledgers by their cases' ids (not by the clocks' ids), so that they can be read in the
+# same round trip as the clocks themselves: the same rows.
+_ENTRIES = PreparedInQuery(lambda ids: DeadlineEntry.objects.filter(deadline__case_id__in=ids).order_by("id"))
 _DIALOGUES = PreparedInQuery(
     lambda ids: (
         Dialogue.cases.through.objects.filter(case_id__in=ids)
@@ -203,16 +218,25 @@ _DIALOGUES = PreparedInQuery(
 )
 
 
+def _related_statements(ids: list[int | str]) -> list:
+    keys = [int(pk) for pk in ids]
+    return [_CASE_PARTIES.statement(keys), _DEADLINES.statement(keys), _ENTRIES.statement(keys)]
+
+
 def with_related(cases: list[Case]) -> list[Case]:
-    """Read what the representation needs of each case's relations, in four queries for any number of
-    cases (three when nothing reads the dialogues): the same rows, in the same order, as
+    """Read what the representation needs of each case's relations, in one round trip for any number
+    of cases (and one more when something reads the dialogues): the same rows, in the same order, as
     `prefetch_related` of the case's people (with their Party), clocks (by id) with their ledgers (by
     id) and dialogues, installed where `case.<relation>.all()` finds them. Django's prefetching builds
     a queryset per case and relation (and per clock for its ledger), which cost a list page more than
     fetching the rows; here each relation's rows are a list (the dialogues a read-only sequence read
     when first asked for), which every reader of them iterates."""
-    if not cases:
-        return cases
+    if cases:
+        _install_related(cases, *fetch_together(_related_statements([case.pk for case in cases])))
+    return cases
+
+
+def _install_related(cases: list[Case], links: list, clocks: list, entries: list) -> None:
     by_id = {case.pk: case for case in cases}
     ids = list(by_id)
     related: dict[str, dict[int, list]] = {
@@ -220,17 +244,17 @@ def with_related(cases: list[Case]) -> list[Case]:
         "deadlines": {pk: [] for pk in ids},
     }
     case_field, deadline_field = CaseParty._meta.get_field("case"), Deadline._meta.get_field("case")
-    for link in _CASE_PARTIES.fetch(ids):
+    for link in links:
         case_field.set_cached_value(link, by_id[link.case_id])
         related["case_parties"][link.case_id].append(link)
     deadlines = {}
-    for deadline in _DEADLINES.fetch(ids):
+    for deadline in clocks:
         deadline_field.set_cached_value(deadline, by_id[deadline.case_id])
         deadline._prefetched_objects_cache = {"entries": []}
         related["deadlines"][deadline.case_id].append(deadline)
         deadlines[deadline.pk] = deadline
     entry_field = DeadlineEntry._meta.get_field("deadline")
-    for entry in _ENTRIES.fetch(list(deadlines)):
+    for entry in entries:
         deadline = deadlines[entry.deadline_id]
         entry_field.set_cached_value(entry, deadline)
         deadline._prefetched_objects_cache["entries"].append(entry)
@@ -242,7 +266,6 @@ def with_related(cases: list[Case]) -> list[Case]:
         for name, rows in related.items():
             cache[name] = rows[case.pk]
         cache["dialogues"] = _CaseRows(dialogues, case.pk)
-    return cases
 
 
 def _dialogues_by_case(ids: list[int]) -> dict[int, list[Dialogue]]:
@@ -290,10 +313,9 @@ def remember_calendar_stamp(view, cases) -> None:
 
 
 def serialize_case(view, case_id: int) -> dict:
-    case = fetch_case(case_id)
+    case = fetch_case_with_related(case_id)
     if case is None:
         raise Case.DoesNotExist("Case matching query does not exist.")
-    case = with_related([case])[0]
     remember_calendar_stamp(view, case)
     return CaseSerializer(case, context=view.get_serializer_context()).data
 
@@ -445,11 +467,13 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         # by id (fetch_case) and then checked against the same scope in Python (can_view_unit is
         # visible_cases' predicate: a unit within one of the user's units, everything for a system
         # administrator).
-        case = fetch_case(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        # The relations come in the same round trip as the case, and are dropped with it when it is
+        # out of reach.
+        case = fetch_case_with_related(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         if case is None or not can_view_unit(self.request.user, case.unit):
             raise Http404(f"No {Case._meta.object_name} matches the given query.")
         self.check_object_permissions(self.request, case)
-        return with_related([case])[0]
+        return case
 
     def get_serializer(self, *args, **kwargs):
         if args:

@@ -13,10 +13,14 @@ from .choices import Role
 from .models import Case, Membership, Unit
 from .prepared import PreparedQuery
 
+
+def memberships_of(user_id) -> QuerySet[Membership]:
+    """The memberships `memberships()` reads, of the user with this id (a value or an expression)."""
+    return Membership.objects.filter(user_id=user_id).select_related("unit", "unit__level")
+
+
 # Read once per request, by nearly every request: compiled once per connection (casework.prepared).
-_MEMBERSHIPS = PreparedQuery(
-    lambda user_id: Membership.objects.filter(user_id=user_id).select_related("unit", "unit__level")
-)
+_MEMBERSHIPS = PreparedQuery(memberships_of)
 
 
 def is_system_admin(user) -> bool:
@@ -32,6 +36,12 @@ def memberships(user) -> list[Membership]:
         cached = _MEMBERSHIPS.fetch(user.pk)
         user._membership_cache = cached
     return cached
+
+
+def remember_memberships(user, found: list[Membership]) -> None:
+    """`found` (memberships_of(user.pk)'s rows, read with the user, e.g. with their API token) are the
+    user's memberships for the request."""
+    user._membership_cache = found
 
 
 def roles_in(user, unit: Unit) -> frozenset[str]:

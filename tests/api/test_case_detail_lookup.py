@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api.views import case_queryset, fetch_case, with_related
+from api.views import case_queryset, fetch_case, fetch_case_with_related, with_related
 from casework.access import visible_cases
 from casework.models import Case
 from tests.factories import act, register
@@ -93,3 +93,73 @@ def test_an_action_answers_with_the_case_as_the_detail_shows_it(org, today, clie
     assert answer.status_code == 200
     assert answer.json() == client.get(f"{CASES}{case.pk}/").json()
     assert answer.json()["state"] == "under_review"
+
+
+def _related(case: Case) -> dict:
+    cache = case._prefetched_objects_cache
+    return {
+        "people": [(link.pk, link.party_id, link.party.full_name) for link in cache["case_parties"]],
+        "clocks": [
+            (d.pk, d.status, [e.pk for e in d._prefetched_objects_cache["entries"]])
+            for d in cache["deadlines"]
+        ],
+        "dialogues": [d.pk for d in cache["dialogues"]],
+    }
+
+
+def test_the_case_with_its_relations_read_together_is_what_reading_them_apart_gives(org, today):
+    moved = register(org.commune, org.reception, received_at=date(2026, 3, 2))
+    act(moved, "transfer", org.reception, target_unit=org.province.pk)
+    reviewed = act(
+        register(org.commune, org.reception, received_at=date(2026, 3, 9)), "review", org.reception
+    )
+    for case in (moved, reviewed, Case.objects.get(transferred_from=moved)):
+        together = fetch_case_with_related(case.pk)
+        apart = with_related([fetch_case(case.pk)])[0]
+        assert _as_read(together) == _as_read(apart)
+        assert _related(together) == _related(apart)
+    assert _related(fetch_case_with_related(reviewed.pk))["clocks"]  # clocks with ledgers: compared
+    assert fetch_case_with_related(10**9) is None and fetch_case_with_related(10**30) is None
+
+
+def test_a_detail_is_two_round_trips_on_postgresql(org, today, client_for):
+    case = act(register(org.commune, org.reception, received_at=date(2026, 3, 2)), "review", org.reception)
+    client = client_for(org.monitor)
+    client.get(f"{CASES}{case.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"{CASES}{case.pk}/").status_code == 200
+    if connection.vendor == "postgresql":
+        # the token with the user's memberships; the case with its people, clocks and ledgers
+        assert len(queries) == 2, [q["sql"][:80] for q in queries]
+
+
+def test_token_authentication_gives_the_user_the_memberships_they_hold(org, today):
+    from rest_framework.authtoken.models import Token
+
+    from api.authentication import ExpiringTokenAuthentication
+    from casework.access import memberships, memberships_of
+
+    for user in (org.head, org.monitor, org.outsider):
+        key = Token.objects.get_or_create(user=user)[0].key
+        authenticated, _token = ExpiringTokenAuthentication().authenticate_credentials(key)
+        with CaptureQueriesContext(connection) as queries:
+            held = memberships(authenticated)
+        assert len(queries) == 0  # read with the token
+        expected = memberships_of(user.pk)
+        assert sorted((m.pk, m.role, m.unit.path, m.unit.level.code) for m in held) == sorted(
+            (m.pk, m.role, m.unit.path, m.unit.level.code) for m in expected
+        )
+        assert held
+
+
+def test_a_membership_given_or_taken_counts_from_the_next_request(org, today, client_for):
+    from casework.choices import Role
+    from casework.models import Membership
+
+    case = register(org.commune, org.reception, received_at=date(2026, 3, 2))
+    client = client_for(org.outsider)
+    assert client.get(f"{CASES}{case.pk}/").status_code == 404
+    given = Membership.objects.create(user=org.outsider, unit=org.province, role=Role.MONITOR)
+    assert client.get(f"{CASES}{case.pk}/").status_code == 200
+    given.delete()
+    assert client.get(f"{CASES}{case.pk}/").status_code == 404

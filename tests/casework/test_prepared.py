@@ -11,7 +11,7 @@ from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 
 from casework import prepared
-from casework.access import memberships
+from casework.access import memberships, memberships_of
 from casework.choices import CaseState as S
 from casework.choices import DeadlineKind, DeadlineStatus
 from casework.models import Case, CaseEvent, Deadline, DeadlineEntry, Membership, OutboxMessage
@@ -538,3 +538,34 @@ def test_a_failing_statement_read_past_the_wrapper_raises_djangos_error_and_mark
         connection.needs_rollback = True
         with pytest.raises(TransactionManagementError):
             prepared.fetch_rows(connection, "SELECT 1", [])
+
+
+def test_statements_fetched_together_give_what_each_gives_alone(org):
+    cases = [new_case(org), new_case(org)]
+    by_case = prepared.PreparedQuery(lambda pk: Case.objects.select_related("unit").filter(pk=pk))
+    clocks = prepared.PreparedInQuery(lambda ids: Deadline.objects.filter(case_id__in=ids).order_by("id"))
+    mine = prepared.PreparedQuery(memberships_of)
+    ids = [c.pk for c in cases]
+    statements = [by_case.statement(ids[0]), clocks.statement(ids), None, mine.statement(org.head.pk)]
+    together = prepared.fetch_together(statements)
+    alone = [by_case.fetch(ids[0]), clocks.fetch(ids), [], mine.fetch(org.head.pk)]
+    assert [[_values(o) for o in rows] for rows in together] == [[_values(o) for o in rows] for rows in alone]
+    assert _values(together[0][0].unit) == _values(alone[0][0].unit)
+    assert together[1] and together[3]  # rows in every set, so the comparison means something
+    # Nothing matchable (an empty key list, a key no column holds): no statement, no rows.
+    assert clocks.statement([]) is None and by_case.statement(2**63) is None
+    assert prepared.fetch_together([None, clocks.statement([])]) == [[], []]
+
+
+def test_statements_fetched_together_are_one_round_trip_on_postgresql(org):
+    case = new_case(org)
+    by_case = prepared.PreparedQuery(lambda pk: Case.objects.filter(pk=pk))
+    clocks = prepared.PreparedInQuery(lambda ids: Deadline.objects.filter(case_id__in=ids).order_by("id"))
+    prepared.fetch_together([by_case.statement(case.pk), clocks.statement([case.pk])])
+    with CaptureQueriesContext(connection) as captured:
+        found, running = prepared.fetch_together([by_case.statement(case.pk), clocks.statement([case.pk])])
+    assert [c.pk for c in found] == [case.pk]
+    assert [d.pk for d in running] == list(
+        Deadline.objects.filter(case=case).order_by("id").values_list("pk", flat=True)
+    )
+    assert len(captured) == (1 if connection.vendor == "postgresql" else 2)
