@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..choices import CaseKind, CaseState, DeadlineKind, DeadlineStatus
-from ..models import Case, Unit
+from ..models import Case, ReportIrregularCase, Unit
 from . import summary
 from .periods import Period, ReportError, rate
 from .scope import GROUP_BY_LEVEL, Grouping, Report, Scope, _finish_rows, _row_key, _sum
@@ -143,8 +143,11 @@ _COMPILED: dict[tuple, tuple | None] = {}
 _COMPILED_MAX = 512
 
 
-def _compiled_rows(alias: str, f: date, t: date, grouping: Grouping, kind: str | None) -> list[dict]:
-    """The rows of `resolution_queryset(period=[f, t], grouping, kind)`, read on database `alias`."""
+def _compiled_rows(
+    alias: str, f: date, t: date, grouping: Grouping, kind: str | None, irregular: bool = False
+) -> list[dict]:
+    """The rows of `resolution_queryset(period=[f, t], grouping, kind)`, read on database `alias`; with
+    `irregular`, of the summaries' irregular cases only (casework.reports.summary)."""
     connection = connections[alias]
     within = grouping.within.path if grouping.within is not None else None
     key = (
@@ -155,10 +158,11 @@ def _compiled_rows(alias: str, f: date, t: date, grouping: Grouping, kind: str |
         grouping.scope.everything,
         grouping.scope.paths,
         kind,
+        irregular,
     )
     compiled = _COMPILED.get(key, False)
     if compiled is False:
-        compiled = _compile(alias, grouping, kind)
+        compiled = _compile(alias, grouping, kind, irregular)
         if len(_COMPILED) >= _COMPILED_MAX:
             _COMPILED.clear()
         _COMPILED[key] = compiled
@@ -182,8 +186,10 @@ def _compiled_rows(alias: str, f: date, t: date, grouping: Grouping, kind: str |
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
-def _compile(alias: str, grouping: Grouping, kind: str | None) -> tuple | None:
+def _compile(alias: str, grouping: Grouping, kind: str | None, irregular: bool) -> tuple | None:
     qs = _resolution_queryset(_FROM, _TO, _AS_OF, grouping, kind, True).using(alias)
+    if irregular:
+        qs = qs.filter(pk__in=ReportIrregularCase.objects.values("case_id"))
     compiler = qs.query.get_compiler(using=alias)
     try:
         sql, params = compiler.as_sql()

@@ -464,8 +464,9 @@ def test_a_repeated_report_reuses_the_summary_rows_until_the_next_refresh(tree, 
 
 def test_the_case_table_report_compiled_once_per_shape_returns_its_querysets_rows(tree, frozen_today):
     """resolution_rates reads the case table through its query compiled once per shape, the period's
-    days put in place of placeholders: the same rows as the queryset built for each period, for every
-    scope, with and without a kind, periods running past today included."""
+    days put in place of placeholders (and the summaries' reports their irregular cases through it): the
+    same rows as the queryset built for each period, for every scope, with and without a kind, periods
+    running past today included."""
     from casework.reports.resolution import _COMPILED, _compiled_rows, resolution_queryset
     from casework.reports.scope import Grouping
 
@@ -474,6 +475,9 @@ def test_the_case_table_report_compiled_once_per_shape_returns_its_querysets_row
     frozen_today(today)
     rng = random.Random(8)
     _create_random_cases(rng, units, 150)
+    summary.refresh()  # the irregular cases, which the summaries' reports read through the same query
+    assert ReportIrregularCase.objects.exists()
+    irregular = ReportIrregularCase.objects.values("case_id")
     _COMPILED.clear()
 
     def ordered(rows):
@@ -487,10 +491,15 @@ def test_the_case_table_report_compiled_once_per_shape_returns_its_querysets_row
         for params in _scopes(org, district):
             grouping = Grouping(params["group_by"], params["scope"], params.get("within"))
             for kind in {params.get("kind"), CaseKind.COMPLAINT}:
-                expected = ordered(resolution_queryset(period=period, grouping=grouping, kind=kind))
-                got = _compiled_rows("default", period.date_from, period.date_to, grouping, kind)
-                assert ordered(got) == expected, (period, params, kind)
-                compared += bool(expected)
-                shapes.add((params["group_by"], params.get("within"), params["scope"], kind))
+                for only_irregular in (False, True):
+                    qs = resolution_queryset(period=period, grouping=grouping, kind=kind)
+                    expected = ordered(qs.filter(pk__in=irregular) if only_irregular else qs)
+                    f, t = period.date_from, period.date_to
+                    got = _compiled_rows("default", f, t, grouping, kind, irregular=only_irregular)
+                    assert ordered(got) == expected, (period, params, kind, only_irregular)
+                    compared += bool(expected)
+                    shapes.add(
+                        (params["group_by"], params.get("within"), params["scope"], kind, only_irregular)
+                    )
     assert compared > 40  # not a comparison of empty reports
     assert len(_COMPILED) == len(shapes)  # one compilation per shape, whatever the period
