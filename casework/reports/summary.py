@@ -632,7 +632,7 @@ def resolution_rows(
 
     `version` (`versioned_state()`): the summary rows read are reused by later calls with the same
     version and arguments (per process); the case-table parts are read on every call."""
-    from .resolution import RESOLUTION_COUNTS, _resolution_aggregates, resolution_queryset
+    from .resolution import RESOLUTION_COUNTS, _compiled_rows, _resolution_aggregates
 
     merged: list[dict[tuple, dict[str, int]]] = [
         defaultdict(lambda: dict.fromkeys(RESOLUTION_COUNTS, 0)) for _p in periods
@@ -786,9 +786,8 @@ def resolution_rows(
                 rows[(r["key"], r["kind"])]["overdue"] += r["n"]
         if irregular_cases:
             # Irregular cases: the case-table query itself (their receipt is already in the summary).
-            for r in resolution_queryset(period=period, grouping=grouping, kind=kind).filter(
-                pk__in=irregular
-            ):
+            alias = Case.objects.all().db
+            for r in _compiled_rows(alias, period.date_from, period.date_to, grouping, kind, irregular=True):
                 row = rows[(r["key"], r["kind"])]
                 for metric in RESOLUTION_COUNTS:
                     if metric != "received":

@@ -460,3 +460,46 @@ def test_a_repeated_report_reuses_the_summary_rows_until_the_next_refresh(tree, 
     after.pop("figures_as_of"), expected.pop("figures_as_of")
     assert after == expected
     assert after["totals"]["received"] > first["totals"]["received"]
+
+
+def test_the_case_table_report_compiled_once_per_shape_returns_its_querysets_rows(tree, frozen_today):
+    """resolution_rates reads the case table through its query compiled once per shape, the period's
+    days put in place of placeholders (and the summaries' reports their irregular cases through it): the
+    same rows as the queryset built for each period, for every scope, with and without a kind, periods
+    running past today included."""
+    from casework.reports.resolution import _COMPILED, _compiled_rows, resolution_queryset
+    from casework.reports.scope import Grouping
+
+    org, units, district = tree
+    today = date(2026, 3, 20)
+    frozen_today(today)
+    rng = random.Random(8)
+    _create_random_cases(rng, units, 150)
+    summary.refresh()  # the irregular cases, which the summaries' reports read through the same query
+    assert ReportIrregularCase.objects.exists()
+    irregular = ReportIrregularCase.objects.values("case_id")
+    _COMPILED.clear()
+
+    def ordered(rows):
+        return sorted(rows, key=lambda r: (str(r["key"]), r["kind"]))
+
+    compared, shapes = 0, set()
+    # A calendar month, a reporting year, the current one (past today), days inside a half-month and a
+    # random period (the equality test above reads every period through the compiled query too).
+    fixed = _periods(today)
+    for period in [fixed[0], fixed[3], fixed[4], fixed[8], *_random_periods(rng, today, 1)]:
+        for params in _scopes(org, district):
+            grouping = Grouping(params["group_by"], params["scope"], params.get("within"))
+            for kind in {params.get("kind"), CaseKind.COMPLAINT}:
+                for only_irregular in (False, True):
+                    qs = resolution_queryset(period=period, grouping=grouping, kind=kind)
+                    expected = ordered(qs.filter(pk__in=irregular) if only_irregular else qs)
+                    f, t = period.date_from, period.date_to
+                    got = _compiled_rows("default", f, t, grouping, kind, irregular=only_irregular)
+                    assert ordered(got) == expected, (period, params, kind, only_irregular)
+                    compared += bool(expected)
+                    shapes.add(
+                        (params["group_by"], params.get("within"), params["scope"], kind, only_irregular)
+                    )
+    assert compared > 40  # not a comparison of empty reports
+    assert len(_COMPILED) == len(shapes)  # one compilation per shape, whatever the period

@@ -58,6 +58,19 @@ def test_fold_ignores_case_vietnamese_diacritics_and_extra_spaces():
     assert fold("") == ""
 
 
+def test_fold_drops_exactly_the_combining_marks_of_every_character():
+    # Dropping the distinct marks at once is the same as testing each character of the text.
+    import unicodedata
+
+    def one_by_one(text: str) -> str:
+        decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+        return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+
+    every = "".join(chr(code) for code in range(0x30000) if not 0xD800 <= code <= 0xDFFF)
+    assert fold(every) == one_by_one(every)
+    assert fold("Ờ\u0301 e\u0323\u0302 ĐỨC") == one_by_one("Ờ\u0301 e\u0323\u0302 ĐỨC") == "o e duc"
+
+
 def test_a_party_keeps_its_search_name_in_step_with_its_name(db):
     party = Party.objects.create(full_name="Lê Thị Hồng")
     assert party.search_name == "le thi hong"

@@ -28,6 +28,32 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+# Playwright's own --disable-features (playwright-core's chromiumSwitches.ts, Playwright 1.65): Chromium
+# keeps only the last --disable-features given, so ours repeats them (test_browser.py checks that it still
+# does after an upgrade).
+PLAYWRIGHT_DISABLED_FEATURES = [
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+]
+# Chromium 15x draws the address bar's pop-ups as web pages (chrome://omnibox-popup.top-chrome/), built
+# for every window, headless ones too: two renderer processes started with each browser context, about a
+# third of a context's CPU, for a pop-up no test opens.
+NO_OMNIBOX_POPUPS = ["WebUIOmniboxPopup", "WebUIOmniboxAimPopup"]
+CHROMIUM_ARGS.append("--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + NO_OMNIBOX_POPUPS))
 DESKTOP = {"width": 1366, "height": 768}
 TABLET = {"width": 768, "height": 1024}
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "screens"
