@@ -7,8 +7,8 @@ import copy
 from collections import OrderedDict
 
 from django import forms
-from django.forms.utils import ErrorDict
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language

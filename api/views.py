@@ -41,7 +41,7 @@ from casework.models import (
     Unit,
     Visit,
 )
-from casework.prepared import FastModelIterable, PreparedInQuery, PreparedQuery
+from casework.prepared import FastModelIterable, PreparedInQuery, PreparedQuery, fetch_together
 from casework.rules.calendar import stamp_columns, stamp_of
 from casework.services import record_dialogue
 from workflows.actions import ACTION_PARAMS
@@ -193,7 +193,9 @@ _CASE_PARTIES = PreparedInQuery(
     lambda ids: CaseParty.objects.filter(case_id__in=ids).select_related("party").order_by("id")
 )
 _DEADLINES = PreparedInQuery(lambda ids: Deadline.objects.filter(case_id__in=ids).order_by("id"))
-_ENTRIES = PreparedInQuery(lambda ids: DeadlineEntry.objects.filter(deadline_id__in=ids).order_by("id"))
+# By the cases' ids (the clocks' ledgers, through their clocks), so that it can go with the two above
+# in one round trip (fetch_together): the same rows as by the clocks' own ids.
+_ENTRIES = PreparedInQuery(lambda ids: DeadlineEntry.objects.filter(deadline__case_id__in=ids).order_by("id"))
 _DIALOGUES = PreparedInQuery(
     lambda ids: (
         Dialogue.cases.through.objects.filter(case_id__in=ids)
@@ -220,20 +222,24 @@ def with_related(cases: list[Case]) -> list[Case]:
         "deadlines": {pk: [] for pk in ids},
     }
     case_field, deadline_field = CaseParty._meta.get_field("case"), Deadline._meta.get_field("case")
-    for link in _CASE_PARTIES.fetch(ids):
+    links, clocks, entries = fetch_together((_CASE_PARTIES, ids), (_DEADLINES, ids), (_ENTRIES, ids))
+    for link in links:
         case_field.set_cached_value(link, by_id[link.case_id])
         related["case_parties"][link.case_id].append(link)
     deadlines = {}
-    for deadline in _DEADLINES.fetch(ids):
+    for deadline in clocks:
         deadline_field.set_cached_value(deadline, by_id[deadline.case_id])
         deadline._prefetched_objects_cache = {"entries": []}
         related["deadlines"][deadline.case_id].append(deadline)
         deadlines[deadline.pk] = deadline
     entry_field = DeadlineEntry._meta.get_field("deadline")
-    for entry in _ENTRIES.fetch(list(deadlines)):
-        deadline = deadlines[entry.deadline_id]
-        entry_field.set_cached_value(entry, deadline)
-        deadline._prefetched_objects_cache["entries"].append(entry)
+    for entry in entries:
+        # A ledger is read by its own statement: a clock started after the clocks' was read is not
+        # on the page (as it would not have been when read by the clocks' ids).
+        deadline = deadlines.get(entry.deadline_id)
+        if deadline is not None:
+            entry_field.set_cached_value(entry, deadline)
+            deadline._prefetched_objects_cache["entries"].append(entry)
     # The dialogues only the guards of a reader's permitted actions read (a monitor's rows run none):
     # fetched for the whole page when one case's are first read.
     dialogues = _PageRows(lambda: _dialogues_by_case(ids))

@@ -434,7 +434,10 @@ class PreparedQuery:
 
 
 def _run(compiled: _Compiled, alias: str, connection, params: list) -> list[Model]:
-    rows = fetch_rows(connection, compiled.sql, params)
+    return _built(compiled, alias, fetch_rows(connection, compiled.sql, params))
+
+
+def _built(compiled: _Compiled, alias: str, rows) -> list[Model]:
     if compiled.converters:
         rows = compiled.compiler.apply_converters(rows, compiled.converters)
     model, names, start, end = compiled.model, compiled.init_list, compiled.start, compiled.end
@@ -468,10 +471,11 @@ class PreparedInQuery:
         self._model: type[Model] | None = None
 
     def fetch(self, keys: list[int]) -> list[Model]:
+        plan = self._statement(keys)
+        if plan is not None:
+            return _run(*plan)
         if not keys:
             return []
-        if self._model is None:
-            self._model = self.build([_PLACEHOLDER_BASE]).model
         alias = router.db_for_read(self._model)
         connection = connections[alias]
         low, high = connection.ops.integer_field_range("BigIntegerField")
@@ -479,17 +483,6 @@ class PreparedInQuery:
         if not keys:
             return []
         buckets = self._compiled.setdefault(connection, {})
-        if connection.vendor == "postgresql":
-            compiled = buckets.get(0)
-            if compiled is None:
-                compiled = buckets[0] = _any_of(self.build, alias)
-            if compiled:
-                params = list(compiled.params)
-                # The array as its text ('{1,2,3}', the keys are ints), which the database casts to
-                # the column's array type: the driver's list dumper cost more than the statement's
-                # other Python.
-                params[compiled.slots[0][0]] = "{" + ",".join(map(str, keys)) + "}"
-                return _run(compiled, alias, connection, params)
         size = 1 << (len(keys) - 1).bit_length()
         compiled = buckets.get(size)
         if compiled is None:
@@ -500,6 +493,80 @@ class PreparedInQuery:
             for i in slot:
                 params[i] = value
         return _run(compiled, alias, connection, params)
+
+    def _statement(self, keys: list[int]) -> tuple[_Compiled, str, Any, list] | None:
+        """The one `= ANY(array)` statement fetch() runs for `keys` on PostgreSQL (compiled, alias,
+        connection, parameters); None where fetch() does something else (no keys, another backend)."""
+        if not keys:
+            return None
+        if self._model is None:
+            self._model = self.build([_PLACEHOLDER_BASE]).model
+        alias = router.db_for_read(self._model)
+        connection = connections[alias]
+        low, high = connection.ops.integer_field_range("BigIntegerField")
+        keys = [int(k) for k in keys if low <= int(k) <= high]
+        if not keys or connection.vendor != "postgresql":
+            return None
+        buckets = self._compiled.setdefault(connection, {})
+        compiled = buckets.get(0)
+        if compiled is None:
+            compiled = buckets[0] = _any_of(self.build, alias)
+        if not compiled:
+            return None
+        params = list(compiled.params)
+        # The array as its text ('{1,2,3}', the keys are ints), which the database casts to the
+        # column's array type: the driver's list dumper cost more than the statement's other Python.
+        params[compiled.slots[0][0]] = "{" + ",".join(map(str, keys)) + "}"
+        return compiled, alias, connection, params
+
+
+def fetch_together(*requests: tuple[PreparedInQuery, list[int]]) -> list[list[Model]]:
+    """`[query.fetch(keys) for query, keys in requests]`, the statements sent in one round trip where
+    they can go together (PostgreSQL with client-side binding, the same connection): a list page's
+    related rows are several short statements, and each round trip cost the page the driver's and
+    Django's per-statement Python and a wait for the server. Each statement is its own, with its own
+    snapshot, as when they are sent one by one."""
+    plans = [query._statement(keys) for query, keys in requests]
+    sent = [plan for plan in plans if plan is not None]
+    if len(sent) > 1 and len({id(plan[2]) for plan in sent}) == 1:
+        connection = sent[0][2]
+        sets = fetch_rows_together(connection, [(plan[0].sql, plan[3]) for plan in sent])
+        if sets is not None:
+            found = iter(sets)
+            return [
+                _built(plan[0], plan[1], next(found)) if plan is not None else query.fetch(keys)
+                for plan, (query, keys) in zip(plans, requests, strict=True)
+            ]
+    return [query.fetch(keys) for query, keys in requests]
+
+
+@async_unsafe
+def fetch_rows_together(connection, statements: list[tuple[str, list]]) -> list[list] | None:
+    """Each statement's rows, the statements sent as one (`; `-separated, which psycopg sends with
+    client-side binding as one simple query), through the same cursor fetch_rows uses; None when the
+    connection's cursors bind on the server (one statement per call there)."""
+    client_cursor = getattr(connection.Database, "ClientCursor", None)
+    sql = "; ".join(statement for statement, _params in statements)
+    params = [value for _statement, values in statements for value in values]
+    raw_cursor = _plain_cursor(connection)
+    if raw_cursor is None:
+        with connection.cursor() as cursor:
+            if client_cursor is None or not isinstance(cursor.cursor, client_cursor):
+                return None
+            cursor.execute(sql, params)
+            return _result_sets(cursor.cursor, len(statements))
+    with connection.wrap_database_errors, raw_cursor:
+        raw_cursor.execute(sql, params)
+        return _result_sets(raw_cursor, len(statements))
+
+
+def _result_sets(cursor, count: int) -> list[list]:
+    sets = [cursor.fetchall()]
+    while len(sets) < count and cursor.nextset():
+        sets.append(cursor.fetchall())
+    if len(sets) != count:
+        raise DatabaseError(f"Expected {count} result sets, got {len(sets)}.")
+    return sets
 
 
 def _any_of(build: Callable[[list[int]], QuerySet], alias: str) -> _Compiled | bool:
