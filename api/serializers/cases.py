@@ -160,11 +160,11 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         # again and again (a page and the next, by many officers), and writing a row cost a list
         # request more than reading it.
         key = self._row_key(case)
-        disclosures = self.context["disclosures"]
+        disclosures = self._disclosures
         actions = self.get_available_actions(case)
         if key is None:
             return self._row(case, disclosures, actions)
-        found = _case_rows.get(self.context["calendar"], key, lambda: self._remembered_row(case))
+        found = _case_rows.get(self._calendar, key, lambda: self._remembered_row(case))
         row, disclosed = found
         if disclosed:
             parties = {link.party_id: link.party for link in _related(case, "case_parties")}
@@ -193,10 +193,17 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         except KeyError:
             return None
         language = self._language
-        people = tuple(
-            (link.role, link.confidential, link.party_id, *_PARTY_VALUES(link.party.__dict__))
-            for link in _related(case, "case_parties")
-        )
+        try:
+            # Read from the instances' values (the foreign keys' descriptors run Python on each read).
+            people = tuple(
+                (*_LINK_VALUES(link.__dict__), *_PARTY_VALUES(link._state.fields_cache["party"].__dict__))
+                for link in _related(case, "case_parties")
+            )
+        except KeyError:  # a person not read with the link, or a deferred field: through the instances
+            people = tuple(
+                (link.role, link.confidential, link.party_id, *_PARTY_VALUES(link.party.__dict__))
+                for link in _related(case, "case_parties")
+            )
         clocks = tuple((explanation_key(d, language), d.due_date) for d in _related(case, "deadlines"))
         return (
             values,
@@ -208,7 +215,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             can_see_denouncer(self._user(), case),
             language,
             self._zone,
-            self.context["today"],
+            self._today,
         )
 
     def _row(self, case: Case, disclosures: Disclosures, actions: list[str]) -> dict[str, Any]:
@@ -262,6 +269,20 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
                 data[name] = secrets.apply(data[name])
         return data
 
+    # The request's context values a row reads, looked up once per serializer (`self.context` walks
+    # to the root serializer on every read).
+    @cached_property
+    def _disclosures(self) -> Disclosures:
+        return self.context["disclosures"]
+
+    @cached_property
+    def _calendar(self):
+        return self.context["calendar"]
+
+    @cached_property
+    def _today(self):
+        return self.context["today"]
+
     @cached_property
     def _zone(self):
         # The current time zone, looked up once per serializer (one request) rather than per row.
@@ -311,6 +332,7 @@ _case_rows = SnapshotMemo(3_000)
 # party's (party_view and the scrubbing read these).
 _CASE_VALUES = itemgetter(*(f.attname for f in Case._meta.concrete_fields if f.name != "intake_flags"))
 _PARTY_VALUES = itemgetter("kind", *IDENTITY_FIELDS)
+_LINK_VALUES = itemgetter("role", "confidential", "party_id")
 
 
 def _frozen_json(value):
