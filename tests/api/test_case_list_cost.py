@@ -380,7 +380,7 @@ def test_a_remembered_filter_validation_reads_as_a_fresh_one(org, today, client_
         monkeypatch.setattr(
             api_filters.StrictFilterSet,
             "get_form_class",
-            lambda self: built.append(1) or original(self),
+            lambda self, built=built, original=original: built.append(1) or original(self),
         )
         for _twice in range(2):
             for url in urls:
