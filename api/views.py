@@ -23,8 +23,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from casework.access import can_view_unit, is_system_admin, memberships, visible_cases, visible_units
@@ -73,6 +74,7 @@ from .serializers import (
     VisitSerializer,
     request_context,
 )
+from .serializers.cases import WrittenRow, written_json
 from .throttling import FailedLoginThrottle
 
 # Cases with no running deadline sort after all others by due date (cursor pagination needs a value).
@@ -442,6 +444,47 @@ class PersonViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 # --- Cases -----------------------------------------------------------------------------------------
 
 
+class CaseListRenderer(JSONRenderer):
+    """DRF's JSONRenderer, the same bytes, writing a page of case rows from the text each row was
+    remembered with (api.serializers.cases.WrittenRow) rather than encoding the whole page again; the
+    rows' available actions, the page's links and any row without its text are encoded as DRF does.
+    Anything else, or other settings (an indent asked for in the Accept header), goes through DRF's
+    own render."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        rows = data.get("results") if isinstance(data, dict) else None
+        if (
+            not rows
+            or not isinstance(rows, list)
+            or self.get_indent(accepted_media_type, renderer_context or {}) is not None
+            or (type(self).encoder_class, self.ensure_ascii, self.compact, self.strict)
+            != (
+                JSONRenderer.encoder_class,
+                JSONRenderer.ensure_ascii,
+                JSONRenderer.compact,
+                JSONRenderer.strict,
+            )
+        ):
+            return super().render(data, accepted_media_type, renderer_context)
+        parts = written_json({**data, "results": _ROWS_MARK}).split(_ROWS_MARK_JSON)
+        if len(parts) != 2:
+            return super().render(data, accepted_media_type, renderer_context)
+        written = []
+        for row in rows:
+            around = row.json_around if type(row) is WrittenRow else None
+            if around:
+                actions = row["available_actions"]
+                written.append(around[0] + (written_json(actions) if actions else "[]") + around[1])
+            else:
+                written.append(written_json(row))
+        return (parts[0] + "[" + ",".join(written) + "]" + parts[1]).encode()
+
+
+# A value no page's links hold (NUL is written escaped), standing for its rows in its text.
+_ROWS_MARK = "\x00rows\x00"
+_ROWS_MARK_JSON = written_json(_ROWS_MARK)
+
+
 @extend_schema_view(
     list=extend_schema(tags=["cases"]),
     retrieve=extend_schema(tags=["cases"]),
@@ -460,6 +503,9 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     serializer_class = CaseSerializer
     filterset_class = filters.CaseFilter
     filter_backends = [filters.FilterBackend, OrderingFilter]
+    renderer_classes = [
+        CaseListRenderer if r is JSONRenderer else r for r in api_settings.DEFAULT_RENDERER_CLASSES
+    ]
     ordering_fields = ["received_at", "reference", "due_date"]
     ordering = "-received_at"
     lookup_value_regex = ID_REGEX
