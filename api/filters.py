@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -130,6 +131,11 @@ class StrictFilterSet(filters.FilterSet):
         return form
 
     def is_valid(self) -> bool:
+        key = self._validation_key()
+        cleaned = _cleaned_data.get(key) if key is not None else None
+        if cleaned is not None:
+            self._cleaned = dict(cleaned)
+            return True
         valid = super().is_valid()
         for name, declared in self.filters.items():
             if isinstance(declared, filters.CharFilter) or name not in self.data:
@@ -137,7 +143,49 @@ class StrictFilterSet(filters.FilterSet):
             if any(v.strip() == "" for v in self.data.getlist(name)):
                 self.form.add_error(name, forms.ValidationError(_("May not be empty."), code="blank"))
                 valid = False
+        if valid and key is not None:
+            if len(_cleaned_data) >= _CLEANED_AT_MOST:
+                _cleaned_data.clear()
+            _cleaned_data[key] = dict(self.form.cleaned_data)
         return valid
+
+    def _validation_key(self) -> tuple | None:
+        """Everything the form's validation reads, for a filter set whose form class is kept
+        (get_form_class): the filter set, the language and time zone (date formats, aware
+        date-times), and the query string's values of the keys a field reads (each field's widget
+        reads its name, or names beginning with it); None when the form is built for each request
+        (a request-bound queryset), prefixed, or not bound."""
+        if not self.is_bound or self.form_prefix is not None:
+            return None
+        names = self.base_filters
+        if (type(self), get_language()) not in _form_classes:
+            return None
+        read = tuple(
+            sorted((k, tuple(self.data.getlist(k))) for k in self.data if any(k.startswith(n) for n in names))
+        )
+        return (type(self), get_language(), timezone.get_current_timezone_name(), read)
+
+    _cleaned: dict | None = None
+
+    @property
+    def errors(self):
+        # A remembered validation had no errors (only valid ones are kept).
+        return ErrorDict() if self._cleaned is not None else super().errors
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # django_filters' filter_queryset, reading the remembered cleaned data when there is one.
+        cleaned = self._cleaned if self._cleaned is not None else self.form.cleaned_data
+        for name, value in cleaned.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+
+# StrictFilterSet's valid form data by _validation_key: a field's cleaning depends on nothing else
+# (typed values: choices, dates, ids, booleans, text; a unit named by `within` is looked up by its
+# filter, on every request), and building, copying and validating the form was most of an
+# `?overdue=true` request's filtering. Bounded; invalid data is validated afresh every time.
+_cleaned_data: dict[tuple, dict] = {}
+_CLEANED_AT_MOST = 1_000
 
 
 class FilterBackend(filters.DjangoFilterBackend):

@@ -115,9 +115,59 @@ CASE_COLUMNS = """c.id, c.unit_id, c.year, c.sequence, c.reference, c.kind, c.ro
     u.email, u.is_active"""
 
 
+# --raw-batched: the hand-written side sends a page's related statements in one round trip too (as
+# the API does on PostgreSQL since session 9), the ledgers read by the cases' ids through their clocks.
+RAW_BATCHED = False
+
+
+def raw_related_batched(cursor, user_id: int, ids: list[int]) -> None:
+    statements = [
+        (
+            """SELECT m.*, u.*, l.* FROM casework_membership m JOIN casework_unit u ON u.id = m.unit_id
+               JOIN casework_unitlevel l ON l.id = u.level_id WHERE m.user_id = %s""",
+            [user_id],
+        ),
+        (
+            """SELECT cp.*, p.* FROM casework_caseparty cp JOIN casework_party p ON p.id = cp.party_id
+               WHERE cp.case_id = ANY(%s) ORDER BY cp.id""",
+            [ids],
+        ),
+        ("SELECT * FROM casework_deadline WHERE case_id = ANY(%s) ORDER BY id", [ids]),
+        (
+            """SELECT e.* FROM casework_deadlineentry e JOIN casework_deadline d ON d.id = e.deadline_id
+               WHERE d.case_id = ANY(%s) ORDER BY e.id""",
+            [ids],
+        ),
+        (
+            """SELECT id, transferred_from_id FROM casework_case
+               WHERE transferred_from_id = ANY(%s) ORDER BY id""",
+            [ids],
+        ),
+        (
+            """SELECT id, first_round_case_id FROM casework_case
+               WHERE first_round_case_id = ANY(%s) ORDER BY id""",
+            [ids],
+        ),
+        (
+            """SELECT dc.case_id, d.* FROM casework_dialogue d
+               JOIN casework_dialogue_cases dc ON dc.dialogue_id = d.id WHERE dc.case_id = ANY(%s)""",
+            [ids],
+        ),
+        ("SELECT * FROM casework_calendarday", []),
+    ]
+    cursor.execute("; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+    raw = cursor.cursor
+    raw.fetchall()
+    while raw.nextset():
+        raw.fetchall()
+
+
 def raw_related(cursor, user_id: int, ids: list[int]) -> None:
     """What one page of cases needs besides the cases: the reader's memberships, the cases' people,
     clocks and their ledgers, linked cases, dialogues, and the calendar."""
+    if RAW_BATCHED:
+        raw_related_batched(cursor, user_id, ids)
+        return
     cursor.execute(
         """SELECT m.*, u.*, l.* FROM casework_membership m JOIN casework_unit u ON u.id = m.unit_id
            JOIN casework_unitlevel l ON l.id = u.level_id WHERE m.user_id = %s""",
@@ -470,7 +520,14 @@ def main() -> int:
     parser.add_argument(
         "--lists-only", action="store_true", help="Lists and detail only, printed as JSON; no scan, no file."
     )
+    parser.add_argument(
+        "--raw-batched",
+        action="store_true",
+        help="The hand-written side sends a page's related statements in one round trip.",
+    )
     args = parser.parse_args()
+    global RAW_BATCHED
+    RAW_BATCHED = args.raw_batched
     if connection.vendor != "postgresql":
         print("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
         return 2

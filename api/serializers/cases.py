@@ -4,6 +4,7 @@ audit trail, intake bodies and the per-action request bodies."""
 from __future__ import annotations
 
 import copy
+import json
 from functools import cached_property
 from operator import itemgetter
 from typing import Any
@@ -13,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
+from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS
+from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 
 from casework import figures
@@ -160,12 +163,12 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         # again and again (a page and the next, by many officers), and writing a row cost a list
         # request more than reading it.
         key = self._row_key(case)
-        disclosures = self.context["disclosures"]
+        disclosures = self._disclosures
         actions = self.get_available_actions(case)
         if key is None:
             return self._row(case, disclosures, actions)
-        found = _case_rows.get(self.context["calendar"], key, lambda: self._remembered_row(case))
-        row, disclosed = found
+        found = _case_rows.get(self._calendar, key, lambda: self._remembered_row(case))
+        row, disclosed, around = found
         if disclosed:
             parties = {link.party_id: link.party for link in _related(case, "case_parties")}
             for party_id in disclosed:
@@ -177,12 +180,12 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         data["available_actions"] = actions
         data["petitioners"] = [dict(p) for p in row["petitioners"]]
         data["transferred_to"] = list(row["transferred_to"])
-        return data
+        return WrittenRow(data, around) if around else data
 
-    def _remembered_row(self, case: Case) -> tuple[dict[str, Any], tuple[int, ...]]:
+    def _remembered_row(self, case: Case) -> tuple[dict[str, Any], tuple[int, ...], tuple | None]:
         probe = Disclosures()
         row = self._row(case, probe, [])
-        return row, tuple(party_id for _case_id, party_id in probe.seen)
+        return row, tuple(party_id for _case_id, party_id in probe.seen), _json_around(row)
 
     def _row_key(self, case: Case) -> tuple | None:
         """Everything _row reads of the case, its relations, the reader and the request, but the
@@ -193,10 +196,17 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         except KeyError:
             return None
         language = self._language
-        people = tuple(
-            (link.role, link.confidential, link.party_id, *_PARTY_VALUES(link.party.__dict__))
-            for link in _related(case, "case_parties")
-        )
+        try:
+            # Read from the instances' values (the foreign keys' descriptors run Python on each read).
+            people = tuple(
+                (*_LINK_VALUES(link.__dict__), *_PARTY_VALUES(link._state.fields_cache["party"].__dict__))
+                for link in _related(case, "case_parties")
+            )
+        except KeyError:  # a person not read with the link, or a deferred field: through the instances
+            people = tuple(
+                (link.role, link.confidential, link.party_id, *_PARTY_VALUES(link.party.__dict__))
+                for link in _related(case, "case_parties")
+            )
         clocks = tuple((explanation_key(d, language), d.due_date) for d in _related(case, "deadlines"))
         return (
             values,
@@ -208,7 +218,7 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
             can_see_denouncer(self._user(), case),
             language,
             self._zone,
-            self.context["today"],
+            self._today,
         )
 
     def _row(self, case: Case, disclosures: Disclosures, actions: list[str]) -> dict[str, Any]:
@@ -262,6 +272,20 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
                 data[name] = secrets.apply(data[name])
         return data
 
+    # The request's context values a row reads, looked up once per serializer (`self.context` walks
+    # to the root serializer on every read).
+    @cached_property
+    def _disclosures(self) -> Disclosures:
+        return self.context["disclosures"]
+
+    @cached_property
+    def _calendar(self):
+        return self.context["calendar"]
+
+    @cached_property
+    def _today(self):
+        return self.context["today"]
+
     @cached_property
     def _zone(self):
         # The current time zone, looked up once per serializer (one request) rather than per row.
@@ -304,6 +328,42 @@ def _figure_values(case: Case) -> dict[str, Any]:
     return values
 
 
+class WrittenRow(dict):
+    """A case row with its JSON text as DRF's JSONRenderer writes it (with the default settings),
+    but for its available actions, which are worked out for every reader: `json_around`, the text
+    before and after their value. A list page's rows are remembered (_case_rows) and so is their text;
+    writing a page's JSON afresh was an eighth of a list request's CPU (api.views.CaseListRenderer)."""
+
+    __slots__ = ("json_around",)
+
+    def __init__(self, data: dict, around: tuple[str, str]):
+        super().__init__(data)
+        self.json_around = around
+
+
+def written_json(value) -> str:
+    """`value` as DRF's JSONRenderer writes it with the default settings and no indent (as text)."""
+    text = json.dumps(
+        value,
+        cls=JSONRenderer.encoder_class,
+        ensure_ascii=JSONRenderer.ensure_ascii,
+        allow_nan=not JSONRenderer.strict,
+        separators=SHORT_SEPARATORS if JSONRenderer.compact else LONG_SEPARATORS,
+    )
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+# A value no row holds (NUL is written escaped), standing for the actions in a row's text.
+_ACTIONS_MARK = "\x00available-actions\x00"
+_ACTIONS_MARK_JSON = written_json(_ACTIONS_MARK)
+
+
+def _json_around(row: dict) -> tuple[str, str] | None:
+    text = written_json({**row, "available_actions": _ACTIONS_MARK})
+    parts = text.split(_ACTIONS_MARK_JSON)
+    return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
 _actions_seen: dict = {}
 # CaseSerializer's rows (without their actions), per calendar snapshot and bounded: a few kB each.
 _case_rows = SnapshotMemo(3_000)
@@ -311,6 +371,7 @@ _case_rows = SnapshotMemo(3_000)
 # party's (party_view and the scrubbing read these).
 _CASE_VALUES = itemgetter(*(f.attname for f in Case._meta.concrete_fields if f.name != "intake_flags"))
 _PARTY_VALUES = itemgetter("kind", *IDENTITY_FIELDS)
+_LINK_VALUES = itemgetter("role", "confidential", "party_id")
 
 
 def _frozen_json(value):

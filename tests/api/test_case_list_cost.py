@@ -326,3 +326,67 @@ def test_a_pages_dialogues_are_read_once_for_the_page_and_only_when_asked_for(or
     expected = Case.objects.filter(pk__in=by_id).prefetch_related("dialogues")
     assert read == {c.pk: [d.pk for d in c.dialogues.all()] for c in expected}
     assert read[cases[0].pk] == [held[0].pk] and set(read[cases[2].pk]) == {held[1].pk, held[2].pk}
+
+
+def test_a_listed_page_leaves_its_related_instances_to_be_freed_without_the_garbage_collector(
+    org, today, client_for
+):
+    import gc
+
+    from casework.models import CaseParty, DeadlineEntry
+
+    shuffle_clocks(org, seed=9, n=6)
+    client = client_for(org.monitor)
+    assert DeadlineEntry.objects.exists() and CaseParty.objects.exists()
+    client.get("/api/v1/cases/?page_size=4")  # warm: what a first request builds once
+    gc.collect()
+    gc.disable()
+    try:
+        body = client.get("/api/v1/cases/?page_size=4").json()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        found = {type(o) for o in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert body["results"] and any(row["deadlines"] for row in body["results"])
+    # The people, clocks and ledgers the page read were freed when the request let go of them; only
+    # the cyclic garbage collector would have found them in a cycle.
+    assert not found & {Deadline, DeadlineEntry, CaseParty}
+
+
+def test_a_remembered_filter_validation_reads_as_a_fresh_one(org, today, client_for, monkeypatch):
+    from api import filters as api_filters
+
+    shuffle_clocks(org, seed=10, n=8)
+    client = client_for(org.head)
+    since = (TODAY - timedelta(days=15)).isoformat()
+    urls = [
+        "/api/v1/cases/?overdue=true",
+        f"/api/v1/cases/?received_from={since}&kind=complaint",
+        "/api/v1/cases/?overdue=false&page_size=3",
+    ]
+    for language in ("vi", "en"):
+        fresh = {}
+        for url in urls:
+            api_filters._cleaned_data.clear()
+            fresh[url] = client.get(url, HTTP_ACCEPT_LANGUAGE=language).json()
+        assert fresh[urls[1]]["results"]
+        for url in urls:  # validated once more, and remembered
+            assert client.get(url, HTTP_ACCEPT_LANGUAGE=language).json() == fresh[url]
+        built = []
+        original = api_filters.StrictFilterSet.get_form_class
+        monkeypatch.setattr(
+            api_filters.StrictFilterSet,
+            "get_form_class",
+            lambda self, built=built, original=original: built.append(1) or original(self),
+        )
+        for _twice in range(2):
+            for url in urls:
+                assert client.get(url, HTTP_ACCEPT_LANGUAGE=language).json() == fresh[url]
+        monkeypatch.undo()
+        assert not built  # each of them validated from what was remembered
+        # Bad values are still refused, in the reader's language, after good ones were remembered.
+        bad = client.get(f"/api/v1/cases/?received_from={since}x", HTTP_ACCEPT_LANGUAGE=language)
+        assert bad.status_code == 400 and bad.json()["codes"] == {"received_from": ["invalid"]}

@@ -216,3 +216,31 @@ def test_a_remembered_row_is_handed_out_as_a_copy(org):
     first["transferred_to"].append(1)
     first["available_actions"].append("changed")
     assert json.loads(JSONRenderer().render(written())) == expected
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_list_page_is_written_byte_for_byte_as_drfs_json_renderer_writes_it(
+    org, today, client_for, language
+):
+    from api.serializers.cases import WrittenRow
+
+    ids = cases_of_every_kind(org, seed=5, n=8)
+    # Characters DRF escapes after encoding (U+2028, U+2029), a quote and a backslash in free text.
+    Case.objects.filter(pk=ids[0]).update(summary='Đơn "khẩn"\u2028dòng hai\u2029 C:\\ ông Nguyễn Văn 1')
+    acted = False
+    for reader in (org.monitor, org.head, org.reception, org.handler):
+        client = client_for(reader)
+        for _twice in range(2):  # the second time every row is a remembered one, with its text
+            for url in ("/api/v1/cases/?page_size=3", "/api/v1/cases/?overdue=false&page_size=100"):
+                while url:
+                    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+                    assert response.status_code == 200
+                    assert response.content == JSONRenderer().render(response.data)
+                    acted |= any(row["available_actions"] for row in response.data["results"])
+                    url = response.json()["next"]
+        assert all(type(row) is WrittenRow for row in response.data["results"])
+    assert acted  # rows with actions written between their remembered text
+    # An indent asked for in the Accept header is written by DRF's renderer itself.
+    response = client.get("/api/v1/cases/", HTTP_ACCEPT="application/json; indent=2")
+    assert response.content == JSONRenderer().render(response.data, "application/json; indent=2")
+    assert b'\n  "next"' in response.content

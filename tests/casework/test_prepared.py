@@ -569,3 +569,49 @@ def test_statements_fetched_together_are_one_round_trip_on_postgresql(org):
         Deadline.objects.filter(case=case).order_by("id").values_list("pk", flat=True)
     )
     assert len(captured) == (1 if connection.vendor == "postgresql" else 2)
+
+
+def _ledgers(ids):
+    return DeadlineEntry.objects.filter(deadline__case_id__in=ids).order_by("id")
+
+
+@pytest.mark.parametrize("watched", [False, True])
+def test_statements_fetched_together_return_what_each_returns_alone_in_one_round_trip(org, watched):
+    cases = [new_case(org) for _ in range(3)]
+    ids = [c.pk for c in cases]
+    clocks, ledgers = prepared.PreparedInQuery(_clocks), prepared.PreparedInQuery(_ledgers)
+    expected = [list(_clocks(ids)), list(_ledgers(ids)), []]
+    assert expected[0] and expected[1]
+
+    def together():
+        return prepared.fetch_together([clocks.statement(ids), ledgers.statement(ids), clocks.statement([])])
+
+    if watched:  # through the connection's cursor, which logs it as one statement
+        with CaptureQueriesContext(connection) as ran:
+            got = together()
+    else:
+        ran, got = None, together()
+    for rows, wanted in zip(got, expected, strict=True):
+        assert [(type(g), _values(g)) for g in rows] == [(type(e), _values(e)) for e in wanted]
+        assert all(not g._state.adding and g._state.db == "default" for g in rows)
+    if ran is not None:
+        # On PostgreSQL one round trip for both statements; elsewhere one statement each.
+        assert len(ran) == (1 if connection.vendor == "postgresql" else 2)
+    # A clock's ledger reads as it does by the clocks' own ids.
+    by_clock = prepared.PreparedInQuery(
+        lambda k: DeadlineEntry.objects.filter(deadline_id__in=k).order_by("id")
+    )
+    assert [e.pk for e in got[1]] == [e.pk for e in by_clock.fetch([d.pk for d in got[0]])]
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_a_failing_statement_among_those_fetched_together_raises_djangos_error(org):
+    from django.db import ProgrammingError
+
+    failing = "SELECT id FROM casework_case WHERE id > %s; SELECT no_such_column FROM casework_case"
+    with transaction.atomic():
+        with pytest.raises(ProgrammingError), transaction.atomic():
+            prepared.fetch_row_sets(connection, failing, [0], 2)
+        # The connection is still usable afterwards.
+        assert prepared.fetch_row_sets(connection, "SELECT 1; SELECT %s", [2], 2) == [[(1,)], [(2,)]]
