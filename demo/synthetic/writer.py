@@ -116,6 +116,11 @@ class SetAside(NamedTuple):
         return [self.create, self.comment] if self.comment else [self.create]
 
 
+def _referenced_table(create: str) -> str:
+    """The table a foreign key's ADD CONSTRAINT statement references (`pg_get_constraintdef`'s text)."""
+    return create.split(" REFERENCES ", 1)[1].split("(", 1)[0].strip()
+
+
 def connect():
     """A psycopg connection of its own to Django's database (worker processes, restore threads)."""
     import psycopg
@@ -180,44 +185,86 @@ class Writer:
         their own (used once the loaded rows are committed, by `parallel`).
 
         One transaction cannot span connections, so this is not atomic, but it ends with the schema
-        exactly as `restore` leaves it: first, in one transaction on Django's connection, each foreign
-        key is added back `NOT VALID` (no scan: at once); then per table, in one transaction on
-        whichever connection is free, its indexes are built and its keys validated (`VALIDATE
-        CONSTRAINT` runs the same check as adding them valid, and the constraint ends the same,
-        `convalidated`). CREATE INDEX locks its table in SHARE mode, VALIDATE in SHARE UPDATE EXCLUSIVE
-        mode and the referenced table in ROW SHARE mode only, so two tables' work never waits on each
-        other. A table whose work fails is rolled back alone, the others go on, and the error names
-        the statements still to run. Every table of the schema is analyzed too (each after its own
-        indexes and keys), as a plain ANALYZE would, but side by side."""
+        exactly as `restore` leaves it, in three steps: per table, in one transaction on whichever
+        connection is free, its primary key, unique constraints and indexes are built and the table
+        analyzed; then, in one transaction on Django's connection, each foreign key is added back `NOT
+        VALID` (no scan: at once; it needs the unique index it references); then per table its keys
+        are validated (`VALIDATE CONSTRAINT` runs the same check as adding them valid, and the
+        constraint ends the same, `convalidated`). CREATE INDEX and ADD CONSTRAINT lock only their own
+        table; VALIDATE locks its table in SHARE UPDATE EXCLUSIVE mode and the referenced one in ROW
+        SHARE mode only, so two tables' work never waits on each other. A table whose work fails is
+        rolled back alone, the others go on (a key referencing it is not added), and the error names
+        the statements still to run. Every table of the schema is analyzed, as a plain ANALYZE
+        would, but side by side."""
         with transaction.atomic(), connection.cursor() as cursor:
-            for item in dropped:
-                if item.key:
-                    cursor.execute(f"{item.create} NOT VALID")
-                    if item.comment:
-                        cursor.execute(item.comment)
             # Largest tables first, so that the last one to finish is a small one.
-            cursor.execute(
-                "SELECT n, pg_relation_size(to_regclass(n)) FROM unnest(%s::text[]) AS n",
-                [sorted({item.table for item in dropped})],
-            )
-            sizes = dict(cursor.fetchall())
             cursor.execute(
                 "SELECT c.oid::regclass::text, pg_relation_size(c.oid) FROM pg_class c "
                 "WHERE c.relkind IN ('r', 'm', 'p') AND c.relnamespace = current_schema()::regnamespace"
             )
+            sizes = dict(cursor.fetchall())
+            cursor.execute(
+                "SELECT n, pg_relation_size(to_regclass(n)) FROM unnest(%s::text[]) AS n",
+                [sorted({item.table for item in dropped})],
+            )
             sizes.update(cursor.fetchall())
-        work: dict[str, list[str]] = {table: [] for table in sizes}
-        for item in dropped:  # indexes come first (`set_aside`)
-            if item.key:
-                work.setdefault(item.table, []).append(
-                    f"ALTER TABLE {item.table} VALIDATE CONSTRAINT {item.key}"
-                )
-            else:
-                work.setdefault(item.table, []).extend(item.statements())
-        for table, statements in work.items():
+        keys = [item for item in dropped if item.key]
+        build: dict[str, list[str]] = {table: [] for table in sizes}
+        for item in dropped:  # constraints and indexes in `set_aside`'s order
+            if not item.key:
+                build.setdefault(item.table, []).extend(item.statements())
+        for table, statements in build.items():
             statements.append(f"ANALYZE {table}")
-        queue = sorted(work.items(), key=lambda kv: -sizes.get(kv[0], 0))
         failed: list[tuple[list[str], BaseException]] = []
+        unstarted = Writer._side_by_side(build, sizes, connections, failed)
+        broken = {table for table, statements in build.items() if any(s is statements for s, _ in failed)}
+        broken.update(table for table, _statements in unstarted)
+        left = [sql for _table, statements in unstarted for sql in statements]
+        # A key is added back once the table it references has its unique indexes, and validated
+        # once its own table has its indexes too.
+        ready, waiting = [], []
+        for item in keys:
+            (waiting if _referenced_table(item.create) in broken else ready).append(item)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for item in ready:
+                    cursor.execute(f"{item.create} NOT VALID")
+                    if item.comment:
+                        cursor.execute(item.comment)
+        except Exception as exc:
+            failed.append(([s for item in ready for s in item.statements()], exc))
+            ready = []
+        validate: dict[str, list[str]] = {}
+        for item in ready:
+            sql = f"ALTER TABLE {item.table} VALIDATE CONSTRAINT {item.key}"
+            if item.table in broken:
+                left.append(sql)
+            else:
+                validate.setdefault(item.table, []).append(sql)
+        left += [
+            sql
+            for _t, statements in Writer._side_by_side(validate, sizes, connections, failed)
+            for sql in statements
+        ]
+        left += [s for statements, _exc in failed for s in statements]
+        left += [s for item in waiting for s in item.statements()]
+        if left:
+            raise RuntimeError(
+                "re-creating the synthetic tables' indexes and keys failed; still to run:\n"
+                + ";\n".join(left)
+            ) from failed[0][1] if failed else None
+
+    @staticmethod
+    def _side_by_side(
+        work: dict[str, list[str]],
+        sizes: dict[str, int],
+        connections: int,
+        failed: list[tuple[list[str], BaseException]],
+    ) -> list[tuple[str, list[str]]]:
+        """Run each table's statements in one transaction, the tables largest first on `connections`
+        connections of their own; a table's failure (appended to `failed`) rolls back its work alone.
+        Returns the tables never started, with their statements (no connection could be opened)."""
+        queue = sorted(work.items(), key=lambda kv: -sizes.get(kv[0], 0))
         lock = threading.Lock()
 
         def run() -> None:
@@ -249,17 +296,17 @@ class Writer:
             thread.start()
         for thread in threads:
             thread.join()
-        if failed or queue:
-            left = [sql for statements, _exc in failed for sql in statements]
-            left += [sql for _table, statements in queue for sql in statements]
-            raise RuntimeError(
-                "re-creating the synthetic tables' indexes and keys failed; still to run:\n"
-                + ";\n".join(left)
-            ) from failed[0][1] if failed else None
+        return queue
 
     def set_aside(self) -> list[SetAside]:
-        """Drop the foreign keys and the plain (non-unique, non-constraint) indexes of the tables
-        written; returns what re-creates them as they were, comments included (indexes first)."""
+        """Drop the written tables' indexes and their primary-key and unique constraints, and every
+        foreign key from or to them (a key needs the referenced table's unique index); returns what
+        re-creates them as they were, comments included, in an order that can re-create them: the
+        constraints' and plain indexes first, table by table, then the foreign keys.
+
+        The unique indexes go too: checking each row against them as it is copied cost 20-50 % of
+        the COPY's server time (page splits where workers' interleaved ids meet), building them once
+        after the load a tenth of that; a duplicate would still be refused, by the re-creation."""
         names = [t.db_table for t in self.tables]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -271,7 +318,6 @@ class Writer:
                                    obj_description(i.indexrelid, 'pg_class')) END
                 FROM pg_index i
                 WHERE i.indrelid = ANY (SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)
-                  AND NOT i.indisunique AND NOT i.indisprimary
                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid
                                   AND c.conrelid = i.indrelid)
                 ORDER BY i.indexrelid
@@ -279,26 +325,35 @@ class Writer:
                 [names],
             )
             indexes = cursor.fetchall()
-            cursor.execute(
-                """
+            constraint = """
                 SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', c.conrelid::regclass, c.conname),
-                       c.conrelid::regclass::text, quote_ident(c.conname),
+                       c.conrelid::regclass::text, {key},
                        format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', c.conrelid::regclass, c.conname,
                               pg_get_constraintdef(c.oid)),
                        CASE WHEN obj_description(c.oid, 'pg_constraint') IS NOT NULL
                        THEN format('COMMENT ON CONSTRAINT %%I ON %%s IS %%L', c.conname,
                                    c.conrelid::regclass, obj_description(c.oid, 'pg_constraint')) END
                 FROM pg_constraint c
-                WHERE c.contype = 'f'
-                  AND c.conrelid = ANY (SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)
+                WHERE {where}
                 ORDER BY c.oid
-                """,
+                """
+            written = "ANY (SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)"
+            cursor.execute(
+                constraint.format(key="NULL", where=f"c.contype IN ('p', 'u') AND c.conrelid = {written}"),
                 [names],
             )
+            uniques = cursor.fetchall()
+            cursor.execute(
+                constraint.format(
+                    key="quote_ident(c.conname)",
+                    where=f"c.contype = 'f' AND (c.conrelid = {written} OR c.confrelid = {written})",
+                ),
+                [names, names],
+            )
             keys = cursor.fetchall()
-            for drop, *_rest in keys + indexes:
+            for drop, *_rest in keys + uniques + indexes:
                 cursor.execute(drop)
-        return [SetAside(*rest) for _drop, *rest in indexes + keys]
+        return [SetAside(*rest) for _drop, *rest in uniques + indexes + keys]
 
     # --- Batches -----------------------------------------------------------------------------------
 
