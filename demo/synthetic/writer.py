@@ -105,12 +105,17 @@ class Table:
 
 
 class SetAside(NamedTuple):
-    """An index or foreign key `Writer.set_aside` dropped."""
+    """An index, primary key, unique constraint or foreign key `Writer.set_aside` dropped."""
 
     table: str  # the table's name as SQL (quoted if need be)
-    key: str | None  # a foreign key's name as SQL; None for an index
+    key: str | None  # a foreign key's name as SQL; None for the others
     create: str  # CREATE INDEX ... or ALTER TABLE ... ADD CONSTRAINT ...
     comment: str | None  # COMMENT ON ..., when it had one
+    # A primary key or unique constraint in two steps (`Writer.restore_in_parallel`): its index built
+    # (CREATE UNIQUE INDEX, beside the table's other index builds), then the constraint made of it
+    # (ALTER TABLE ... ADD CONSTRAINT ... USING INDEX, at once).
+    build: str | None = None
+    attach: str | None = None
 
     def statements(self) -> list[str]:
         return [self.create, self.comment] if self.comment else [self.create]
@@ -181,23 +186,27 @@ class Writer:
 
     @staticmethod
     def restore_in_parallel(dropped: list[SetAside], connections: int) -> None:
-        """Re-create what `set_aside` dropped, the tables side by side on `connections` connections of
-        their own (used once the loaded rows are committed, by `parallel`).
+        """Re-create what `set_aside` dropped on `connections` connections of their own, side by side
+        (used once the loaded rows are committed, by `parallel`).
 
         One transaction cannot span connections, so this is not atomic, but it ends with the schema
-        exactly as `restore` leaves it, in three steps: per table, in one transaction on whichever
-        connection is free, its primary key, unique constraints and indexes are built and the table
-        analyzed; then, in one transaction on Django's connection, each foreign key is added back `NOT
-        VALID` (no scan: at once; it needs the unique index it references); then per table its keys
-        are validated (`VALIDATE CONSTRAINT` runs the same check as adding them valid, and the
-        constraint ends the same, `convalidated`). CREATE INDEX and ADD CONSTRAINT lock only their own
-        table; VALIDATE locks its table in SHARE UPDATE EXCLUSIVE mode and the referenced one in ROW
-        SHARE mode only, so two tables' work never waits on each other. A table whose work fails is
-        rolled back alone, the others go on (a key referencing it is not added), and the error names
-        the statements still to run. Every table of the schema is analyzed, as a plain ANALYZE
-        would, but side by side."""
+        exactly as `restore` leaves it, in three steps:
+
+        1. every index is built in a transaction of its own on whichever connection is free, the
+           largest tables' first (the indexes of primary keys and unique constraints too, as plain
+           unique indexes): CREATE INDEX locks its table in SHARE mode, so the indexes of one table
+           are built side by side as well and the connections stay busy to the end;
+        2. in one transaction on Django's connection, at once: the primary keys and unique
+           constraints made of their indexes (ADD CONSTRAINT ... USING INDEX), each foreign key added
+           back `NOT VALID` (no scan; it needs the unique index it references);
+        3. per table, on whichever connection is free, its keys validated (`VALIDATE CONSTRAINT` runs
+           the same check as adding them valid, and the constraint ends the same, `convalidated`) and
+           the table analyzed: every table of the schema, as a plain ANALYZE would.
+
+        What fails is rolled back alone and the rest goes on (a key referencing a table whose index
+        failed is not added; the keys of such a table are not validated), and the error names the
+        statements still to run."""
         with transaction.atomic(), connection.cursor() as cursor:
-            # Largest tables first, so that the last one to finish is a small one.
             cursor.execute(
                 "SELECT c.oid::regclass::text, pg_relation_size(c.oid) FROM pg_class c "
                 "WHERE c.relkind IN ('r', 'm', 'p') AND c.relnamespace = current_schema()::regnamespace"
@@ -208,45 +217,49 @@ class Writer:
                 [sorted({item.table for item in dropped})],
             )
             sizes.update(cursor.fetchall())
-        keys = [item for item in dropped if item.key]
-        build: dict[str, list[str]] = {table: [] for table in sizes}
-        for item in dropped:  # constraints and indexes in `set_aside`'s order
-            if not item.key:
-                build.setdefault(item.table, []).extend(item.statements())
-        for table, statements in build.items():
-            statements.append(f"ANALYZE {table}")
         failed: list[tuple[list[str], BaseException]] = []
-        unstarted = Writer._side_by_side(build, sizes, connections, failed)
-        broken = {table for table, statements in build.items() if any(s is statements for s, _ in failed)}
-        broken.update(table for table, _statements in unstarted)
-        left = [sql for _table, statements in unstarted for sql in statements]
-        # A key is added back once the table it references has its unique indexes, and validated
-        # once its own table has its indexes too.
-        ready, waiting = [], []
-        for item in keys:
-            (waiting if _referenced_table(item.create) in broken else ready).append(item)
+        left: list[str] = []
+        # 1. Index builds, the largest tables' first (so that the last to finish are small ones).
+        builds = [
+            (item, [item.build] if item.build else item.statements()) for item in dropped if not item.key
+        ]
+        builds.sort(key=lambda b: -sizes.get(b[0].table, 0))
+        unstarted = Writer._side_by_side([s for _i, s in builds], connections, failed)
+        left += [sql for statements in unstarted for sql in statements]
+        undone = {id(s) for s, _exc in failed} | {id(s) for s in unstarted}
+        broken = {item.table for item, statements in builds if id(statements) in undone}
+        # 2. Constraints made of their indexes, keys added back NOT VALID: catalog changes only.
+        attach = [item for item, statements in builds if item.attach and id(statements) not in undone]
+        left += [item.attach for item, statements in builds if item.attach and id(statements) in undone]
+        keys = [item for item in dropped if item.key]
+        waiting = [item for item in keys if _referenced_table(item.create) in broken]
+        ready = [item for item in keys if item not in waiting]
         try:
             with transaction.atomic(), connection.cursor() as cursor:
+                for item in attach:
+                    cursor.execute(item.attach)
+                    if item.comment:
+                        cursor.execute(item.comment)
                 for item in ready:
                     cursor.execute(f"{item.create} NOT VALID")
                     if item.comment:
                         cursor.execute(item.comment)
         except Exception as exc:
-            failed.append(([s for item in ready for s in item.statements()], exc))
+            statements = [item.attach for item in attach] + [s for item in ready for s in item.statements()]
+            failed.append((statements, exc))
+            broken |= {item.table for item in attach + ready}
             ready = []
-        validate: dict[str, list[str]] = {}
+        # 3. Keys validated and tables analyzed, a table at a time.
+        per_table: dict[str, list[str]] = {table: [] for table in sizes}
         for item in ready:
             sql = f"ALTER TABLE {item.table} VALIDATE CONSTRAINT {item.key}"
-            if item.table in broken:
-                left.append(sql)
-            else:
-                validate.setdefault(item.table, []).append(sql)
-        left += [
-            sql
-            for _t, statements in Writer._side_by_side(validate, sizes, connections, failed)
-            for sql in statements
-        ]
-        left += [s for statements, _exc in failed for s in statements]
+            (left if item.table in broken else per_table.setdefault(item.table, [])).append(sql)
+        for table, statements in per_table.items():
+            statements.append(f"ANALYZE {table}")
+        work = sorted(per_table.items(), key=lambda kv: -sizes.get(kv[0], 0))
+        for statements in Writer._side_by_side([s for _t, s in work], connections, failed):
+            left += statements
+        left = [s for statements, _exc in failed for s in statements] + left
         left += [s for item in waiting for s in item.statements()]
         if left:
             raise RuntimeError(
@@ -256,15 +269,12 @@ class Writer:
 
     @staticmethod
     def _side_by_side(
-        work: dict[str, list[str]],
-        sizes: dict[str, int],
-        connections: int,
-        failed: list[tuple[list[str], BaseException]],
-    ) -> list[tuple[str, list[str]]]:
-        """Run each table's statements in one transaction, the tables largest first on `connections`
-        connections of their own; a table's failure (appended to `failed`) rolls back its work alone.
-        Returns the tables never started, with their statements (no connection could be opened)."""
-        queue = sorted(work.items(), key=lambda kv: -sizes.get(kv[0], 0))
+        work: list[list[str]], connections: int, failed: list[tuple[list[str], BaseException]]
+    ) -> list[list[str]]:
+        """Run each list of statements in one transaction, in `work`'s order, on `connections`
+        connections of their own; a failure (appended to `failed`) rolls back that list alone.
+        Returns the lists never started (no connection could be opened)."""
+        queue = list(work)
         lock = threading.Lock()
 
         def run() -> None:
@@ -282,12 +292,12 @@ class Writer:
                     with lock:
                         if not queue:
                             return
-                        _table, statements = queue.pop(0)
+                        statements = queue.pop(0)
                     try:
                         with raw.transaction():
                             for sql in statements:
                                 raw.execute(sql)
-                    except Exception as exc:  # this table's work is rolled back; the others go on
+                    except Exception as exc:  # these statements are rolled back; the others go on
                         with lock:
                             failed.append((statements, exc))
 
@@ -325,6 +335,7 @@ class Writer:
                 [names],
             )
             indexes = cursor.fetchall()
+            written = "ANY (SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)"
             constraint = """
                 SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', c.conrelid::regclass, c.conname),
                        c.conrelid::regclass::text, {key},
@@ -333,19 +344,30 @@ class Writer:
                        CASE WHEN obj_description(c.oid, 'pg_constraint') IS NOT NULL
                        THEN format('COMMENT ON CONSTRAINT %%I ON %%s IS %%L', c.conname,
                                    c.conrelid::regclass, obj_description(c.oid, 'pg_constraint')) END
+                       {more}
                 FROM pg_constraint c
                 WHERE {where}
                 ORDER BY c.oid
                 """
-            written = "ANY (SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)"
             cursor.execute(
-                constraint.format(key="NULL", where=f"c.contype IN ('p', 'u') AND c.conrelid = {written}"),
+                constraint.format(
+                    key="NULL",
+                    more="""
+                       , pg_get_indexdef(c.conindid),
+                       format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s USING INDEX %%s', c.conrelid::regclass,
+                              c.conname, CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END,
+                              c.conindid::regclass,
+                              CASE WHEN c.condeferred THEN ' DEFERRABLE INITIALLY DEFERRED'
+                                   WHEN c.condeferrable THEN ' DEFERRABLE' ELSE '' END)""",
+                    where=f"c.contype IN ('p', 'u') AND c.conrelid = {written}",
+                ),
                 [names],
             )
             uniques = cursor.fetchall()
             cursor.execute(
                 constraint.format(
                     key="quote_ident(c.conname)",
+                    more="",
                     where=f"c.contype = 'f' AND (c.conrelid = {written} OR c.confrelid = {written})",
                 ),
                 [names, names],
