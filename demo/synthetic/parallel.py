@@ -4,20 +4,22 @@ over the machine's cores.
 
 A transaction cannot span connections, so the run is held together by hand:
 
-1. the written tables' foreign keys and plain indexes are dropped and that is committed (the workers'
-   COPY would otherwise wait on the dropping transaction's locks);
+1. the written tables' indexes, primary keys and unique constraints, and the foreign keys from or to
+   them, are dropped and that is committed (the workers' COPY would otherwise wait on the dropping
+   transaction's locks);
 2. the tree (units, staff) is written in the parent's transaction, left open; the workers are forked
    (they inherit the tree, the rules and the calendar already loaded) and each opens its own
    connection and transaction, takes the provinces one after the other (the largest first) until none
    is left, generates them and reports ready without committing;
 3. when every worker is ready the parent writes the reference counters and commits, then tells the
    workers to commit; if any fails, every transaction rolls back instead;
-4. whatever happened, the keys and indexes are re-created as they were and every table analyzed, the
-   tables side by side on one connection a worker (`Writer.restore_in_parallel`: keys added back
-   NOT VALID at once, then per table its indexes built and its keys validated), and the sequences
-   reset. A table whose work fails is rolled back alone and the error lists what is still to run.
+4. whatever happened, the keys and indexes are re-created as they were and every table analyzed, side
+   by side on one connection a worker (`Writer.restore_in_parallel`: every index built on its own,
+   then the primary keys and unique constraints made of them and the keys added back NOT VALID at
+   once, then per table its keys validated), and the sequences reset. What fails is rolled back
+   alone and the error lists what is still to run.
 
-A crash of the parent itself between 1 and 4 (kill -9) leaves the tables without their keys and plain
+A crash of the parent itself between 1 and 4 (kill -9) leaves the tables without their keys and
 indexes (or with keys not yet validated): re-run `migrate` on a fresh database. The forked workers
 never touch the parent's Django connection (they leave through os._exit, which does not close the
 inherited socket).

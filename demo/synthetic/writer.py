@@ -1,9 +1,10 @@
 """Rows written in bulk: ids assigned in memory so related rows can point at them, then COPY on
 PostgreSQL or bulk_create elsewhere.
 
-On PostgreSQL the whole run is one transaction (`Writer.session`). Its foreign keys and plain indexes
-are dropped at the start and re-created at the end from their own definitions, read from the catalog
-just before: checking a key or updating an index row by row costs several times the COPY itself, and
+On PostgreSQL the whole run is one transaction (`Writer.session`). Its indexes, primary keys, unique
+constraints and foreign keys are dropped at the start and re-created at the end from their own
+definitions, read from the catalog just before: checking a key or updating an index row by row costs
+several times the COPY itself, and
 building them once over the loaded table is a single sort or join. DDL is transactional there, so a
 failed or interrupted run rolls back to the schema it found. Each batch's COPY runs in a thread while
 the next batch is generated, so the server ingests on one core while Python computes on the other.
@@ -156,7 +157,7 @@ class Writer:
 
     @contextmanager
     def session(self):
-        """The whole run: on PostgreSQL one transaction with the tables' keys and plain indexes set
+        """The whole run: on PostgreSQL one transaction with the tables' keys and indexes set
         aside, and restored exactly before it commits."""
         if not self.copy:
             yield
