@@ -225,14 +225,14 @@ def first_free(model) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_processes_write_the_same_rows_as_one_process_for_the_same_seed():
-    # 260 units make two provinces, one a worker.
+    # 370 units make three provinces: one of the two workers takes a second when it is done.
     with transaction.atomic():  # one process, rolled back
-        one = generate(copy=True, units=260)
+        one = generate(copy=True, units=370)
         assert one.workers == 1
         sequential = rows()
         transaction.set_rollback(True)
     before = schema()
-    parallel = generate(copy=True, units=260, workers=2)  # committed by each worker
+    parallel = generate(copy=True, units=370, workers=2)  # committed by each worker
     assert parallel.workers == 2
     assert schema() == before
     assert len(sequential[Case._meta.db_table]) >= 580
