@@ -179,8 +179,9 @@ class Writer:
     def restore(dropped: list[SetAside]) -> None:
         """Re-create what `set_aside` dropped (in the current transaction)."""
         with connection.cursor() as cursor:
-            # Index builds sort in memory when they can, and may use parallel workers.
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # Index builds sort in memory when they can (at 1,000,000 cases the largest, 6 million
+            # rows, spilled to disk at 256MB: 10-20 % more CPU), and may use parallel workers.
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for item in dropped:
                 for sql in item.statements():
                     cursor.execute(sql)
@@ -287,7 +288,7 @@ class Writer:
                 return
             with raw:
                 raw.execute("SET synchronous_commit = off")
-                raw.execute("SET maintenance_work_mem = '256MB'")
+                raw.execute("SET maintenance_work_mem = '512MB'")  # as `restore`
                 raw.commit()
                 while True:
                     with lock:
