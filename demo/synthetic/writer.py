@@ -1,9 +1,10 @@
 """Rows written in bulk: ids assigned in memory so related rows can point at them, then COPY on
 PostgreSQL or bulk_create elsewhere.
 
-On PostgreSQL the whole run is one transaction (`Writer.session`). Its foreign keys and plain indexes
-are dropped at the start and re-created at the end from their own definitions, read from the catalog
-just before: checking a key or updating an index row by row costs several times the COPY itself, and
+On PostgreSQL the whole run is one transaction (`Writer.session`). Its indexes, primary keys, unique
+constraints and foreign keys are dropped at the start and re-created at the end from their own
+definitions, read from the catalog just before: checking a key or updating an index row by row costs
+several times the COPY itself, and
 building them once over the loaded table is a single sort or join. DDL is transactional there, so a
 failed or interrupted run rolls back to the schema it found. Each batch's COPY runs in a thread while
 the next batch is generated, so the server ingests on one core while Python computes on the other.
@@ -105,15 +106,25 @@ class Table:
 
 
 class SetAside(NamedTuple):
-    """An index or foreign key `Writer.set_aside` dropped."""
+    """An index, primary key, unique constraint or foreign key `Writer.set_aside` dropped."""
 
     table: str  # the table's name as SQL (quoted if need be)
-    key: str | None  # a foreign key's name as SQL; None for an index
+    key: str | None  # a foreign key's name as SQL; None for the others
     create: str  # CREATE INDEX ... or ALTER TABLE ... ADD CONSTRAINT ...
     comment: str | None  # COMMENT ON ..., when it had one
+    # A primary key or unique constraint in two steps (`Writer.restore_in_parallel`): its index built
+    # (CREATE UNIQUE INDEX, beside the table's other index builds), then the constraint made of it
+    # (ALTER TABLE ... ADD CONSTRAINT ... USING INDEX, at once).
+    build: str | None = None
+    attach: str | None = None
 
     def statements(self) -> list[str]:
         return [self.create, self.comment] if self.comment else [self.create]
+
+
+def _referenced_table(create: str) -> str:
+    """The table a foreign key's ADD CONSTRAINT statement references (`pg_get_constraintdef`'s text)."""
+    return create.split(" REFERENCES ", 1)[1].split("(", 1)[0].strip()
 
 
 def connect():
@@ -146,7 +157,7 @@ class Writer:
 
     @contextmanager
     def session(self):
-        """The whole run: on PostgreSQL one transaction with the tables' keys and plain indexes set
+        """The whole run: on PostgreSQL one transaction with the tables' keys and indexes set
         aside, and restored exactly before it commits."""
         if not self.copy:
             yield
@@ -168,56 +179,104 @@ class Writer:
     def restore(dropped: list[SetAside]) -> None:
         """Re-create what `set_aside` dropped (in the current transaction)."""
         with connection.cursor() as cursor:
-            # Index builds sort in memory when they can, and may use parallel workers.
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # Index builds sort in memory when they can (at 1,000,000 cases the largest, 6 million
+            # rows, spilled to disk at 256MB: 10-20 % more CPU), and may use parallel workers.
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for item in dropped:
                 for sql in item.statements():
                     cursor.execute(sql)
 
     @staticmethod
     def restore_in_parallel(dropped: list[SetAside], connections: int) -> None:
-        """Re-create what `set_aside` dropped, the tables side by side on `connections` connections of
-        their own (used once the loaded rows are committed, by `parallel`).
+        """Re-create what `set_aside` dropped on `connections` connections of their own, side by side
+        (used once the loaded rows are committed, by `parallel`).
 
         One transaction cannot span connections, so this is not atomic, but it ends with the schema
-        exactly as `restore` leaves it: first, in one transaction on Django's connection, each foreign
-        key is added back `NOT VALID` (no scan: at once); then per table, in one transaction on
-        whichever connection is free, its indexes are built and its keys validated (`VALIDATE
-        CONSTRAINT` runs the same check as adding them valid, and the constraint ends the same,
-        `convalidated`). CREATE INDEX locks its table in SHARE mode, VALIDATE in SHARE UPDATE EXCLUSIVE
-        mode and the referenced table in ROW SHARE mode only, so two tables' work never waits on each
-        other. A table whose work fails is rolled back alone, the others go on, and the error names
-        the statements still to run. Every table of the schema is analyzed too (each after its own
-        indexes and keys), as a plain ANALYZE would, but side by side."""
+        exactly as `restore` leaves it, in three steps:
+
+        1. every index is built in a transaction of its own on whichever connection is free, the
+           largest tables' first (the indexes of primary keys and unique constraints too, as plain
+           unique indexes): CREATE INDEX locks its table in SHARE mode, so the indexes of one table
+           are built side by side as well and the connections stay busy to the end;
+        2. in one transaction on Django's connection, at once: the primary keys and unique
+           constraints made of their indexes (ADD CONSTRAINT ... USING INDEX), each foreign key added
+           back `NOT VALID` (no scan; it needs the unique index it references);
+        3. per table, on whichever connection is free, its keys validated (`VALIDATE CONSTRAINT` runs
+           the same check as adding them valid, and the constraint ends the same, `convalidated`) and
+           the table analyzed: every table of the schema, as a plain ANALYZE would.
+
+        What fails is rolled back alone and the rest goes on (a key referencing a table whose index
+        failed is not added; the keys of such a table are not validated), and the error names the
+        statements still to run."""
         with transaction.atomic(), connection.cursor() as cursor:
-            for item in dropped:
-                if item.key:
-                    cursor.execute(f"{item.create} NOT VALID")
-                    if item.comment:
-                        cursor.execute(item.comment)
-            # Largest tables first, so that the last one to finish is a small one.
-            cursor.execute(
-                "SELECT n, pg_relation_size(to_regclass(n)) FROM unnest(%s::text[]) AS n",
-                [sorted({item.table for item in dropped})],
-            )
-            sizes = dict(cursor.fetchall())
             cursor.execute(
                 "SELECT c.oid::regclass::text, pg_relation_size(c.oid) FROM pg_class c "
                 "WHERE c.relkind IN ('r', 'm', 'p') AND c.relnamespace = current_schema()::regnamespace"
             )
+            sizes = dict(cursor.fetchall())
+            cursor.execute(
+                "SELECT n, pg_relation_size(to_regclass(n)) FROM unnest(%s::text[]) AS n",
+                [sorted({item.table for item in dropped})],
+            )
             sizes.update(cursor.fetchall())
-        work: dict[str, list[str]] = {table: [] for table in sizes}
-        for item in dropped:  # indexes come first (`set_aside`)
-            if item.key:
-                work.setdefault(item.table, []).append(
-                    f"ALTER TABLE {item.table} VALIDATE CONSTRAINT {item.key}"
-                )
-            else:
-                work.setdefault(item.table, []).extend(item.statements())
-        for table, statements in work.items():
-            statements.append(f"ANALYZE {table}")
-        queue = sorted(work.items(), key=lambda kv: -sizes.get(kv[0], 0))
         failed: list[tuple[list[str], BaseException]] = []
+        left: list[str] = []
+        # 1. Index builds, the largest tables' first (so that the last to finish are small ones).
+        builds = [
+            (item, [item.build] if item.build else item.statements()) for item in dropped if not item.key
+        ]
+        builds.sort(key=lambda b: -sizes.get(b[0].table, 0))
+        unstarted = Writer._side_by_side([s for _i, s in builds], connections, failed)
+        left += [sql for statements in unstarted for sql in statements]
+        undone = {id(s) for s, _exc in failed} | {id(s) for s in unstarted}
+        broken = {item.table for item, statements in builds if id(statements) in undone}
+        # 2. Constraints made of their indexes, keys added back NOT VALID: catalog changes only.
+        attach = [item for item, statements in builds if item.attach and id(statements) not in undone]
+        left += [item.attach for item, statements in builds if item.attach and id(statements) in undone]
+        keys = [item for item in dropped if item.key]
+        waiting = [item for item in keys if _referenced_table(item.create) in broken]
+        ready = [item for item in keys if item not in waiting]
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for item in attach:
+                    cursor.execute(item.attach)
+                    if item.comment:
+                        cursor.execute(item.comment)
+                for item in ready:
+                    cursor.execute(f"{item.create} NOT VALID")
+                    if item.comment:
+                        cursor.execute(item.comment)
+        except Exception as exc:
+            statements = [item.attach for item in attach] + [s for item in ready for s in item.statements()]
+            failed.append((statements, exc))
+            broken |= {item.table for item in attach + ready}
+            ready = []
+        # 3. Keys validated and tables analyzed, a table at a time.
+        per_table: dict[str, list[str]] = {table: [] for table in sizes}
+        for item in ready:
+            sql = f"ALTER TABLE {item.table} VALIDATE CONSTRAINT {item.key}"
+            (left if item.table in broken else per_table.setdefault(item.table, [])).append(sql)
+        for table, statements in per_table.items():
+            statements.append(f"ANALYZE {table}")
+        work = sorted(per_table.items(), key=lambda kv: -sizes.get(kv[0], 0))
+        for statements in Writer._side_by_side([s for _t, s in work], connections, failed):
+            left += statements
+        left = [s for statements, _exc in failed for s in statements] + left
+        left += [s for item in waiting for s in item.statements()]
+        if left:
+            raise RuntimeError(
+                "re-creating the synthetic tables' indexes and keys failed; still to run:\n"
+                + ";\n".join(left)
+            ) from failed[0][1] if failed else None
+
+    @staticmethod
+    def _side_by_side(
+        work: list[list[str]], connections: int, failed: list[tuple[list[str], BaseException]]
+    ) -> list[list[str]]:
+        """Run each list of statements in one transaction, in `work`'s order, on `connections`
+        connections of their own; a failure (appended to `failed`) rolls back that list alone.
+        Returns the lists never started (no connection could be opened)."""
+        queue = list(work)
         lock = threading.Lock()
 
         def run() -> None:
@@ -229,18 +288,18 @@ class Writer:
                 return
             with raw:
                 raw.execute("SET synchronous_commit = off")
-                raw.execute("SET maintenance_work_mem = '256MB'")
+                raw.execute("SET maintenance_work_mem = '512MB'")  # as `restore`
                 raw.commit()
                 while True:
                     with lock:
                         if not queue:
                             return
-                        _table, statements = queue.pop(0)
+                        statements = queue.pop(0)
                     try:
                         with raw.transaction():
                             for sql in statements:
                                 raw.execute(sql)
-                    except Exception as exc:  # this table's work is rolled back; the others go on
+                    except Exception as exc:  # these statements are rolled back; the others go on
                         with lock:
                             failed.append((statements, exc))
 
@@ -249,17 +308,17 @@ class Writer:
             thread.start()
         for thread in threads:
             thread.join()
-        if failed or queue:
-            left = [sql for statements, _exc in failed for sql in statements]
-            left += [sql for _table, statements in queue for sql in statements]
-            raise RuntimeError(
-                "re-creating the synthetic tables' indexes and keys failed; still to run:\n"
-                + ";\n".join(left)
-            ) from failed[0][1] if failed else None
+        return queue
 
     def set_aside(self) -> list[SetAside]:
-        """Drop the foreign keys and the plain (non-unique, non-constraint) indexes of the tables
-        written; returns what re-creates them as they were, comments included (indexes first)."""
+        """Drop the written tables' indexes and their primary-key and unique constraints, and every
+        foreign key from or to them (a key needs the referenced table's unique index); returns what
+        re-creates them as they were, comments included, in an order that can re-create them: the
+        constraints' and plain indexes first, table by table, then the foreign keys.
+
+        The unique indexes go too: checking each row against them as it is copied cost 20-50 % of
+        the COPY's server time (page splits where workers' interleaved ids meet), building them once
+        after the load a tenth of that; a duplicate would still be refused, by the re-creation."""
         names = [t.db_table for t in self.tables]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -271,7 +330,6 @@ class Writer:
                                    obj_description(i.indexrelid, 'pg_class')) END
                 FROM pg_index i
                 WHERE i.indrelid = ANY (SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)
-                  AND NOT i.indisunique AND NOT i.indisprimary
                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid
                                   AND c.conrelid = i.indrelid)
                 ORDER BY i.indexrelid
@@ -279,26 +337,47 @@ class Writer:
                 [names],
             )
             indexes = cursor.fetchall()
-            cursor.execute(
-                """
+            written = "ANY (SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)"
+            constraint = """
                 SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', c.conrelid::regclass, c.conname),
-                       c.conrelid::regclass::text, quote_ident(c.conname),
+                       c.conrelid::regclass::text, {key},
                        format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', c.conrelid::regclass, c.conname,
                               pg_get_constraintdef(c.oid)),
                        CASE WHEN obj_description(c.oid, 'pg_constraint') IS NOT NULL
                        THEN format('COMMENT ON CONSTRAINT %%I ON %%s IS %%L', c.conname,
                                    c.conrelid::regclass, obj_description(c.oid, 'pg_constraint')) END
+                       {more}
                 FROM pg_constraint c
-                WHERE c.contype = 'f'
-                  AND c.conrelid = ANY (SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)
+                WHERE {where}
                 ORDER BY c.oid
-                """,
+                """
+            cursor.execute(
+                constraint.format(
+                    key="NULL",
+                    more="""
+                       , pg_get_indexdef(c.conindid),
+                       format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s USING INDEX %%s', c.conrelid::regclass,
+                              c.conname, CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END,
+                              c.conindid::regclass,
+                              CASE WHEN c.condeferred THEN ' DEFERRABLE INITIALLY DEFERRED'
+                                   WHEN c.condeferrable THEN ' DEFERRABLE' ELSE '' END)""",
+                    where=f"c.contype IN ('p', 'u') AND c.conrelid = {written}",
+                ),
                 [names],
             )
+            uniques = cursor.fetchall()
+            cursor.execute(
+                constraint.format(
+                    key="quote_ident(c.conname)",
+                    more="",
+                    where=f"c.contype = 'f' AND (c.conrelid = {written} OR c.confrelid = {written})",
+                ),
+                [names, names],
+            )
             keys = cursor.fetchall()
-            for drop, *_rest in keys + indexes:
+            for drop, *_rest in keys + uniques + indexes:
                 cursor.execute(drop)
-        return [SetAside(*rest) for _drop, *rest in indexes + keys]
+        return [SetAside(*rest) for _drop, *rest in uniques + indexes + keys]
 
     # --- Batches -----------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """manage.py generate_synthetic --units 1000 --cases 1000000 --years 5 --seed 1
 
 A synthetic dataset for demos and benchmarks (see `demo.synthetic`). On PostgreSQL rows go in with COPY,
---batch cases at a time, with the written tables' foreign keys and plain indexes re-created at the end
+--batch cases at a time, with the written tables' keys, constraints and indexes re-created at the end
 (the tables are locked meanwhile: run it on a database nobody is using), the provinces spread over
 --workers processes (each its own connection; see `demo.synthetic.parallel`);
 elsewhere with bulk_create, a transaction per --batch cases. The command refuses to run twice into
