@@ -58,9 +58,8 @@ def compiled_rows(
     params = list(params)
     adapt = connection.ops.adapt_datefield_value
     for slot, value in zip(slots, values, strict=True):
-        adapted = adapt(value) if isinstance(value, date) else value
         for i in slot:
-            params[i] = adapted
+            params[i] = adapt(value) if isinstance(value, date) else type(params[i])(value)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -82,8 +81,12 @@ def _compile(alias: str, stand_ins: list, build: Callable[[list], QuerySet]) -> 
         return None
     adapt = connections[alias].ops.adapt_datefield_value
     wanted = [adapt(v) if isinstance(v, date) else v for v in stand_ins]
-    # By type as well as value: an integer parameter never stands for a day, nor a day for a number.
-    slots = [[i for i, p in enumerate(params) if type(p) is type(w) and p == w] for w in wanted]
+    # An integer parameter never stands for a day, nor a day for a number. (PostgreSQL's integers come
+    # wrapped for psycopg, Int4 and such: int subclasses, kept for the values put in their place.)
+    slots = [
+        [i for i, p in enumerate(params) if isinstance(p, int) == isinstance(w, int) and p == w]
+        for w in wanted
+    ]
     if not all(slots):  # every value has its place, or the query is not what it is taken for
         raise ValueError("a placeholder is missing from the report query's parameters")
     query = qs.query
