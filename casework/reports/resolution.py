@@ -35,8 +35,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +42,7 @@ from django.utils.translation import gettext as _
 from ..choices import CaseKind, CaseState, DeadlineKind, DeadlineStatus
 from ..models import Case, ReportIrregularCase, Unit
 from . import summary
+from .compiled import compiled_rows
 from .periods import Period, ReportError, rate
 from .scope import GROUP_BY_LEVEL, Grouping, Report, Scope, _finish_rows, _row_key, _sum
 
@@ -134,13 +133,10 @@ def _resolution_queryset(
     )
 
 
-# `resolution_queryset`'s query compiled once per shape (database, grouping, kind) with placeholder days
-# and run with the period's days put in their places: building its seven filtered counts costs Django
-# several times what the database takes to answer them over a unit's cases. The placeholders are days no
-# report can ask for (reports start in MIN_YEAR), so no other parameter can be taken for one.
-_FROM, _TO, _AS_OF = date(1001, 1, 2), date(1002, 3, 4), date(1003, 5, 6)
+# `resolution_queryset`'s query compiled once per shape (database, grouping, kind) and run with the
+# period's days in place (casework.reports.compiled): building its seven filtered counts costs Django
+# several times what the database takes to answer them over a unit's cases.
 _COMPILED: dict[tuple, tuple | None] = {}
-_COMPILED_MAX = 512
 
 
 def _compiled_rows(
@@ -148,66 +144,16 @@ def _compiled_rows(
 ) -> list[dict]:
     """The rows of `resolution_queryset(period=[f, t], grouping, kind)`, read on database `alias`; with
     `irregular`, of the summaries' irregular cases only (casework.reports.summary)."""
-    connection = connections[alias]
     within = grouping.within.path if grouping.within is not None else None
-    key = (
-        alias,
-        connection.vendor,
-        grouping.by,
-        within,
-        grouping.scope.everything,
-        grouping.scope.paths,
-        kind,
-        irregular,
-    )
-    compiled = _COMPILED.get(key, False)
-    if compiled is False:
-        compiled = _compile(alias, grouping, kind, irregular)
-        if len(_COMPILED) >= _COMPILED_MAX:
-            _COMPILED.clear()
-        _COMPILED[key] = compiled
-    if compiled is None:  # a scope of no unit: nothing to read
-        return []
-    sql, params, slots, names, converters = compiled
-    params = list(params)
-    adapt = connection.ops.adapt_datefield_value
-    for slot, day in zip(slots, (f, t, min(t, timezone.localdate())), strict=True):
-        for i in slot:
-            params[i] = adapt(day)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if converters:
-        rows = [list(row) for row in rows]
-        for row in rows:
-            for i, (convert, expression) in converters:
-                for each in convert:
-                    row[i] = each(row[i], expression, connection)
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    key = (grouping.by, within, grouping.scope.everything, grouping.scope.paths, kind, irregular)
 
+    def build(days: list) -> QuerySet:
+        qs = _resolution_queryset(days[0], days[1], days[2], grouping, kind, True)
+        if irregular:
+            qs = qs.filter(pk__in=ReportIrregularCase.objects.values("case_id"))
+        return qs
 
-def _compile(alias: str, grouping: Grouping, kind: str | None, irregular: bool) -> tuple | None:
-    qs = _resolution_queryset(_FROM, _TO, _AS_OF, grouping, kind, True).using(alias)
-    if irregular:
-        qs = qs.filter(pk__in=ReportIrregularCase.objects.values("case_id"))
-    compiler = qs.query.get_compiler(using=alias)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return None
-    adapt = connections[alias].ops.adapt_datefield_value
-    slots = [[i for i, p in enumerate(params) if p == adapt(day)] for day in (_FROM, _TO, _AS_OF)]
-    if not all(slots):  # every day has its place, or the query is not what it is taken for
-        raise ValueError("a placeholder day is missing from the report query's parameters")
-    query = qs.query
-    names = (
-        list(query.selected)
-        if query.selected
-        else [*query.extra_select, *query.values_select, *query.annotation_select]
-    )
-    select = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-    converters = sorted(compiler.get_converters(select).items())
-    return sql, tuple(params), slots, names, converters
+    return compiled_rows(_COMPILED, key, alias, (f, t, min(t, timezone.localdate())), build)
 
 
 def _with_resolution_rates(row: dict[str, Any]) -> dict[str, Any]:

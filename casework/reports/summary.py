@@ -80,6 +80,7 @@ from ..models import (
     Unit,
     UnitLevel,
 )
+from .compiled import compiled_rows
 from .periods import Period
 from .scope import GROUP_BY_LEVEL, Grouping
 
@@ -516,14 +517,16 @@ def _top_paths(grouping: Grouping) -> list[str] | None:
     return paths if paths and all(p.count("/") == 2 for p in paths) else None
 
 
-def _scoped(model, grouping: Grouping, kind: str | None) -> QuerySet:
+def _scoped(model, grouping: Grouping, kind: str | None, ids: tuple[int, ...] | None = None) -> QuerySet:
+    """`ids`: the grouping's unit ids when the caller has read them (`_scoped_ids`)."""
     tops = _top_paths(grouping)
     if _national(grouping):
         qs = model.objects.filter(unit__isnull=True)
     elif tops is not None:  # whole top-level units: their subtree rows, a few per level
         qs = model.objects.filter(subtree=True, unit__path__in=tops)
     else:  # the units' ids: their rows through the (unit, bucket) index, not a scan of every unit's
-        qs = model.objects.filter(_unit_ids(grouping), subtree=False)
+        units = Q(unit_id__in=list(ids)) if ids is not None else _unit_ids(grouping)
+        qs = model.objects.filter(units, subtree=False)
     return qs.filter(kind=kind) if kind else qs
 
 
@@ -549,69 +552,117 @@ def _half_month(day: date) -> tuple[date, date]:
 def _unit_ids(grouping: Grouping) -> Q:
     """The grouping's units as a list of ids: with the path test instead, the planner walks the units
     and repeats the date-index scans for each; with the ids it scans the date windows once."""
-    return Q(unit_id__in=list(Unit.objects.filter(grouping.filter_q("path")).values_list("pk", flat=True)))
+    return Q(unit_id__in=list(_unit_id_list(grouping)))
+
+
+def _unit_id_list(grouping: Grouping) -> tuple[int, ...]:
+    return tuple(Unit.objects.filter(grouping.filter_q("path")).values_list("pk", flat=True).order_by("pk"))
+
+
+def _scoped_ids(grouping: Grouping, ids) -> tuple[int, ...] | None:
+    """The unit ids `_scoped` filters on (None when it reads national or subtree rows): part of its
+    compiled queries' key, since the SQL lists them."""
+    return None if _national(grouping) or _top_paths(grouping) is not None else ids()
+
+
+# The summaries' reading queries compiled once per shape (casework.reports.compiled).
+_COMPILED: dict[tuple, tuple | None] = {}
 
 
 def _cut_counts(
-    cuts: list[date], ends: set[date], grouping: Grouping, kind: str | None, irregular: bool
+    cuts: list[date],
+    ends: set[date],
+    grouping: Grouping,
+    kind: str | None,
+    irregular: bool,
+    ids: tuple[int, ...] | None = None,
 ) -> list[dict]:
     """For each cut day c (not a half-month start), per (key, kind): the regular cases whose date of each
     summary count falls in c's half-month before c — the days the summaries cannot split. One query
     or two over the few cases with a date in those windows. "Ended" (which reads the resolution clock's
-    stop too) only for the cuts in `ends` (a period's first day)."""
+    stop too) only for the cuts in `ends` (a period's first day). `ids`: the grouping's unit ids."""
     if not cuts:
         return []
-    acc_ok = Q(accepted_at__isnull=False) & ~Q(state=CaseState.TRANSFERRED)
-    if irregular:
-        acc_ok &= ~Q(pk__in=ReportIrregularCase.objects.values("case_id"))
-    aggregates, anywhere, stopped = {}, Q(), Q()
-    for j, cut in enumerate(cuts):
-        lo, hi = _window(cut)
-
-        def within(field: str, lo=lo, hi=hi) -> Q:
-            return Q(**{f"{field}__gte": lo, f"{field}__lt": hi})
-
-        ended = (
-            (Q(decided_at__isnull=True) | Q(decided_at__gte=lo))
-            & (Q(closed_at__isnull=True) | Q(closed_at__gte=lo))
-            & (Q(res__completed_on__isnull=True) | Q(res__completed_on__gte=lo))
-            & (Q(decided_at__lt=hi) | Q(closed_at__lt=hi) | Q(res__completed_on__lt=hi))
-        )
-        decided = within("decided_at")
-        withdrawn = Q(decided_at__isnull=True, state=CaseState.WITHDRAWN) & within("closed_at")
-        on_time = (
-            decided
-            & Q(res__status=DeadlineStatus.MET, res__completed_on__isnull=False, res__due_date__isnull=False)
-            & Q(res__completed_on__lte=F("res__due_date"))
-        ) | (withdrawn & (Q(res__due_date__isnull=True) | Q(closed_at__lte=F("res__due_date"))))
-        aggregates |= {
-            f"received_{j}": Count("pk", filter=within("received_at")),
-            f"accepted_{j}": Count("pk", filter=acc_ok & within("accepted_at")),
-            f"resolved_{j}": Count("pk", filter=acc_ok & (decided | withdrawn)),
-            f"resolved_on_time_{j}": Count("pk", filter=acc_ok & on_time),
-        }
-        anywhere |= within("received_at") | within("accepted_at") | within("decided_at") | within("closed_at")
-        if cut in ends:
-            aggregates[f"ended_{j}"] = Count("pk", filter=acc_ok & ended)
-            stopped |= within("res__completed_on")
-    base = Case.objects.annotate(
-        res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
-    ).filter(_unit_ids(grouping))
-    if kind:
-        base = base.filter(kind=kind)
+    if ids is None:
+        ids = _unit_id_list(grouping)
+    shape = (_grouping_identity(grouping), kind, irregular, ids, tuple(c in ends for c in cuts))
+    windows = [day for cut in cuts for day in _window(cut)]
+    totals: dict[tuple, dict[str, int]] = {}
     # Two disjoint sets, each found by its indexes: a case date in a window (a bitmap OR over the
     # case table's date indexes), or else only the resolution clock's stop in one (the deadline index).
-    parts = [base.filter(anywhere)]
-    if stopped:
-        parts.append(base.filter(stopped).exclude(anywhere))
-    totals: dict[tuple, dict[str, int]] = {}
-    for qs in parts:
-        grouped = qs.annotate(key=grouping.key_expression("unit__")).values("key", "kind")
-        for r in grouped.annotate(**aggregates).order_by():
+    for part in (0, 1) if ends.intersection(cuts) else (0,):
+        names, build = _cut_counts_query(len(cuts), shape, grouping, part)
+        alias = Case.objects.all().db
+        for r in compiled_rows(_COMPILED, ("cut", part, *shape), alias, windows, build):
             row = totals.setdefault((r["key"], r["kind"]), {"key": r["key"], "kind": r["kind"]})
-            for name in aggregates:
+            for name in names:
                 row[name] = row.get(name, 0) + r[name]
     return list(totals.values())
+
+
+def _cut_counts_query(n: int, shape: tuple, grouping: Grouping, part: int):
+    """`_cut_counts`' query for `n` cuts (its windows' days as the placeholders) and its count names."""
+    _identity, kind, irregular, ids, ending = shape
+    names = []
+    for j in range(n):
+        names += [f"received_{j}", f"accepted_{j}", f"resolved_{j}", f"resolved_on_time_{j}"]
+        if ending[j]:
+            names.append(f"ended_{j}")
+
+    def build(days: list) -> QuerySet:
+        acc_ok = Q(accepted_at__isnull=False) & ~Q(state=CaseState.TRANSFERRED)
+        if irregular:
+            acc_ok &= ~Q(pk__in=ReportIrregularCase.objects.values("case_id"))
+        aggregates, anywhere, stopped = {}, Q(), Q()
+        for j in range(n):
+            lo, hi = days[2 * j], days[2 * j + 1]
+
+            def within(field: str, lo=lo, hi=hi) -> Q:
+                return Q(**{f"{field}__gte": lo, f"{field}__lt": hi})
+
+            ended = (
+                (Q(decided_at__isnull=True) | Q(decided_at__gte=lo))
+                & (Q(closed_at__isnull=True) | Q(closed_at__gte=lo))
+                & (Q(res__completed_on__isnull=True) | Q(res__completed_on__gte=lo))
+                & (Q(decided_at__lt=hi) | Q(closed_at__lt=hi) | Q(res__completed_on__lt=hi))
+            )
+            decided = within("decided_at")
+            withdrawn = Q(decided_at__isnull=True, state=CaseState.WITHDRAWN) & within("closed_at")
+            on_time = (
+                decided
+                & Q(
+                    res__status=DeadlineStatus.MET,
+                    res__completed_on__isnull=False,
+                    res__due_date__isnull=False,
+                )
+                & Q(res__completed_on__lte=F("res__due_date"))
+            ) | (withdrawn & (Q(res__due_date__isnull=True) | Q(closed_at__lte=F("res__due_date"))))
+            aggregates |= {
+                f"received_{j}": Count("pk", filter=within("received_at")),
+                f"accepted_{j}": Count("pk", filter=acc_ok & within("accepted_at")),
+                f"resolved_{j}": Count("pk", filter=acc_ok & (decided | withdrawn)),
+                f"resolved_on_time_{j}": Count("pk", filter=acc_ok & on_time),
+            }
+            anywhere |= (
+                within("received_at") | within("accepted_at") | within("decided_at") | within("closed_at")
+            )
+            if ending[j]:
+                aggregates[f"ended_{j}"] = Count("pk", filter=acc_ok & ended)
+                stopped |= within("res__completed_on")
+        base = Case.objects.annotate(
+            res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
+        ).filter(unit_id__in=list(ids))
+        if kind:
+            base = base.filter(kind=kind)
+        qs = base.filter(anywhere) if part == 0 else base.filter(stopped).exclude(anywhere)
+        return (
+            qs.annotate(key=grouping.key_expression("unit__"))
+            .values("key", "kind")
+            .annotate(**aggregates)
+            .order_by()
+        )
+
+    return names, build
 
 
 def resolution_rows(
@@ -632,7 +683,7 @@ def resolution_rows(
 
     `version` (`versioned_state()`): the summary rows read are reused by later calls with the same
     version and arguments (per process); the case-table parts are read on every call."""
-    from .resolution import RESOLUTION_COUNTS, _compiled_rows, _resolution_aggregates
+    from .resolution import RESOLUTION_COUNTS, _compiled_rows
 
     merged: list[dict[tuple, dict[str, int]]] = [
         defaultdict(lambda: dict.fromkeys(RESOLUTION_COUNTS, 0)) for _p in periods
@@ -641,27 +692,44 @@ def resolution_rows(
     # before c's half-month plus, when c does not start one, the case table's days of it before c.
     cuts = [(p.date_from, p.date_to + timedelta(days=1)) for p in periods]
     bounds = [(bucket(c1), bucket(c2)) for c1, c2 in cuts]
+    # The grouping's unit ids, read once per call and only if a query lists them.
+    unit_ids: list[tuple[int, ...]] = []
+
+    def ids() -> tuple[int, ...]:
+        if not unit_ids:
+            unit_ids.append(_unit_id_list(grouping))
+        return unit_ids[0]
+
+    identity = _grouping_identity(grouping)
 
     def read_main() -> list[dict]:
-        aggregates: dict[str, Sum] = {}
-        for i, (fb, tb) in enumerate(bounds):
-            upto, within, before = Q(bucket__lt=tb), Q(bucket__gte=fb, bucket__lt=tb), Q(bucket__lt=fb)
-            aggregates |= {
-                f"received_{i}": Sum("received", filter=within),
-                f"accepted_{i}": Sum("accepted", filter=upto),
-                f"before_{i}": Sum("accepted", filter=before),
-                f"ended_{i}": Sum("ended", filter=before),
-                f"resolved_{i}": Sum("resolved", filter=within),
-                f"on_time_{i}": Sum("resolved_on_time", filter=within),
-            }
-        return list(
-            _scoped(ReportSummary, grouping, kind)
-            .filter(bucket__lt=max(tb for _fb, tb in bounds))
-            .annotate(key=_key(grouping))
-            .values("key", "kind")
-            .annotate(**aggregates)
-            .order_by()
-        )
+        scoped_ids = _scoped_ids(grouping, ids)
+
+        def build(p: list) -> QuerySet:
+            aggregates: dict[str, Sum] = {}
+            for i in range(len(bounds)):
+                fb, tb = p[2 * i], p[2 * i + 1]
+                upto, within, before = Q(bucket__lt=tb), Q(bucket__gte=fb, bucket__lt=tb), Q(bucket__lt=fb)
+                aggregates |= {
+                    f"received_{i}": Sum("received", filter=within),
+                    f"accepted_{i}": Sum("accepted", filter=upto),
+                    f"before_{i}": Sum("accepted", filter=before),
+                    f"ended_{i}": Sum("ended", filter=before),
+                    f"resolved_{i}": Sum("resolved", filter=within),
+                    f"on_time_{i}": Sum("resolved_on_time", filter=within),
+                }
+            return (
+                _scoped(ReportSummary, grouping, kind, scoped_ids)
+                .filter(bucket__lt=p[-1])
+                .annotate(key=_key(grouping))
+                .values("key", "kind")
+                .annotate(**aggregates)
+                .order_by()
+            )
+
+        values = [*(b for pair in bounds for b in pair), max(tb for _fb, tb in bounds)]
+        key = ("main", identity, kind, scoped_ids, len(bounds))
+        return compiled_rows(_COMPILED, key, ReportSummary.objects.all().db, values, build)
 
     # Overdue as of L = min(t, today): a case counts when its first overdue day (due + 1) is at most L,
     # and it is still open, or resolved after t, or ended without resolution on or after f. The summary
@@ -682,27 +750,38 @@ def resolution_rows(
         lasts.append(last)
 
     def read_overdue() -> list[dict]:
-        overdue_aggregates = {}
-        for i, ((c1, c2), last, first_due) in enumerate(zip(cuts, lasts, due_from, strict=True)):
-            coarse = first_due is not None
-            sure = Q(overdue_from__lt=bucket_start(bucket(last))) if coarse else Q(overdue_from__lte=last)
-            overdue_aggregates[f"overdue_{i}"] = Sum(
-                "cases",
-                filter=sure
-                & (
-                    Q(stop_kind=ReportOverdueSummary.OPEN)
-                    | Q(stop_kind=ReportOverdueSummary.RESOLVED, stop__gte=sure_from(c2))
-                    | Q(stop_kind=ReportOverdueSummary.ENDED, stop__gte=sure_from(c1))
-                ),
+        scoped_ids = _scoped_ids(grouping, ids)
+        coarse = tuple(first_due is not None for first_due in due_from)
+
+        def build(p: list) -> QuerySet:
+            overdue_aggregates = {}
+            for i in range(len(cuts)):
+                day, resolved_from, ended_from = p[3 * i : 3 * i + 3]
+                sure = Q(overdue_from__lt=day) if coarse[i] else Q(overdue_from__lte=day)
+                overdue_aggregates[f"overdue_{i}"] = Sum(
+                    "cases",
+                    filter=sure
+                    & (
+                        Q(stop_kind=ReportOverdueSummary.OPEN)
+                        | Q(stop_kind=ReportOverdueSummary.RESOLVED, stop__gte=resolved_from)
+                        | Q(stop_kind=ReportOverdueSummary.ENDED, stop__gte=ended_from)
+                    ),
+                )
+            return (
+                _scoped(ReportOverdueSummary, grouping, kind, scoped_ids)
+                .filter(overdue_from__lte=p[-1])
+                .annotate(key=_key(grouping))
+                .values("key", "kind")
+                .annotate(**overdue_aggregates)
+                .order_by()
             )
-        return list(
-            _scoped(ReportOverdueSummary, grouping, kind)
-            .filter(overdue_from__lte=max(lasts))
-            .annotate(key=_key(grouping))
-            .values("key", "kind")
-            .annotate(**overdue_aggregates)
-            .order_by()
-        )
+
+        values: list = []
+        for (c1, c2), last, is_coarse in zip(cuts, lasts, coarse, strict=True):
+            values += [bucket_start(bucket(last)) if is_coarse else last, sure_from(c2), sure_from(c1)]
+        values.append(max(lasts))
+        key = ("overdue", identity, kind, scoped_ids, coarse)
+        return compiled_rows(_COMPILED, key, ReportOverdueSummary.objects.all().db, values, build)
 
     main, overdue = _summary_reads(
         version,
@@ -725,7 +804,7 @@ def resolution_rows(
     if partial:
         index = {c: j for j, c in enumerate(partial)}
         starts = {c1 for c1, _c2 in cuts}
-        for r in _cut_counts(partial, starts, grouping, kind, bool(irregular_cases)):
+        for r in _cut_counts(partial, starts, grouping, kind, bool(irregular_cases), ids()):
             for (c1, c2), rows in zip(cuts, merged, strict=True):
                 row = rows[(r["key"], r["kind"])]
 
@@ -744,45 +823,30 @@ def resolution_rows(
         for i, rows in enumerate(merged):
             if r[f"overdue_{i}"]:
                 rows[(r["key"], r["kind"])]["overdue"] += r[f"overdue_{i}"]
-    irregular = ReportIrregularCase.objects.values("case_id")
     for (c1, c2), period, rows, first_due in zip(cuts, periods, merged, due_from, strict=True):
-        as_of = min(period.date_to, today)
+        f, t = period.date_from, period.date_to
         # Disjoint zones, each a query its own index serves: the clocks falling due in a cut past
         # half-month (the resolution due-date index), then the cases resolved or ended in a cut
         # half-month whose clock did not fall due there (the case table's date indexes).
-        due_zone = Q(res__due_date__gte=first_due) if first_due is not None else Q()
-        date_zone = Q()
-        if not _starts_bucket(c2):  # resolved in the half-month of t + 1
-            lo, hi = _half_month(c2)
-            date_zone |= Q(decided_at__gte=lo, decided_at__lt=hi) | Q(
-                decided_at__isnull=True, state=CaseState.WITHDRAWN, closed_at__gte=lo, closed_at__lt=hi
-            )
-        if not _starts_bucket(c1):  # ended in the half-month of f
-            lo, hi = _half_month(c1)
-            date_zone |= (
-                Q(decided_at__gte=lo, decided_at__lt=hi)
-                | Q(closed_at__gte=lo, closed_at__lt=hi)
-                | Q(res__completed_on__gte=lo, res__completed_on__lt=hi)
-            )
-        zones = [due_zone] if due_zone else []
-        units = _unit_ids(grouping) if due_zone or date_zone else Q()
-        if date_zone:
-            zones.append(date_zone & ~due_zone if due_zone else date_zone)
+        by_due, resolved_cut, ended_cut = (
+            first_due is not None,
+            not _starts_bucket(c2),
+            not _starts_bucket(c1),
+        )
+        zones = ([0] if by_due else []) + ([1] if resolved_cut or ended_cut else [])
+        values = [f, t, min(t, timezone.localdate()), min(t, today)]
+        if by_due:
+            values.append(first_due)
+        if resolved_cut:
+            values += _half_month(c2)
+        if ended_cut:
+            values += _half_month(c1)
         for zone in zones:
-            edge = Case.objects.annotate(
-                res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
-            ).filter(units, zone, res__due_date__lt=as_of)
-            if irregular_cases:
-                edge = edge.exclude(pk__in=irregular)
-            if kind:
-                edge = edge.filter(kind=kind)
-            overdue_count = _resolution_aggregates(period.date_from, period.date_to)["overdue"]
-            for r in (
-                edge.annotate(key=grouping.key_expression("unit__"))
-                .values("key", "kind")
-                .annotate(n=overdue_count)
-                .order_by()
-            ):
+            shape = ("edge", zone, identity, kind, bool(irregular_cases), by_due, resolved_cut, ended_cut)
+            build = _edge_query(grouping, kind, bool(irregular_cases), ids(), zone, shape[5:])
+            # The due zone reads no date zone's days.
+            zone_values = values[: 4 + by_due] if zone == 0 else values
+            for r in compiled_rows(_COMPILED, (*shape, ids()), Case.objects.all().db, zone_values, build):
                 rows[(r["key"], r["kind"])]["overdue"] += r["n"]
         if irregular_cases:
             # Irregular cases: the case-table query itself (their receipt is already in the summary).
@@ -793,6 +857,52 @@ def resolution_rows(
                     if metric != "received":
                         row[metric] += r[metric] or 0
     return _present(merged)
+
+
+def _edge_query(grouping: Grouping, kind: str | None, irregular: bool, ids: tuple, zone: int, cut: tuple):
+    """`resolution_rows`' query of the overdue cases of a period's cut zone (0: clocks falling due in a
+    past half-month cut by "as of"; 1: cases resolved or ended in a cut half-month, their clock not
+    falling due there) with placeholders f, t, the aggregate's as-of day, as of, then the first due day
+    (with `by_due`) and the cut half-months' days (zone 1 only)."""
+    from .resolution import _resolution_aggregates
+
+    by_due, resolved_cut, ended_cut = cut
+
+    def build(p: list) -> QuerySet:
+        f, t, counted_as_of, as_of, rest = p[0], p[1], p[2], p[3], p[4:]
+        due_zone = Q()
+        if by_due:
+            due_zone, rest = Q(res__due_date__gte=rest[0]), rest[1:]
+        date_zone = Q()
+        if zone == 1 and resolved_cut:  # resolved in the half-month of t + 1
+            (lo, hi), rest = rest[:2], rest[2:]
+            date_zone |= Q(decided_at__gte=lo, decided_at__lt=hi) | Q(
+                decided_at__isnull=True, state=CaseState.WITHDRAWN, closed_at__gte=lo, closed_at__lt=hi
+            )
+        if zone == 1 and ended_cut:  # ended in the half-month of f
+            (lo, hi), rest = rest[:2], rest[2:]
+            date_zone |= (
+                Q(decided_at__gte=lo, decided_at__lt=hi)
+                | Q(closed_at__gte=lo, closed_at__lt=hi)
+                | Q(res__completed_on__gte=lo, res__completed_on__lt=hi)
+            )
+        zone_q = due_zone if zone == 0 else (date_zone & ~due_zone if by_due else date_zone)
+        edge = Case.objects.annotate(
+            res=FilteredRelation("deadlines", condition=Q(deadlines__kind=DeadlineKind.RESOLUTION))
+        ).filter(Q(unit_id__in=list(ids)), zone_q, res__due_date__lt=as_of)
+        if irregular:
+            edge = edge.exclude(pk__in=ReportIrregularCase.objects.values("case_id"))
+        if kind:
+            edge = edge.filter(kind=kind)
+        overdue_count = _resolution_aggregates(f, t, counted_as_of)["overdue"]
+        return (
+            edge.annotate(key=grouping.key_expression("unit__"))
+            .values("key", "kind")
+            .annotate(n=overdue_count)
+            .order_by()
+        )
+
+    return build
 
 
 def _present(merged: list[dict[tuple, dict[str, int]]]) -> list[list[dict[str, Any]]]:
