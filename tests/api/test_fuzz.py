@@ -267,7 +267,7 @@ def pinning(org):
 # each from the same seeded state: one test of ~40 s ran alone on one xdist worker at the end of `make
 # test`'s share-out; parts let both workers take it. Every operation still gets the same examples (the
 # generation is derandomized per operation, not per test).
-FUZZ_PARTS = 4
+FUZZ_PARTS = 6
 # Operations whose generated requests create something (a 201) from the seeded data: the run reached the
 # engine, not only the validators. Each part checks those it holds (the whole run used to check that some
 # 201 came at all).
