@@ -370,8 +370,8 @@ def test_api_conforms_to_its_schema_under_fuzzing(
         f"statuses {dict(sorted(statuses.items()))}; created by {sorted(created)}; "
         f"refused and not schema-valid: {dict(MISLABELLED)}"
     )
-    if os.environ.get("FUZZ_REPORT"):  # a file listing every distinct failure, for working through them
-        with open(os.environ["FUZZ_REPORT"], "w") as out:
+    if os.environ.get("FUZZ_REPORT"):  # files listing every distinct failure, for working through them
+        with open(f"{os.environ['FUZZ_REPORT']}.part{part + 1}", "w") as out:  # one per part
             out.write(f"{examples} examples, {len(failures)} failures\n" + "\n".join(failures) + "\n\n")
             out.write(f"refused and not schema-valid (not failures): {dict(MISLABELLED)}\n\n")
             out.write("\n\n".join(failures.values()))
