@@ -66,6 +66,14 @@ class ThrottledErrorSerializer(ErrorSerializer):
 class Open311ErrorSerializer(serializers.Serializer):
     code = serializers.IntegerField(help_text="The HTTP status.")
     description = serializers.CharField()
+    # An addition to GeoReport v2's error (clients ignore unknown keys): a client, or the API's fuzz test,
+    # can tell a refusal that depends on the server's data from a malformed request without parsing text.
+    codes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="With a 400 on fields: the machine-readable code of each message in `description`, per "
+        "field (same order), as `codes` in the API's other errors.",
+    )
 
 
 # --- Mapping ---------------------------------------------------------------------------------------
@@ -170,7 +178,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         message = data.get("detail", "")
         if data.get("errors"):
             message = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in data["errors"].items())
-        response.data = [{"code": response.status_code, "description": message}]
+        error = {"code": response.status_code, "description": message}
+        if data.get("errors") and data.get("codes"):
+            error["codes"] = data["codes"]
+        response.data = [error]
     return response
 
 

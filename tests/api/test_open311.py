@@ -94,6 +94,18 @@ def test_errors_are_georeport_lists(org, today, portal):
     assert not Case.objects.exists()
 
 
+def test_a_refused_field_names_its_code_beside_the_georeport_description(org, today, portal):
+    _user, key = portal
+    response = APIClient().post(
+        f"{BASE}/requests.json", {**request_body(), "address_string": "\u200b", "api_key": key}, format="json"
+    )
+    assert response.status_code == 400
+    [error] = response.json()
+    assert error["code"] == 400 and error["description"].startswith("petitioners[0].address: ")
+    assert error["codes"] == {"petitioners[0].address": ["not_visible"]}
+    assert not Case.objects.exists()
+
+
 def test_get_requests_never_shows_personal_data(org, today, portal, client_for):
     _user, key = portal
     APIClient().post(f"{BASE}/requests.json", {**request_body(), "api_key": key})
