@@ -1,3 +1,4 @@
+import gc
 from dataclasses import dataclass
 from datetime import date
 
@@ -160,6 +161,8 @@ def api_schema(_api_schema_json) -> dict:
     return json.loads(_api_schema_json)
 
 
+TEST_GC_THRESHOLD = 20_000
+
 # The longest modules (a minute of CPU or more each on 2 cores), first: pytest-xdist's worksteal hands
 # each worker a contiguous share of the collection and steals only whole remaining tests, so a long test
 # collected last ran alone on one worker while the other had finished. Each module keeps its tests' order
@@ -173,6 +176,17 @@ LONGEST_FIRST = (
     "tests/e2e/test_public_accessibility.py",
     "tests/e2e/test_walk.py",
 )
+
+
+def pytest_collection_finish(session):
+    # The suite is CPU-bound and builds many short-lived model instances, forms and responses: with
+    # Python's default thresholds (700 allocations) the cyclic collector ran thousands of times per
+    # worker, each pass re-walking the long-lived modules imported by the collection. Those are
+    # frozen out of the collector's view, and it runs every TEST_GC_THRESHOLD allocations (gunicorn's
+    # workers freeze the same way once the app is loaded: config/gunicorn.conf.py).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(TEST_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def pytest_collection_modifyitems(session, config, items):
