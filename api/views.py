@@ -182,21 +182,19 @@ def _case_template() -> QuerySet[Case]:
 _CASE = PreparedQuery(lambda pk: case_queryset(Case.objects.filter(pk=pk)))
 
 
-def fetch_case(pk: int | str) -> Case | None:
-    """`case_queryset(Case.objects.filter(pk=pk))`'s case, or None: the same row, annotations and unit
-    (and, where the transfers are prefetched rather than annotated, the same prefetch)."""
-    return _case_of(_CASE.fetch(pk))
-
-
 def _case_of(found: list[Case]) -> Case | None:
+    """`case_queryset(Case.objects.filter(pk=pk))`'s case from `_CASE`'s rows, or None: the same row,
+    annotations and unit (and, where the transfers are prefetched rather than annotated, the same
+    prefetch)."""
     if found and connections[found[0]._state.db].vendor != "postgresql":
         prefetch_related_objects(found, _transfers())
     return found[0] if found else None
 
 
 def fetch_case_with_related(pk: int | str) -> Case | None:
-    """`with_related([fetch_case(pk)])[0]`, or None: the case row and its people, clocks and ledgers
-    read in one round trip (casework.prepared.fetch_together) instead of four."""
+    """`with_related([case_queryset(Case.objects.filter(pk=pk)).get()])[0]`, or None: the case row and
+    its people, clocks and ledgers read in one round trip (casework.prepared.fetch_together) instead of
+    four."""
     found, *related = fetch_together([_CASE.statement(pk), *_related_statements([pk])])
     case = _case_of(found)
     if case is not None:
@@ -567,7 +565,7 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         if self.request.query_params:  # filters apply to a detail too (DRF's get_object)
             return with_related([super().get_object()])[0]
         # Without a query string, what DRF's get_object finds in get_queryset() (the user's cases), read
-        # by id (fetch_case) and then checked against the same scope in Python (can_view_unit is
+        # by id (fetch_case_with_related) and then checked against the same scope in Python (can_view_unit is
         # visible_cases' predicate: a unit within one of the user's units, everything for a system
         # administrator).
         # The relations come in the same round trip as the case, and are dropped with it when it is

@@ -1,5 +1,6 @@
-"""The case detail and every action's answer read the case with one prepared statement (api.views.fetch_case)
-and check the user's reach in Python; these pin that to what the queryset and the scope query answered."""
+"""The case detail and every action's answer read the case with one prepared statement, its relations in
+the same round trip (api.views.fetch_case_with_related), and check the user's reach in Python; these pin
+that to what the queryset, with_related and the scope query answered."""
 
 from datetime import date
 
@@ -7,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api.views import case_queryset, fetch_case, fetch_case_with_related, with_related
+from api.views import case_queryset, fetch_case_with_related, with_related
 from casework.access import visible_cases
 from casework.models import Case
 from tests.factories import act, register
@@ -34,19 +35,23 @@ def _as_read(case: Case) -> dict:
     }
 
 
-def test_fetch_case_reads_what_the_case_queryset_reads(org, today):
+def _by_queryset(pk: int) -> Case:
+    return case_queryset(Case.objects.filter(pk=pk)).get()
+
+
+def test_the_prepared_case_read_is_what_the_case_queryset_reads(org, today):
     moved = register(org.commune, org.reception, received_at=date(2026, 3, 2))
     act(moved, "transfer", org.reception, target_unit=org.province.pk)
     plain = register(org.commune, org.reception, received_at=date(2026, 3, 9))
     for case in (moved, plain, Case.objects.get(transferred_from=moved)):
-        assert _as_read(fetch_case(case.pk)) == _as_read(case_queryset(Case.objects.filter(pk=case.pk)).get())
-    assert fetch_case(moved.pk).transferred_from_id is None
-    assert _as_read(fetch_case(moved.pk))["transfers"] != []
+        assert _as_read(fetch_case_with_related(case.pk)) == _as_read(_by_queryset(case.pk))
+    assert fetch_case_with_related(moved.pk).transferred_from_id is None
+    assert _as_read(fetch_case_with_related(moved.pk))["transfers"] != []
 
 
-def test_fetch_case_finds_nothing_for_an_unknown_or_impossible_id(org, today):
-    assert fetch_case(10**9) is None
-    assert fetch_case(10**30) is None  # beyond any column: nothing, as the ORM's lookup answers
+def test_the_prepared_case_read_finds_nothing_for_an_unknown_or_impossible_id(org, today):
+    assert fetch_case_with_related(10**9) is None
+    assert fetch_case_with_related(10**30) is None  # beyond any column: nothing, as the ORM's lookup answers
 
 
 def test_detail_is_found_exactly_where_the_scope_query_finds_it(org, today, client_for):
@@ -69,7 +74,7 @@ def test_detail_answers_as_before_with_the_same_relations_in_few_statements(org,
     client.get(f"{CASES}{case.pk}/")  # the token's and the statements' first use
     with CaptureQueriesContext(connection) as queries:
         body = client.get(f"{CASES}{case.pk}/").json()
-    expected = with_related([case_queryset(Case.objects.filter(pk=case.pk)).get()])[0]
+    expected = with_related([_by_queryset(case.pk)])[0]
     assert (body["id"], body["version"], body["state"]) == (case.pk, expected.version, expected.state)
     assert [d["kind"] for d in body["deadlines"]] == [d.kind for d in expected.deadlines.all()]
     assert len(body["petitioners"]) == len(expected.case_parties.all())
@@ -115,7 +120,7 @@ def test_the_case_with_its_relations_read_together_is_what_reading_them_apart_gi
     )
     for case in (moved, reviewed, Case.objects.get(transferred_from=moved)):
         together = fetch_case_with_related(case.pk)
-        apart = with_related([fetch_case(case.pk)])[0]
+        apart = with_related([_by_queryset(case.pk)])[0]
         assert _as_read(together) == _as_read(apart)
         assert _related(together) == _related(apart)
     assert _related(fetch_case_with_related(reviewed.pk))["clocks"]  # clocks with ledgers: compared
