@@ -57,6 +57,7 @@ needs `refresh(full=True)`.
 from __future__ import annotations
 
 import calendar as pycalendar
+import functools
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
@@ -575,7 +576,7 @@ def _cut_counts(
     grouping: Grouping,
     kind: str | None,
     irregular: bool,
-    ids: tuple[int, ...] | None = None,
+    ids: tuple[int, ...],
 ) -> list[dict]:
     """For each cut day c (not a half-month start), per (key, kind): the regular cases whose date of each
     summary count falls in c's half-month before c — the days the summaries cannot split. One query
@@ -583,8 +584,6 @@ def _cut_counts(
     stop too) only for the cuts in `ends` (a period's first day). `ids`: the grouping's unit ids."""
     if not cuts:
         return []
-    if ids is None:
-        ids = _unit_id_list(grouping)
     shape = (_grouping_identity(grouping), kind, irregular, ids, tuple(c in ends for c in cuts))
     windows = [day for cut in cuts for day in _window(cut)]
     totals: dict[tuple, dict[str, int]] = {}
@@ -693,12 +692,7 @@ def resolution_rows(
     cuts = [(p.date_from, p.date_to + timedelta(days=1)) for p in periods]
     bounds = [(bucket(c1), bucket(c2)) for c1, c2 in cuts]
     # The grouping's unit ids, read once per call and only if a query lists them.
-    unit_ids: list[tuple[int, ...]] = []
-
-    def ids() -> tuple[int, ...]:
-        if not unit_ids:
-            unit_ids.append(_unit_id_list(grouping))
-        return unit_ids[0]
+    ids = functools.cache(lambda: _unit_id_list(grouping))
 
     identity = _grouping_identity(grouping)
 
