@@ -79,12 +79,6 @@ def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-def _invisible(errors: dict[str, list[str]], codes: dict[str, list[str]], **texts: str) -> None:
-    """Text the public pages or the record will show, refused when it is only invisible characters
-    (a zero-width space passes `.strip()`), as intake refuses it; blank and too long are refused first."""
-    text_errors(errors, {k: v.strip() for k, v in texts.items() if k not in errors}, codes=codes)
-
-
 def _refusal(errors: dict[str, list[str]], codes: dict[str, list[str]] | None = None) -> ServiceError:
     """The refusal, with a code for what depends on the conference's state, on today or on the cases
     held, or for invisible text (the other messages are `invalid`)."""
@@ -139,7 +133,7 @@ def schedule_conference(
         if len(value) > MAX_TEXT:
             errors[name] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
     codes: dict[str, list[str]] = {}
-    _invisible(errors, codes, topics=topics, place=place, link=link)
+    text_errors(errors, {"topics": topics, "place": place, "link": link}, codes=codes)
     day = _local_day(starts_at)
     try:
         due = notice_due_on(day)
@@ -222,8 +216,13 @@ def record_conference(
     if not questions.strip():
         errors["questions"] = [_("Record the questions raised.")]
     codes: dict[str, list[str]] = {}
-    texts = {"participants": participants, "questions": questions, "answers": answers}
-    _invisible(errors, codes, **texts, commitments=commitments)
+    texts = {
+        "participants": participants,
+        "questions": questions,
+        "answers": answers,
+        "commitments": commitments,
+    }
+    text_errors(errors, texts, codes=codes)
     visible = set(visible_cases(actor).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True))
     if any(c.pk not in visible for c in cases):
         errors["cases"] = [_("Only cases you may see.")]
@@ -269,7 +268,7 @@ def publish_conference_results(
     elif len(results) > MAX_TEXT:
         errors["results"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
     codes: dict[str, list[str]] = {}
-    _invisible(errors, codes, results=results)
+    text_errors(errors, {"results": results}, codes=codes)
     if errors:
         raise _refusal(errors, codes)
     conference.results = results.strip()

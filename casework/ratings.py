@@ -63,8 +63,7 @@ def rate_case(
     codes: dict[str, list[str]] = {}
     if len(comment) > MAX_COMMENT:
         errors["comment"] = [_("At most %(n)d characters.") % {"n": MAX_COMMENT}]
-    else:
-        text_errors(errors, {"comment": comment}, codes=codes)
+    text_errors(errors, {"comment": comment}, codes=codes)
     if errors:
         raise ServiceError(errors, codes)
     # The state read under the row lock: a case being closed or reopened meanwhile is seen as it ends.

@@ -134,7 +134,7 @@ def record_dialogue(
         errors["absence_with_valid_reason"] = [_("Only for an absent complainant.")]
     # Minutes of invisible characters alone would satisfy the machines' dialogue guard with a blank record.
     texts = {"place": place, "participants": participants, "minutes": minutes, "agreed_points": agreed_points}
-    text_errors(errors, {k: v.strip() for k, v in texts.items() if k not in errors}, codes=codes)
+    text_errors(errors, texts, codes=codes)
     if errors:
         raise ServiceError(errors, codes)
     dialogue = Dialogue.objects.create(
@@ -209,8 +209,7 @@ def check_party_correction(
     codes: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [_("Give the reason for the correction (e.g. the ID card shown).")]
-    else:
-        text_errors(errors, {"reason": reason.strip()}, codes=codes)
+    text_errors(errors, {"reason": reason}, codes=codes)
     values = {f: as_written(str(v or "")) for f, v in changes.items() if f in CORRECTABLE_FIELDS}
     for f, v in values.items():
         max_length = Party._meta.get_field(f).max_length
@@ -260,8 +259,7 @@ def record_coerced_withdrawal(*, case: Case, actor, reason: str) -> Case:
     codes: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [_("Say how the withdrawal was coerced and on what evidence.")]
-    else:
-        text_errors(errors, {"reason": reason.strip()}, codes=codes)
+    text_errors(errors, {"reason": reason}, codes=codes)
     if errors:
         raise ServiceError(errors, codes)
     case.withdrawal_coerced = True

@@ -63,9 +63,14 @@ def text_errors(
     """Free text is text a reader can see: a required field needs a visible character, and an optional
     one is either empty or has one (zero-width, right-to-left marks or other invisible characters alone
     are refused: the record would look blank while it is not). Their code is `not_visible` (in `codes`
-    when given): what is visible is a matter of Unicode categories, which a schema's pattern cannot say."""
+    when given): what is visible is a matter of Unicode categories, which a schema's pattern cannot say.
+    Values are taken as stored (without surrounding spaces); a field already refused in `errors` (blank,
+    too long) keeps that one refusal."""
     codes = {} if codes is None else codes
     for name, value in values.items():
+        if name in errors:
+            continue
+        value = value.strip()
         if name in required and not has_visible_text(value):
             errors.setdefault(name, []).append(_("This field needs at least one visible character."))
             codes.setdefault(name, []).append("not_visible")

@@ -120,8 +120,7 @@ def _parse(param: Param, raw: Any, errors: dict[str, list[str]], codes: dict[str
             fail(_("This field is required."), "required")
         elif len(value) > param.max_length:
             fail(_("At most %(n)d characters.") % {"n": param.max_length})
-        else:
-            text_errors(errors, {param.name: value}, codes=codes)
+        text_errors(errors, {param.name: value}, codes=codes)
         return value
     if param.type == "int":
         try:
@@ -166,7 +165,7 @@ def validate_params(case: Case, action: str, raw: dict[str, Any], note: str = ""
     audit record; raise ValidationFailed with field errors and, for each message, its code."""
     errors: dict[str, list[str]] = {}
     codes: dict[str, list[str]] = {}
-    text_errors(errors, {"note": note.strip()}, codes=codes)
+    text_errors(errors, {"note": note}, codes=codes)
     known = {p.name for p in ACTION_PARAMS[action]}
     for name in sorted(set(raw) - known):
         errors.setdefault(name, []).append(_("Unknown field for action %(action)s.") % {"action": action})
