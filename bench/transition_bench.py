@@ -334,23 +334,50 @@ def _worker(name, action, ids, heads, barrier, results) -> None:
     settings.DEBUG = False
     fn = IMPLEMENTATIONS[name]
     connection.ensure_connection()
-    if SESSION_SETTINGS:
-        with connection.cursor() as cursor:
-            for setting in SESSION_SETTINGS:
-                cursor.execute(f"SET {setting}")
+    with connection.cursor() as cursor:
+        for setting in SESSION_SETTINGS:
+            cursor.execute(f"SET {setting}")
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     barrier.wait(TIMEOUT)
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started, backend_started = time.perf_counter(), time.process_time(), process_cpu(backend)
     for case_id in ids:
         fn(action, case_id, heads[case_id])
-    results.put((started, time.perf_counter(), len(ids), time.process_time() - cpu_started))
+    results.put(
+        (
+            started,
+            time.perf_counter(),
+            len(ids),
+            time.process_time() - cpu_started,
+            process_cpu(backend) - backend_started,
+        )
+    )
     connections.close_all()
 
 
-class LockSampler(threading.Thread):
-    """Counts backends waiting on a lock, on its own connection, until stopped."""
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process on this machine has used so far, from /proc/<pid>/stat:
+    how a worker reads its PostgreSQL backend's CPU (the server runs on the same machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
-    def __init__(self):
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class LockSampler(threading.Thread):
+    """Counts backends waiting on a lock, on its own connection, until stopped.
+
+    One statement per sample, every `interval` seconds. The sampler competes with the workers for
+    the same two cores, so its own CPU (this thread's and its backend's) is measured and reported:
+    one sample of pg_stat_activity and pg_locks costs about 2 ms of CPU, so the earlier sampler (three
+    statements every 5 ms) took a large share of the machine, which the 4-worker runs, unlike the
+    1-worker ones, had to give up. A lock wait like the one this benchmark was built to find (most
+    backends waiting on a shared row) shows in every sample at any of these intervals."""
+
+    def __init__(self, interval: float):
         super().__init__(daemon=True)
+        self.interval = interval
         self.stop = threading.Event()
         self.samples: list[int] = []
         self.waited_on: Counter[str] = Counter()
@@ -359,38 +386,45 @@ class LockSampler(threading.Thread):
         # the client's Python is the bottleneck), or active but waiting (wait_event_type: IO for the
         # WAL flush of a commit, LWLock, Lock, ...).
         self.doing: Counter[str] = Counter()
+        self.cpu = 0.0  # seconds: this thread's and its backend's
 
     def run(self) -> None:
         try:
+            thread_started = time.thread_time()
             with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend = cursor.fetchone()[0]
+                backend_started = process_cpu(backend)
                 while not self.stop.is_set():
                     cursor.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                        "SELECT a.pid, a.state, a.wait_event_type, a.wait_event, l.locktype, "
+                        "coalesce(l.relation::regclass::text, '') FROM pg_stat_activity a "
+                        "LEFT JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted "
+                        "WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() "
+                        "AND a.backend_type = 'client backend'"
                     )
-                    self.samples.append(cursor.fetchone()[0])
-                    cursor.execute(
-                        "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                        "AND backend_type = 'client backend'"
-                    )
-                    for state, wait_type, wait_event in cursor.fetchall():
+                    seen, waiting = set(), 0
+                    for pid, state, wait_type, wait_event, locktype, relation in cursor.fetchall():
+                        if locktype:
+                            self.waited_on[f"{locktype} {relation}".strip()] += 1
+                        if pid in seen:
+                            continue
+                        seen.add(pid)
+                        waiting += wait_type == "Lock"
                         if state == "active" and wait_type:
                             self.doing[f"waiting: {wait_type} {wait_event}"] += 1
                         else:
                             self.doing[state or "?"] += 1
-                    cursor.execute(
-                        "SELECT locktype, coalesce(relation::regclass::text, '') FROM pg_locks "
-                        "WHERE NOT granted AND pid <> pg_backend_pid()"
-                    )
-                    for locktype, relation in cursor.fetchall():
-                        self.waited_on[f"{locktype} {relation}".strip()] += 1
-                    self.stop.wait(0.005)
+                    self.samples.append(waiting)
+                    self.stop.wait(self.interval)
+                self.cpu = time.thread_time() - thread_started + process_cpu(backend) - backend_started
         finally:
             connections.close_all()
 
 
-def throughput(name: str, action: str, chunks: list[list[int]], heads: dict[int, int]) -> dict:
+def throughput(
+    name: str, action: str, chunks: list[list[int]], heads: dict[int, int], sample_every: float
+) -> dict:
     ctx = mp.get_context("fork")
     barrier, results = ctx.Barrier(len(chunks) + 1), ctx.Queue()
     connections.close_all()
@@ -399,7 +433,7 @@ def throughput(name: str, action: str, chunks: list[list[int]], heads: dict[int,
     ]
     for worker in workers:
         worker.start()
-    sampler = LockSampler()
+    sampler = LockSampler(sample_every)
     sampler.start()
     barrier.wait(TIMEOUT)
     busy_before = cpu_busy()
@@ -422,6 +456,14 @@ def throughput(name: str, action: str, chunks: list[list[int]], heads: dict[int,
         "doing": dict(sampler.doing),
         "machine_busy": (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]),
         "worker_cpu": sum(r[3] for r in runs) / elapsed,
+        "backend_cpu": sum(r[4] for r in runs) / elapsed,
+        # CPU milliseconds per transition: the worker processes' Python and their backends'.
+        "cpu_per_transition": (
+            1000 * sum(r[3] for r in runs) / sum(r[2] for r in runs),
+            1000 * sum(r[4] for r in runs) / sum(r[2] for r in runs),
+        ),
+        "sampler_cpu": sampler.cpu / elapsed,
+        "samples": len(sampler.samples),
     }
 
 
@@ -500,7 +542,13 @@ def machine() -> dict[str, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--latency-cases", type=int, default=60, help="Cases timed one by one, per side.")
-    parser.add_argument("--cases-per-worker", type=int, default=40)
+    parser.add_argument("--cases-per-worker", type=int, default=100)
+    parser.add_argument(
+        "--sample-every",
+        type=float,
+        default=50,
+        help="Milliseconds between the lock sampler's samples during the throughput runs.",
+    )
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--units", type=int, default=4, help="Communes the cases are spread over.")
     parser.add_argument("--label", default="", help="A line saying what code was measured.")
@@ -570,10 +618,12 @@ def main() -> int:
         scaling = {}
         for w in worker_counts:
             for name in IMPLEMENTATIONS:
-                result = throughput(name, action, chunks[(name, w)], heads)
+                result = throughput(name, action, chunks[(name, w)], heads, args.sample_every / 1000)
                 scaling[(name, w)] = result
                 print(
-                    f"{action} {name} x{w}: {result['per_second']:.1f}/s, waiting max "
+                    f"{action} {name} x{w}: {result['per_second']:.1f}/s, CPU per transition "
+                    f"{result['cpu_per_transition'][0]:.2f} + {result['cpu_per_transition'][1]:.2f} ms, "
+                    f"sampler {result['sampler_cpu']:.2f} cores ({result['samples']} samples), waiting max "
                     f"{result['waiting_max']}, mean {result['waiting_mean']:.2f} {result['waited_on']}; "
                     f"machine busy {result['machine_busy']:.0%}, workers' CPU {result['worker_cpu']:.2f} "
                     f"cores; backends {result['doing']}",
@@ -638,9 +688,9 @@ def write_results(args, info, report, worker_counts, files_before, files_after, 
         "",
         f"Each worker process, on its own connection, performs the action on its own {args.cases_per_worker} "
         "cases as fast as it can; transitions/s over the whole run. Lock waits: backends with "
-        "wait_event_type = 'Lock', sampled every 5 ms from another connection (what they wait on, from "
-        "pg_locks: `transactionid` is a wait for another transaction's row lock, `tuple <table>` names the "
-        "table).",
+        f"wait_event_type = 'Lock', sampled every {args.sample_every:g} ms from another connection "
+        "(what they wait on, from pg_locks: `transactionid` is a wait for another transaction's row "
+        "lock, `tuple <table>` names the table).",
         "",
         "| Action | Side | "
         + " | ".join(f"{w} worker{'s' if w > 1 else ''} (/s)" for w in worker_counts)
@@ -677,13 +727,19 @@ def write_results(args, info, report, worker_counts, files_before, files_after, 
         "what this database's backends were doing in the samples: `idle in transaction` / `idle` = "
         "waiting for the client's next statement (the client's Python), `active` = running a "
         "statement, `waiting: <type> <event>` = active but waiting (IO WALSync/WALWrite: the commit's "
-        "WAL flush; Lock: a lock).",
+        "WAL flush; Lock: a lock). CPU per transition: the worker processes' own (Python) and their "
+        "PostgreSQL backends' (/proc/<pid>/stat), over the transitions done. The sampler's CPU is its "
+        "thread's and its backend's, in cores: the machine's share the measurement itself took. "
+        "Ceiling: what the machine's cores allow at that CPU per transition if nothing else ran, "
+        f"{os.cpu_count()} cores ÷ (worker + backend CPU per transition).",
         "",
         f"COMMIT of a one-row write at one connection, median: {latency[0]:.2f} ms "
         f"(with synchronous_commit=off: {latency[1]:.2f} ms).",
         "",
-        "| Action | Side | Workers | Machine CPU busy | Workers' CPU (cores) | Backends: share of samples |",
-        "|---|---|---:|---:|---:|---|",
+        "| Action | Side | Workers | Machine CPU busy | Workers' CPU (cores) | Backends' CPU (cores) "
+        "| CPU per transition, worker + backend (ms) | Ceiling (/s) | Sampler's CPU (cores) "
+        "| Backends: share of samples |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for action, data in report.items():
         for name in IMPLEMENTATIONS:
@@ -693,8 +749,11 @@ def write_results(args, info, report, worker_counts, files_before, files_after, 
                 doing = ", ".join(
                     f"{k} {v / total:.0%}" for k, v in sorted(r["doing"].items(), key=lambda kv: -kv[1])
                 )
+                python_ms, backend_ms = r["cpu_per_transition"]
                 lines.append(
                     f"| {action} | {name} | {w} | {r['machine_busy']:.0%} | {r['worker_cpu']:.2f} | "
+                    f"{r['backend_cpu']:.2f} | {python_ms:.2f} + {backend_ms:.2f} | "
+                    f"{os.cpu_count() * 1000 / (python_ms + backend_ms):.0f} | {r['sampler_cpu']:.2f} | "
                     f"{doing or '—'} |"
                 )
     lines += [
