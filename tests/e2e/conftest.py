@@ -54,6 +54,10 @@ PLAYWRIGHT_DISABLED_FEATURES = [
 # third of a context's CPU, for a pop-up no test opens.
 NO_OMNIBOX_POPUPS = ["WebUIOmniboxPopup", "WebUIOmniboxAimPopup"]
 CHROMIUM_ARGS.append("--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + NO_OMNIBOX_POPUPS))
+# The language Chromium draws its own controls in (a date field's "dd/mm/yyyy", a file field's "Chọn
+# tệp"): the reader's browser, not the page, decides it, from LANGUAGE and the translations in Debian's
+# chromium-l10n. The people of these tests use a Vietnamese browser, so the screenshots show what they see.
+BROWSER_LANGUAGE = "vi"
 DESKTOP = {"width": 1366, "height": 768}
 TABLET = {"width": 768, "height": 1024}
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "screens"
@@ -80,7 +84,9 @@ def browser():
     # Django refuses ORM calls from a thread that runs an event loop; Playwright's sync API runs one.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, "LANGUAGE": BROWSER_LANGUAGE}
+        )
         yield browser
         browser.close()
 

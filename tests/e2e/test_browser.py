@@ -1,5 +1,5 @@
 """The browser harness itself: the switches it gives Chromium keep Playwright's and leave out the
-address bar's pop-ups."""
+address bar's pop-ups, and the browser draws its own controls in Vietnamese."""
 
 import re
 from pathlib import Path
@@ -31,3 +31,18 @@ def test_a_new_browser_context_opens_no_address_bar_pop_ups(browser):
     session.detach()
     context.close()
     assert urls and not [url for url in urls if "omnibox-popup" in url], (urls, NO_OMNIBOX_POPUPS)
+
+
+def test_the_browser_draws_its_own_date_and_file_controls_in_vietnamese(browser):
+    # Without chromium-l10n (or without LANGUAGE) Chromium falls back to English: "mm/dd/yyyy",
+    # "Choose File", which the screenshots of the Vietnamese pages would then show.
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.set_content('<label>Ngày nộp <input type="date"></label>')
+    session = context.new_cdp_session(page)
+    nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    context.close()
+    named = [(node.get("role", {}).get("value"), node.get("name", {}).get("value", "")) for node in nodes]
+    parts = [name.split()[0] for role, name in named if role == "spinbutton"]
+    assert parts == ["Ngày", "Tháng", "Năm"], named  # day first, in Vietnamese
+    assert any(role == "button" and "chọn ngày" in name for role, name in named), named
