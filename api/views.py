@@ -219,12 +219,12 @@ _DIALOGUES = PreparedInQuery(
 )
 
 
-# The cache names of CaseParty.case and Deadline.case (the same), and of DeadlineEntry.deadline.
-_CASE_CACHE_NAMES = (
+# Where Django caches a related object on an instance: CaseParty.case, Deadline.case, DeadlineEntry.deadline.
+_CACHE_NAMES = (
     CaseParty._meta.get_field("case").cache_name,
+    Deadline._meta.get_field("case").cache_name,
     DeadlineEntry._meta.get_field("deadline").cache_name,
 )
-assert Deadline._meta.get_field("case").cache_name == _CASE_CACHE_NAMES[0]
 
 
 def _related_statements(ids: list[int | str]) -> list:
@@ -254,18 +254,18 @@ def _install_related(cases: list[Case], links: list, clocks: list, entries: list
     }
     # What set_cached_value stores (`obj._state.fields_cache[name]`), and the keys read from the
     # instances' values: the foreign keys' descriptors run Python on every read, a few hundred a page.
-    case_cache, deadline_cache = _CASE_CACHE_NAMES
+    party_case_cache, deadline_case_cache, entry_deadline_cache = _CACHE_NAMES
     people = related["case_parties"]
     for link in links:
         case_id = link.__dict__["case_id"]
-        link._state.fields_cache[case_cache] = by_id[case_id]
+        link._state.fields_cache[party_case_cache] = by_id[case_id]
         people[case_id].append(link)
     timers = related["deadlines"]
     deadlines = {}
     for deadline in clocks:
         values = deadline.__dict__
         case_id = values["case_id"]
-        deadline._state.fields_cache[case_cache] = by_id[case_id]
+        deadline._state.fields_cache[deadline_case_cache] = by_id[case_id]
         values["_prefetched_objects_cache"] = {"entries": []}
         timers[case_id].append(deadline)
         deadlines[values["id"]] = deadline
@@ -274,7 +274,7 @@ def _install_related(cases: list[Case], links: list, clocks: list, entries: list
         # on the page (as it would not have been when read by the clocks' ids).
         deadline = deadlines.get(entry.__dict__["deadline_id"])
         if deadline is not None:
-            entry._state.fields_cache[deadline_cache] = deadline
+            entry._state.fields_cache[entry_deadline_cache] = deadline
             deadline.__dict__["_prefetched_objects_cache"]["entries"].append(entry)
     # The dialogues only the guards of a reader's permitted actions read (a monitor's rows run none):
     # fetched for the whole page when one case's are first read.
