@@ -577,11 +577,10 @@ class _Literal(str):
 def _literal(text: str) -> _Literal:
     """`text` as it goes into the source of an f-string literal: a constant column's cell is then
     part of the line's literal text, not one more value the f-string formats and joins per row
-    (the case line has some 30 of them)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{").replace("}", "}}")
-    if not escaped.isprintable():  # COPY text is escaped already (text_cell): nothing else can be here
-        raise ValueError(f"unexpected constant cell {text!r}")
-    return _Literal(escaped)
+    (the case line has some 30 of them). Any character survives: backslash escapes for what the
+    source cannot hold as it is, quotes escaped, braces doubled."""
+    escaped = text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+    return _Literal(escaped.replace("{", "{{").replace("}", "}}"))
 
 
 def _piece(cell: str) -> str:
