@@ -116,8 +116,10 @@ class SimCase:
         self.deadlines = Related()
         self.dialogues = Related()
         self.case_parties = Related()
-        # The facts the rules match, as a memo key: none of them changes during a case's life.
+        # The facts the rules match, as a memo key: none of them changes during a case's life. A small
+        # int stands for them in the opening memo, hashed for every clock a case starts.
         self.facts_key = tuple(sorted(self.facts.items()))
+        self.facts_id = _FACTS_IDS.setdefault(self.facts_key, len(_FACTS_IDS))
 
     def add_petitioner(self, *, anonymous: bool) -> None:
         """Only whether the petitioner is named matters to the guards; the row itself is written later."""
@@ -129,6 +131,9 @@ class SimCase:
     @property
     def facts(self) -> dict[str, Any]:
         return periods.case_facts(self)
+
+
+_FACTS_IDS: dict[tuple, int] = {}
 
 
 # The guards only read these, so one instance each serves every simulated case (building model
@@ -219,7 +224,7 @@ class Clocks:
         if rule is None:
             return None
         clock = Clock(kind, rule, on)
-        clock.log(E.START, on, rule.days)
+        clock.entries.append(Entry(E.START, on, rule.days))
         clock.due_date = due
         previous = self.by_kind.get(kind)
         if previous is not None:
@@ -291,7 +296,7 @@ class Rules:
     ) -> tuple[policy.DeadlineRule | None, date | None]:
         """The rule of a clock started on `on` and its due date: they depend on nothing else, and a
         million cases start a few million clocks on a few thousand days."""
-        key = (deadline, case.kind, on, case.facts_key)
+        key = (deadline, case.kind, on, case.facts_id)
         try:
             return self.openings[key]
         except KeyError:

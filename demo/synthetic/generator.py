@@ -133,6 +133,7 @@ class Generator(Lives, Reception):
         self.all_counters: dict[tuple[int, int, str], int] = {}
         self.done = 0  # cases of the provinces already generated
         self.day_text: dict[date, tuple[str, str]] = {}
+        self.month_working: dict[date, list[date]] = {}  # a month's working days in the run's range
         self.folded: dict[str, str] = {}  # a few thousand distinct names
         self.phases: dict[str, float] = {}  # seconds per phase of the run, in order (`phase`)
         self._phase_mark = time.monotonic()

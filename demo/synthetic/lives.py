@@ -106,7 +106,8 @@ class Lives:
             nonlocal last
             if day > until:
                 raise Stop
-            day = max(day, last)
+            if day < last:
+                day = last
             to = machine.target(case, action, returned)
             events.append(
                 (day, action, case.state, to, actor, f'{{"state": ["{case.state}", "{to}"]{changes}}}')

@@ -97,8 +97,11 @@ class Reception:
         month = date(self.start.year, self.start.month, 1)
         while month <= self.until:
             nxt = (month + timedelta(days=32)).replace(day=1)
-            days = [month + timedelta(days=i) for i in range((nxt - month).days)]
-            working = [d for d in days if self.start <= d <= self.until and self.working(d)]
+            working = self.month_working.get(month)
+            if working is None:  # the same for every province
+                days = [month + timedelta(days=i) for i in range((nxt - month).days)]
+                working = [d for d in days if self.start <= d <= self.until and self.working(d)]
+                self.month_working[month] = working
             for u in units:
                 required = head_reception_days_per_month(*level_code[u.level], month) or 0
                 held = min(len(working), max(0, round(required * diligence[u.id] + rng.uniform(-0.6, 0.6))))

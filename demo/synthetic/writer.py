@@ -545,8 +545,7 @@ def compile_line(
             default = str(default)  # a TextChoices member: its plain value, no conversion per row
         namespace[name] = default
         if only is not None and f.attname not in only and f.attname != "id":
-            cells.append("{" + name + "}")
-            namespace[name] = _constant_cell(f, default)
+            cells.append(_literal(_constant_cell(f, default)))
             continue
         get = f"g({f.attname!r}, {name})"
         # The common cases inline (a function call per cell cost more than the rest of the line).
@@ -569,6 +568,24 @@ def compile_line(
     source = 'def line(v):\n    g = v.get\n    return f"' + "\\t".join(cells) + '\\n"\n'
     exec(source, namespace)  # the source is built from the model's own field names
     return namespace["line"]
+
+
+class _Literal(str):
+    """A constant cell's COPY text written into a compiled f-string's source (`_literal`)."""
+
+
+def _literal(text: str) -> _Literal:
+    """`text` as it goes into the source of an f-string literal: a constant column's cell is then
+    part of the line's literal text, not one more value the f-string formats and joins per row
+    (the case line has some 30 of them). Any character survives: backslash escapes for what the
+    source cannot hold as it is, quotes escaped, braces doubled."""
+    escaped = text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+    return _Literal(escaped.replace("{", "{{").replace("}", "}}"))
+
+
+def _piece(cell: str) -> str:
+    """A cell of `compile_adder`'s f-string: a constant's literal text, or an expression in braces."""
+    return cell if isinstance(cell, _Literal) else "{" + cell + "}"
 
 
 def _constant_cell(field: models.Field, value: Any) -> str:
@@ -618,8 +635,11 @@ def compile_adder(
             value = constants.get(f.attname, table.defaults[f.attname])
             if isinstance(value, str):
                 value = str(value)  # a TextChoices member: its plain value
-            namespace[name] = _constant_cell(f, value) if table.text else value
-            cells.append(name)
+            if table.text:
+                cells.append(_literal(_constant_cell(f, value)))
+            else:
+                namespace[name] = value
+                cells.append(name)
         elif not table.text:
             cells.append(f"loads({v})" if isinstance(f, models.JSONField) else v)
         elif isinstance(f, models.JSONField):
@@ -641,7 +661,7 @@ def compile_adder(
                 f"({v} if type({v}) is str and {v}.isprintable() and BS not in {v} else text_cell({v}))"
             )
     if table.text:
-        row = 'f"' + "\\t".join("{" + c + "}" for c in cells) + '\\n"'
+        row = 'f"' + "\\t".join(_piece(c) for c in cells) + '\\n"'
     else:
         row = "(" + ", ".join(cells) + ",)"
     params = ", ".join((["pk"] if with_id else []) + args)

@@ -178,8 +178,10 @@ def test_copy_lines_carry_any_text_and_json_exactly_as_bulk_create_does(db):
 
 def test_row_adders_write_what_add_writes_and_check_untrusted_text(db):
     """The positional adders (the generator's hot path) give the rows `Table.add` gives, on COPY and on
-    bulk_create, with awkward text in a column not declared trusted, nulls, dates and defaults."""
+    bulk_create, with awkward text in a column not declared trusted, nulls, dates and defaults, and in
+    a constant (written into the compiled line's source)."""
     awkward = 'Lê "Văn"\\ An\tB\nC\x08 \\N end'
+    constant = 'f"{x}" {{y}} \\ \\N \t\x01 Đặng'
     results = {}
     for copy in (True, False):
         with transaction.atomic():
@@ -187,9 +189,11 @@ def test_row_adders_write_what_add_writes_and_check_untrusted_text(db):
             case = register(unit, staff(unit, Role.RECEPTION_OFFICER), received_at=date(2026, 1, 2))
             start = first_free(Party)
             by_dict, by_adder = Table(Party, start, text=copy), Table(Party, start + 10, text=copy)
-            add = by_adder.adder("full_name", "search_name", "address", trusted=("search_name",))
+            add = by_adder.adder(
+                "full_name", "search_name", "address", trusted=("search_name",), constants={"phone": constant}
+            )
             for name in (awkward, "Nguyễn Thị Mai (syn)"):
-                by_dict.add({"full_name": name, "search_name": "plain", "address": name})
+                by_dict.add({"full_name": name, "search_name": "plain", "address": name, "phone": constant})
                 add(name, "plain", name)
             events = Table(CaseEvent, 10**6, text=copy)
             add_event = events.adder(
@@ -216,6 +220,7 @@ def test_row_adders_write_what_add_writes_and_check_untrusted_text(db):
     copied, bulk = results[True], results[False]
     assert copied == bulk
     assert copied[0][:2] == copied[0][2:] and copied[0][0][0] == awkward
+    assert {party[3] for party in copied[0]} == {constant}
     assert copied[1] == [("register", "received", {"state": ["", "received"], "n": [None, 2]}, None)]
 
 
