@@ -351,7 +351,9 @@ def serialize_case(view, case_id: int) -> dict:
     if case is None:
         raise Case.DoesNotExist("Case matching query does not exist.")
     remember_calendar_stamp(view, case)
-    return CaseSerializer(case, context=view.get_serializer_context()).data
+    data = CaseSerializer(case, context=view.get_serializer_context()).data
+    release([case])  # as CaseViewSet.retrieve does
+    return data
 
 
 # --- Session / identity ----------------------------------------------------------------------------
@@ -588,6 +590,16 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
             raise Http404(f"No {Case._meta.object_name} matches the given query.")
         self.check_object_permissions(self.request, case)
         return case
+
+    def retrieve(self, request, *args, **kwargs):
+        # RetrieveModelMixin.retrieve, letting go of the case's related rows once it is written (as a
+        # list page does, release()): the case and its people and clocks refer to each other, and such
+        # cycles are left to the cyclic garbage collector, whose collections cost a request more the
+        # more of them each request leaves.
+        case = self.get_object()
+        data = self.get_serializer(case).data
+        release([case])
+        return Response(data)
 
     def get_serializer(self, *args, **kwargs):
         if args:
