@@ -8,10 +8,12 @@ from . import views
 app_name = "api"
 
 router = SimpleRouter()
+# The cases first: a request's path is tried against the routes in order, and the case list and
+# detail are most of the API's requests (no other prefix overlaps "cases/").
+router.register("cases", views.CaseViewSet, basename="case")
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("visits", views.VisitViewSet, basename="visit")
-router.register("cases", views.CaseViewSet, basename="case")
 router.register("dialogues", views.DialogueViewSet, basename="dialogue")
 router.register("calendar/days-off", views.CalendarDayViewSet, basename="calendar-day")
 router.register("access-log", views.AccessLogViewSet, basename="access-log")
@@ -74,9 +76,16 @@ urlpatterns = [
     path("reports/", include("api.reports_urls")),
     path("cases/<int:pk>/documents/", CaseDocumentsView.as_view(), name="case-documents"),
     path("visits/<int:pk>/documents/", VisitDocumentsView.as_view(), name="visit-documents"),
-    *[
-        path(f"cases/<int:pk>/actions/{name}/", view.as_view(), name=f"case-action-{name}")
-        for name, view in views.ACTION_VIEWS.items()
-    ],
+    # The actions' routes below their common prefix (the same paths and names): a path that is not an
+    # action's, such as a case's detail, is no longer tried against each of the twenty in turn.
+    path(
+        "cases/<int:pk>/actions/",
+        include(
+            [
+                path(f"{name}/", view.as_view(), name=f"case-action-{name}")
+                for name, view in views.ACTION_VIEWS.items()
+            ]
+        ),
+    ),
     path("", include(router.urls)),
 ]

@@ -74,7 +74,7 @@ from .serializers import (
     VisitSerializer,
     request_context,
 )
-from .serializers.cases import WrittenRow, written_json
+from .serializers.cases import WrittenCase, WrittenRow, written_json
 from .throttling import FailedLoginThrottle
 
 # Cases with no running deadline sort after all others by due date (cursor pagination needs a value).
@@ -351,7 +351,9 @@ def serialize_case(view, case_id: int) -> dict:
     if case is None:
         raise Case.DoesNotExist("Case matching query does not exist.")
     remember_calendar_stamp(view, case)
-    return CaseSerializer(case, context=view.get_serializer_context()).data
+    data = CaseSerializer(case, context=view.get_serializer_context()).data
+    release([case])  # as CaseViewSet.retrieve does
+    return data
 
 
 # --- Session / identity ----------------------------------------------------------------------------
@@ -468,18 +470,17 @@ class CaseListRenderer(JSONRenderer):
     own render."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        if type(data) is WrittenCase:  # one case (its detail, an action's answer): its own text
+            around = data.json_around
+            if around and self._writes_as_drf(accepted_media_type, renderer_context):
+                actions = data["available_actions"]
+                return (around[0] + (written_json(actions) if actions else "[]") + around[1]).encode()
+            return super().render(data, accepted_media_type, renderer_context)
         rows = data.get("results") if isinstance(data, dict) else None
         if (
             not rows
             or not isinstance(rows, list)
-            or self.get_indent(accepted_media_type, renderer_context or {}) is not None
-            or (type(self).encoder_class, self.ensure_ascii, self.compact, self.strict)
-            != (
-                JSONRenderer.encoder_class,
-                JSONRenderer.ensure_ascii,
-                JSONRenderer.compact,
-                JSONRenderer.strict,
-            )
+            or not self._writes_as_drf(accepted_media_type, renderer_context)
         ):
             return super().render(data, accepted_media_type, renderer_context)
         parts = written_json({**data, "results": _ROWS_MARK}).split(_ROWS_MARK_JSON)
@@ -494,6 +495,20 @@ class CaseListRenderer(JSONRenderer):
             else:
                 written.append(written_json(row))
         return (parts[0] + "[" + ",".join(written) + "]" + parts[1]).encode()
+
+    def _writes_as_drf(self, accepted_media_type, renderer_context) -> bool:
+        """Whether written_json writes what DRF's render would here: no indent, the default settings."""
+        return self.get_indent(accepted_media_type, renderer_context or {}) is None and (
+            type(self).encoder_class,
+            self.ensure_ascii,
+            self.compact,
+            self.strict,
+        ) == (
+            JSONRenderer.encoder_class,
+            JSONRenderer.ensure_ascii,
+            JSONRenderer.compact,
+            JSONRenderer.strict,
+        )
 
 
 # A value no page's links hold (NUL is written escaped), standing for its rows in its text.
@@ -576,6 +591,16 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         self.check_object_permissions(self.request, case)
         return case
 
+    def retrieve(self, request, *args, **kwargs):
+        # RetrieveModelMixin.retrieve, letting go of the case's related rows once it is written (as a
+        # list page does, release()): the case and its people and clocks refer to each other, and such
+        # cycles are left to the cyclic garbage collector, whose collections cost a request more the
+        # more of them each request leaves.
+        case = self.get_object()
+        data = self.get_serializer(case).data
+        release([case])
+        return Response(data)
+
     def get_serializer(self, *args, **kwargs):
         if args:
             remember_calendar_stamp(self, args[0])
@@ -603,6 +628,8 @@ class CaseActionView(ApiViewMixin, GenericAPIView):
     # POST /api/v1/cases/{id}/actions/{action}/: one call of workflows.service.perform_action.
 
     queryset = Case.objects.all()  # only for the schema's path parameter; perform_action loads the case
+    # The answer, one case, written from its row's remembered text as the case detail's is.
+    renderer_classes = CaseViewSet.renderer_classes
     action_name = ""
     conflict_statuses = True
     pagination_class = None

@@ -17,6 +17,7 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
+from rest_framework.utils.serializer_helpers import BindingDict, ReturnDict
 
 from casework import figures
 from casework.choices import CaseKind, Channel, LawField, Outcome
@@ -304,6 +305,17 @@ class CaseSerializer(ScrubbedTextMixin, serializers.ModelSerializer):
         """DRF's own field-by-field representation (scrubbed), which to_representation must equal."""
         return dict(super().to_representation(case))
 
+    @property
+    def data(self):
+        # DRF's ReturnDict of one case, carrying the row's remembered text when it has one, so that the
+        # case detail and every action's answer are written as a list page's rows are
+        # (api.views.CaseListRenderer) rather than encoded again. A list is DRF's ListSerializer.
+        data = super().data
+        written = self._data
+        if type(written) is WrittenRow:
+            return WrittenCase(data, serializer=self, around=written.json_around)
+        return data
+
 
 # DRF's own output for the amounts (a string quantized to the column's decimals), one field each.
 _AMOUNT_FIELDS = {
@@ -339,6 +351,36 @@ class WrittenRow(dict):
     def __init__(self, data: dict, around: tuple[str, str]):
         super().__init__(data)
         self.json_around = around
+
+
+class WrittenCase(ReturnDict):
+    """`CaseSerializer(case).data` with the row's JSON text as WrittenRow keeps it (`json_around`: the
+    text before and after its available actions). A change to the dict itself forgets the text (its
+    nested values are the caller's copies, as a WrittenRow's, and are not changed by the views)."""
+
+    def __init__(self, data: dict, *, serializer, around: tuple[str, str]):
+        super().__init__(data, serializer=serializer)
+        self.json_around: tuple[str, str] | None = around
+
+    def _changed(method):
+        def changed(self, *args, **kwargs):
+            self.json_around = None
+            return method(self, *args, **kwargs)
+
+        return changed
+
+    __setitem__ = _changed(ReturnDict.__setitem__)
+    __delitem__ = _changed(ReturnDict.__delitem__)
+    __ior__ = _changed(ReturnDict.__ior__)
+    update = _changed(ReturnDict.update)
+    pop = _changed(ReturnDict.pop)
+    popitem = _changed(ReturnDict.popitem)
+    setdefault = _changed(ReturnDict.setdefault)
+    clear = _changed(ReturnDict.clear)
+    del _changed
+
+    def copy(self):
+        return ReturnDict(self, serializer=self.serializer)
 
 
 def written_json(value) -> str:
@@ -628,9 +670,36 @@ class ActionSerializer(serializers.Serializer):
         # (tests/api/test_action_bodies.py compares the two on every action's body.)
         return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
+    @cached_property
+    def fields(self):
+        # DRF's BindingDict of the fields bound to this serializer, as DRF builds it from get_fields()
+        # (copy, then bind(name, self)), with the binding done once per class: what bind() sets (the
+        # name, label, source and its parts) is the same for every body but the parent, so each body
+        # gets shallow copies of fields bound once, pointed at itself. Copying and binding 19 fields
+        # was about half of a transition body's validation.
+        templates = _bound_fields.get(type(self))
+        if templates is None:
+            templates = _bound_fields[type(self)] = BindingDict(self)
+            for name, field in self.get_fields().items():
+                templates[name] = field
+            for field in templates.values():
+                field.parent = None  # no serializer kept alive by the templates
+        fields = BindingDict(self)
+        bound = fields.fields
+        for name, template in templates.fields.items():
+            field = object.__new__(type(template))  # copy.copy's result, without its generic path
+            field.__dict__.update(template.__dict__)
+            field.parent = self
+            bound[name] = field
+        return fields
+
     def split(self) -> tuple[int, str, Any, dict]:
         data = dict(self.validated_data)
         return data.pop("version"), data.pop("note", ""), data.pop("effective_date", None), data
+
+
+# ActionSerializer.fields' bound fields per action serializer class (a fixed set of classes).
+_bound_fields: dict[type, BindingDict] = {}
 
 
 def action_serializer(action: str) -> type[ActionSerializer]:

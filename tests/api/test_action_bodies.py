@@ -37,6 +37,9 @@ def _bodies(action: str):
 
 
 class _DeepCopied(serializers.Serializer):
+    # DRF's own fields: deep copies of the declared ones, each bound to the serializer.
+    fields = serializers.Serializer.fields
+
     def get_fields(self):
         return serializers.Serializer.get_fields(self)
 
@@ -64,6 +67,18 @@ def test_the_declared_fields_are_never_bound_or_changed():
         serializer = serializer_class(data=body)
         serializer.is_valid()
         assert all(field.parent is serializer for field in serializer.fields.values())
+        # Each body's fields are its own, bound as DRF binds them (before validation sets anything).
+        fresh = serializer_class(data=body)
+        deep = serializers.Serializer.fields.func(fresh)
+        assert list(fresh.fields) == list(deep)
+        for name, field in fresh.fields.items():
+            assert type(field) is type(deep[name]) and field is not deep[name]
+            assert field is not serializer.fields[name]
+            mine, drfs = dict(vars(field)), dict(vars(deep[name]))
+            assert mine.pop("parent") is drfs.pop("parent") is fresh
+            assert mine.keys() == drfs.keys()
+            for key, value in mine.items():
+                assert repr(value) == repr(drfs[key]), (name, key)
     after = {name: dict(vars(field)) for name, field in serializer_class._declared_fields.items()}
     assert after == before
     assert all(getattr(field, "parent", None) is None for field in serializer_class._declared_fields.values())

@@ -244,3 +244,75 @@ def test_a_list_page_is_written_byte_for_byte_as_drfs_json_renderer_writes_it(
     response = client.get("/api/v1/cases/", HTTP_ACCEPT="application/json; indent=2")
     assert response.content == JSONRenderer().render(response.data, "application/json; indent=2")
     assert b'\n  "next"' in response.content
+
+
+@pytest.mark.parametrize(("seed", "language"), [(3, "vi"), (4, "en")])
+def test_a_case_detail_and_an_actions_answer_are_written_byte_for_byte_as_drf_writes_the_generic_row(
+    org, today, client_for, seed, language
+):
+    from api.serializers.cases import WrittenCase
+    from tests.factories import act
+
+    ids = cases_of_every_kind(org, seed, n=8)
+    # Characters DRF escapes after encoding (U+2028, U+2029), a quote and a backslash in free text.
+    Case.objects.filter(pk=ids[0]).update(summary='Đơn "khẩn"\u2028dòng hai\u2029 C:\\ ông Nguyễn Văn 1')
+    everything = list(Case.objects.values_list("pk", flat=True))
+    masked = set()
+    for reader in (org.monitor, org.head, org.reception, org.handler):
+        client = client_for(reader)
+        visible = visible_ids(client)
+        with translation.override(language):
+            expected = {row["id"]: row for row in generic_rows(reader, everything) if row["id"] in visible}
+        for _twice in range(2):  # written afresh, then from the remembered row and its text
+            for pk, row in expected.items():
+                response = client.get(f"/api/v1/cases/{pk}/", HTTP_ACCEPT_LANGUAGE=language)
+                assert response.status_code == 200
+                assert type(response.data) is WrittenCase and response.data.json_around
+                assert response.content == JSONRenderer().render(row), (reader.username, pk)
+                masked |= {p["masked"] for p in row["petitioners"] if p["confidential"]}
+    assert masked == {True, False}
+    # An action's answer: the case after the transition, as the generic path writes it then.
+    case = register(
+        org.commune,
+        org.reception,
+        kind=CaseKind.DENUNCIATION,
+        received_at=TODAY - timedelta(days=4),
+        petitioners=[petitioner(9)],
+        summary="Ông Nguyễn Văn 9 tố cáo cán bộ địa chính",
+    )
+    case = act(case, "review", org.reception, on=TODAY - timedelta(days=3))
+    head = client_for(org.head)
+    response = head.post(
+        f"/api/v1/cases/{case.pk}/actions/accept/",
+        {"version": case.version, "note": "Thụ lý"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 200
+    with translation.override(language):
+        [row] = generic_rows(org.head, [case.pk])
+    assert row["state"] == "accepted" and row["available_actions"]
+    assert type(response.data) is WrittenCase
+    assert response.content == JSONRenderer().render(row)
+    # An indent asked for in the Accept header is written by DRF's renderer itself.
+    response = head.get(f"/api/v1/cases/{case.pk}/", HTTP_ACCEPT="application/json; indent=2")
+    assert response.content == JSONRenderer().render(response.data, "application/json; indent=2")
+    assert b'\n  "id"' in response.content
+
+
+def test_a_written_case_changed_after_it_was_written_is_encoded_again(org, today):
+    from django.test import RequestFactory
+
+    from api.serializers.cases import WrittenCase
+    from api.views import CaseListRenderer, case_queryset, with_related
+
+    case = register(org.commune, org.reception, received_at=TODAY - timedelta(days=5))
+    request = RequestFactory().get("/")
+    request.user = org.head
+    fresh = with_related([case_queryset(Case.objects.filter(pk=case.pk)).get()])[0]
+    data = CaseSerializer(fresh, context=request_context(request)).data
+    assert type(data) is WrittenCase and data.json_around
+    data["summary"] = "changed"
+    assert data.json_around is None
+    assert CaseListRenderer().render(data) == JSONRenderer().render(data)
+    assert b'"summary":"changed"' in CaseListRenderer().render(data)
