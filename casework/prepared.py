@@ -40,6 +40,7 @@ from django.db.models.query_utils import DeferredAttribute
 from django.utils.asyncio import async_unsafe
 from django_fsm import FSMFieldDescriptor, FSMFieldMixin
 from psycopg import Cursor as _ServerCursor  # binds on the server (psycopg's default cursor)
+from psycopg import Pipeline
 from psycopg.types.numeric import Int8BinaryDumper, Int8Dumper
 
 # Placeholder argument values, chosen so that they cannot be confused with a real parameter.
@@ -594,6 +595,9 @@ def fetch_row_sets(connection, sql: str, params: list, count: int) -> list[list]
         return _row_sets(raw_cursor, count)
 
 
+_PIPELINE = Pipeline.is_supported()  # libpq 14 or later (psycopg[binary] brings its own)
+
+
 @async_unsafe
 def fetch_prepared_sets(connection, statements: list[tuple[str, list]]) -> list[list] | None:
     """The rows of each (sql, params) of `statements`, each run as a prepared statement (see
@@ -601,7 +605,7 @@ def fetch_prepared_sets(connection, statements: list[tuple[str, list]]) -> list[
     query string of several statements needs the simple protocol, which has no parameters, hence
     client-side binding); None where they cannot run so (something watches the statements, no prepared
     statements, another backend): then `fetch_row_sets` serves."""
-    if not prepared_statements(connection):
+    if not (_PIPELINE and prepared_statements(connection)):
         return None
     ready = _plain_ready(connection)
     if ready is None:
