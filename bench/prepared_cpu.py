@@ -36,6 +36,44 @@ def backend_ns(pid: int) -> int:
         return int(f.read().split()[0])
 
 
+def per_statement(plan: dict, pid: int, rounds: int, calls: int) -> dict:
+    """The backend's CPU per execution of each hot statement alone, outside a transaction: sent with
+    its parameters bound on the client (parsed, analysed and planned every time) and as a prepared
+    statement (casework.prepared.run_prepared), alternating round by round; the median over rounds."""
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from api.authentication import _MEMBERSHIPS_OF_TOKEN, _TOKEN_WITH_USER
+    from api.views import _CASE, _related_statements
+    from casework import prepared
+    from notifications.wakeup import _CLAIM_SQL
+    from workflows.service import _LOCK_CASE
+
+    key, pk = plan["monitor_token"], plan["detail_ids"][0]
+    statements = {
+        "token with its user": _TOKEN_WITH_USER.statement(key),
+        "memberships of the token's user": _MEMBERSHIPS_OF_TOKEN.statement(key),
+        "case (detail)": _CASE.statement(pk),
+        **dict(zip(("people", "clocks", "ledgers"), _related_statements([pk]), strict=True)),
+        "case row lock (SELECT ... FOR UPDATE, autocommit)": _LOCK_CASE.statement(pk),
+    }
+    texts = {name: (s.compiled.sql, s.params, True) for name, s in statements.items()}
+    # The relay claim finds no row to take (no such id): the statement's own cost.
+    texts["relay claim (UPDATE, no row)"] = (_CLAIM_SQL, [timezone.now(), -1], False)
+    times: dict[str, dict[str, list[float]]] = {name: {"client": [], "prepared": []} for name in texts}
+    for _ in range(rounds):
+        for name, (sql, params, rows) in texts.items():
+            for mode in ("client", "prepared"):
+                settings.PREPARED_STATEMENTS = mode == "prepared"  # off: the connection's own cursor
+                before = backend_ns(pid)
+                for _ in range(calls):
+                    prepared.run_prepared(connection, sql, params, rows=rows)
+                times[name][mode].append((backend_ns(pid) - before) / 1e6 / calls)
+    modes = ("client", "prepared")
+    return {name: [round(statistics.median(t[m]), 3) for m in modes] for name, t in times.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=9)
@@ -86,6 +124,10 @@ def main() -> int:
         f"{name} {mode}": {key: round(statistics.median(values), 3) for key, values in f.items()}
         for (name, mode), f in figures.items()
     }
+    if "prepared" in modes and "client" in modes:
+        result["backend CPU per statement, ms (client-bound, prepared)"] = per_statement(
+            plan, pid, args.rounds, args.requests
+        )
     with connection.cursor() as cursor:
         cursor.execute("SELECT generic_plans, custom_plans, left(statement, 70) FROM pg_prepared_statements")
         result["prepared statements (generic plans, custom plans, text)"] = cursor.fetchall()

@@ -339,7 +339,7 @@ def fetch_rows(connection, sql: str, params: list, *, prepare: bool = False) -> 
 
     With `prepare` (a statement of fixed text, run again and again), as a prepared statement of the
     session where `prepared_statements` says so."""
-    if prepare:
+    if prepare and prepared_statements(connection):
         return run_prepared(connection, sql, params)[0]
     raw_cursor = _plain_cursor(connection)
     if raw_cursor is None:
@@ -388,15 +388,16 @@ _ONLY_WHEN_ASKED = 1 << 62
 
 
 @async_unsafe
-def run_prepared(connection, sql: str, params: list) -> tuple[list | None, int]:
-    """`cursor.execute(sql, params)` of a statement of fixed text run again and again: its rows (None
-    when it returns none) and its rowcount; a prepared statement (see `prepared_statements`) when
-    nothing watches the statements (see `fetch_rows`), otherwise through the connection's cursor."""
+def run_prepared(connection, sql: str, params: list, *, rows: bool = True) -> tuple[list, int]:
+    """`cursor.execute(sql, params)` of a statement of fixed text run again and again: its rows (with
+    `rows`; a statement that returns none must say False) and its rowcount; a prepared statement (see
+    `prepared_statements`) when nothing watches the statements (see `fetch_rows`), otherwise through
+    the connection's cursor."""
     ready = _plain_ready(connection) if prepared_statements(connection) else None
     if ready is None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return (cursor.fetchall() if cursor.description else None), cursor.rowcount
+            return (cursor.fetchall() if rows else []), cursor.rowcount
     with connection.wrap_database_errors:
         (cursor,) = _server_cursors(connection, ready, 1)
         raw = ready[0]
@@ -406,7 +407,7 @@ def run_prepared(connection, sql: str, params: list) -> tuple[list | None, int]:
             cursor.execute(sql, params, prepare=True)
         finally:
             raw.prepare_threshold = threshold
-        return (cursor.fetchall() if cursor.description else None), cursor.rowcount
+        return (cursor.fetchall() if rows else []), cursor.rowcount
 
 
 def _server_cursors(connection, ready: tuple, count: int) -> list:
@@ -416,7 +417,7 @@ def _server_cursors(connection, ready: tuple, count: int) -> list:
     cursor's adapters cost more Python than sending a short statement. Each is used for one statement
     at a time, its rows read before the next."""
     raw, oid, loader = ready
-    kept = connection.__dict__.get("_server_cursors")
+    kept = getattr(connection, "_server_cursors", None)  # (`connection` may be django.db's proxy)
     if kept is None or kept[0] is not raw:
         kept = connection._server_cursors = (raw, [])
     cursors = kept[1]
@@ -1070,7 +1071,8 @@ class HeldWrites:
         """Run what is held now, as one statement (every part of a WITH runs to completion)."""
         if self._parts:
             parts, outputs, params = self.take([])
-            run_prepared(self.connection, f"WITH {', '.join(parts)} SELECT {', '.join(outputs)}", params)
+            sql = f"WITH {', '.join(parts)} SELECT {', '.join(outputs)}"
+            run_prepared(self.connection, sql, params, rows=False)
 
 
 @contextmanager

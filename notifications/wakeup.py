@@ -52,7 +52,7 @@ def claim() -> str | None:
     now = timezone.now()
     # Run after every commit that wrote outbox messages: plain SQL, no ORM query building, and a
     # prepared statement of the session on PostgreSQL.
-    if run_prepared(connection, _CLAIM_SQL, [now, ROW])[1]:
+    if run_prepared(connection, _CLAIM_SQL, [now, ROW], rows=False)[1]:
         return "new"
     if time.monotonic() - _last_stale_check < STALE_CHECK_SECONDS:
         return None
