@@ -27,6 +27,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DatabaseError, connections, router
 from django.db.models import Model, QuerySet, signals
@@ -38,6 +39,9 @@ from django.db.models.query import ModelIterable, RelatedPopulator, get_related_
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.asyncio import async_unsafe
 from django_fsm import FSMFieldDescriptor, FSMFieldMixin
+from psycopg import Cursor as _ServerCursor  # binds on the server (psycopg's default cursor)
+from psycopg import Pipeline
+from psycopg.types.numeric import Int8BinaryDumper, Int8Dumper
 
 # Placeholder argument values, chosen so that they cannot be confused with a real parameter.
 _PLACEHOLDER_BASE = -7_310_000_001
@@ -324,14 +328,19 @@ class _PageShape:
 
 
 @async_unsafe
-def fetch_rows(connection, sql: str, params: list) -> list:
+def fetch_rows(connection, sql: str, params: list, *, prepare: bool = False) -> list:
     """`cursor.execute(sql, params); cursor.fetchall()` through the connection's cursor, or, on
     PostgreSQL when nothing watches the statements (no query logging, no execute wrappers: tests and
     DEBUG count them as usual), through a plain psycopg client cursor with psycopg's own timestamp
     loader. Django's loader for timestamptz is a Python subclass of psycopg's Python loader that only
     sets the UTC tzinfo psycopg's compiled loader already gives on a session in UTC (it was a tenth of
     a list page's Python). Everything else the cursor wrapper does is done here: the health check,
-    connecting, the thread and broken-transaction checks, database errors as Django's."""
+    connecting, the thread and broken-transaction checks, database errors as Django's.
+
+    With `prepare` (a statement of fixed text, run again and again), as a prepared statement of the
+    session where `prepared_statements` says so."""
+    if prepare and prepared_statements(connection):
+        return run_prepared(connection, sql, params)[0]
     raw_cursor = _plain_cursor(connection)
     if raw_cursor is None:
         with connection.cursor() as cursor:
@@ -342,7 +351,99 @@ def fetch_rows(connection, sql: str, params: list) -> list:
         return raw_cursor.fetchall()
 
 
+def prepared_statements(connection) -> bool:
+    """Whether the hot paths' statements run as server-side prepared statements on `connection`:
+    PostgreSQL, unless settings.PREPARED_STATEMENTS is off (a pooler that does not keep them per
+    client, e.g. pgbouncer in transaction mode before 1.21 or without max_prepared_statements).
+
+    Django binds parameters on the client (psycopg's ClientCursor; OPTIONS server_side_binding is off:
+    it breaks the reports' GROUP BY on parameterised expressions), so PostgreSQL parses, analyses and
+    plans every statement anew: most of its CPU for a primary-key read. The statements compiled once
+    per connection here (PreparedQuery, PreparedInQuery, the writes of a transition) have a fixed text,
+    and a server-binding cursor sends them with `prepare=True`: the session parses and analyses each
+    once, and plans it once (`generic_plans`). psycopg keeps them by text and parameter types (every
+    int is sent as a bigint, so one statement per text), at most `prepared_max` (100) per connection,
+    deallocating the least recently used; it forgets them all on a rollback (DEALLOCATE ALL) and with
+    the connection, and the next call prepares again. Django leaves psycopg's prepare_threshold at None
+    (nothing prepared); it is set only while these statements are sent, so no other is prepared."""
+    return connection.vendor == "postgresql" and getattr(settings, "PREPARED_STATEMENTS", True)
+
+
+def generic_plans(sender, connection, **kwargs) -> None:
+    """connection_created: the session's prepared statements (only `prepared_statements`' ones) use
+    their generic plan from the first call. PostgreSQL's default plans a prepared statement anew for
+    its first five calls, and for good when the generic plan's estimate is above the custom plans':
+    always for `= ANY(keys)` (PreparedInQuery), which the generic plan reckons at ten keys and a
+    custom one at the one key of a case detail: the same index scans, re-planned on every call. No
+    other statement of the project is a prepared one (no function runs queries), so nothing else is
+    planned differently. As Django's own session set-up, sent on the raw connection (not logged)."""
+    if prepared_statements(connection):
+        with connection.connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+
+
+# psycopg's prepare_threshold while prepared statements are sent: `prepare=True` asks for them; nothing
+# else is sent meanwhile, and no count reaches this.
+_ONLY_WHEN_ASKED = 1 << 62
+
+
+@async_unsafe
+def run_prepared(connection, sql: str, params: list, *, rows: bool = True) -> tuple[list, int]:
+    """`cursor.execute(sql, params)` of a statement of fixed text run again and again: its rows (with
+    `rows`; a statement that returns none must say False) and its rowcount; a prepared statement (see
+    `prepared_statements`) when nothing watches the statements (see `fetch_rows`), otherwise through
+    the connection's cursor."""
+    ready = _plain_ready(connection) if prepared_statements(connection) else None
+    if ready is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return (cursor.fetchall() if rows else []), cursor.rowcount
+    with connection.wrap_database_errors:
+        (cursor,) = _server_cursors(connection, ready, 1)
+        raw = ready[0]
+        threshold = raw.prepare_threshold
+        raw.prepare_threshold = _ONLY_WHEN_ASKED
+        try:
+            cursor.execute(sql, params, prepare=True)
+        finally:
+            raw.prepare_threshold = threshold
+        return (cursor.fetchall() if rows else []), cursor.rowcount
+
+
+def _server_cursors(connection, ready: tuple, count: int) -> list:
+    """`count` server-binding cursors on the connection, with psycopg's compiled timestamp loader (see
+    `fetch_rows`) and ints sent as bigints (psycopg's own choice by magnitude, int2 to int8, would make
+    a prepared statement per combination). Made once per connection and kept: setting up a psycopg
+    cursor's adapters cost more Python than sending a short statement. Each is used for one statement
+    at a time, its rows read before the next."""
+    raw, oid, loader = ready
+    kept = getattr(connection, "_server_cursors", None)  # (`connection` may be django.db's proxy)
+    if kept is None or kept[0] is not raw:
+        kept = connection._server_cursors = (raw, [])
+    cursors = kept[1]
+    while len(cursors) < count:
+        cursor = _ServerCursor(raw)
+        cursor.adapters.register_loader(oid, loader)
+        cursor.adapters.register_dumper(int, Int8Dumper)
+        cursor.adapters.register_dumper(int, Int8BinaryDumper)  # the last one serves %s
+        cursors.append(cursor)
+    return cursors[:count]
+
+
 def _plain_cursor(connection):
+    ready = _plain_ready(connection)
+    if ready is None:
+        return None
+    raw, oid, loader = ready
+    with connection.wrap_database_errors:
+        cursor = raw.cursor()
+    cursor.adapters.register_loader(oid, loader)
+    return cursor
+
+
+def _plain_ready(connection) -> tuple | None:
+    """The raw connection and the timestamp loader for plain cursors on it, after the checks the
+    cursor wrapper makes; None when the connection's own cursor must serve."""
     if connection.vendor != "postgresql" or connection.queries_logged or connection.execute_wrappers:
         return None
     connection.close_if_health_check_failed()
@@ -353,14 +454,9 @@ def _plain_cursor(connection):
     loader = _compiled_tz_loader(raw)
     if loader is None or connection.timezone is not UTC:
         return None
-    oid, loader = loader
-    with connection.wrap_database_errors:
-        cursor = raw.cursor()
-    if not isinstance(cursor, connection.Database.ClientCursor):
-        cursor.close()  # server-side binding configured: the connection's own cursor serves
-        return None
-    cursor.adapters.register_loader(oid, loader)
-    return cursor
+    if not issubclass(raw.cursor_factory, connection.Database.ClientCursor):
+        return None  # server-side binding configured: the connection's own cursor serves
+    return raw, *loader
 
 
 def _compiled_tz_loader(raw):
@@ -461,6 +557,8 @@ def fetch_together(statements: list[Statement | None]) -> list[list[Model]]:
     it with the simple protocol, which runs several statements) and their result sets read in turn.
     Each statement still reads its own snapshot, as when run one after the other; a page of reads
     paid about a quarter of a millisecond of driver and wrapper Python per statement, and a round trip.
+    With prepared statements (`prepared_statements`), each is sent as a prepared statement instead, all
+    in one psycopg pipeline: still one round trip (`fetch_prepared_sets`).
     Elsewhere (another backend, server-side binding) they run one after the other."""
     present = [s for s in statements if s is not None]
     connection = present[0].connection if present else None
@@ -470,9 +568,11 @@ def fetch_together(statements: list[Statement | None]) -> list[list[Model]]:
         or any(s.connection is not connection for s in present)
     ):
         return [s.run() if s is not None else [] for s in statements]
-    sql = "; ".join(s.compiled.sql for s in present)
-    params = [p for s in present for p in s.params]
-    row_sets = fetch_row_sets(connection, sql, params, len(present))
+    row_sets = fetch_prepared_sets(connection, [(s.compiled.sql, s.params) for s in present])
+    if row_sets is None:
+        sql = "; ".join(s.compiled.sql for s in present)
+        params = [p for s in present for p in s.params]
+        row_sets = fetch_row_sets(connection, sql, params, len(present))
     if row_sets is None:
         return [s.run() if s is not None else [] for s in statements]
     found = iter([s.instances(rows) for s, rows in zip(present, row_sets, strict=True)])
@@ -496,6 +596,35 @@ def fetch_row_sets(connection, sql: str, params: list, count: int) -> list[list]
         return _row_sets(raw_cursor, count)
 
 
+_PIPELINE = Pipeline.is_supported()  # libpq 14 or later (psycopg[binary] brings its own)
+
+
+@async_unsafe
+def fetch_prepared_sets(connection, statements: list[tuple[str, list]]) -> list[list] | None:
+    """The rows of each (sql, params) of `statements`, each run as a prepared statement (see
+    `prepared_statements`), all sent in one psycopg pipeline and answered in one round trip (a single
+    query string of several statements needs the simple protocol, which has no parameters, hence
+    client-side binding); None where they cannot run so (something watches the statements, no prepared
+    statements, another backend): then `fetch_row_sets` serves."""
+    if not (_PIPELINE and prepared_statements(connection)):
+        return None
+    ready = _plain_ready(connection)
+    if ready is None:
+        return None
+    raw = ready[0]
+    threshold = raw.prepare_threshold
+    with connection.wrap_database_errors:
+        cursors = _server_cursors(connection, ready, len(statements))
+        try:
+            raw.prepare_threshold = _ONLY_WHEN_ASKED
+            with raw.pipeline():
+                for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                    cursor.execute(sql, params, prepare=True)
+        finally:
+            raw.prepare_threshold = threshold
+        return [cursor.fetchall() for cursor in cursors]
+
+
 def _row_sets(cursor, count: int) -> list[list]:
     sets = [cursor.fetchall()]
     while len(sets) < count:
@@ -506,7 +635,7 @@ def _row_sets(cursor, count: int) -> list[list]:
 
 
 def _run(compiled: _Compiled, alias: str, connection, params: list) -> list[Model]:
-    return _instances_of(compiled, alias, fetch_rows(connection, compiled.sql, params))
+    return _instances_of(compiled, alias, fetch_rows(connection, compiled.sql, params, prepare=True))
 
 
 def _instances_of(compiled: _Compiled, alias: str, rows: list) -> list[Model]:
@@ -897,9 +1026,9 @@ def save_and_insert(obj: Model, update_fields: list[str], inserts: list[Model]) 
     outputs = ", ".join(
         [*first, "(SELECT count(*) FROM _u)", *(f"(SELECT * FROM _i{i})" for i in range(len(inserts)))]
     )
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} SELECT {outputs}", params)
-        updated, *keys = cursor.fetchone()[len(first) :]
+    # A prepared statement: one text per action's set of writes (run_prepared).
+    rows, _count = run_prepared(connection, f"WITH {', '.join(parts)} SELECT {outputs}", params)
+    updated, *keys = rows[0][len(first) :]
     if updated == 0:
         raise DatabaseError("Save with update_fields did not affect any rows.")
     _updated(obj, alias, names)
@@ -942,8 +1071,8 @@ class HeldWrites:
         """Run what is held now, as one statement (every part of a WITH runs to completion)."""
         if self._parts:
             parts, outputs, params = self.take([])
-            with self.connection.cursor() as cursor:
-                cursor.execute(f"WITH {', '.join(parts)} SELECT {', '.join(outputs)}", params)
+            sql = f"WITH {', '.join(parts)} SELECT {', '.join(outputs)}"
+            run_prepared(self.connection, sql, params, rows=False)
 
 
 @contextmanager

@@ -22,6 +22,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from casework.prepared import run_prepared
+
 from .models import RelayWakeup
 from .planning import conf
 
@@ -48,11 +50,10 @@ def claim() -> str | None:
     waited longer than WAKEUP_REARM_SECONDS (then send only if the queue is empty), None otherwise."""
     global _last_stale_check
     now = timezone.now()
-    # Run after every commit that wrote outbox messages: plain SQL, no ORM query building.
-    with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, [now, ROW])
-        if cursor.rowcount:
-            return "new"
+    # Run after every commit that wrote outbox messages: plain SQL, no ORM query building, and a
+    # prepared statement of the session on PostgreSQL.
+    if run_prepared(connection, _CLAIM_SQL, [now, ROW], rows=False)[1]:
+        return "new"
     if time.monotonic() - _last_stale_check < STALE_CHECK_SECONDS:
         return None
     _last_stale_check = time.monotonic()

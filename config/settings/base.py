@@ -107,6 +107,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# PostgreSQL: the hot paths' statements (token, case detail, transition) run as server-side prepared
+# statements of each connection (casework.prepared.prepared_statements). Off behind a pooler that does
+# not keep prepared statements per client (pgbouncer in transaction mode before 1.21, or without
+# max_prepared_statements).
+PREPARED_STATEMENTS = os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0"
 # PostgreSQL: the role that owns the tables, runs migrations and restores backups; DATABASE_URL's role
 # only reads and writes rows (casework.dbroles, `manage.py setup_roles`). Empty: one role does both.
 DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")

@@ -615,3 +615,137 @@ def test_a_failing_statement_among_those_fetched_together_raises_djangos_error(o
             prepared.fetch_row_sets(connection, failing, [0], 2)
         # The connection is still usable afterwards.
         assert prepared.fetch_row_sets(connection, "SELECT 1; SELECT %s", [2], 2) == [[(1,)], [(2,)]]
+
+
+def _session_statements() -> list[str]:
+    with connection.connection.cursor() as cursor:  # raw: not a statement of the test's own
+        cursor.execute("SELECT statement FROM pg_prepared_statements ORDER BY prepare_time, name")
+        return [row[0] for row in cursor.fetchall()]
+
+
+_COUNT_ABOVE = "SELECT count(*) FROM casework_case WHERE id > %s"
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_hot_statements_run_as_prepared_statements_one_per_text_with_generic_plans(org):
+    cases = [new_case(org), new_case(org)]
+    by_case = prepared.PreparedQuery(lambda pk: Case.objects.select_related("unit").filter(pk=pk))
+    clocks = prepared.PreparedInQuery(lambda ids: Deadline.objects.filter(case_id__in=ids).order_by("id"))
+    before = _session_statements()
+    # Small and large keys (psycopg would send int2, int4 or int8 by magnitude): one statement a text.
+    for key in (cases[0].pk, cases[1].pk, 2**40):
+        found, running = prepared.fetch_together([by_case.statement(key), clocks.statement([key])])
+        assert [c.pk for c in found] == ([key] if key != 2**40 else [])
+        assert [d.pk for d in running] == list(
+            Deadline.objects.filter(case_id=key).order_by("id").values_list("pk", flat=True)
+        )
+    assert prepared.run_prepared(connection, _COUNT_ABOVE, [0]) == ([(2,)], 1)
+    assert prepared.run_prepared(connection, _COUNT_ABOVE, [2**40]) == ([(0,)], 1)
+    new = [s for s in _session_statements() if s not in before]
+    assert len(new) == 3 and all("$1" in s for s in new)
+    assert any('FROM "casework_deadline"' in s and "ANY($1)" in s for s in new)
+    # Planned once each: the session uses the generic plans from the first call (generic_plans).
+    with connection.connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
+        cursor.execute("SELECT sum(custom_plans) FROM pg_prepared_statements")
+        assert cursor.fetchone() == (0,)
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_watched_statements_are_not_prepared_and_are_seen_as_before(org):
+    case = new_case(org)
+    by_case = prepared.PreparedQuery(lambda pk: Case.objects.filter(pk=pk))
+    before = _session_statements()
+    with CaptureQueriesContext(connection) as captured:
+        assert [c.pk for c in by_case.fetch(case.pk)] == [case.pk]
+        assert prepared.run_prepared(connection, _COUNT_ABOVE, [0]) == ([(1,)], 1)
+    assert len(captured) == 2 and captured[1]["sql"] == _COUNT_ABOVE % 0
+    assert _session_statements() == before
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_prepared_statements_can_be_turned_off(org, settings):
+    settings.PREPARED_STATEMENTS = False
+    case = new_case(org)
+    by_case = prepared.PreparedQuery(lambda pk: Case.objects.filter(pk=pk))
+    clocks = prepared.PreparedInQuery(lambda ids: Deadline.objects.filter(case_id__in=ids).order_by("id"))
+    before = _session_statements()
+    found, _running = prepared.fetch_together([by_case.statement(case.pk), clocks.statement([case.pk])])
+    assert [c.pk for c in found] == [case.pk]
+    assert prepared.run_prepared(connection, _COUNT_ABOVE, [0]) == ([(1,)], 1)
+    assert _session_statements() == before
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_a_failing_prepared_statement_raises_djangos_error_and_the_savepoint_recovers(org):
+    from django.db import ProgrammingError
+
+    new_case(org)
+    bad = "SELECT no_such_column FROM casework_case WHERE id > %s"
+    with transaction.atomic():
+        assert prepared.run_prepared(connection, _COUNT_ABOVE, [0]) == ([(1,)], 1)
+        with pytest.raises(ProgrammingError), transaction.atomic():
+            prepared.run_prepared(connection, bad, [0])
+        with pytest.raises(ProgrammingError), transaction.atomic():
+            prepared.fetch_prepared_sets(connection, [(_COUNT_ABOVE, [0]), (bad, [0])])
+        # Rolled back to the savepoints: the statement prepared before still runs, alone and pipelined.
+        assert prepared.run_prepared(connection, _COUNT_ABOVE, [0]) == ([(1,)], 1)
+        assert prepared.fetch_prepared_sets(connection, [(_COUNT_ABOVE, [0]), ("SELECT %s", ["x"])]) == [
+            [(1,)],
+            [("x",)],
+        ]
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+def test_psycopg_deallocates_the_least_recently_used_beyond_prepared_max(db):
+    connection.ensure_connection()
+    raw = connection.connection
+    kept = raw.prepared_max
+    raw.prepared_max = 2
+    try:
+        texts = [f"SELECT %s::int8 + {i}" for i in range(3)]
+        for i, sql in enumerate(texts):
+            assert prepared.run_prepared(connection, sql, [1]) == ([(1 + i,)], 1)
+        assert prepared.run_prepared(connection, "SELECT 1", []) == ([(1,)], 1)  # sends the DEALLOCATE
+        statements = _session_statements()
+        assert "SELECT $1::int8 + 0" not in statements and "SELECT $1::int8 + 2" in statements
+        assert prepared.run_prepared(connection, texts[0], [1]) == ([(1,)], 1)  # prepared again
+    finally:
+        raw.prepared_max = kept
+
+
+@pytest.mark.postgres
+@ONLY_POSTGRES
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_are_prepared_again_after_a_rollback_and_after_a_new_connection():
+    by_case = prepared.PreparedQuery(lambda pk: Case.objects.filter(pk=pk))
+    clocks = prepared.PreparedInQuery(lambda ids: Deadline.objects.filter(case_id__in=ids).order_by("id"))
+
+    def run() -> tuple:
+        found = prepared.fetch_together([by_case.statement(1), clocks.statement([1])])
+        return found, prepared.run_prepared(connection, _COUNT_ABOVE, [0])
+
+    assert run() == ([[], []], ([(0,)], 1))
+    assert len(_session_statements()) == 3
+    # A rolled-back transaction: psycopg forgets (DEALLOCATE ALL) what the session had prepared.
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        assert run() == ([[], []], ([(0,)], 1))
+        raise ZeroDivisionError
+    assert _session_statements() == []
+    assert run() == ([[], []], ([(0,)], 1))
+    assert len(_session_statements()) == 3
+    # A new connection (CONN_MAX_AGE, a failed health check): a new session, prepared again.
+    pid = connection.connection.info.backend_pid
+    connection.close()
+    assert run() == ([[], []], ([(0,)], 1))
+    assert connection.connection.info.backend_pid != pid
+    assert len(_session_statements()) == 3
+    with connection.connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
