@@ -485,7 +485,10 @@ class Case(FSMModelMixin, models.Model):
             models.Index(fields=["unit", "state"]),
             models.Index(fields=["kind", "state"]),
             models.Index(fields=["handler", "state"]),
-            models.Index(fields=["received_at"]),
+            # The lists' order (Meta.ordering, newest first) with its tie-break: a page is read straight
+            # from the index however many cases share a day (with received_at alone, every case of the
+            # newest day was read and sorted for the first page: 30 ms for a day of 6,700 cases).
+            models.Index(fields=["received_at", "id"], name="case_received_idx"),
             models.Index(fields=["reference"]),
             # The report summaries' refresh reads the cases changed since its last run (reports/summary.py).
             models.Index(fields=["updated_at"], name="case_updated_idx"),

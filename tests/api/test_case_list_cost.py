@@ -164,6 +164,25 @@ def test_overdue_cases_are_fetched_by_key_from_the_running_clock_index(org, toda
     assert "InitPlan" in plan and "Semi Join" not in plan
 
 
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: set TEST_DATABASE_URL")
+def test_a_list_page_reads_the_newest_cases_in_order_from_one_index_however_many_share_a_day(org, today):
+    # Many cases received the same day: with received_at alone indexed, the first page read and sorted
+    # every case of that day; with (received_at, id) it reads the page's rows in order and stops.
+    for _i in range(6):
+        register(org.commune, org.reception, received_at=TODAY)
+    page = Case.objects.filter(unit__path__startswith=org.commune.path).order_by(*Case._meta.ordering)[:26]
+    with connection.cursor() as cursor:
+        # A tiny table would be read whole and sorted anyway: what is asked here is whether an index
+        # gives the order by itself (without one, the plan still sorts, at the cost of the switch).
+        for switch in ("seqscan", "sort", "incremental_sort"):
+            cursor.execute(f"SET LOCAL enable_{switch} = off")
+    plan = page.explain()
+
+    assert "Index Scan Backward using case_received_idx on casework_case" in plan
+    assert "Sort" not in plan
+
+
 # --- Rows written out directly --------------------------------------------------------------------
 
 
