@@ -387,6 +387,18 @@ def generic_plans(sender, connection, **kwargs) -> None:
 _ONLY_WHEN_ASKED = 1 << 62
 
 
+@contextmanager
+def _preparing(raw):
+    """psycopg prepares nothing while the threshold is None (as Django leaves it), not even what asks
+    with `prepare=True`: for the statements sent meanwhile, a threshold no count reaches instead."""
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = _ONLY_WHEN_ASKED
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = threshold
+
+
 @async_unsafe
 def run_prepared(connection, sql: str, params: list, *, rows: bool = True) -> tuple[list, int]:
     """`cursor.execute(sql, params)` of a statement of fixed text run again and again: its rows (with
@@ -400,13 +412,8 @@ def run_prepared(connection, sql: str, params: list, *, rows: bool = True) -> tu
             return (cursor.fetchall() if rows else []), cursor.rowcount
     with connection.wrap_database_errors:
         (cursor,) = _server_cursors(connection, ready, 1)
-        raw = ready[0]
-        threshold = raw.prepare_threshold
-        raw.prepare_threshold = _ONLY_WHEN_ASKED
-        try:
+        with _preparing(ready[0]):
             cursor.execute(sql, params, prepare=True)
-        finally:
-            raw.prepare_threshold = threshold
         return (cursor.fetchall() if rows else []), cursor.rowcount
 
 
@@ -612,16 +619,11 @@ def fetch_prepared_sets(connection, statements: list[tuple[str, list]]) -> list[
     if ready is None:
         return None
     raw = ready[0]
-    threshold = raw.prepare_threshold
     with connection.wrap_database_errors:
         cursors = _server_cursors(connection, ready, len(statements))
-        try:
-            raw.prepare_threshold = _ONLY_WHEN_ASKED
-            with raw.pipeline():
-                for cursor, (sql, params) in zip(cursors, statements, strict=True):
-                    cursor.execute(sql, params, prepare=True)
-        finally:
-            raw.prepare_threshold = threshold
+        with _preparing(raw), raw.pipeline():
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql, params, prepare=True)
         return [cursor.fetchall() for cursor in cursors]
 
 
