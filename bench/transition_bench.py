@@ -542,7 +542,7 @@ def machine() -> dict[str, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--latency-cases", type=int, default=60, help="Cases timed one by one, per side.")
-    parser.add_argument("--cases-per-worker", type=int, default=100)
+    parser.add_argument("--cases-per-worker", type=int, default=500)
     parser.add_argument(
         "--sample-every",
         type=float,

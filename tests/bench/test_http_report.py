@@ -72,3 +72,43 @@ def test_the_open_loop_report_judges_the_highest_rate_and_shows_the_lower_withou
     assert "open loop by locust `constant_throughput(1)` users" in text
     assert "open loop by bench/openloop.py (poisson arrivals, seed 1)" in text
     assert text.rstrip().endswith("A note.")
+
+
+def closed_only(label: str, commit: str, rates: dict[str, float]) -> dict:
+    run = saved_run(label, "arrivals", 80)
+    run["commit"] = commit
+    run["scenarios"] = {name: {"closed": figures(100, rps, "locust")} for name, rps in rates.items()}
+    return run
+
+
+def closed_verdicts(text: str) -> dict[str, str]:
+    table = text.split("## Closed loop (throughput)")[1].split("## Open loop")[0]
+    rows = [
+        line.split("|") for line in table.splitlines() if line.startswith("| ") and "scenario" not in line
+    ]
+    return {cells[1].strip(): cells[-2].strip() for cells in rows}
+
+
+def test_throughput_is_judged_against_the_issues_code_run_in_the_same_sitting_as_well(tmp_path, monkeypatch):
+    monkeypatch.setattr(http_bench, "RESULTS", tmp_path / "HTTP_RESULTS.md")
+    issue = closed_only(
+        "issue",
+        http_bench.ISSUE_CODE,
+        {"case detail": 100.0, "case list": 30.0, "transitions": 40.0},
+    )
+    # detail: 3.1x the printed 70 but 2.2x the same sitting's 100; the list: 3.3x the sitting's 30
+    # (no printed figure); transitions: 4.5x the printed 44.6 and 5x the sitting's 40.
+    final = closed_only("final", "def5678", {"case detail": 220.0, "case list": 100.0, "transitions": 200.0})
+    http_bench.write_report([issue, final], [])
+    text = (tmp_path / "HTTP_RESULTS.md").read_text(encoding="utf-8")
+    assert closed_verdicts(text) == {"case detail": "no", "case list": "yes", "transitions": "yes"}
+    assert f"Where the issue's code ({http_bench.ISSUE_CODE}) ran in the same sitting" in text
+
+    # Without that run only the printed figures judge, and the list has none.
+    http_bench.write_report([closed_only("other", "abc1234", {"case detail": 1.0}), final], [])
+    text = (tmp_path / "HTTP_RESULTS.md").read_text(encoding="utf-8")
+    assert closed_verdicts(text) == {
+        "case detail": "yes",
+        "case list": "no figure in the issue",
+        "transitions": "yes",
+    }
