@@ -664,7 +664,8 @@ def write_report(runs: list[dict], notes: list[str]) -> None:
     """bench/HTTP_RESULTS.md: the last run judged against the targets, earlier runs of the sitting beside
     it for comparison."""
     new, earlier = runs[-1], runs[:-1]
-    baseline = next((r for r in earlier if r["commit"] == ISSUE_CODE), None)
+    # A run records `git rev-parse --short`, which grows past seven digits as the repository does.
+    baseline = next((r for r in earlier if r["commit"].startswith(ISSUE_CODE)), None)
     m = new["machine"]
     loads = [new["load_at_start"]] + [
         f[mode]["load_before"] for r in runs for f in r["scenarios"].values() for mode in f
